@@ -1,0 +1,26 @@
+"""plainnet: neural networks in plain Python and NumPy.
+
+>>> import plainnet as pn
+>>> net = pn.Sequential([pn.Dense(2, 8), pn.Tanh(), pn.Dense(8, 1)], seed=0)
+>>> nn = pn.NeuralNetwork([3, 1])   # the seed's single sigmoid neuron
+"""
+
+from . import gradcheck, initializers
+from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .classic import NeuralNetwork
+from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedError
+from .layers import Dense, Layer
+from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
+from .network import Sequential
+from .optimizers import SGD, Adam, Optimizer
+from .training import EarlyStopping, History, TrainingInterrupted
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
+    "Dense", "EarlyStopping", "History", "Identity", "Layer", "LeakyReLU", "Loss",
+    "ModelFileError", "NeuralNetwork", "Optimizer", "PlainnetError", "ReLU",
+    "Sequential", "Sigmoid", "Softmax", "Tanh", "TrainingDivergedError",
+    "TrainingInterrupted", "gradcheck", "initializers",
+]

@@ -1,0 +1,24 @@
+"""Reusable work arrays, so that the training loop allocates once per batch size."""
+
+import numpy as np
+
+
+class BufferCache:
+    """Mixin giving an object named work arrays that are reused between calls.
+
+    A buffer is keyed by its name and shape, so a full batch and the smaller last
+    batch of an epoch each keep their own array instead of reallocating every epoch.
+    """
+
+    def _buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """Return the work array ``name`` of ``shape`` and ``dtype`` (contents undefined)."""
+        cache = self.__dict__.setdefault("_buffers", {})
+        key = (name, shape, dtype)
+        array = cache.get(key)
+        if array is None:
+            array = cache[key] = np.empty(shape, dtype=dtype)
+        return array
+
+    def _clear_buffers(self) -> None:
+        """Drop every work array (they are rebuilt on the next call)."""
+        self.__dict__.pop("_buffers", None)

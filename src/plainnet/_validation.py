@@ -1,0 +1,101 @@
+"""Turning user input into checked arrays.
+
+Every message says what was expected and what was given. Nothing here modifies
+the caller's array; a copy is made only when the dtype has to change.
+"""
+
+import numpy as np
+
+from .errors import DataError
+
+FLOAT_DTYPES = ("float32", "float64")
+
+
+def check_dtype(dtype) -> np.dtype:
+    """Return ``np.dtype(dtype)`` if it is float32 or float64, else raise."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved.name not in FLOAT_DTYPES:
+        raise ValueError(f"dtype must be one of {FLOAT_DTYPES}, got {dtype!r}")
+    return resolved
+
+
+def check_X(X, dtype: np.dtype, name: str = "X") -> np.ndarray:
+    """Return ``X`` as a finite 2-D float array of ``dtype``.
+
+    Integer and boolean input is converted (never truncated); input already of
+    ``dtype`` is returned as is, without a copy.
+    """
+    array = np.asarray(X)
+    if array.dtype.kind not in "biuf":
+        raise DataError(
+            f"{name} must hold numbers, got an array of dtype {array.dtype} "
+            "(convert strings and objects to numbers first)"
+        )
+    if array.ndim != 2:
+        hint = (
+            "; use X.reshape(-1, 1) for a single feature or X.reshape(1, -1) "
+            "for a single sample"
+            if array.ndim == 1
+            else ""
+        )
+        raise DataError(
+            f"{name} must be 2-D of shape (n_samples, n_features), "
+            f"got {array.ndim}-D of shape {array.shape}{hint}"
+        )
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise DataError(
+            f"{name} is empty (shape {array.shape}); "
+            "expected at least one sample and one feature"
+        )
+    array = array.astype(dtype, copy=False)
+    check_finite(array, name)
+    return array
+
+
+def check_finite(array: np.ndarray, name: str) -> None:
+    """Raise ``DataError`` naming NaN/inf, the columns and the rows affected."""
+    if array.dtype.kind != "f" or np.isfinite(np.sum(array, dtype=np.float64)):
+        return  # a finite sum means every entry is finite; no full-size mask needed
+    table = array.reshape(array.shape[0], -1)
+    bad = ~np.isfinite(table)
+    if not bad.any():
+        return  # the sum overflowed, but every value is finite
+    rows = np.flatnonzero(bad.any(axis=1))
+    kinds = " and ".join(
+        kind for kind, found in (("NaN", np.isnan(table).any()),
+                                 ("inf", np.isinf(table).any())) if found
+    )
+    where = ""
+    if array.ndim == 2:
+        columns = np.flatnonzero(bad.any(axis=0)).tolist()
+        where = f" in column(s) {_short_list(columns)}"
+    raise DataError(
+        f"{name} contains {kinds}{where}, in {rows.size} row(s) "
+        f"(first: {_short_list(rows.tolist())}); remove or impute them before training"
+    )
+
+
+def check_n_features(X: np.ndarray, expected: int, where: str) -> None:
+    """Raise if ``X`` has a different number of columns than ``expected``."""
+    if X.shape[1] != expected:
+        raise DataError(
+            f"X has {X.shape[1]} features, but the network expects {expected} "
+            f"({where})"
+        )
+
+
+def check_same_length(X: np.ndarray, y: np.ndarray) -> None:
+    """Raise if ``X`` and ``y`` do not have the same number of samples."""
+    if len(X) != len(y):
+        raise DataError(
+            f"X and y have different numbers of samples: X has {len(X)}, y has {len(y)}"
+        )
+
+
+def _short_list(values: list, limit: int = 5) -> str:
+    """``[1, 2, 3, ...]`` with at most ``limit`` items shown."""
+    shown = ", ".join(str(v) for v in values[:limit])
+    return f"[{shown}{', ...' if len(values) > limit else ''}]"

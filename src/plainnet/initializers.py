@@ -1,0 +1,64 @@
+"""Weight initializers: functions ``init(shape, rng) -> float64 array``.
+
+``rng`` is a ``numpy.random.Generator`` or a legacy ``numpy.random.RandomState``;
+both offer ``random`` and ``standard_normal``, which is all an initializer draws.
+Values are drawn in float64 and cast by the network, so a float32 and a float64
+network built with the same seed start from the same (rounded) weights.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+Initializer = Callable[[tuple[int, ...], object], np.ndarray]
+
+
+def uniform(shape: tuple[int, ...], rng) -> np.ndarray:
+    """The seed's initializer: ``2 * U[0, 1) - 1``, uniform in [-1, 1).
+
+    With ``rng = np.random.RandomState(1)`` and shape ``(3, 1)`` this is exactly
+    the seed's ``np.random.seed(1); 2 * np.random.random((3, 1)) - 1``.
+    """
+    return 2 * rng.random(shape) - 1
+
+
+def glorot_uniform(shape: tuple[int, ...], rng) -> np.ndarray:
+    """Glorot and Bengio (2010): ``U[-a, a)`` with ``a = sqrt(6 / (fan_in + fan_out))``."""
+    fan_in, fan_out = _fans(shape)
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return limit * (2 * rng.random(shape) - 1)
+
+
+def he_normal(shape: tuple[int, ...], rng) -> np.ndarray:
+    """He et al. (2015): ``N(0, 2 / fan_in)``, suited to ReLU layers."""
+    fan_in, _ = _fans(shape)
+    return np.sqrt(2.0 / fan_in) * rng.standard_normal(shape)
+
+
+def zeros(shape: tuple[int, ...], rng) -> np.ndarray:
+    """All zeros (the default for biases)."""
+    return np.zeros(shape)
+
+
+def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """Fan-in and fan-out of a weight matrix of shape ``(n_in, n_out)``."""
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    return shape[0], shape[1]
+
+
+INITIALIZERS: dict[str, Initializer] = {
+    "uniform": uniform,
+    "glorot_uniform": glorot_uniform,
+    "he_normal": he_normal,
+    "zeros": zeros,
+}
+
+
+def get(name: str) -> Initializer:
+    """Return the initializer called ``name``; unknown names raise ``ValueError``."""
+    if not isinstance(name, str) or name not in INITIALIZERS:
+        raise ValueError(
+            f"unknown initializer {name!r}; expected one of {sorted(INITIALIZERS)}"
+        )
+    return INITIALIZERS[name]

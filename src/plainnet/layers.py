@@ -1,0 +1,147 @@
+"""The layer contract, and the layers that hold parameters.
+
+A layer maps a batch ``X`` of shape ``(n_samples, n_in)`` to ``Y`` of shape
+``(n_samples, n_out)``. ``forward`` caches exactly what ``backward`` needs;
+``backward(dY)`` overwrites the layer's gradients (never accumulates) and returns
+``dX``. Parameters and gradients live in ``params`` and ``grads`` under the same
+keys; inside a :class:`~plainnet.Sequential` they are views into one flat buffer.
+"""
+
+from typing import Any
+
+import numpy as np
+
+from . import initializers
+from ._buffers import BufferCache
+
+
+class Layer(BufferCache):
+    """Base class: a layer without parameters that passes its input through.
+
+    Subclasses override ``forward``/``backward``, and ``param_shapes`` /
+    ``initial_params`` if they hold parameters.
+    """
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+
+    # -- shapes and parameters -------------------------------------------------
+    def output_size(self, n_in: int) -> int:
+        """Number of output features for ``n_in`` input features."""
+        return n_in
+
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Shape of every parameter, by name (empty for a layer without any)."""
+        return {}
+
+    def initial_params(self, rng) -> dict[str, np.ndarray]:
+        """Freshly drawn float64 values for every parameter, by name."""
+        return {}
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Use the given arrays (views into a network's buffers) as parameters."""
+        self.params, self.grads = params, grads
+        self._clear_buffers()
+
+    # -- the math --------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        """Return the layer's output for ``x`` (cached for ``backward`` when training)."""
+        return x
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
+        """Store parameter gradients; return ``dX`` (``None`` if not needed)."""
+        return grad_out
+
+    # -- description -----------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """The constructor's arguments, as JSON-compatible values."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Layer":
+        """Rebuild a layer from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Dense(Layer):
+    """Fully connected layer: ``Y = X @ W + b``.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Number of input and output features. ``W`` has shape ``(n_in, n_out)``
+        and ``b`` shape ``(n_out,)``.
+    bias : bool, default True
+        Whether the layer adds a bias ``b`` (the seed's neuron has none).
+    init : str, default "glorot_uniform"
+        Initializer of ``W``: ``"uniform"`` (the seed's ``2*U[0,1)-1``),
+        ``"glorot_uniform"`` or ``"he_normal"``. Biases start at zero.
+
+    Notes
+    -----
+    Backward, with ``G = dL/dY`` of shape ``(n_samples, n_out)``::
+
+        dW = X.T @ G        db = G.sum(axis=0)        dX = G @ W.T
+
+    Example
+    -------
+    >>> layer = Dense(3, 1, bias=False, init="uniform")
+    """
+
+    def __init__(
+        self, n_in: int, n_out: int, bias: bool = True, init: str = "glorot_uniform"
+    ) -> None:
+        super().__init__()
+        for name, value in (("n_in", n_in), ("n_out", n_out)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ValueError(f"Dense {name} must be a positive int, got {value!r}")
+            if value < 1:
+                raise ValueError(f"Dense {name} must be a positive int, got {value}")
+        initializers.get(init)
+        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.bias = bool(bias)
+        self.init = init
+
+    def output_size(self, n_in: int) -> int:
+        return self.n_out
+
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        shapes = {"W": (self.n_in, self.n_out)}
+        if self.bias:
+            shapes["b"] = (self.n_out,)
+        return shapes
+
+    def initial_params(self, rng) -> dict[str, np.ndarray]:
+        values = {"W": initializers.get(self.init)((self.n_in, self.n_out), rng)}
+        if self.bias:
+            values["b"] = np.zeros(self.n_out)
+        return values
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        W = self.params["W"]
+        if training:
+            self._x = x
+            y = np.matmul(x, W, out=self._buffer("y", (x.shape[0], self.n_out), W.dtype))
+        else:
+            y = x @ W
+        if self.bias:
+            y += self.params["b"]
+        return y
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
+        np.matmul(self._x.T, grad_out, out=self.grads["W"])
+        if self.bias:
+            np.sum(grad_out, axis=0, out=self.grads["b"])
+        if not need_input_grad:
+            return None
+        W = self.params["W"]
+        dx = self._buffer("dx", (grad_out.shape[0], self.n_in), W.dtype)
+        return np.matmul(grad_out, W.T, out=dx)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"n_in": self.n_in, "n_out": self.n_out, "bias": self.bias, "init": self.init}

@@ -1,0 +1,273 @@
+"""The fit loop, in small pieces: batches, one step, one epoch, the epoch loop.
+
+Also what keeps a user's work safe while training: divergence stops at once
+with the last finite weights kept, and Ctrl-C stops at a batch boundary.
+"""
+
+import math
+import signal
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from . import activations, losses, optimizers
+from ._validation import check_same_length
+from .errors import TrainingDivergedError
+
+
+class TrainingInterrupted(UserWarning):
+    """Issued when Ctrl-C stops ``fit``; the weights and history so far are kept."""
+
+
+class History:
+    """Cost per epoch: ``history.loss`` and, with validation data, ``history.val_loss``.
+
+    Lists grow over every ``fit`` call of a network. ``history["loss"]`` works too.
+    """
+
+    def __init__(self) -> None:
+        self.loss: list[float] = []
+        self.val_loss: list[float] = []
+        self.interrupted = False
+
+    def __getitem__(self, key: str) -> list[float]:
+        return getattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    def __repr__(self) -> str:
+        last = f", last loss={self.loss[-1]:.6g}" if self.loss else ""
+        return f"History(epochs={len(self.loss)}{last})"
+
+
+class EarlyStopping:
+    """Stop when the monitored cost has not improved for ``patience`` epochs.
+
+    An epoch improves when its cost is below ``best - min_delta``; NaN never
+    improves. The best weights seen are restored at the end of ``fit``, whether
+    or not training stopped early.
+
+    Parameters
+    ----------
+    patience : int, default 10
+    min_delta : float, default 1e-4
+    monitor : {"val_loss", "loss"}, default "val_loss"
+        ``"val_loss"`` needs validation data.
+    restore_best : bool, default True
+    """
+
+    def __init__(self, patience: int = 10, min_delta: float = 1e-4,
+                 monitor: str = "val_loss", restore_best: bool = True) -> None:
+        if monitor not in ("val_loss", "loss"):
+            raise ValueError(f"monitor must be 'val_loss' or 'loss', got {monitor!r}")
+        if patience < 1:
+            raise ValueError(f"patience must be >= 1, got {patience!r}")
+        self.patience, self.min_delta = int(patience), float(min_delta)
+        self.monitor, self.restore_best = monitor, bool(restore_best)
+        self.best = math.inf
+        self.best_epoch: int | None = None
+        self.best_parameters: np.ndarray | None = None
+        self.wait = 0
+
+    def update(self, epoch: int, cost: float, parameters: np.ndarray) -> bool:
+        """Record an epoch's cost; return True when training should stop."""
+        if cost < self.best - self.min_delta:  # False for NaN
+            self.best, self.best_epoch, self.wait = cost, epoch, 0
+            if self.restore_best:
+                self.best_parameters = parameters.copy()
+            return False
+        self.wait += 1
+        return self.wait >= self.patience
+
+    def __repr__(self) -> str:
+        return (f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
+                f"monitor={self.monitor!r}, restore_best={self.restore_best})")
+
+
+def fit(net, X, y, *, loss, optimizer, epochs, batch_size, shuffle,
+        validation_data, early_stopping, callbacks, grad_hook) -> History:
+    """Train ``net``; see :meth:`plainnet.Sequential.fit` for the parameters."""
+    loss = losses.get(loss if loss is not None else net.loss or "mse")
+    optimizer = optimizers.get(optimizer if optimizer is not None else net.optimizer or "adam")
+    _check_loss_fits_network(loss, net)
+    X = net.check_input(X)
+    y = loss.prepare_target(y, net.n_outputs or X.shape[1], net.dtype)
+    check_same_length(X, y)
+    validation = _prepare_validation(net, loss, validation_data)
+    if early_stopping is not None and early_stopping.monitor == "val_loss" and not validation:
+        raise ValueError("EarlyStopping(monitor='val_loss') needs validation_data")
+    batch_size = _check_batch_size(batch_size, len(X))
+    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
+    net.loss, net.optimizer = loss, optimizer
+
+    history = net.history
+    snapshot = net.parameters.copy()
+    with _StopOnInterrupt() as stop:
+        for epoch in range(len(history.loss) + 1, len(history.loss) + epochs + 1):
+            np.copyto(snapshot, net.parameters)
+            cost = _run_epoch(net, loss, optimizer, X, y, batch_size, shuffle,
+                              grad_hook, stop, snapshot, epoch)
+            if stop.requested and cost is None:
+                break
+            history.loss.append(cost)
+            logs = {"epoch": epoch, "loss": cost}
+            if validation:
+                logs["val_loss"] = _cost(net, loss, *validation)
+                history.val_loss.append(logs["val_loss"])
+            halt = any([bool(callback(epoch, logs)) for callback in callbacks])
+            if early_stopping is not None:
+                halt |= early_stopping.update(epoch, logs[early_stopping.monitor],
+                                              net.parameters)
+            if halt or stop.requested:
+                break
+    if early_stopping is not None and early_stopping.best_parameters is not None:
+        np.copyto(net.parameters, early_stopping.best_parameters)
+    if stop.requested:
+        history.interrupted = True
+        warnings.warn(
+            f"training interrupted (Ctrl-C) after {len(history.loss)} epoch(s); "
+            "the weights and history so far are kept",
+            TrainingInterrupted, stacklevel=3,
+        )
+    return history
+
+
+def _run_epoch(net, loss, optimizer, X, y, batch_size, shuffle, grad_hook, stop,
+               snapshot, epoch) -> float | None:
+    """One pass over the data; returns the epoch's cost (None if stopped at once)."""
+    total, seen = 0.0, 0
+    for X_batch, y_batch in batches(X, y, batch_size, net._rng if shuffle else None):
+        value = train_step(net, loss, optimizer, X_batch, y_batch, grad_hook)
+        if not math.isfinite(value):
+            _diverged(net, optimizer, snapshot, epoch, value)
+        seen += len(X_batch)
+        total += value * len(X_batch) if loss.reduction == "mean" else value
+        if stop.requested:
+            break
+    if not _finite(net.parameters):  # a last update that overflowed
+        _diverged(net, optimizer, snapshot, epoch, "finite, but the weights overflowed")
+    if seen == 0:
+        return None
+    return total / seen if loss.reduction == "mean" else total
+
+
+def train_step(net, loss, optimizer, X_batch, y_batch, grad_hook=None) -> float:
+    """Forward, cost, backward, gradient hook, update. Returns the batch's cost
+    (measured before the update)."""
+    output = net.forward(X_batch, training=True)
+    value, grad = loss.value_and_gradient(output, y_batch)
+    net.backward(grad)
+    if grad_hook is not None:
+        grad_hook(net.gradients)
+    optimizer.step(net.parameters, net.gradients)
+    return value
+
+
+def batches(X: np.ndarray, y: np.ndarray, batch_size: int,
+            rng=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(X_batch, y_batch)`` pairs covering the data once.
+
+    In order (``rng=None``) the batches are views of ``X`` and ``y``. Shuffled,
+    each batch is gathered into a reused buffer by a fresh permutation of the
+    indices: the data set itself is never copied.
+    """
+    n = len(X)
+    if batch_size >= n and rng is None:
+        yield X, y
+        return
+    if rng is None:
+        for start in range(0, n, batch_size):
+            yield X[start:start + batch_size], y[start:start + batch_size]
+        return
+    order = rng.permutation(n)
+    X_buffer = np.empty((batch_size,) + X.shape[1:], X.dtype)
+    y_buffer = np.empty((batch_size,) + y.shape[1:], y.dtype)
+    for start in range(0, n, batch_size):
+        index = order[start:start + batch_size]
+        size = len(index)
+        yield (np.take(X, index, axis=0, out=X_buffer[:size], mode="clip"),
+               np.take(y, index, axis=0, out=y_buffer[:size], mode="clip"))
+
+
+def _cost(net, loss, X, y) -> float:
+    """The cost of ``net`` on ``(X, y)``, with nothing cached."""
+    return loss.value(net.forward(X, training=False), y)
+
+
+def _finite(array: np.ndarray) -> bool:
+    """Whether every entry is finite (a finite sum answers that in one cheap pass)."""
+    return bool(np.isfinite(np.sum(array, dtype=np.float64))) or bool(
+        np.isfinite(array).all())
+
+
+def _diverged(net, optimizer, snapshot, epoch, value) -> None:
+    """Keep the last finite weights, then raise with the epoch and learning rate."""
+    if not np.isfinite(net.parameters).all():
+        np.copyto(net.parameters, snapshot)
+    lr = getattr(optimizer, "lr", None)
+    raise TrainingDivergedError(
+        f"training diverged in epoch {epoch}: the cost became {value} with learning "
+        f"rate {lr}. The last finite weights and the history so far are kept. "
+        "Try a smaller learning rate, standardised inputs, or a smaller batch."
+    )
+
+
+def _prepare_validation(net, loss, validation_data):
+    if validation_data is None:
+        return None
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise ValueError("validation_data must be a pair (X_val, y_val)")
+    X_val = net.check_input(validation_data[0], "X_val")
+    y_val = loss.prepare_target(validation_data[1], net.n_outputs or X_val.shape[1],
+                                net.dtype)
+    check_same_length(X_val, y_val)
+    return X_val, y_val
+
+
+def _check_batch_size(batch_size, n_samples: int) -> int:
+    if batch_size is None:
+        return n_samples
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
+    return min(int(batch_size), n_samples)
+
+
+def _check_loss_fits_network(loss, net) -> None:
+    """The fused losses take logits: a final Softmax/Sigmoid would apply it twice."""
+    last = net.layers[-1]
+    if isinstance(loss, (losses.CrossEntropy, losses.BinaryCrossEntropy)) and isinstance(
+            last, (activations.Softmax, activations.Sigmoid)):
+        raise ValueError(
+            f"loss {loss.name!r} takes logits and applies "
+            f"{'softmax' if isinstance(loss, losses.CrossEntropy) else 'sigmoid'} itself, "
+            f"but the network ends with {last!r}; remove that last layer "
+            "(predict_proba applies it)"
+        )
+
+
+class _StopOnInterrupt:
+    """While active, the first Ctrl-C only sets ``requested`` (training stops at the
+    next batch boundary); a second one raises ``KeyboardInterrupt`` as usual."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Callable | int | None = None
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> "_StopOnInterrupt":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
