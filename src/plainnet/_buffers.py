@@ -11,7 +11,7 @@ class BufferCache:
     """
 
     def _buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        """Return the work array ``name`` of ``shape`` and ``dtype`` (contents undefined)."""
+        """The work array ``name`` of ``shape`` and ``dtype`` (contents undefined)."""
         cache = self.__dict__.setdefault("_buffers", {})
         key = (name, shape, dtype)
         array = cache.get(key)

@@ -65,8 +65,12 @@ def check_finite(array: np.ndarray, name: str) -> None:
         return  # the sum overflowed, but every value is finite
     rows = np.flatnonzero(bad.any(axis=1))
     kinds = " and ".join(
-        kind for kind, found in (("NaN", np.isnan(table).any()),
-                                 ("inf", np.isinf(table).any())) if found
+        kind
+        for kind, found in (
+            ("NaN", np.isnan(table).any()),
+            ("inf", np.isinf(table).any()),
+        )
+        if found
     )
     where = ""
     if array.ndim == 2:
@@ -82,8 +86,7 @@ def check_n_features(X: np.ndarray, expected: int, where: str) -> None:
     """Raise if ``X`` has a different number of columns than ``expected``."""
     if X.shape[1] != expected:
         raise DataError(
-            f"X has {X.shape[1]} features, but the network expects {expected} "
-            f"({where})"
+            f"X has {X.shape[1]} features, but the network expects {expected} ({where})"
         )
 
 

@@ -13,7 +13,7 @@ from .layers import Layer
 
 
 def sigmoid(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-x))`` into ``out``, as ``exp(-log(1 + exp(-x)))``: no overflow."""
+    """``1 / (1 + exp(-x))`` into ``out``, as ``exp(-log(1 + exp(-x)))``."""
     np.negative(x, out=out)
     np.logaddexp(0, out, out=out)
     np.negative(out, out=out)
@@ -38,7 +38,9 @@ class Activation(Layer):
     def function(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def gradient(self, y: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
+    def gradient(
+        self, y: np.ndarray, grad_out: np.ndarray, out: np.ndarray
+    ) -> np.ndarray:
         raise NotImplementedError
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:

@@ -13,6 +13,8 @@ init="uniform")`` and ``Sigmoid()``, trained on the ``sse`` loss with
 ``RandomState(seed)`` as ``np.random.seed`` does.
 """
 
+from itertools import pairwise
+
 import numpy as np
 
 from .activations import get as get_activation
@@ -50,16 +52,26 @@ class NeuralNetwork:
     >>> nn.think([1, 0, 0])          # array([0.99995...])
     """
 
-    def __init__(self, layers=(3, 1), seed: int = 1, bias: bool | None = None,
-                 activation: str = "sigmoid", learning_rate: float = 1.0,
-                 dtype: str = "float64") -> None:
+    def __init__(
+        self,
+        layers=(3, 1),
+        seed: int = 1,
+        bias: bool | None = None,
+        activation: str = "sigmoid",
+        learning_rate: float = 1.0,
+        dtype: str = "float64",
+    ) -> None:
         sizes = list(layers)
         if len(sizes) < 2:
             raise ValueError(
                 f"layers needs at least two sizes (inputs and outputs), got {sizes!r}"
             )
         for size in sizes:
-            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            if (
+                isinstance(size, bool)
+                or not isinstance(size, (int, np.integer))
+                or size < 1
+            ):
                 raise ValueError(f"layer sizes must be positive ints, got {sizes!r}")
         self.layers = [int(size) for size in sizes]
         self.seed = seed
@@ -67,22 +79,32 @@ class NeuralNetwork:
         self.activation = activation
         self.learning_rate = learning_rate
         stack = []
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            stack += [Dense(n_in, n_out, bias=self.bias, init="uniform"),
-                      get_activation(activation)]
+        for n_in, n_out in pairwise(sizes):
+            stack += [
+                Dense(n_in, n_out, bias=self.bias, init="uniform"),
+                get_activation(activation),
+            ]
         self.network = Sequential(stack, seed=np.random.RandomState(seed), dtype=dtype)
         self.optimizer = SGD(lr=learning_rate)
 
-    def train(self, training_inputs, training_outputs, iterations: int = 15000) -> History:
+    def train(
+        self, training_inputs, training_outputs, iterations: int = 15000
+    ) -> History:
         """Adjust the weights ``iterations`` times, each on the whole training set.
 
         ``training_outputs`` may be 1-D (one output) or of shape
         ``(n_samples, n_outputs)``. Returns the history of the cost (the ``sse``
         loss, half the sum of squared errors) before each adjustment.
         """
-        return self.network.fit(training_inputs, training_outputs, loss="sse",
-                                optimizer=self.optimizer, epochs=iterations,
-                                batch_size=None, shuffle=False)
+        return self.network.fit(
+            training_inputs,
+            training_outputs,
+            loss="sse",
+            optimizer=self.optimizer,
+            epochs=iterations,
+            batch_size=None,
+            shuffle=False,
+        )
 
     def think(self, inputs) -> np.ndarray:
         """The network's output for ``inputs``.
@@ -105,8 +127,11 @@ class NeuralNetwork:
     def synaptic_weights(self):
         """The weights: one array for a single layer (the seed's attribute), else
         a list with each layer's weight matrix of shape ``(n_in, n_out)``."""
-        weights = [layer.params["W"] for layer in self.network.layers
-                   if isinstance(layer, Dense)]
+        weights = [
+            layer.params["W"]
+            for layer in self.network.layers
+            if isinstance(layer, Dense)
+        ]
         return weights[0] if len(weights) == 1 else weights
 
     @property
@@ -114,8 +139,10 @@ class NeuralNetwork:
         return self.network.history
 
     def __repr__(self) -> str:
-        return (f"NeuralNetwork(layers={self.layers}, seed={self.seed}, bias={self.bias}, "
-                f"activation={self.activation!r}, learning_rate={self.learning_rate})")
+        return (
+            f"NeuralNetwork(layers={self.layers}, seed={self.seed}, bias={self.bias}, "
+            f"activation={self.activation!r}, learning_rate={self.learning_rate})"
+        )
 
 
 def seed_training_set() -> tuple[np.ndarray, np.ndarray]:

@@ -34,8 +34,14 @@ def numeric_gradient(f, array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     return grad
 
 
-def check_model(model: "Layer | Sequential", X: np.ndarray, y=None, loss=None,
-                eps: float = 1e-6, seed: int = 0) -> dict[str, float]:
+def check_model(
+    model: "Layer | Sequential",
+    X: np.ndarray,
+    y=None,
+    loss=None,
+    eps: float = 1e-6,
+    seed: int = 0,
+) -> dict[str, float]:
     """Compare backpropagation with finite differences for a layer or network.
 
     Parameters
@@ -57,7 +63,8 @@ def check_model(model: "Layer | Sequential", X: np.ndarray, y=None, loss=None,
     X = np.array(X, dtype=np.float64)
     if loss is None:
         weights = np.random.default_rng(seed).standard_normal(
-            net.forward(X, training=False).shape)
+            net.forward(X, training=False).shape
+        )
 
         def objective():
             return float(np.sum(net.forward(X, training=False) * weights))
@@ -73,7 +80,9 @@ def check_model(model: "Layer | Sequential", X: np.ndarray, y=None, loss=None,
         output_grad = loss.gradient(net.forward(X, training=True), target)
     net.forward(X, training=True)
     analytic_input = net.backward(output_grad, need_input_grad=True).copy()
-    errors = {"input": relative_error(analytic_input, numeric_gradient(objective, X, eps))}
+    errors = {
+        "input": relative_error(analytic_input, numeric_gradient(objective, X, eps))
+    }
     analytic = net.gradients.copy()
     numeric = numeric_gradient(objective, net.parameters, eps)
     for name, (part, _) in net.layout.items():

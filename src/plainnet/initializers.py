@@ -23,7 +23,7 @@ def uniform(shape: tuple[int, ...], rng) -> np.ndarray:
 
 
 def glorot_uniform(shape: tuple[int, ...], rng) -> np.ndarray:
-    """Glorot and Bengio (2010): ``U[-a, a)`` with ``a = sqrt(6 / (fan_in + fan_out))``."""
+    """Glorot and Bengio (2010): ``U[-a, a)``, ``a = sqrt(6 / (fan_in + fan_out))``."""
     fan_in, fan_out = _fans(shape)
     limit = np.sqrt(6.0 / (fan_in + fan_out))
     return limit * (2 * rng.random(shape) - 1)

@@ -31,11 +31,14 @@ class Loss(BufferCache):
         """
         array = np.asarray(y)
         if array.dtype.kind not in "biuf":
-            raise DataError(f"y must hold numbers for loss {self.name!r}, got dtype {array.dtype}")
+            raise DataError(
+                f"y must hold numbers for loss {self.name!r}, got dtype {array.dtype}"
+            )
         if array.ndim == 1:
             if n_outputs != 1:
                 raise DataError(
-                    f"y has shape {array.shape} but the network has {n_outputs} outputs; "
+                    f"y has shape {array.shape} but the network has {n_outputs} "
+                    "outputs; "
                     f"expected y of shape ({len(array)}, {n_outputs})"
                 )
             array = array.reshape(-1, 1)
@@ -88,7 +91,9 @@ class SSE(Loss):
 
     def value_and_gradient(self, output, target):
         self._check_shapes(output, target)
-        error = np.subtract(output, target, out=self._buffer("g", output.shape, output.dtype))
+        error = np.subtract(
+            output, target, out=self._buffer("g", output.shape, output.dtype)
+        )
         flat = error.reshape(-1)
         return 0.5 * float(flat @ flat), error
 
@@ -101,7 +106,9 @@ class MSE(Loss):
 
     def value_and_gradient(self, output, target):
         self._check_shapes(output, target)
-        error = np.subtract(output, target, out=self._buffer("g", output.shape, output.dtype))
+        error = np.subtract(
+            output, target, out=self._buffer("g", output.shape, output.dtype)
+        )
         flat = error.reshape(-1)
         value = float(flat @ flat) / flat.size
         error *= 2.0 / flat.size
@@ -157,7 +164,8 @@ class CrossEntropy(Loss):
     def prepare_target(self, y, n_outputs, dtype):
         if n_outputs < 2:
             raise DataError(
-                "cross_entropy needs a network with at least 2 outputs (one per class), "
+                "cross_entropy needs a network with at least 2 outputs "
+                "(one per class), "
                 f"got {n_outputs}; for one output use loss='binary_cross_entropy'"
             )
         array = np.asarray(y)
@@ -199,7 +207,9 @@ class CrossEntropy(Loss):
         n = output.shape[0]
         labels = target.ndim == 1
         if labels and len(target) != n:
-            raise DataError(f"loss 'cross_entropy': {n} outputs but {len(target)} labels")
+            raise DataError(
+                f"loss 'cross_entropy': {n} outputs but {len(target)} labels"
+            )
         if not labels:
             self._check_shapes(output, target)
         p = self._buffer("p", output.shape, output.dtype)

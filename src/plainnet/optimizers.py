@@ -72,7 +72,11 @@ class SGD(Optimizer):
             raise ValueError(f"SGD momentum must be in [0, 1), got {momentum!r}")
         if nesterov and momentum == 0:
             raise ValueError("SGD nesterov=True needs a momentum > 0")
-        self.lr, self.momentum, self.nesterov = float(lr), float(momentum), bool(nesterov)
+        self.lr, self.momentum, self.nesterov = (
+            float(lr),
+            float(momentum),
+            bool(nesterov),
+        )
 
     def init_state(self, params):
         state = {"step": 0}
@@ -126,8 +130,12 @@ class Adam(Optimizer):
         self.eps, self.weight_decay = float(eps), float(weight_decay)
 
     def init_state(self, params):
-        return {"step": 0, "m": np.zeros_like(params), "v": np.zeros_like(params),
-                "work": np.empty_like(params)}
+        return {
+            "step": 0,
+            "m": np.zeros_like(params),
+            "v": np.zeros_like(params),
+            "work": np.empty_like(params),
+        }
 
     def _update(self, params, grads):
         m, v, work = self.state["m"], self.state["v"], self.state["work"]
@@ -152,8 +160,13 @@ class Adam(Optimizer):
         params -= work
 
     def get_config(self):
-        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2,
-                "eps": self.eps, "weight_decay": self.weight_decay}
+        return {
+            "lr": self.lr,
+            "beta1": self.beta1,
+            "beta2": self.beta2,
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+        }
 
 
 def _check_positive(name: str, value: float) -> None:

@@ -1,4 +1,4 @@
-"""A progress bar over epochs, as a ``fit`` callback (tqdm, shown on a terminal only)."""
+"""A progress bar over epochs, as a ``fit`` callback (tqdm, on a terminal only)."""
 
 import sys
 from typing import IO
@@ -21,8 +21,13 @@ class ProgressBar:
     stream : file, default sys.stderr
     """
 
-    def __init__(self, total: int, desc: str = "training", enabled: bool | None = None,
-                 stream: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        desc: str = "training",
+        enabled: bool | None = None,
+        stream: IO[str] | None = None,
+    ) -> None:
         stream = sys.stderr if stream is None else stream
         if enabled is None:
             enabled = bool(getattr(stream, "isatty", lambda: False)())
@@ -30,14 +35,21 @@ class ProgressBar:
         if enabled:
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=total, desc=desc, unit="epoch", file=stream,
-                             dynamic_ncols=True, leave=True)
+            self._bar = tqdm(
+                total=total,
+                desc=desc,
+                unit="epoch",
+                file=stream,
+                dynamic_ncols=True,
+                leave=True,
+            )
 
     def __call__(self, epoch: int, logs: dict) -> None:
         if self._bar is None:
             return
-        self._bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "epoch"},
-                              refresh=False)
+        self._bar.set_postfix(
+            {k: f"{v:.4g}" for k, v in logs.items() if k != "epoch"}, refresh=False
+        )
         self._bar.update(1)
 
     def close(self) -> None:

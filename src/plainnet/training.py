@@ -59,8 +59,13 @@ class EarlyStopping:
     restore_best : bool, default True
     """
 
-    def __init__(self, patience: int = 10, min_delta: float = 1e-4,
-                 monitor: str = "val_loss", restore_best: bool = True) -> None:
+    def __init__(
+        self,
+        patience: int = 10,
+        min_delta: float = 1e-4,
+        monitor: str = "val_loss",
+        restore_best: bool = True,
+    ) -> None:
         if monitor not in ("val_loss", "loss"):
             raise ValueError(f"monitor must be 'val_loss' or 'loss', got {monitor!r}")
         if patience < 1:
@@ -83,21 +88,42 @@ class EarlyStopping:
         return self.wait >= self.patience
 
     def __repr__(self) -> str:
-        return (f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
-                f"monitor={self.monitor!r}, restore_best={self.restore_best})")
+        return (
+            f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
+            f"monitor={self.monitor!r}, restore_best={self.restore_best})"
+        )
 
 
-def fit(net, X, y, *, loss, optimizer, epochs, batch_size, shuffle,
-        validation_data, early_stopping, callbacks, grad_hook) -> History:
+def fit(
+    net,
+    X,
+    y,
+    *,
+    loss,
+    optimizer,
+    epochs,
+    batch_size,
+    shuffle,
+    validation_data,
+    early_stopping,
+    callbacks,
+    grad_hook,
+) -> History:
     """Train ``net``; see :meth:`plainnet.Sequential.fit` for the parameters."""
     loss = losses.get(loss if loss is not None else net.loss or "mse")
-    optimizer = optimizers.get(optimizer if optimizer is not None else net.optimizer or "adam")
+    optimizer = optimizers.get(
+        optimizer if optimizer is not None else net.optimizer or "adam"
+    )
     _check_loss_fits_network(loss, net)
     X = net.check_input(X)
     y = loss.prepare_target(y, net.n_outputs or X.shape[1], net.dtype)
     check_same_length(X, y)
     validation = _prepare_validation(net, loss, validation_data)
-    if early_stopping is not None and early_stopping.monitor == "val_loss" and not validation:
+    if (
+        early_stopping is not None
+        and early_stopping.monitor == "val_loss"
+        and not validation
+    ):
         raise ValueError("EarlyStopping(monitor='val_loss') needs validation_data")
     batch_size = _check_batch_size(batch_size, len(X))
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
@@ -106,11 +132,23 @@ def fit(net, X, y, *, loss, optimizer, epochs, batch_size, shuffle,
 
     history = net.history
     snapshot = net.parameters.copy()
-    with _StopOnInterrupt() as stop:
+    # overflow is caught as a non-finite cost below, with a clearer message
+    with _StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(len(history.loss) + 1, len(history.loss) + epochs + 1):
             np.copyto(snapshot, net.parameters)
-            cost = _run_epoch(net, loss, optimizer, X, y, batch_size, shuffle,
-                              grad_hook, stop, snapshot, epoch)
+            cost = _run_epoch(
+                net,
+                loss,
+                optimizer,
+                X,
+                y,
+                batch_size,
+                shuffle,
+                grad_hook,
+                stop,
+                snapshot,
+                epoch,
+            )
             if stop.requested and cost is None:
                 break
             history.loss.append(cost)
@@ -120,8 +158,9 @@ def fit(net, X, y, *, loss, optimizer, epochs, batch_size, shuffle,
                 history.val_loss.append(logs["val_loss"])
             halt = any([bool(callback(epoch, logs)) for callback in callbacks])
             if early_stopping is not None:
-                halt |= early_stopping.update(epoch, logs[early_stopping.monitor],
-                                              net.parameters)
+                halt |= early_stopping.update(
+                    epoch, logs[early_stopping.monitor], net.parameters
+                )
             if halt or stop.requested:
                 break
     if early_stopping is not None and early_stopping.best_parameters is not None:
@@ -131,13 +170,15 @@ def fit(net, X, y, *, loss, optimizer, epochs, batch_size, shuffle,
         warnings.warn(
             f"training interrupted (Ctrl-C) after {len(history.loss)} epoch(s); "
             "the weights and history so far are kept",
-            TrainingInterrupted, stacklevel=3,
+            TrainingInterrupted,
+            stacklevel=3,
         )
     return history
 
 
-def _run_epoch(net, loss, optimizer, X, y, batch_size, shuffle, grad_hook, stop,
-               snapshot, epoch) -> float | None:
+def _run_epoch(
+    net, loss, optimizer, X, y, batch_size, shuffle, grad_hook, stop, snapshot, epoch
+) -> float | None:
     """One pass over the data; returns the epoch's cost (None if stopped at once)."""
     total, seen = 0.0, 0
     for X_batch, y_batch in batches(X, y, batch_size, net._rng if shuffle else None):
@@ -167,30 +208,34 @@ def train_step(net, loss, optimizer, X_batch, y_batch, grad_hook=None) -> float:
     return value
 
 
-def batches(X: np.ndarray, y: np.ndarray, batch_size: int,
-            rng=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def batches(
+    X: np.ndarray, y: np.ndarray, batch_size: int, rng=None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(X_batch, y_batch)`` pairs covering the data once.
 
     In order (``rng=None``) the batches are views of ``X`` and ``y``. Shuffled,
     each batch is gathered into a reused buffer by a fresh permutation of the
-    indices: the data set itself is never copied.
+    indices: the data set itself is never copied. A single full batch is never
+    shuffled (its gradient does not depend on the order).
     """
     n = len(X)
-    if batch_size >= n and rng is None:
+    if batch_size >= n:
         yield X, y
         return
     if rng is None:
         for start in range(0, n, batch_size):
-            yield X[start:start + batch_size], y[start:start + batch_size]
+            yield X[start : start + batch_size], y[start : start + batch_size]
         return
     order = rng.permutation(n)
-    X_buffer = np.empty((batch_size,) + X.shape[1:], X.dtype)
-    y_buffer = np.empty((batch_size,) + y.shape[1:], y.dtype)
+    X_buffer = np.empty((batch_size, *X.shape[1:]), X.dtype)
+    y_buffer = np.empty((batch_size, *y.shape[1:]), y.dtype)
     for start in range(0, n, batch_size):
-        index = order[start:start + batch_size]
+        index = order[start : start + batch_size]
         size = len(index)
-        yield (np.take(X, index, axis=0, out=X_buffer[:size], mode="clip"),
-               np.take(y, index, axis=0, out=y_buffer[:size], mode="clip"))
+        yield (
+            np.take(X, index, axis=0, out=X_buffer[:size], mode="clip"),
+            np.take(y, index, axis=0, out=y_buffer[:size], mode="clip"),
+        )
 
 
 def _cost(net, loss, X, y) -> float:
@@ -201,7 +246,8 @@ def _cost(net, loss, X, y) -> float:
 def _finite(array: np.ndarray) -> bool:
     """Whether every entry is finite (a finite sum answers that in one cheap pass)."""
     return bool(np.isfinite(np.sum(array, dtype=np.float64))) or bool(
-        np.isfinite(array).all())
+        np.isfinite(array).all()
+    )
 
 
 def _diverged(net, optimizer, snapshot, epoch, value) -> None:
@@ -222,8 +268,9 @@ def _prepare_validation(net, loss, validation_data):
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
         raise ValueError("validation_data must be a pair (X_val, y_val)")
     X_val = net.check_input(validation_data[0], "X_val")
-    y_val = loss.prepare_target(validation_data[1], net.n_outputs or X_val.shape[1],
-                                net.dtype)
+    y_val = loss.prepare_target(
+        validation_data[1], net.n_outputs or X_val.shape[1], net.dtype
+    )
     check_same_length(X_val, y_val)
     return X_val, y_val
 
@@ -231,20 +278,26 @@ def _prepare_validation(net, loss, validation_data):
 def _check_batch_size(batch_size, n_samples: int) -> int:
     if batch_size is None:
         return n_samples
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
+        raise ValueError(
+            f"batch_size must be a positive int or None, got {batch_size!r}"
+        )
     return min(int(batch_size), n_samples)
 
 
 def _check_loss_fits_network(loss, net) -> None:
     """The fused losses take logits: a final Softmax/Sigmoid would apply it twice."""
+    fused = {losses.CrossEntropy: "softmax", losses.BinaryCrossEntropy: "sigmoid"}
     last = net.layers[-1]
-    if isinstance(loss, (losses.CrossEntropy, losses.BinaryCrossEntropy)) and isinstance(
-            last, (activations.Softmax, activations.Sigmoid)):
+    if type(loss) in fused and isinstance(
+        last, (activations.Softmax, activations.Sigmoid)
+    ):
         raise ValueError(
-            f"loss {loss.name!r} takes logits and applies "
-            f"{'softmax' if isinstance(loss, losses.CrossEntropy) else 'sigmoid'} itself, "
+            f"loss {loss.name!r} takes logits and applies {fused[type(loss)]} itself, "
             f"but the network ends with {last!r}; remove that last layer "
             "(predict_proba applies it)"
         )
