@@ -12,12 +12,14 @@ class BufferCache:
 
     def _buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """The work array ``name`` of ``shape`` and ``dtype`` (contents undefined)."""
-        cache = self.__dict__.setdefault("_buffers", {})
         key = (name, shape, dtype)
-        array = cache.get(key)
-        if array is None:
-            array = cache[key] = np.empty(shape, dtype=dtype)
-        return array
+        try:
+            return self._buffers[key]
+        except (AttributeError, KeyError):
+            if "_buffers" not in self.__dict__:
+                self._buffers: dict = {}
+            array = self._buffers[key] = np.empty(shape, dtype=dtype)
+            return array
 
     def _clear_buffers(self) -> None:
         """Drop every work array (they are rebuilt on the next call)."""

@@ -23,7 +23,7 @@ class Optimizer:
 
     def step(self, params: np.ndarray, grads: np.ndarray) -> None:
         """Apply one update to ``params`` (1-D) given ``grads`` of the same shape."""
-        if self.state.get("step") is None or not self._state_fits(params):
+        if not self.state:
             self.state = self.init_state(params)
         self.state["step"] += 1
         self._update(params, grads)
@@ -31,9 +31,13 @@ class Optimizer:
     def _update(self, params: np.ndarray, grads: np.ndarray) -> None:
         raise NotImplementedError
 
-    def _state_fits(self, params: np.ndarray) -> bool:
+    def prepare(self, params: np.ndarray) -> None:
+        """Start from fresh state unless the current state fits ``params``."""
         arrays = [v for v in self.state.values() if isinstance(v, np.ndarray)]
-        return all(a.shape == params.shape and a.dtype == params.dtype for a in arrays)
+        if not self.state or any(
+            a.shape != params.shape or a.dtype != params.dtype for a in arrays
+        ):
+            self.state = self.init_state(params)
 
     def reset(self) -> None:
         """Forget the state (moments and step count)."""

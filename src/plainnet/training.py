@@ -118,82 +118,76 @@ def fit(
     X = net.check_input(X)
     y = loss.prepare_target(y, net.n_outputs or X.shape[1], net.dtype)
     check_same_length(X, y)
-    validation = _prepare_validation(net, loss, validation_data)
-    if (
-        early_stopping is not None
-        and early_stopping.monitor == "val_loss"
-        and not validation
-    ):
-        raise ValueError("EarlyStopping(monitor='val_loss') needs validation_data")
+    validation = _prepare_validation(net, loss, validation_data, early_stopping)
     batch_size = _check_batch_size(batch_size, len(X))
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
     net.loss, net.optimizer = loss, optimizer
+    optimizer.prepare(net.parameters)
 
-    history = net.history
-    snapshot = net.parameters.copy()
-    # overflow is caught as a non-finite cost below, with a clearer message
+    def step(X_batch, y_batch):
+        return train_step(net, loss, optimizer, X_batch, y_batch, grad_hook)
+
+    def validate():
+        return _cost(net, loss, *validation) if validation else None
+
+    first = len(net.history.loss) + 1
+    # overflow shows up as a non-finite cost, reported with a clearer message
     with _StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(len(history.loss) + 1, len(history.loss) + epochs + 1):
-            np.copyto(snapshot, net.parameters)
-            cost = _run_epoch(
-                net,
-                loss,
-                optimizer,
-                X,
-                y,
-                batch_size,
-                shuffle,
-                grad_hook,
-                stop,
-                snapshot,
-                epoch,
-            )
-            if stop.requested and cost is None:
-                break
-            history.loss.append(cost)
-            logs = {"epoch": epoch, "loss": cost}
-            if validation:
-                logs["val_loss"] = _cost(net, loss, *validation)
-                history.val_loss.append(logs["val_loss"])
-            halt = any([bool(callback(epoch, logs)) for callback in callbacks])
-            if early_stopping is not None:
-                halt |= early_stopping.update(
-                    epoch, logs[early_stopping.monitor], net.parameters
-                )
-            if halt or stop.requested:
+        for epoch in range(first, first + epochs):
+            logs = _run_epoch(net, step, X, y, batch_size, shuffle, stop, epoch)
+            if logs is None or _end_epoch(
+                net, logs, validate, callbacks, early_stopping
+            ):
                 break
     if early_stopping is not None and early_stopping.best_parameters is not None:
         np.copyto(net.parameters, early_stopping.best_parameters)
     if stop.requested:
-        history.interrupted = True
+        net.history.interrupted = True
         warnings.warn(
-            f"training interrupted (Ctrl-C) after {len(history.loss)} epoch(s); "
+            f"training interrupted (Ctrl-C) after {len(net.history.loss)} epoch(s); "
             "the weights and history so far are kept",
             TrainingInterrupted,
             stacklevel=3,
         )
-    return history
+    return net.history
 
 
-def _run_epoch(
-    net, loss, optimizer, X, y, batch_size, shuffle, grad_hook, stop, snapshot, epoch
-) -> float | None:
-    """One pass over the data; returns the epoch's cost (None if stopped at once)."""
+def _run_epoch(net, step, X, y, batch_size, shuffle, stop, epoch) -> dict | None:
+    """One pass over the data. Returns the epoch's logs, or None if Ctrl-C came
+    before any batch ran (a pending Ctrl-C stops after the current batch)."""
+    last_finite = net.parameters.copy()
     total, seen = 0.0, 0
+    mean = net.loss.reduction == "mean"
     for X_batch, y_batch in batches(X, y, batch_size, net._rng if shuffle else None):
-        value = train_step(net, loss, optimizer, X_batch, y_batch, grad_hook)
+        value = step(X_batch, y_batch)
         if not math.isfinite(value):
-            _diverged(net, optimizer, snapshot, epoch, value)
+            _diverged(net, last_finite, epoch, value)
         seen += len(X_batch)
-        total += value * len(X_batch) if loss.reduction == "mean" else value
+        total += value * len(X_batch) if mean else value
         if stop.requested:
             break
-    if not _finite(net.parameters):  # a last update that overflowed
-        _diverged(net, optimizer, snapshot, epoch, "finite, but the weights overflowed")
+    if not _finite(net.parameters):  # the epoch's last update overflowed
+        _diverged(net, last_finite, epoch, "finite but the weights overflowed")
     if seen == 0:
         return None
-    return total / seen if loss.reduction == "mean" else total
+    cost = total / seen if mean else total
+    return {"epoch": epoch, "loss": cost, "stop": stop.requested}
+
+
+def _end_epoch(net, logs, validate, callbacks, early_stopping) -> bool:
+    """Record the epoch in the history and run the callbacks; True to stop."""
+    interrupted = logs.pop("stop")
+    net.history.loss.append(logs["loss"])
+    val_loss = validate()
+    if val_loss is not None:
+        logs["val_loss"] = val_loss
+        net.history.val_loss.append(val_loss)
+    halt = any([bool(callback(logs["epoch"], logs)) for callback in callbacks])
+    if early_stopping is not None:
+        monitored = logs[early_stopping.monitor]
+        halt |= early_stopping.update(logs["epoch"], monitored, net.parameters)
+    return halt or interrupted
 
 
 def train_step(net, loss, optimizer, X_batch, y_batch, grad_hook=None) -> float:
@@ -245,16 +239,14 @@ def _cost(net, loss, X, y) -> float:
 
 def _finite(array: np.ndarray) -> bool:
     """Whether every entry is finite (a finite sum answers that in one cheap pass)."""
-    return bool(np.isfinite(np.sum(array, dtype=np.float64))) or bool(
-        np.isfinite(array).all()
-    )
+    return math.isfinite(np.add.reduce(array)) or bool(np.isfinite(array).all())
 
 
-def _diverged(net, optimizer, snapshot, epoch, value) -> None:
+def _diverged(net, last_finite, epoch, value) -> None:
     """Keep the last finite weights, then raise with the epoch and learning rate."""
     if not np.isfinite(net.parameters).all():
-        np.copyto(net.parameters, snapshot)
-    lr = getattr(optimizer, "lr", None)
+        np.copyto(net.parameters, last_finite)
+    lr = getattr(net.optimizer, "lr", None)
     raise TrainingDivergedError(
         f"training diverged in epoch {epoch}: the cost became {value} with learning "
         f"rate {lr}. The last finite weights and the history so far are kept. "
@@ -262,8 +254,11 @@ def _diverged(net, optimizer, snapshot, epoch, value) -> None:
     )
 
 
-def _prepare_validation(net, loss, validation_data):
+def _prepare_validation(net, loss, validation_data, early_stopping):
+    """``(X_val, y_val)`` checked like the training data, or None."""
     if validation_data is None:
+        if early_stopping is not None and early_stopping.monitor == "val_loss":
+            raise ValueError("EarlyStopping(monitor='val_loss') needs validation_data")
         return None
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
         raise ValueError("validation_data must be a pair (X_val, y_val)")
