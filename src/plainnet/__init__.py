@@ -13,6 +13,7 @@ from .layers import Dense, Layer
 from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
 from .network import Sequential
 from .optimizers import SGD, Adam, Optimizer
+from .serialization import load
 from .training import EarlyStopping, History, TrainingInterrupted
 
 __version__ = "0.1.0"
@@ -22,5 +23,5 @@ __all__ = [
     "Dense", "EarlyStopping", "History", "Identity", "Layer", "LeakyReLU", "Loss",
     "ModelFileError", "NeuralNetwork", "Optimizer", "PlainnetError", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "TrainingDivergedError",
-    "TrainingInterrupted", "gradcheck", "initializers",
+    "TrainingInterrupted", "gradcheck", "initializers", "load",
 ]

@@ -134,6 +134,13 @@ class NeuralNetwork:
         ]
         return weights[0] if len(weights) == 1 else weights
 
+    def save(self, path, *, include_optimizer: bool = True) -> None:
+        """Write the network to a ``.npz`` model file; ``plainnet.load(path)``
+        reads it back. See :func:`plainnet.serialization.save`."""
+        from .serialization import save
+
+        save(self, path, include_optimizer=include_optimizer)
+
     @property
     def history(self) -> History:
         return self.network.history

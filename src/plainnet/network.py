@@ -7,7 +7,14 @@ import numpy as np
 
 from . import losses
 from ._validation import check_dtype, check_n_features, check_X
-from .layers import Layer
+from .activations import ACTIVATIONS
+from .layers import Dense, Layer
+
+#: The layer classes a saved configuration may name, by class name.
+LAYERS: dict[str, type[Layer]] = {
+    cls.__name__: cls for cls in (Dense, *ACTIVATIONS.values())
+}
+
 
 
 class Sequential:
@@ -213,9 +220,41 @@ class Sequential:
                            for l in self.layers],
                 "dtype": self.dtype.name}
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any], seed=None) -> "Sequential":
+        """Rebuild (with freshly drawn weights) from :meth:`get_config`'s output;
+        layer classes are looked up only in ``LAYERS``."""
+        return cls([layer_from_config(entry) for entry in config["layers"]],
+                   seed=seed, dtype=config["dtype"])
+
+    def save(self, path, *, metadata: dict | None = None,
+             include_optimizer: bool = True) -> None:
+        """Write the network to a ``.npz`` model file; see
+        :func:`plainnet.serialization.save`."""
+        from .serialization import save
+
+        save(self, path, metadata=metadata, include_optimizer=include_optimizer)
+
     def __repr__(self) -> str:
         inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
         return f"Sequential([\n{inner},\n], dtype={self.dtype.name!r})"
+
+
+def layer_from_config(entry: dict[str, Any]) -> Layer:
+    """A new layer from ``{"class": name, "config": {...}}``, the class looked up
+    only in ``LAYERS``; anything else raises ``ValueError``."""
+    if not isinstance(entry, dict) or set(entry) != {"class", "config"}:
+        raise ValueError(
+            f"a layer entry must be {{'class': ..., 'config': ...}}, got {entry!r:.80}"
+        )
+    name, config = entry["class"], entry["config"]
+    if not isinstance(name, str) or name not in LAYERS:
+        raise ValueError(
+            f"unknown layer class {name!r:.80}; expected one of {sorted(LAYERS)}"
+        )
+    if not isinstance(config, dict):
+        raise ValueError(f"a {name} layer's config must be a dict, got {config!r:.80}")
+    return LAYERS[name].from_config(config)
 
 
 def _check_sizes(layers: list[Layer]) -> tuple[int | None, int | None]:
