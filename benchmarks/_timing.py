@@ -1,0 +1,97 @@
+"""Helpers shared by the benchmarks: best-of-N timing, the BLAS environment,
+and re-running a script in a subprocess with the OpenBLAS tuning variables unset."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+K = TypeVar("K")
+
+# Variables some machines set to steer OpenBLAS's kernel choice and blocking.
+BLAS_ENV_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
+    """Fastest wall-clock time of ``repeat`` calls of ``fn()``, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def per_call(fn: Callable[[], object], calls: int, repeat: int = 3) -> float:
+    """Best-of-``repeat`` time of one call of ``fn()``, each round ``calls`` calls."""
+
+    def many() -> None:
+        for _ in range(calls):
+            fn()
+
+    return best_of(many, repeat) / calls
+
+
+def best_interleaved(
+    fns: dict[K, Callable[[], float]], rounds: int = 3
+) -> tuple[dict[K, float], dict[K, str]]:
+    """Best of ``rounds`` for every timing function, the rounds interleaved so
+    that a burst of load from elsewhere on a shared machine hits all alike.
+
+    Each function returns its own time in seconds. One that raises is dropped
+    and its error returned instead.
+    """
+    best: dict[K, float] = {}
+    errors: dict[K, str] = {}
+    for _ in range(rounds):
+        for key, fn in fns.items():
+            if key in errors:
+                continue
+            try:
+                best[key] = min(best.get(key, float("inf")), fn())
+            except Exception as exc:
+                errors[key] = repr(exc)
+                best.pop(key, None)
+    return best, errors
+
+
+def blas_env() -> dict[str, str | None]:
+    """The OpenBLAS tuning variables as this process sees them (None: unset)."""
+    return {name: os.environ.get(name) for name in BLAS_ENV_VARS}
+
+
+def blas_info() -> list[dict[str, Any]]:
+    """The BLAS and OpenMP libraries loaded in this process (threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return []
+    keys = ("internal_api", "version", "architecture", "num_threads")
+    return [
+        {"from": Path(info["filepath"]).parent.name}
+        | {k: info[k] for k in keys if info.get(k)}
+        for info in threadpool_info()
+    ]
+
+
+def run_json_child(
+    script: Path, args: Sequence[str], unset: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Run ``script args --json FILE`` in a fresh interpreter with ``unset``
+    removed from its environment, and return the JSON it wrote.
+
+    The child's stdout and stderr pass through, so its own table prints.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "child.json"
+        cmd = [sys.executable, str(script), *args, "--json", str(out)]
+        subprocess.run(cmd, env=env, check=True)
+        return json.loads(out.read_text())
