@@ -35,8 +35,15 @@ def classifier(dtype="float64", seed=3) -> pn.Sequential:
 
 def trained(dtype="float64", optimizer=None, epochs=3) -> pn.Sequential:
     net = classifier(dtype)
-    net.fit(X, Y_CLASS, loss="cross_entropy", optimizer=optimizer or pn.Adam(lr=0.01),
-            epochs=epochs, batch_size=16, validation_data=(X[:10], Y_CLASS[:10]))
+    net.fit(
+        X,
+        Y_CLASS,
+        loss="cross_entropy",
+        optimizer=optimizer or pn.Adam(lr=0.01),
+        epochs=epochs,
+        batch_size=16,
+        validation_data=(X[:10], Y_CLASS[:10]),
+    )
     return net
 
 
@@ -49,7 +56,7 @@ def saved(tmp_path):
     return net, path
 
 
-# -- the file's contents ----------------------------------------------------------------
+# -- the file's contents -------------------------------------------------------
 def members(path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
@@ -93,7 +100,7 @@ def refused(path, *words) -> str:
     return message
 
 
-# -- round trips --------------------------------------------------------------------------
+# -- round trips ---------------------------------------------------------------
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_round_trip_predicts_bit_identically(tmp_path, dtype):
     net = trained(dtype)
@@ -115,9 +122,16 @@ def test_the_file_is_a_plain_npz_with_a_json_document(saved):
     net, path = saved
     with np.load(path, allow_pickle=False) as arrays:
         assert set(arrays.files) == {
-            "plainnet", "weights/layers.0.W", "weights/layers.0.b", "weights/layers.2.W",
-            "weights/layers.2.b", "weights/layers.4.W", "weights/layers.4.b",
-            "optimizer/m", "optimizer/v", "optimizer/work",
+            "plainnet",
+            "weights/layers.0.W",
+            "weights/layers.0.b",
+            "weights/layers.2.W",
+            "weights/layers.2.b",
+            "weights/layers.4.W",
+            "weights/layers.4.b",
+            "optimizer/m",
+            "optimizer/v",
+            "optimizer/work",
         }
         assert np.array_equal(arrays["weights/layers.0.W"], net.layers[0].params["W"])
     doc = document(path)
@@ -125,7 +139,10 @@ def test_the_file_is_a_plain_npz_with_a_json_document(saved):
     assert doc["format_version"] == serialization.FORMAT_VERSION
     assert doc["plainnet_version"] == pn.__version__
     assert doc["kind"] == "sequential"
-    assert doc["network"]["layers"][3] == {"class": "LeakyReLU", "config": {"alpha": 0.2}}
+    assert doc["network"]["layers"][3] == {
+        "class": "LeakyReLU",
+        "config": {"alpha": 0.2},
+    }
     assert doc["loss"] == "cross_entropy"
     assert doc["optimizer"]["name"] == "adam"
     assert doc["metadata"] == {"task": "classify", "classes": ["a", "b", "c"]}
@@ -148,7 +165,9 @@ def test_untrained_network_and_no_optimizer(tmp_path):
 
     trained_net = trained()
     trained_net.save(tmp_path / "weights.npz", include_optimizer=False)
-    assert not any(n.startswith("optimizer/") for n in members(tmp_path / "weights.npz"))
+    assert not any(
+        n.startswith("optimizer/") for n in members(tmp_path / "weights.npz")
+    )
     assert pn.load(tmp_path / "weights.npz").optimizer is None
 
 
@@ -176,11 +195,23 @@ def test_the_seeds_network_round_trips(tmp_path):
 def test_training_resumes_exactly(tmp_path, dtype, make_optimizer):
     """10 epochs straight == 5 epochs, save, load, 5 more (shuffling included)."""
     straight = classifier(dtype)
-    straight.fit(X, Y_CLASS, loss="cross_entropy", optimizer=make_optimizer(),
-                 epochs=10, batch_size=16)
+    straight.fit(
+        X,
+        Y_CLASS,
+        loss="cross_entropy",
+        optimizer=make_optimizer(),
+        epochs=10,
+        batch_size=16,
+    )
     first = classifier(dtype)
-    first.fit(X, Y_CLASS, loss="cross_entropy", optimizer=make_optimizer(),
-              epochs=5, batch_size=16)
+    first.fit(
+        X,
+        Y_CLASS,
+        loss="cross_entropy",
+        optimizer=make_optimizer(),
+        epochs=5,
+        batch_size=16,
+    )
     first.save(tmp_path / "half.npz")
     resumed = pn.load(tmp_path / "half.npz")
     resumed.fit(X, Y_CLASS, epochs=5, batch_size=16)
@@ -199,7 +230,7 @@ def test_a_legacy_random_state_is_saved_too(tmp_path):
     assert np.array_equal(loaded.parameters, net.parameters)
 
 
-# -- what save refuses ------------------------------------------------------------------
+# -- what save refuses ---------------------------------------------------------
 def test_save_refuses_what_it_could_not_load_back(tmp_path):
     net = trained()
     net.parameters[0] = np.nan
@@ -220,9 +251,9 @@ def test_save_refuses_what_it_could_not_load_back(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-# -- atomic saves ---------------------------------------------------------------------------
+# -- atomic saves --------------------------------------------------------------
 def test_a_failed_rename_leaves_the_old_file_and_no_temporary(saved, monkeypatch):
-    net, path = saved
+    _, path = saved
     before = path.read_bytes()
 
     def broken_replace(source, target):
@@ -249,7 +280,7 @@ def test_an_interrupted_write_leaves_the_old_file(saved):
     assert os.listdir(path.parent) == ["model.npz"]
 
 
-# -- files that are not models -----------------------------------------------------------
+# -- files that are not models -------------------------------------------------
 def test_missing_empty_foreign_and_folder(tmp_path):
     refused(tmp_path / "nowhere.npz", "no such model file")
     refused(tmp_path, "folder")
@@ -272,7 +303,7 @@ def test_truncated_files(saved):
 
 
 def test_a_flipped_byte_in_the_weights_is_caught(saved):
-    net, path = saved
+    _, path = saved
     data = bytearray(path.read_bytes())
     start = data.index(b"weights/layers.2.W")
     offset = data.index(b"\n", data.index(b"{'descr'", start)) + 20  # inside the data
@@ -283,7 +314,9 @@ def test_a_flipped_byte_in_the_weights_is_caught(saved):
 
 def test_a_newer_format_asks_to_upgrade(saved):
     _, path = saved
-    with_document(path, lambda doc: doc.update(format_version=2, plainnet_version="9.0"))
+    with_document(
+        path, lambda doc: doc.update(format_version=2, plainnet_version="9.0")
+    )
     refused(path, "newer plainnet", "'9.0'", "upgrade plainnet")
 
 
@@ -293,7 +326,7 @@ def test_a_document_of_another_format(saved):
     refused(path, "not a plainnet model file")
 
 
-# -- hostile files ---------------------------------------------------------------------------
+# -- hostile files -------------------------------------------------------------
 class _Payload:
     """Unpickling this would create a file: proof that no pickle is ever loaded."""
 
@@ -328,16 +361,28 @@ def test_code_names_in_the_config_resolve_nowhere(saved, name):
         (lambda doc: doc.update(loss="builtins.eval"), ["unknown loss"]),
         (lambda doc: doc["optimizer"].update(name="os.system"), ["unknown optimizer"]),
         (lambda doc: doc.update(kind="os.system"), ["unknown kind"]),
-        (lambda doc: doc["rng"]["state"].update(bit_generator="os.system"),
-         ["random generator"]),
-        (lambda doc: doc["network"]["layers"][0]["config"].update(init="os.system"),
-         ["layer 0", "initializer"]),
-        (lambda doc: doc["network"]["layers"][0]["config"].update(n_in="4"),
-         ["layer 0", "positive int"]),
-        (lambda doc: doc["network"]["layers"][0]["config"].update(n_in=5),
-         ["weights/layers.0.W", "architecture declares (5, 8)"]),
-        (lambda doc: doc["network"]["layers"][0]["config"].update(command="rm -rf /"),
-         ["layer 0", "command"]),
+        (
+            lambda doc: doc["rng"]["state"].update(bit_generator="os.system"),
+            ["random generator"],
+        ),
+        (
+            lambda doc: doc["network"]["layers"][0]["config"].update(init="os.system"),
+            ["layer 0", "initializer"],
+        ),
+        (
+            lambda doc: doc["network"]["layers"][0]["config"].update(n_in="4"),
+            ["layer 0", "positive int"],
+        ),
+        (
+            lambda doc: doc["network"]["layers"][0]["config"].update(n_in=5),
+            ["weights/layers.0.W", "architecture declares (5, 8)"],
+        ),
+        (
+            lambda doc: doc["network"]["layers"][0]["config"].update(
+                command="rm -rf /"
+            ),
+            ["layer 0", "command"],
+        ),
         (lambda doc: doc["optimizer"]["config"].update(lr=-1), ["adam", "lr"]),
         (lambda doc: doc["optimizer"]["state"].update(step="5"), ["counters"]),
         (lambda doc: doc["history"].update(loss="all good"), ["history"]),
@@ -366,7 +411,8 @@ def test_an_enormous_declared_array_is_refused_before_allocating(saved):
     contents = members(path)
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(
-        header, {"descr": "<f8", "fortran_order": False, "shape": (4, huge)})
+        header, {"descr": "<f8", "fortran_order": False, "shape": (4, huge)}
+    )
     contents["weights/layers.0.W.npy"] = header.getvalue()
     write_members(path, contents)
     tracemalloc.start()
@@ -406,9 +452,12 @@ def test_nan_or_inf_weights_are_refused(saved, bad):
     refused(path, "weights/layers.2.W", "NaN or inf")
 
 
-# -- random bytes ---------------------------------------------------------------------------
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 150)), deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+# -- random bytes --------------------------------------------------------------
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 150)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 def load_bytes(tmp_path, data: bytes):
@@ -449,25 +498,48 @@ def test_every_truncation_gives_a_model_file_error(tmp_path, length):
 @FUZZ
 @given(position=st.integers(0, len(VALID) - 1), chunk=st.binary(min_size=1, max_size=8))
 def test_overwritten_bytes_load_or_give_a_model_file_error(tmp_path, position, chunk):
-    data = VALID[:position] + chunk + VALID[position + len(chunk):]
+    data = VALID[:position] + chunk + VALID[position + len(chunk) :]
     model = load_bytes(tmp_path, data)
     if model is not None:  # the change hit bytes no reader looks at
         assert isinstance(model, pn.Sequential)
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
     | st.text(max_size=10),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
 
 @FUZZ
 @given(field=st.sampled_from(serialization._DOCUMENT_FIELDS), value=JSON)
-def test_any_json_in_any_field_loads_or_gives_a_model_file_error(tmp_path, field, value):
+def test_any_json_in_any_field_loads_or_gives_a_model_file_error(
+    tmp_path, field, value
+):
     path = tmp_path / "fuzz.npz"
     path.write_bytes(VALID)
     with_document(path, lambda doc: doc.update({field: value}))
     load_bytes(tmp_path, path.read_bytes())
+
+
+def test_a_neural_network_declaring_other_sizes_is_refused(tmp_path):
+    path = tmp_path / "seed.npz"
+    pn.NeuralNetwork([3, 1]).save(path)
+    with_document(path, lambda doc: doc["config"].update(layers=[3, 10**6, 10**6, 1]))
+    refused(path, "invalid neural_network settings", "layer sizes")
+
+
+def test_an_optimizer_that_never_stepped(tmp_path):
+    net = classifier()
+    net.optimizer = pn.SGD(lr=0.1, momentum=0.5)
+    net.save(tmp_path / "m.npz")
+    loaded = pn.load(tmp_path / "m.npz")
+    assert loaded.optimizer.state["step"] == 0
+    assert not loaded.optimizer.state["velocity"].any()

@@ -105,6 +105,7 @@ def read_csv(
     *,
     drop_missing: bool = False,
     expected_columns: Sequence[str] | None = None,
+    ignore_columns: Sequence[str] = (),
 ) -> Table:
     """Read a comma-separated file with a header row into a :class:`Table`.
 
@@ -127,6 +128,9 @@ def read_csv(
         The columns the file must have, e.g. the feature names a model was
         trained on. Their order in the file may differ: ``X`` follows the
         order given here. ``target`` may be listed or not.
+    ignore_columns : sequence of str, default ()
+        Columns skipped if present (not read, not checked), e.g. the target
+        column of a file given for prediction.
 
     Returns
     -------
@@ -161,7 +165,9 @@ def read_csv(
         with open(name, newline="", encoding="utf-8-sig") as file:
             reader = csv.reader(file)
             try:
-                return _read_rows(reader, name, target, drop_missing, expected_columns)
+                return _read_rows(
+                    reader, name, target, drop_missing, expected_columns, ignore_columns
+                )
             except UnicodeDecodeError:
                 raise DataError(
                     f"{name}: line {_undecodable_line(name)}: not UTF-8 text; "
@@ -189,10 +195,13 @@ def _read_rows(
     target: str | None,
     drop_missing: bool,
     expected_columns: Sequence[str] | None,
+    ignore_columns: Sequence[str] = (),
 ) -> Table:
     """Parse the header and the data rows of an open ``csv.reader``."""
     header, header_line = _read_header(reader, path)
-    features = _choose_features(header, path, target, expected_columns)
+    features = _choose_features(
+        header, path, target, expected_columns, ignore_columns
+    )
     position = {column: i for i, column in enumerate(header)}
     feature_index = [position[column] for column in features]
     get_features = _getter(feature_index)
@@ -263,8 +272,10 @@ def _choose_features(
     path: str,
     target: str | None,
     expected_columns: Sequence[str] | None,
+    ignore_columns: Sequence[str] = (),
 ) -> list[str]:
     """Return the feature columns, in output order, after checking the header."""
+    skip = {target, *ignore_columns}
     if target is not None and target not in header:
         folded = [c for c in header if c.casefold() == target.casefold()]
         close = folded or difflib.get_close_matches(target, header, n=1)
@@ -274,16 +285,16 @@ def _choose_features(
             f"{_listing(header, limit=None)}"
         )
     if expected_columns is None:
-        features = [column for column in header if column != target]
+        features = [column for column in header if column not in skip]
     else:
         expected = [str(column) for column in expected_columns]
         if len(set(expected)) != len(expected):
             raise DataError(f"expected_columns has duplicates: {expected!r}")
-        features = [column for column in expected if column != target]
-        present = set(header) - {target}
+        features = [column for column in expected if column not in skip]
+        present = set(header) - skip
         missing = [column for column in features if column not in present]
         extra = [
-            column for column in header if column not in features and column != target
+            column for column in header if column not in features and column not in skip
         ]
         if missing or extra:
             parts = []

@@ -48,7 +48,7 @@ from . import losses, optimizers
 from .classic import NeuralNetwork
 from .data import Standardizer
 from .errors import DataError, ModelFileError
-from .layers import Layer
+from .layers import Dense, Layer
 from .network import LAYERS, Sequential, layer_from_config
 
 FORMAT = "plainnet.model"
@@ -82,7 +82,7 @@ _TASKS = ("classify", "regress")
 _PLUGIN_MODULES = ("plainnet.estimators",)
 
 
-# -- kinds of model ----------------------------------------------------------------
+# -- kinds of model ------------------------------------------------------------
 @dataclass(frozen=True)
 class ModelKind:
     """How one class of model is written to and rebuilt from a model file.
@@ -99,7 +99,20 @@ class ModelKind:
         The model's own settings (beyond the network), as JSON values.
     from_config : callable ``(config, network) -> model``
         Rebuild the model around a loaded network. ``config`` comes from the
-        file: raise ``ValueError`` or ``TypeError`` if it is not acceptable.
+        file: raise ``ValueError`` or ``TypeError`` if it is not acceptable,
+        and allocate nothing that its sizes alone declare (compare them with
+        ``network`` first: the network's size was checked against the file).
+
+    Example
+    -------
+    A kind for scikit-learn style estimators holding a fitted ``network_``::
+
+        register_kind(ModelKind(
+            "neural_net_classifier", NeuralNetClassifier,
+            network=lambda model: model.network_,
+            get_config=lambda model: {"params": model.get_params(), ...},
+            from_config=rebuild_classifier,   # (config, network) -> estimator
+        ))
     """
 
     name: str
@@ -119,6 +132,10 @@ def register_kind(kind: ModelKind) -> None:
 
 def _neural_network_from_config(config: dict, network: Sequential) -> NeuralNetwork:
     """A ``NeuralNetwork`` of ``config``'s settings using the loaded ``network``."""
+    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
+    sizes = [layer.n_in for layer in dense[:1]] + [layer.n_out for layer in dense]
+    if config.get("layers") != sizes:  # checked before NeuralNetwork allocates them
+        raise ValueError(f"its layer sizes are not those of the stored layers {sizes}")
     model = NeuralNetwork(**config)
     if model.network.get_config() != network.get_config():
         raise ValueError("its settings do not describe the stored layers")
@@ -180,7 +197,7 @@ class ModelFile:
         return KINDS[self.kind].network(self.model)
 
 
-# -- saving ------------------------------------------------------------------------
+# -- saving --------------------------------------------------------------------
 def save(
     model,
     path: "str | os.PathLike[str]",
@@ -291,12 +308,13 @@ def _optimizer_document(network: Sequential, include: bool):
             f"optimizer {optimizer!r} is not one of plainnet's "
             f"{sorted(optimizers.OPTIMIZERS)}; save with include_optimizer=False"
         )
+    state = optimizer.state or optimizer.init_state(network.parameters)
     scalars, arrays = {}, {}
-    for key, value in optimizer.state.items():
+    for key, value in state.items():
         if isinstance(value, np.ndarray):
             arrays[f"optimizer/{key}"] = value
         else:
-            scalars[key] = value
+            scalars[key] = _to_json(value)
     document = {"name": names[0], "config": optimizer.get_config(), "state": scalars}
     return document, arrays
 
@@ -387,7 +405,7 @@ def _fsync_folder(folder: str) -> None:
             os.close(descriptor)
 
 
-# -- metadata (checked when saving and when loading) ----------------------------------
+# -- metadata (checked when saving and when loading) ---------------------------
 def check_metadata(metadata, network: Sequential) -> None:
     """Raise ``ValueError`` naming the first field of ``metadata`` that is wrong.
 
@@ -483,7 +501,7 @@ _METADATA_CHECKS: dict[str, Callable[[Any, Sequential], None]] = {
 }
 
 
-# -- loading -------------------------------------------------------------------------
+# -- loading -------------------------------------------------------------------
 def load(path: "str | os.PathLike[str]"):
     """Read a model written by :func:`save`.
 
@@ -574,7 +592,10 @@ class _Reader:
                     f"member {info.filename!r:.80} is compressed or "
                     "encrypted; plainnet stores arrays uncompressed"
                 )
-            if info.header_offset + info.compress_size > self.size:
+            if (
+                info.file_size != info.compress_size
+                or info.header_offset + info.compress_size > self.size
+            ):
                 raise self.fail(
                     f"truncated file: member {info.filename!r:.80} "
                     "ends past the end of the file"
@@ -586,14 +607,19 @@ class _Reader:
             )
         return members
 
-    def array(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        """The member ``name`` after checking its header against ``shape``/``dtype``."""
+    def array(self, name: str, shape, dtype: np.dtype) -> np.ndarray:
+        """The member ``name`` after checking its header against ``shape`` and
+        ``dtype`` (``shape=None``: any 1-D length, bounded by the member's size)."""
         info = self.members[f"{name}.npy"]
-        nbytes = math.prod(shape) * dtype.itemsize
         with self.reading(f"array {name!r}"), self.archive.open(info) as stream:
             header = self._header(name, stream)
+            if shape is None:
+                if len(header[0]) != 1:
+                    raise self.fail(f"array {name!r} must be 1-D, got {header[0]}")
+                shape = header[0]
             if header != (shape, False, dtype):
                 raise self.fail(_mismatch(name, header, shape, dtype))
+            nbytes = math.prod(shape) * dtype.itemsize
             if info.file_size != stream.tell() + nbytes:
                 raise self.fail(
                     f"array {name!r} has {info.file_size - stream.tell()} "
@@ -614,17 +640,10 @@ class _Reader:
 
     # -- the document ----------------------------------------------------------------
     def document(self) -> dict:
-        info = self.members[f"{DOCUMENT}.npy"]
-        length = info.file_size - 128  # what is left after the smallest header
-        if length > min(MAX_DOCUMENT_BYTES, self.size):
+        """The JSON document, parsed, with its format checked."""
+        if self.members[f"{DOCUMENT}.npy"].file_size > MAX_DOCUMENT_BYTES:
             raise self.fail("the plainnet document is too large")
-        with self.reading("the plainnet document"), self.archive.open(info) as stream:
-            shape, _, dtype = self._header(DOCUMENT, stream)
-        if dtype != np.uint8 or len(shape) != 1 or not 0 < shape[0] <= length + 128:
-            raise self.fail(
-                "the plainnet document is not a 1-D uint8 array of UTF-8 JSON text"
-            )
-        raw = self.array(DOCUMENT, shape, np.dtype(np.uint8)).tobytes()
+        raw = self.array(DOCUMENT, None, np.dtype(np.uint8)).tobytes()
         try:
             document = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
         except (ValueError, RecursionError) as error:
