@@ -19,7 +19,7 @@ from cli_helpers import (
     write_flowers,
     write_prices,
 )
-from plainnet import cli, serialization
+from plainnet import cli, optimizers, serialization
 from plainnet.data import Standardizer, read_csv
 
 
@@ -268,3 +268,25 @@ def test_a_save_killed_before_the_rename_leaves_the_old_file(tmp_path):
     process.communicate(timeout=60)
     assert (tmp_path / "model.npz").read_bytes() == before
     assert np.array_equal(pn.load(tmp_path / "model.npz").parameters, old.parameters)
+
+
+class _Exploding(pn.Adam):
+    """Adam whose learning rate becomes absurd after 30 steps: divergence."""
+
+    def _update(self, params, grads):
+        if self.state["step"] > 30:
+            self.lr = 1e300
+        super()._update(params, grads)
+
+
+def test_divergence_saves_the_best_epoch_and_exits_1(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(optimizers.OPTIMIZERS, "exploding", _Exploding)
+    monkeypatch.setattr(cli, "Adam", _Exploding)
+    write_prices(tmp_path / "prices.csv")
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(["train", "prices.csv", "--target", "price", "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "training diverged in epoch" in err
+    assert "kept the weights of epoch" in err and "saved to model.npz" in err
+    assert np.isfinite(pn.load(tmp_path / "model.npz").parameters).all()

@@ -543,3 +543,12 @@ def test_an_optimizer_that_never_stepped(tmp_path):
     loaded = pn.load(tmp_path / "m.npz")
     assert loaded.optimizer.state["step"] == 0
     assert not loaded.optimizer.state["velocity"].any()
+
+
+def test_a_non_finite_optimizer_state_is_not_saved(tmp_path):
+    net = trained()
+    net.optimizer.state["v"][0] = np.inf
+    with pytest.raises(ValueError, match="include_optimizer=False"):
+        net.save(tmp_path / "m.npz")
+    net.save(tmp_path / "m.npz", include_optimizer=False)
+    assert np.array_equal(pn.load(tmp_path / "m.npz").predict(X), net.predict(X))

@@ -435,10 +435,17 @@ class _Fit:
 
     def _save_best(self) -> None:
         """After divergence: keep the best epoch's weights, if there was one."""
-        if self.stopper.best_parameters is not None:
-            np.copyto(self.network.parameters, self.stopper.best_parameters)
-            save(self.network, self.args.out, metadata=self.metadata)
-            print(f"{self.summary()}; saved to {self.args.out}", file=sys.stderr)
+        if self.stopper.best_parameters is None:
+            print(
+                "plainnet train: no epoch ended before that; nothing was saved",
+                file=sys.stderr,
+            )
+            return
+        np.copyto(self.network.parameters, self.stopper.best_parameters)
+        save(
+            self.network, self.args.out, metadata=self.metadata, include_optimizer=False
+        )
+        print(f"{self.summary()}; saved to {self.args.out}", file=sys.stderr)
 
     def summary(self) -> str:
         """Which epoch's weights are kept, and why."""

@@ -312,6 +312,11 @@ def _optimizer_document(network: Sequential, include: bool):
     scalars, arrays = {}, {}
     for key, value in state.items():
         if isinstance(value, np.ndarray):
+            if not np.isfinite(value).all():
+                raise ValueError(
+                    f"the optimizer state {key!r} holds NaN or inf (after "
+                    "divergence?); save with include_optimizer=False"
+                )
             arrays[f"optimizer/{key}"] = value
         else:
             scalars[key] = _to_json(value)
