@@ -691,11 +691,12 @@ class _Reader:
         layers, dtype = self._layers(document["network"])
         optimizer, state = self._optimizer(document["optimizer"], dtype)
         self._check_arrays_fit(layers, dtype, state)
-        network = self._network(layers, dtype)
+        rng = self._rng(document["rng"])
+        network = self._network(layers, dtype, rng)
+        self._set_rng_state(rng, document["rng"]["state"])  # as before initializing
         self._check_member_names(network, state)
         self._read_arrays(network, optimizer, state)
         network.loss = self._loss(document["loss"])
-        network._rng = self._rng(document["rng"])
         self._history(document["history"], network.history)
         metadata = self._metadata(document["metadata"], network)
         config = document["config"]
@@ -791,9 +792,9 @@ class _Reader:
                 f"{self.size} bytes"
             )
 
-    def _network(self, layers: list[Layer], dtype: np.dtype) -> Sequential:
+    def _network(self, layers: list[Layer], dtype: np.dtype, rng) -> Sequential:
         try:
-            return Sequential(layers, seed=0, dtype=dtype)
+            return Sequential(layers, seed=rng, dtype=dtype)
         except (TypeError, ValueError) as error:
             raise self.fail(f"invalid architecture ({error})") from None
 
@@ -842,7 +843,7 @@ class _Reader:
         return losses.LOSSES[name]()
 
     def _rng(self, section):
-        """The random generator, in the saved state."""
+        """A new random generator of the saved kind, in the saved state."""
         if not isinstance(section, dict) or set(section) != {"type", "state"}:
             raise self.fail("'rng' must hold exactly 'type' and 'state'")
         state = section["state"]
@@ -856,14 +857,19 @@ class _Reader:
             raise self.fail(
                 f"unknown random generator {section['type']!r:.40} / {name!r:.40}"
             )
+        if section["type"] == "RandomState":
+            rng = np.random.RandomState()
+        else:
+            rng = np.random.Generator(_BIT_GENERATORS[name]())
+        self._set_rng_state(rng, state)
+        return rng
+
+    def _set_rng_state(self, rng, state: dict) -> None:
         try:
-            if section["type"] == "RandomState":
-                rng = np.random.RandomState()
+            if isinstance(rng, np.random.RandomState):
                 rng.set_state(state)
-                return rng
-            bit_generator = _BIT_GENERATORS[name]()
-            bit_generator.state = state
-            return np.random.Generator(bit_generator)
+            else:
+                rng.bit_generator.state = state
         except (TypeError, ValueError, KeyError, IndexError, OverflowError) as error:
             raise self.fail(f"invalid random generator state ({error})") from None
 
