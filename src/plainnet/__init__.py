@@ -9,7 +9,7 @@ from . import gradcheck, initializers
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .classic import NeuralNetwork
 from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedError
-from .layers import Dense, Layer
+from .layers import Dense, Dropout, Layer
 from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
 from .network import Sequential
 from .optimizers import SGD, Adam, Optimizer
@@ -20,8 +20,18 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
-    "Dense", "EarlyStopping", "History", "Identity", "Layer", "LeakyReLU", "Loss",
-    "ModelFileError", "NeuralNetwork", "Optimizer", "PlainnetError", "ReLU",
+    "Dense", "Dropout", "EarlyStopping", "History", "Identity", "Layer", "LeakyReLU",
+    "Loss", "ModelFileError", "NeuralNetwork", "Optimizer", "PlainnetError", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "TrainingDivergedError",
     "TrainingInterrupted", "gradcheck", "initializers", "load",
 ]
+
+
+def __getattr__(name: str):
+    # The scikit-learn estimators need scikit-learn, an optional extra: it is
+    # imported on first use, and its absence raises ImportError naming the extra.
+    if name in ("NeuralNetClassifier", "NeuralNetRegressor"):
+        from . import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'plainnet' has no attribute {name!r}")

@@ -90,6 +90,27 @@ def check_n_features(X: np.ndarray, expected: int, where: str) -> None:
         )
 
 
+def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray | None:
+    """``sample_weight`` as ``n_samples`` finite, non-negative weights of ``dtype``,
+    not all zero (``None`` stays ``None``)."""
+    if sample_weight is None:
+        return None
+    weight = np.asarray(sample_weight)
+    if weight.dtype.kind not in "biuf" or weight.shape != (n_samples,):
+        raise DataError(
+            f"sample_weight must hold one number per sample, of shape ({n_samples},);"
+            f" got shape {weight.shape} and dtype {weight.dtype}"
+        )
+    weight = weight.astype(dtype, copy=False)
+    check_finite(weight, "sample_weight")
+    if weight.min() < 0 or not weight.any():
+        raise DataError(
+            "sample_weight must be non-negative and not all zero, got values from "
+            f"{weight.min()} to {weight.max()}"
+        )
+    return weight
+
+
 def check_same_length(X: np.ndarray, y: np.ndarray) -> None:
     """Raise if ``X`` and ``y`` do not have the same number of samples."""
     if len(X) != len(y):

@@ -7,6 +7,7 @@ A layer maps a batch ``X`` of shape ``(n_samples, n_in)`` to ``Y`` of shape
 keys; inside a :class:`~plainnet.Sequential` they are views into one flat buffer.
 """
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -145,3 +146,60 @@ class Dense(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"n_in": self.n_in, "n_out": self.n_out, "bias": self.bias, "init": self.init}
+
+
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al., 2014): while training, each input is
+    zeroed with probability ``rate`` and the others are scaled by ``1 / (1 - rate)``;
+    at inference it is the identity.
+
+    ``Y = X * M`` with ``M = (U >= rate) / (1 - rate)`` for ``U`` uniform in
+    [0, 1), so the expected output equals the input and inference needs no
+    rescaling. Backward: ``dX = dY * M``, with the mask of the last forward.
+
+    Parameters
+    ----------
+    rate : float, default 0.5
+        Probability of dropping each input, in [0, 1).
+
+    Attributes
+    ----------
+    rng : numpy Generator or RandomState
+        Source of the masks. A :class:`~plainnet.Sequential` hands its layers its
+        own generator, so the network's seed fixes the masks as well.
+
+    Example
+    -------
+    >>> net = Sequential([Dense(20, 64), ReLU(), Dropout(0.2), Dense(64, 3)], seed=0)
+    """
+
+    def __init__(self, rate: float = 0.5) -> None:
+        super().__init__()
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not (
+            0 <= rate < 1
+        ):
+            raise ValueError(f"Dropout rate must be a number in [0, 1), got {rate!r}")
+        self.rate = float(rate)
+        self.rng = None
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        if not training:
+            return x
+        if self.rng is None:
+            raise RuntimeError(
+                "Dropout draws its masks from the network's generator: use it inside "
+                "a Sequential, or set layer.rng = np.random.default_rng(seed)"
+            )
+        self._mask = self._buffer("mask", x.shape, x.dtype)
+        np.greater_equal(self.rng.random(x.shape), self.rate, out=self._mask)
+        self._mask *= 1 / (1 - self.rate)
+        return np.multiply(x, self._mask, out=self._buffer("y", x.shape, x.dtype))
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
+        if not need_input_grad:
+            return None
+        dx = self._buffer("dx", grad_out.shape, grad_out.dtype)
+        return np.multiply(grad_out, self._mask, out=dx)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"rate": self.rate}

@@ -18,6 +18,10 @@ class Loss(BufferCache):
 
     ``reduction`` tells how batch values combine into an epoch's cost: ``"mean"``
     losses are averaged over samples, ``"sum"`` losses are added up.
+
+    Every loss takes optional per-sample weights ``w`` of shape ``(n_samples,)``:
+    a mean over samples becomes the weighted mean ``sum_i w_i l_i / sum_i w_i``
+    (so weights of one change nothing), a sum becomes ``sum_i w_i l_i``.
     """
 
     name = "loss"
@@ -51,17 +55,20 @@ class Loss(BufferCache):
         check_finite(array, "y")
         return array
 
-    def value_and_gradient(self, output: np.ndarray, target: np.ndarray):
-        """Return ``(value, dL/doutput)``; the gradient may be a reused buffer."""
+    def value_and_gradient(self, output: np.ndarray, target: np.ndarray, weight=None):
+        """Return ``(value, dL/doutput)``; the gradient may be a reused buffer.
+        ``weight``: optional per-sample weights of shape ``(n_samples,)``."""
         raise NotImplementedError
 
-    def value(self, output: np.ndarray, target: np.ndarray) -> float:
+    def value(self, output: np.ndarray, target: np.ndarray, weight=None) -> float:
         """The cost of ``output`` against ``target``."""
-        return self.value_and_gradient(output, target)[0]
+        return self.value_and_gradient(output, target, weight)[0]
 
-    def gradient(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+    def gradient(
+        self, output: np.ndarray, target: np.ndarray, weight=None
+    ) -> np.ndarray:
         """``dL/doutput``, of the same shape as ``output`` (a new array)."""
-        return self.value_and_gradient(output, target)[1].copy()
+        return self.value_and_gradient(output, target, weight)[1].copy()
 
     def output_function(self, output: np.ndarray) -> np.ndarray:
         """What the network's output means as a prediction (probabilities for the
@@ -89,11 +96,15 @@ class SSE(Loss):
     name = "sse"
     reduction = "sum"
 
-    def value_and_gradient(self, output, target):
+    def value_and_gradient(self, output, target, weight=None):
         self._check_shapes(output, target)
         error = np.subtract(
             output, target, out=self._buffer("g", output.shape, output.dtype)
         )
+        if weight is not None:
+            value = 0.5 * float(np.einsum("ij,ij,i->", error, error, weight))
+            error *= weight[:, None]
+            return value, error
         flat = error.reshape(-1)
         return 0.5 * float(flat @ flat), error
 
@@ -104,11 +115,16 @@ class MSE(Loss):
 
     name = "mse"
 
-    def value_and_gradient(self, output, target):
+    def value_and_gradient(self, output, target, weight=None):
         self._check_shapes(output, target)
         error = np.subtract(
             output, target, out=self._buffer("g", output.shape, output.dtype)
         )
+        if weight is not None:
+            share = _shares(weight, output.shape[1])  # w_i / (sum(w) * n_outputs)
+            value = float(np.einsum("ij,ij,i->", error, error, share))
+            error *= 2 * share[:, None]
+            return value, error
         flat = error.reshape(-1)
         value = float(flat @ flat) / flat.size
         error *= 2.0 / flat.size
@@ -135,14 +151,19 @@ class BinaryCrossEntropy(Loss):
             )
         return target
 
-    def value_and_gradient(self, output, target):
+    def value_and_gradient(self, output, target, weight=None):
         self._check_shapes(output, target)
         grad = self._buffer("g", output.shape, output.dtype)
         np.logaddexp(0, output, out=grad)  # log(1 + exp(z)), stable
-        value = float(np.mean(grad)) - float(np.vdot(target, output)) / output.size
+        if weight is None:
+            value = float(np.mean(grad)) - float(np.vdot(target, output)) / output.size
+        else:
+            share = _shares(weight, output.shape[1])  # w_i / (sum(w) * n_outputs)
+            grad -= target * output
+            value = float(share @ grad.sum(axis=1))
         sigmoid(output, out=grad)
         grad -= target  # the fused sigmoid + binary cross-entropy gradient P - T
-        grad *= 1.0 / output.size
+        grad *= 1.0 / output.size if weight is None else share[:, None]
         return value, grad
 
     def output_function(self, output):
@@ -203,7 +224,7 @@ class CrossEntropy(Loss):
             )
         return array.astype(np.intp, copy=False)
 
-    def value_and_gradient(self, output, target):
+    def value_and_gradient(self, output, target, weight=None):
         n = output.shape[0]
         labels = target.ndim == 1
         if labels and len(target) != n:
@@ -218,18 +239,27 @@ class CrossEntropy(Loss):
         picked = p[rows, target] if labels else np.einsum("ij,ij->i", p, target)
         np.exp(p, out=p)
         total = p.sum(axis=1, keepdims=True)
-        value = float(np.mean(np.log(total).ravel() - picked))
+        per_sample = np.log(total).ravel() - picked
+        share = None if weight is None else _shares(weight)  # w_i / sum(w)
+        value = float(np.mean(per_sample) if share is None else share @ per_sample)
         p /= total  # softmax
         # the fused softmax + cross-entropy gradient P - T
         if labels:
             p[rows, target] -= 1
         else:
             p -= target
-        p *= 1.0 / n
+        p *= 1.0 / n if share is None else share[:, None]
         return value, p
 
     def output_function(self, output):
         return softmax(output, np.empty_like(output))
+
+
+def _shares(weight: np.ndarray, n_outputs: int = 1) -> np.ndarray:
+    """Each sample's factor in a weighted mean, ``w_i / (sum(w) * n_outputs)``
+    (zeros for a batch whose weights are all zero)."""
+    total = weight.sum() * n_outputs
+    return weight / total if total else np.zeros_like(weight)
 
 
 LOSSES: dict[str, type[Loss]] = {

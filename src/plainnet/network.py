@@ -8,13 +8,12 @@ import numpy as np
 from . import losses
 from ._validation import check_dtype, check_n_features, check_X
 from .activations import ACTIVATIONS
-from .layers import Dense, Layer
+from .layers import Dense, Dropout, Layer
 
 #: The layer classes a saved configuration may name, by class name.
 LAYERS: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Dense, *ACTIVATIONS.values())
+    cls.__name__: cls for cls in (Dense, Dropout, *ACTIVATIONS.values())
 }
-
 
 
 class Sequential:
@@ -66,6 +65,9 @@ class Sequential:
         self.seed = seed
         self.n_features_in, self.n_outputs = _check_sizes(self.layers)
         self._rng = _make_rng(seed)
+        for layer in self.layers:
+            if hasattr(layer, "rng"):  # a layer that draws while training (Dropout)
+                layer.rng = self._rng
         self._allocate()
         self.initialize()
         from .training import History
@@ -87,6 +89,10 @@ class Sequential:
                 offset += size
         self.parameters = np.zeros(offset, dtype=self.dtype)
         self.gradients = np.zeros(offset, dtype=self.dtype)
+        self._bind_layers()
+
+    def _bind_layers(self) -> None:
+        """Make every layer's ``params`` and ``grads`` views into the flat buffers."""
         for i, layer in enumerate(self.layers):
             params, grads = {}, {}
             for full_name, (part, shape) in self.layout.items():
@@ -95,6 +101,11 @@ class Sequential:
                     params[name] = self.parameters[part].reshape(shape)
                     grads[name] = self.gradients[part].reshape(shape)
             layer.bind(params, grads)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # pickle and deepcopy turn the layers' views into arrays of their own
+        self.__dict__.update(state)
+        self._bind_layers()
 
     def initialize(self) -> None:
         """Draw fresh initial values for every parameter (in layer order)."""
@@ -174,6 +185,7 @@ class Sequential:
         early_stopping=None,
         callbacks: Iterable[Callable] = (),
         grad_hook: Callable[[np.ndarray], None] | None = None,
+        sample_weight=None,
     ):
         """Train on ``X`` of shape ``(n_samples, n_features)`` and targets ``y``.
 
@@ -190,7 +202,7 @@ class Sequential:
             than the data is clipped to its size.
         shuffle : bool
             Visit samples in a new seeded order each epoch.
-        validation_data : (X_val, y_val), optional
+        validation_data : (X_val, y_val) or (X_val, y_val, sample_weight), optional
             Its cost is recorded per epoch in ``history.val_loss``.
         early_stopping : EarlyStopping, optional
             Stops when the monitored cost stops improving; best weights restored.
@@ -199,6 +211,9 @@ class Sequential:
         grad_hook : callable ``f(gradients) -> None``, optional
             Called after backward and before the optimizer step with the flat
             gradient buffer, which it may modify in place (clipping, all-reduce).
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights: each batch's mean cost becomes the weighted mean
+            ``sum_i w_i l_i / sum_i w_i``, and so does the epoch's.
 
         Returns
         -------
@@ -211,7 +226,8 @@ class Sequential:
         return fit(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
                    batch_size=batch_size, shuffle=shuffle,
                    validation_data=validation_data, early_stopping=early_stopping,
-                   callbacks=callbacks, grad_hook=grad_hook)
+                   callbacks=callbacks, grad_hook=grad_hook,
+                   sample_weight=sample_weight)
 
     # -- description -----------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

@@ -8,12 +8,12 @@ import math
 import signal
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 from . import activations, losses, optimizers
-from ._validation import check_same_length
+from ._validation import check_same_length, check_sample_weight
 from .errors import TrainingDivergedError
 
 
@@ -108,6 +108,7 @@ def fit(
     early_stopping,
     callbacks,
     grad_hook,
+    sample_weight=None,
 ) -> History:
     """Train ``net``; see :meth:`plainnet.Sequential.fit` for the parameters."""
     loss = losses.get(loss if loss is not None else net.loss or "mse")
@@ -118,6 +119,7 @@ def fit(
     X = net.check_input(X)
     y = loss.prepare_target(y, net.n_outputs or X.shape[1], net.dtype)
     check_same_length(X, y)
+    weight = check_sample_weight(sample_weight, len(X), net.dtype)
     validation = _prepare_validation(net, loss, validation_data, early_stopping)
     batch_size = _check_batch_size(batch_size, len(X))
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
@@ -125,17 +127,20 @@ def fit(
     net.loss, net.optimizer = loss, optimizer
     optimizer.prepare(net.parameters)
 
-    def step(X_batch, y_batch):
-        return train_step(net, loss, optimizer, X_batch, y_batch, grad_hook)
+    def step(X_batch, y_batch, weight_batch=None):
+        return train_step(
+            net, loss, optimizer, X_batch, y_batch, grad_hook, weight_batch
+        )
 
     def validate():
         return _cost(net, loss, *validation) if validation else None
 
+    arrays = (X, y) if weight is None else (X, y, weight)
     first = len(net.history.loss) + 1
     # overflow shows up as a non-finite cost, reported with a clearer message
     with _StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(first, first + epochs):
-            logs = _run_epoch(net, step, X, y, batch_size, shuffle, stop, epoch)
+            logs = _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch)
             if logs is None or _end_epoch(
                 net, logs, validate, callbacks, early_stopping
             ):
@@ -153,25 +158,28 @@ def fit(
     return net.history
 
 
-def _run_epoch(net, step, X, y, batch_size, shuffle, stop, epoch) -> dict | None:
-    """One pass over the data. Returns the epoch's logs, or None if Ctrl-C came
-    before any batch ran (a pending Ctrl-C stops after the current batch)."""
+def _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch) -> dict | None:
+    """One pass over ``arrays`` (X, y and perhaps sample weights). Returns the
+    epoch's logs, or None if Ctrl-C came before any batch ran (a pending Ctrl-C
+    stops after the current batch)."""
     last_finite = net.parameters.copy()
-    total, seen = 0.0, 0
+    total, seen, mass = 0.0, 0, 0.0  # mass: samples, or the sum of their weights
     mean = net.loss.reduction == "mean"
-    for X_batch, y_batch in batches(X, y, batch_size, net._rng if shuffle else None):
-        value = step(X_batch, y_batch)
+    for batch in batches(arrays, batch_size, net._rng if shuffle else None):
+        value = step(*batch)
         if not math.isfinite(value):
             _diverged(net, last_finite, epoch, value)
-        seen += len(X_batch)
-        total += value * len(X_batch) if mean else value
+        seen += len(batch[0])
+        size = len(batch[0]) if len(batch) == 2 else float(batch[2].sum())
+        mass += size
+        total += value * size if mean else value
         if stop.requested:
             break
     if not _finite(net.parameters):  # the epoch's last update overflowed
         _diverged(net, last_finite, epoch, "finite but the weights overflowed")
     if seen == 0:
         return None
-    cost = total / seen if mean else total
+    cost = total / mass if mean and mass else total
     return {"epoch": epoch, "loss": cost, "stop": stop.requested}
 
 
@@ -190,11 +198,13 @@ def _end_epoch(net, logs, validate, callbacks, early_stopping) -> bool:
     return halt or interrupted
 
 
-def train_step(net, loss, optimizer, X_batch, y_batch, grad_hook=None) -> float:
+def train_step(
+    net, loss, optimizer, X_batch, y_batch, grad_hook=None, weight_batch=None
+) -> float:
     """Forward, cost, backward, gradient hook, update. Returns the batch's cost
     (measured before the update)."""
     output = net.forward(X_batch, training=True)
-    value, grad = loss.value_and_gradient(output, y_batch)
+    value, grad = loss.value_and_gradient(output, y_batch, weight_batch)
     net.backward(grad)
     if grad_hook is not None:
         grad_hook(net.gradients)
@@ -203,38 +213,38 @@ def train_step(net, loss, optimizer, X_batch, y_batch, grad_hook=None) -> float:
 
 
 def batches(
-    X: np.ndarray, y: np.ndarray, batch_size: int, rng=None
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield ``(X_batch, y_batch)`` pairs covering the data once.
+    arrays: Sequence[np.ndarray], batch_size: int, rng=None
+) -> Iterator[tuple[np.ndarray, ...]]:
+    """Yield the same rows of every array of ``arrays`` (``X``, ``y`` and
+    optionally the sample weights), batch after batch, covering the data once.
 
-    In order (``rng=None``) the batches are views of ``X`` and ``y``. Shuffled,
-    each batch is gathered into a reused buffer by a fresh permutation of the
+    In order (``rng=None``) the batches are views of the arrays. Shuffled, each
+    batch is gathered into a reused buffer by a fresh permutation of the
     indices: the data set itself is never copied. A single full batch is never
     shuffled (its gradient does not depend on the order).
     """
-    n = len(X)
+    n = len(arrays[0])
     if batch_size >= n:
-        yield X, y
+        yield tuple(arrays)
         return
     if rng is None:
         for start in range(0, n, batch_size):
-            yield X[start : start + batch_size], y[start : start + batch_size]
+            yield tuple(array[start : start + batch_size] for array in arrays)
         return
     order = rng.permutation(n)
-    X_buffer = np.empty((batch_size, *X.shape[1:]), X.dtype)
-    y_buffer = np.empty((batch_size, *y.shape[1:]), y.dtype)
+    buffers = [np.empty((batch_size, *a.shape[1:]), a.dtype) for a in arrays]
     for start in range(0, n, batch_size):
         index = order[start : start + batch_size]
         size = len(index)
-        yield (
-            np.take(X, index, axis=0, out=X_buffer[:size], mode="clip"),
-            np.take(y, index, axis=0, out=y_buffer[:size], mode="clip"),
+        yield tuple(
+            np.take(array, index, axis=0, out=buffer[:size], mode="clip")
+            for array, buffer in zip(arrays, buffers, strict=True)
         )
 
 
-def _cost(net, loss, X, y) -> float:
+def _cost(net, loss, X, y, weight=None) -> float:
     """The cost of ``net`` on ``(X, y)``, with nothing cached."""
-    return loss.value(net.forward(X, training=False), y)
+    return loss.value(net.forward(X, training=False), y, weight)
 
 
 def _finite(array: np.ndarray) -> bool:
@@ -255,19 +265,27 @@ def _diverged(net, last_finite, epoch, value) -> None:
 
 
 def _prepare_validation(net, loss, validation_data, early_stopping):
-    """``(X_val, y_val)`` checked like the training data, or None."""
+    """``(X_val, y_val[, w_val])`` checked like the training data, or None."""
     if validation_data is None:
         if early_stopping is not None and early_stopping.monitor == "val_loss":
             raise ValueError("EarlyStopping(monitor='val_loss') needs validation_data")
         return None
-    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-        raise ValueError("validation_data must be a pair (X_val, y_val)")
+    if (
+        not isinstance(validation_data, (tuple, list))
+        or len(validation_data) < 2
+        or len(validation_data) > 3
+    ):
+        raise ValueError(
+            "validation_data must be (X_val, y_val) or (X_val, y_val, sample_weight)"
+        )
     X_val = net.check_input(validation_data[0], "X_val")
     y_val = loss.prepare_target(
         validation_data[1], net.n_outputs or X_val.shape[1], net.dtype
     )
     check_same_length(X_val, y_val)
-    return X_val, y_val
+    if len(validation_data) == 2:
+        return X_val, y_val
+    return X_val, y_val, check_sample_weight(validation_data[2], len(X_val), net.dtype)
 
 
 def _check_batch_size(batch_size, n_samples: int) -> int:

@@ -1,0 +1,700 @@
+"""scikit-learn estimators over :class:`~plainnet.Sequential`.
+
+:class:`NeuralNetClassifier` and :class:`NeuralNetRegressor` build a network of
+``Dense`` layers from their parameters and train it with ``Sequential.fit``;
+they add what scikit-learn expects around it (input validation, label encoding,
+``partial_fit``, ``warm_start``, fitted attributes) and nothing else. The
+trained network is ``model_``.
+
+They need scikit-learn >= 1.6 (``pip install "plainnet[sklearn]"``), which
+``import plainnet`` itself never imports.
+"""
+
+import numbers
+import warnings
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+
+import numpy as np
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import train_test_split
+    from sklearn.utils import check_random_state
+    from sklearn.utils.multiclass import (
+        check_classification_targets,
+        type_of_target,
+        unique_labels,
+    )
+    from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+except ImportError as error:  # scikit-learn missing, or older than 1.6
+    raise ImportError(
+        "NeuralNetClassifier and NeuralNetRegressor need scikit-learn >= 1.6; "
+        'install it with: pip install "plainnet[sklearn]"'
+    ) from error
+
+from . import activations, optimizers
+from ._validation import check_dtype, check_finite, check_sample_weight
+from .layers import Dense, Dropout
+from .network import Sequential
+from .progress import ProgressBar
+from .training import EarlyStopping
+
+__all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
+
+_PARAMETERS_DOC = """
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default (100,)
+        Width of each hidden ``Dense`` layer; ``()`` gives a linear model.
+    activation : str, default "relu"
+        Hidden activation, by name: "relu", "tanh", "logistic" (or "sigmoid"),
+        "identity", "leaky_relu".
+    optimizer : {"adam", "sgd"}, default "adam"
+    learning_rate : float, default 1e-3
+    batch_size : int, default 200
+        Samples per gradient step, clipped to the data size.
+    max_epochs : int, default 200
+        Most passes over the data in one ``fit``.
+    alpha : float, default 1e-4
+        L2 penalty on the weights (not the biases), as in scikit-learn's MLP:
+        each batch's loss gets ``alpha / 2 * ||W||**2 / n``, with ``n`` the
+        batch size (times the mean sample weight). It is applied by adding
+        ``alpha * W / n`` to the weight gradients before each step (a
+        ``grad_hook``), so it works the same with every optimizer; the
+        recorded losses leave it out. (The regressor's loss is the mean squared
+        error, twice scikit-learn's, so there the same ``alpha`` weighs half.)
+    dropout : float, default 0.0
+        Rate of a ``Dropout`` layer after each hidden activation (none at 0).
+    early_stopping : bool, default False
+        Hold out ``validation_fraction`` of the data (stratified for single-label
+        classification) and stop when its loss has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs; the weights of the best epoch are restored.
+        Without it, training stops when the training loss has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs (the last weights are kept).
+    validation_fraction : float, default 0.1
+    n_iter_no_change : int, default 10
+    tol : float, default 1e-4
+    shuffle : bool, default True
+        Visit the samples in a new order each epoch.
+    random_state : int, RandomState or None, default None
+        Seeds the initial weights, the shuffling, the dropout masks and the
+        validation split: an int gives the same model every time.
+    dtype : {"float32", "float64"}, default "float32"
+        Precision of the network and of the data inside it.
+    warm_start : bool, default False
+        ``fit`` continues from the current weights instead of starting anew
+        (with a fresh optimizer, as in scikit-learn).
+    verbose : bool, default False
+        Show a progress bar over the epochs (on a terminal only).
+"""
+
+_ATTRIBUTES_DOC = """
+    model_ : Sequential
+        The trained network; it outputs logits for the classifier.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined when ``X`` had string column names (a pandas DataFrame).
+    n_outputs_ : int
+        Width of the network's output.
+    n_iter_ : int
+        Epochs run, over every ``fit`` (``warm_start``) and ``partial_fit`` call
+        of this network.
+    loss_curve_ : list of float
+        Training loss of each of those epochs.
+    validation_scores_ : list of float or None
+        With ``early_stopping``, the score (accuracy or R^2) on the validation
+        split after each epoch of the last ``fit``; ``None`` otherwise and after
+        ``partial_fit``.
+    best_loss_ : float
+        Lowest loss seen: the training loss, or with ``early_stopping`` the
+        validation loss of the last ``fit`` (whose weights are kept).
+"""
+
+
+def _documented(cls: type) -> type:
+    """Fill the shared ``Parameters`` and ``Attributes`` into a class docstring."""
+    cls.__doc__ = cls.__doc__.format(
+        parameters=_PARAMETERS_DOC.strip(), attributes=_ATTRIBUTES_DOC.strip()
+    )
+    return cls
+
+
+class _NeuralNet(BaseEstimator):
+    """What both estimators share: the parameters, the network and its training."""
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str = "relu",
+        optimizer: str = "adam",
+        learning_rate: float = 1e-3,
+        batch_size: int = 200,
+        max_epochs: int = 200,
+        alpha: float = 1e-4,
+        dropout: float = 0.0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        shuffle: bool = True,
+        random_state=None,
+        dtype: str = "float32",
+        warm_start: bool = False,
+        verbose: bool = False,
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.alpha = alpha
+        self.dropout = dropout
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.dtype = dtype
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # -- what the subclasses define ---------------------------------------------
+    def _encode(self, y: np.ndarray, fresh: bool, incremental: bool, classes=None):
+        """``y`` as the network's loss takes it; sets the target attributes when
+        ``fresh`` and checks ``y`` against them otherwise."""
+        raise NotImplementedError
+
+    def _score_encoded(self, X: np.ndarray, target: np.ndarray, weight=None) -> float:
+        """Accuracy or R^2 of the network on encoded targets (weighted by
+        ``weight`` of shape (n_samples,), if given)."""
+        raise NotImplementedError
+
+    def _output_bias(self, target: np.ndarray, sample_weight) -> np.ndarray | None:
+        """Initial bias of the output layer (``None`` keeps zeros)."""
+        return None
+
+    # -- training ----------------------------------------------------------------
+    def _fit(self, X, y, sample_weight, *, incremental: bool, classes=None):
+        """Validate, build the network if needed, and train: one epoch for
+        ``partial_fit``, up to ``max_epochs`` for ``fit``."""
+        dtype = self._check_params()
+        fresh = not hasattr(self, "model_") or not (incremental or self.warm_start)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=fresh,
+            dtype=dtype,
+            ensure_all_finite=False,  # check_finite names the columns and rows
+            multi_output=True,
+            y_numeric=isinstance(self, RegressorMixin),
+        )
+        check_finite(X, "X")
+        target = self._encode(y, fresh, incremental, classes)
+        sample_weight = check_sample_weight(sample_weight, len(X), dtype)
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        if fresh:
+            self.model_ = self._build(X.shape[1], seed, dtype)
+            self.n_outputs_ = self.model_.n_outputs
+            bias = self._output_bias(target, sample_weight)
+            if bias is not None:
+                self.model_.layers[-1].params["b"][...] = bias
+        if incremental:
+            optimizer, validation, stopper = self.model_.optimizer, None, None
+        else:
+            optimizer, stopper = None, self._stopper()
+            X, target, sample_weight, validation = self._split(
+                X, target, sample_weight, rng
+            )
+        penalty = None
+        if self.alpha:
+            n = self._penalty_scale(len(X), sample_weight)
+            penalty = _L2Penalty(self.model_, self.alpha, n)
+        shown = None if self.verbose and not incremental else False  # None: if a tty
+        with ProgressBar(self.max_epochs, type(self).__name__, shown) as bar:
+            self.model_.fit(
+                X,
+                target,
+                loss=self._loss,
+                optimizer=optimizer or self._new_optimizer(),
+                epochs=1 if incremental else self.max_epochs,
+                batch_size=self.batch_size,
+                shuffle=self.shuffle,
+                validation_data=validation,
+                early_stopping=stopper,
+                callbacks=[*self._score_recorder(validation), bar],
+                grad_hook=penalty,
+                sample_weight=sample_weight,
+            )
+        self._record(stopper)
+        return self
+
+    def _split(self, X, target, sample_weight, rng):
+        """Hold out the validation split when early stopping, else pass through."""
+        if not self.early_stopping:
+            return X, target, sample_weight, None
+        stratify = target if target.ndim == 1 else None
+        arrays = [X, target] + ([] if sample_weight is None else [sample_weight])
+        parts = train_test_split(
+            *arrays,
+            test_size=self.validation_fraction,
+            random_state=rng,
+            stratify=stratify,
+        )
+        train, validation = parts[::2], parts[1::2]
+        weight = None if sample_weight is None else train[2]
+        return train[0], train[1], weight, tuple(validation)
+
+    def _stopper(self) -> EarlyStopping:
+        """Early stopping on the validation loss (best weights restored), or the
+        training loss plateau (last weights kept)."""
+        if self.early_stopping:
+            return EarlyStopping(self.n_iter_no_change, self.tol, monitor="val_loss")
+        return EarlyStopping(
+            self.n_iter_no_change, self.tol, monitor="loss", restore_best=False
+        )
+
+    def _score_recorder(self, validation) -> list[Callable]:
+        """The callback recording ``validation_scores_`` (none without a split)."""
+        self.validation_scores_ = None
+        if validation is None:
+            return []
+        self.validation_scores_ = scores = []
+
+        def record(epoch: int, logs: dict) -> None:
+            scores.append(self._score_encoded(*validation))
+
+        return [record]
+
+    def _record(self, stopper: EarlyStopping | None) -> None:
+        """Set the fitted attributes from the network's history."""
+        history = self.model_.history
+        self.n_iter_ = len(history.loss)
+        self.loss_curve_ = list(history.loss)
+        if stopper is not None and stopper.monitor == "val_loss":
+            self.best_loss_ = stopper.best
+        else:
+            self.best_loss_ = min(self.loss_curve_)
+        stopped = stopper is None or stopper.wait >= stopper.patience
+        if not (stopped or history.interrupted):
+            warnings.warn(
+                f"{type(self).__name__} stopped at max_epochs={self.max_epochs} "
+                f"while the loss was still improving by more than tol={self.tol}; "
+                "raise max_epochs or learning_rate for a converged model",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def _penalty_scale(self, n_samples: int, sample_weight) -> float:
+        """The ``n`` of the L2 term: the batch size, times the mean sample weight."""
+        batch = min(self.batch_size, n_samples)
+        return batch if sample_weight is None else batch * float(sample_weight.mean())
+
+    # -- building ----------------------------------------------------------------
+    def _build(self, n_features: int, seed: int, dtype: np.dtype) -> Sequential:
+        """``Dense`` layers of the hidden sizes, each followed by the activation
+        (and ``Dropout``), then a linear ``Dense`` output layer."""
+        sizes = [n_features, *self._hidden_sizes(), self._n_outputs]
+        *hidden, output = pairwise(sizes)
+        layers = []
+        for n_in, n_out in hidden:
+            layers += [Dense(n_in, n_out), activations.get(self.activation)]
+            if self.dropout:
+                layers.append(Dropout(self.dropout))
+        layers.append(Dense(*output))
+        return Sequential(layers, seed=seed, dtype=dtype)
+
+    def _new_optimizer(self) -> optimizers.Optimizer:
+        return type(optimizers.get(self.optimizer))(lr=self.learning_rate)
+
+    def _hidden_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+        if not all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
+            for s in sizes
+        ):
+            raise ValueError(
+                "hidden_layer_sizes must be a positive int or a sequence of positive "
+                f"ints, got {self.hidden_layer_sizes!r}"
+            )
+        return [int(s) for s in sizes]
+
+    def _check_params(self) -> np.dtype:
+        """Check the parameters that the network does not check itself; returns
+        the dtype."""
+        _check_number("learning_rate", self.learning_rate, 0, low_open=True)
+        _check_number("batch_size", self.batch_size, 1, integer=True)
+        _check_number("max_epochs", self.max_epochs, 1, integer=True)
+        _check_number("alpha", self.alpha, 0)
+        _check_number("dropout", self.dropout, 0, 1)
+        _check_number(
+            "validation_fraction", self.validation_fraction, 0, 1, low_open=True
+        )
+        _check_number("n_iter_no_change", self.n_iter_no_change, 1, integer=True)
+        _check_number("tol", self.tol, 0)
+        if not isinstance(self.activation, str):
+            raise ValueError(f"activation must be a name, got {self.activation!r}")
+        activations.get(self.activation)
+        optimizers.get(self.optimizer)
+        self._hidden_sizes()
+        return check_dtype(self.dtype)
+
+    # -- predicting --------------------------------------------------------------
+    def _output(self, X) -> np.ndarray:
+        """The network's output for checked ``X``, of shape (n_samples, n_outputs_)."""
+        check_is_fitted(self, "model_")
+        X = validate_data(
+            self, X, reset=False, dtype=self.model_.dtype, ensure_all_finite=False
+        )
+        return self.model_.predict(X)
+
+
+@_documented
+class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
+    """A multi-layer perceptron classifier trained by backpropagation.
+
+    Binary and multi-class targets of any label type (ints, strings) are learned
+    with a softmax output and the cross-entropy; a 2-D 0/1 target is multi-label,
+    learned with one sigmoid output per label and the binary cross-entropy.
+
+    {parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels; for multi-label targets, the label indices.
+    {attributes}
+
+    Example
+    -------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> model = make_pipeline(StandardScaler(), NeuralNetClassifier(random_state=0))
+    >>> model.fit(X_train, y_train).score(X_test, y_test)
+    """
+
+    def fit(self, X, y, sample_weight=None) -> "NeuralNetClassifier":
+        """Train a new network (or continue, with ``warm_start``) on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a 0/1 indicator matrix for multi-label targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; the loss becomes the weighted mean
+            ``sum_i w_i l_i / sum_i w_i`` (on the validation split as well).
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch over ``X`` and ``y``, continuing from the current weights
+        (and optimizer state).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        classes : array-like of shape (n_classes,)
+            Every class label (the label indices for multi-label targets). Needed
+            on the first call; on later calls optional, and if given it must be
+            the same.
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted class of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), or (n_samples, n_labels) of 0/1 for a
+        multi-label target
+        """
+        logits = self._output(X)
+        if self._multilabel:
+            return (logits > 0).astype(int)  # probability above one half
+        return self.classes_[logits.argmax(axis=1)]
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probability of each class (of each label, for multi-label targets).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Softmax of the logits (sigmoid of each, for multi-label targets),
+            columns in the order of ``classes_``.
+        """
+        logits = self._output(X)
+        return self.model_.loss.output_function(logits)
+
+    @property
+    def _n_outputs(self) -> int:
+        return len(self.classes_)
+
+    @property
+    def _loss(self) -> str:
+        return "binary_cross_entropy" if self._multilabel else "cross_entropy"
+
+    def _encode(self, y, fresh, incremental, classes=None):
+        check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind == "multiclass-multioutput":
+            raise ValueError(
+                f"{type(self).__name__} takes one label per sample or a 0/1 "
+                f"multi-label matrix, got multi-class labels of shape {y.shape}; "
+                "fit one classifier per column with MultiOutputClassifier"
+            )
+        multilabel = kind == "multilabel-indicator"
+        if not multilabel:
+            y = column_or_1d(y, warn=True)
+        if classes is None and incremental and not hasattr(self, "classes_"):
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: every "
+                "class label (the label indices for multi-label targets)"
+            )
+        if fresh:
+            self._set_classes(y, multilabel, classes)
+        else:
+            self._check_classes(y, multilabel, incremental, classes)
+        if multilabel:
+            return y.astype(check_dtype(self.dtype))
+        return np.searchsorted(self.classes_, y)
+
+    def _set_classes(self, y, multilabel: bool, classes) -> None:
+        """Set ``classes_`` (from ``classes`` if given) and the output type."""
+        self._multilabel = multilabel
+        if multilabel:
+            self.classes_ = np.arange(y.shape[1])
+            if classes is not None and not np.array_equal(
+                unique_labels(classes), self.classes_
+            ):
+                raise ValueError(
+                    f"classes must be the label indices 0..{y.shape[1] - 1} for a "
+                    f"multi-label y with {y.shape[1]} columns, got {classes!r}"
+                )
+            return
+        self.classes_ = unique_labels(y if classes is None else classes)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes, but "
+                f"y has one class only: {self.classes_.tolist()[0]!r}"
+            )
+        self._check_known(y)
+
+    def _check_classes(self, y, multilabel: bool, incremental: bool, classes) -> None:
+        """Check a later ``partial_fit`` or warm-started ``fit`` against the first."""
+        if classes is not None and not np.array_equal(
+            unique_labels(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={classes!r} is not the same as on the first call to "
+                f"partial_fit, which was {self.classes_.tolist()}"
+            )
+        if multilabel != self._multilabel or (
+            multilabel and y.shape[1] != len(self.classes_)
+        ):
+            raise ValueError(
+                f"y is {'multi-label' if multilabel else 'single-label'} of shape "
+                f"{y.shape}, but the model was fitted on "
+                f"{'multi-label' if self._multilabel else 'single-label'} targets "
+                f"with {len(self.classes_)} classes"
+            )
+        if multilabel:
+            return
+        if not incremental and not np.array_equal(unique_labels(y), self.classes_):
+            raise ValueError(
+                "warm_start needs y with the same classes as the previous fit, "
+                f"{self.classes_.tolist()}; got {unique_labels(y).tolist()}"
+            )
+        self._check_known(y)
+
+    def _check_known(self, y: np.ndarray) -> None:
+        """Raise naming the labels of ``y`` that are not in ``classes_``."""
+        unseen = np.setdiff1d(unique_labels(y), self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels not in classes_ {self.classes_.tolist()}: "
+                f"{unseen.tolist()}; pass every label as classes= on the first call "
+                "to partial_fit"
+            )
+
+    def _score_encoded(self, X, target, weight=None):
+        logits = self.model_.predict(X)
+        if self._multilabel:
+            right = np.all((logits > 0) == target, axis=1)
+        else:
+            right = logits.argmax(axis=1) == target
+        return float(np.average(right, weights=weight))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+@_documented
+class NeuralNetRegressor(RegressorMixin, _NeuralNet):
+    """A multi-layer perceptron regressor trained by backpropagation on the mean
+    squared error, with one linear output per target.
+
+    The output layer's bias starts at the (weighted) mean of ``y``, the best
+    constant prediction, so that training does not first have to carry the
+    outputs over to the targets' offset.
+
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    Example
+    -------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> model = make_pipeline(StandardScaler(), NeuralNetRegressor(random_state=0))
+    >>> model.fit(X_train, y_train).score(X_test, y_test)  # R^2
+    """
+
+    def fit(self, X, y, sample_weight=None) -> "NeuralNetRegressor":
+        """Train a new network (or continue, with ``warm_start``) on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; the loss becomes the weighted mean
+            ``sum_i w_i l_i / sum_i w_i`` (on the validation split as well).
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, sample_weight=None) -> "NeuralNetRegressor":
+        """One epoch over ``X`` and ``y``, continuing from the current weights
+        (and optimizer state).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), or (n_samples, n_targets) when fitted on
+        a 2-D ``y``; float64 whatever the network's dtype
+        """
+        output = self._output(X).astype(np.float64)  # as scikit-learn's regressors
+        return output.ravel() if self._y_1d else output
+
+    _loss = "mse"
+
+    @property
+    def _n_outputs(self) -> int:
+        return self._n_targets
+
+    def _encode(self, y, fresh, incremental, classes=None):
+        target = y.reshape(len(y), -1).astype(check_dtype(self.dtype), copy=False)
+        if fresh:
+            self._y_1d, self._n_targets = y.ndim == 1, target.shape[1]
+        elif target.shape[1] != self._n_targets:
+            raise ValueError(
+                f"y has {target.shape[1]} target(s), but the model was fitted on "
+                f"{self._n_targets}"
+            )
+        return target
+
+    def _score_encoded(self, X, target, weight=None):
+        return float(r2_score(target, self.model_.predict(X), sample_weight=weight))
+
+    def _output_bias(self, target, sample_weight):
+        # "init well" (Karpathy, A Recipe for Training Neural Networks, 2019)
+        return np.average(target, axis=0, weights=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+class _L2Penalty:
+    """A ``grad_hook`` adding ``alpha * W / n``, the gradient of
+    ``alpha / 2 * ||W||**2 / n``, to the gradient of every weight matrix ``W``
+    (biases are not penalised)."""
+
+    def __init__(self, net: Sequential, alpha: float, n: float) -> None:
+        self.factor = alpha / n
+        self.parameters = net.parameters
+        self.parts = [
+            part for name, (part, _) in net.layout.items() if name[-2:] == ".W"
+        ]
+
+    def __call__(self, gradients: np.ndarray) -> None:
+        for part in self.parts:
+            gradients[part] += self.factor * self.parameters[part]
+
+
+def _check_number(
+    name: str,
+    value,
+    low: float,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    integer: bool = False,
+) -> None:
+    """Raise ``ValueError`` unless ``value`` is a number (an int if ``integer``)
+    in ``[low, high)``, or ``(low, high)`` if ``low_open``; ``high=None`` is no
+    upper bound."""
+    kind = numbers.Integral if integer else numbers.Real
+    inside = not isinstance(value, bool) and isinstance(value, kind)
+    inside = inside and (value > low if low_open else value >= low)
+    inside = inside and (high is None or value < high)
+    if not inside:
+        interval = (
+            f"{'(' if low_open else '['}{low}, {'inf' if high is None else high})"
+        )
+        raise ValueError(
+            f"{name} must be {'an int' if integer else 'a number'} in {interval}, "
+            f"got {value!r}"
+        )
