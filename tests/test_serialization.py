@@ -552,3 +552,21 @@ def test_a_non_finite_optimizer_state_is_not_saved(tmp_path):
         net.save(tmp_path / "m.npz")
     net.save(tmp_path / "m.npz", include_optimizer=False)
     assert np.array_equal(pn.load(tmp_path / "m.npz").predict(X), net.predict(X))
+
+
+def test_dropout_networks_resume_exactly(tmp_path):
+    """Dropout draws its masks from the network's generator: restored too."""
+
+    def make():
+        return pn.Sequential(
+            [pn.Dense(4, 16), pn.ReLU(), pn.Dropout(0.3), pn.Dense(16, 3)], seed=5
+        )
+
+    straight = make()
+    straight.fit(X, Y_CLASS, loss="cross_entropy", epochs=6, batch_size=16)
+    first = make()
+    first.fit(X, Y_CLASS, loss="cross_entropy", epochs=3, batch_size=16)
+    first.save(tmp_path / "dropout.npz")
+    resumed = pn.load(tmp_path / "dropout.npz")
+    resumed.fit(X, Y_CLASS, epochs=3, batch_size=16)
+    assert np.array_equal(resumed.parameters, straight.parameters)
