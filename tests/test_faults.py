@@ -345,3 +345,55 @@ def test_no_numpy_warnings_while_training_on_extreme_data():
         net.fit(X, y, loss="cross_entropy", optimizer=pn.SGD(lr=0.1), epochs=5)
         net.fit(X, np.eye(2)[y], loss="mse", epochs=1)
     assert np.isfinite(net.parameters).all()
+
+
+def poison_step(number):
+    """A grad_hook that makes the update of step ``number`` overflow the weights."""
+    steps = []
+
+    def hook(grads):
+        steps.append(1)
+        if len(steps) == number:
+            grads[:] = np.inf
+
+    return hook
+
+
+def test_an_overflowing_last_update_of_an_epoch_restores_the_epochs_start():
+    X, y = data(n=16)
+    net = net4()
+    at_epoch_end = []
+    with pytest.raises(pn.TrainingDivergedError, match="epoch 3"):
+        net.fit(
+            X,
+            y,
+            loss="mse",
+            optimizer=pn.SGD(lr=0.1),
+            epochs=5,
+            batch_size=8,
+            shuffle=False,
+            grad_hook=poison_step(4),  # the last step of epoch 2
+            callbacks=[lambda e, logs: at_epoch_end.append(net.parameters.copy())],
+        )
+    # epoch 3's first cost is NaN; the last weights known finite began epoch 2
+    np.testing.assert_array_equal(net.parameters, at_epoch_end[0])
+    assert len(net.history.loss) == 2
+
+
+def test_an_overflowing_very_last_update_is_caught_too():
+    X, y = data(n=16)
+    net = net4()
+    at_epoch_end = []
+    with pytest.raises(pn.TrainingDivergedError, match="last update overflowed"):
+        net.fit(
+            X,
+            y,
+            loss="mse",
+            optimizer=pn.SGD(lr=0.1),
+            epochs=2,
+            batch_size=8,
+            shuffle=False,
+            grad_hook=poison_step(4),
+            callbacks=[lambda e, logs: at_epoch_end.append(net.parameters.copy())],
+        )
+    np.testing.assert_array_equal(net.parameters, at_epoch_end[0])

@@ -137,14 +137,20 @@ def fit(
 
     arrays = (X, y) if weight is None else (X, y, weight)
     first = len(net.history.loss) + 1
+    saved = _FiniteWeights(net.parameters)
     # overflow shows up as a non-finite cost, reported with a clearer message
     with _StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(first, first + epochs):
-            logs = _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch)
+            logs = _run_epoch(
+                net, step, arrays, batch_size, shuffle, stop, epoch, saved
+            )
             if logs is None or _end_epoch(
                 net, logs, validate, callbacks, early_stopping
             ):
                 break
+        if not _finite(net.parameters):  # the very last update overflowed
+            saved.restore(net.parameters, first_batch=False)
+            _diverged(net, epoch, "finite, but the last update overflowed")
     if early_stopping is not None and early_stopping.best_parameters is not None:
         np.copyto(net.parameters, early_stopping.best_parameters)
     if stop.requested:
@@ -158,29 +164,50 @@ def fit(
     return net.history
 
 
-def _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch) -> dict | None:
+def _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch, saved):
     """One pass over ``arrays`` (X, y and perhaps sample weights). Returns the
     epoch's logs, or None if Ctrl-C came before any batch ran (a pending Ctrl-C
     stops after the current batch)."""
-    last_finite = net.parameters.copy()
+    saved.start_epoch(net.parameters)
     total, seen, mass = 0.0, 0, 0.0  # mass: samples, or the sum of their weights
     mean = net.loss.reduction == "mean"
     for batch in batches(arrays, batch_size, net._rng if shuffle else None):
         value = step(*batch)
         if not math.isfinite(value):
-            _diverged(net, last_finite, epoch, value)
+            saved.restore(net.parameters, first_batch=seen == 0)
+            _diverged(net, epoch, value)
         seen += len(batch[0])
         size = len(batch[0]) if len(batch) == 2 else float(batch[2].sum())
         mass += size
         total += value * size if mean else value
         if stop.requested:
             break
-    if not _finite(net.parameters):  # the epoch's last update overflowed
-        _diverged(net, last_finite, epoch, "finite but the weights overflowed")
     if seen == 0:
         return None
     cost = total / mass if mean and mass else total
     return {"epoch": epoch, "loss": cost, "stop": stop.requested}
+
+
+class _FiniteWeights:
+    """Copies of the weights at the start of this epoch and of the previous one.
+
+    A non-finite weight always makes the cost non-finite, so the weights at the
+    start of an epoch whose first batch had a finite cost are finite. When the
+    cost becomes non-finite, ``restore`` puts back the latest weights known to be
+    finite: the current ones if they are, else this epoch's start, else (when the
+    first batch failed) the previous epoch's start.
+    """
+
+    def __init__(self, parameters: np.ndarray) -> None:
+        self.current, self.previous = parameters.copy(), parameters.copy()
+
+    def start_epoch(self, parameters: np.ndarray) -> None:
+        self.previous, self.current = self.current, self.previous
+        np.copyto(self.current, parameters)
+
+    def restore(self, parameters: np.ndarray, first_batch: bool) -> None:
+        if not _finite(parameters):
+            np.copyto(parameters, self.previous if first_batch else self.current)
 
 
 def _end_epoch(net, logs, validate, callbacks, early_stopping) -> bool:
@@ -252,10 +279,8 @@ def _finite(array: np.ndarray) -> bool:
     return math.isfinite(np.add.reduce(array)) or bool(np.isfinite(array).all())
 
 
-def _diverged(net, last_finite, epoch, value) -> None:
-    """Keep the last finite weights, then raise with the epoch and learning rate."""
-    if not np.isfinite(net.parameters).all():
-        np.copyto(net.parameters, last_finite)
+def _diverged(net, epoch, value) -> None:
+    """Raise with the epoch and learning rate (the caller kept finite weights)."""
     lr = getattr(net.optimizer, "lr", None)
     raise TrainingDivergedError(
         f"training diverged in epoch {epoch}: the cost became {value} with learning "
