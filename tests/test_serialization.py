@@ -131,7 +131,6 @@ def test_the_file_is_a_plain_npz_with_a_json_document(saved):
             "weights/layers.4.b",
             "optimizer/m",
             "optimizer/v",
-            "optimizer/work",
         }
         assert np.array_equal(arrays["weights/layers.0.W"], net.layers[0].params["W"])
     doc = document(path)

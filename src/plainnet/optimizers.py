@@ -132,17 +132,16 @@ class Adam(Optimizer):
             raise ValueError(f"Adam weight_decay must be >= 0, got {weight_decay!r}")
         self.lr, self.beta1, self.beta2 = float(lr), float(beta1), float(beta2)
         self.eps, self.weight_decay = float(eps), float(weight_decay)
+        self._work: np.ndarray | None = None
 
     def init_state(self, params):
-        return {
-            "step": 0,
-            "m": np.zeros_like(params),
-            "v": np.zeros_like(params),
-            "work": np.empty_like(params),
-        }
+        return {"step": 0, "m": np.zeros_like(params), "v": np.zeros_like(params)}
 
     def _update(self, params, grads):
-        m, v, work = self.state["m"], self.state["v"], self.state["work"]
+        m, v = self.state["m"], self.state["v"]
+        work = self._work
+        if work is None or work.shape != params.shape or work.dtype != params.dtype:
+            work = self._work = np.empty_like(params)  # scratch, not state
         t = self.state["step"]
         if self.weight_decay:
             params *= 1 - self.lr * self.weight_decay
