@@ -137,6 +137,9 @@ class Adam(Optimizer):
     def init_state(self, params):
         return {"step": 0, "m": np.zeros_like(params), "v": np.zeros_like(params)}
 
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_work": None}  # scratch is not worth pickling
+
     def _update(self, params, grads):
         m, v = self.state["m"], self.state["v"]
         work = self._work
