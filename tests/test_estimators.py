@@ -186,10 +186,21 @@ def test_fitted_attributes(blobs):
     X, y = blobs
     model = NeuralNetClassifier(**FAST).fit(X, y)
     assert model.n_features_in_ == 4 and not hasattr(model, "feature_names_in_")
-    assert model.loss_curve_ == model.model_.history.loss
     assert len(model.loss_curve_) == model.n_iter_ == 30
     assert model.best_loss_ == min(model.loss_curve_)
     assert model.validation_scores_ is None
+
+
+def test_loss_curve_is_the_training_loss_plus_the_l2_term(blobs):
+    X, y = blobs
+    plain = NeuralNetClassifier(**FAST, alpha=0.0).fit(X, y)
+    assert plain.loss_curve_ == plain.model_.history.loss
+    model = NeuralNetClassifier(**FAST, alpha=2.0).fit(X, y)
+    weights = [w for name, w in model.model_.named_parameters().items() if "W" in name]
+    penalty = 0.5 * 2.0 * sum(float((w.astype(float) ** 2).sum()) for w in weights) / 16
+    assert model.loss_curve_[-1] == pytest.approx(
+        model.model_.history.loss[-1] + penalty, rel=1e-5
+    )
 
 
 def test_training_loss_plateau_stops_before_max_epochs(blobs):

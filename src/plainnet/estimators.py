@@ -63,17 +63,19 @@ _PARAMETERS_DOC = """
         each batch's loss gets ``alpha / 2 * ||W||**2 / n``, with ``n`` the
         batch size (times the mean sample weight). It is applied by adding
         ``alpha * W / n`` to the weight gradients before each step (a
-        ``grad_hook``), so it works the same with every optimizer; the
-        recorded losses leave it out. (The regressor's loss is the mean squared
-        error, twice scikit-learn's, so there the same ``alpha`` weighs half.)
+        ``grad_hook``), so it works the same with every optimizer. As in
+        scikit-learn, ``loss_curve_`` includes the penalty (``model_.history``
+        does not). The regressor's loss is the mean squared error, twice
+        scikit-learn's, so there the same ``alpha`` weighs half as much.
     dropout : float, default 0.0
         Rate of a ``Dropout`` layer after each hidden activation (none at 0).
     early_stopping : bool, default False
         Hold out ``validation_fraction`` of the data (stratified for single-label
         classification) and stop when its loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs; the weights of the best epoch are restored.
-        Without it, training stops when the training loss has not improved by
-        ``tol`` for ``n_iter_no_change`` epochs (the last weights are kept).
+        Without it, training stops when the training loss (with the L2 term) has
+        not improved by ``tol`` for ``n_iter_no_change`` epochs (the last
+        weights are kept).
     validation_fraction : float, default 0.1
     n_iter_no_change : int, default 10
     tol : float, default 1e-4
@@ -103,13 +105,13 @@ _ATTRIBUTES_DOC = """
         Epochs run, over every ``fit`` (``warm_start``) and ``partial_fit`` call
         of this network.
     loss_curve_ : list of float
-        Training loss of each of those epochs.
+        Training loss of each of those epochs, plus the L2 term.
     validation_scores_ : list of float or None
         With ``early_stopping``, the score (accuracy or R^2) on the validation
         split after each epoch of the last ``fit``; ``None`` otherwise and after
         ``partial_fit``.
     best_loss_ : float
-        Lowest loss seen: the training loss, or with ``early_stopping`` the
+        The lowest of ``loss_curve_``, or with ``early_stopping`` the lowest
         validation loss of the last ``fit`` (whose weights are kept).
 """
 
@@ -200,15 +202,10 @@ class _NeuralNet(BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         if fresh:
-            self.model_ = self._build(X.shape[1], seed, dtype)
-            self.n_outputs_ = self.model_.n_outputs
-            bias = self._output_bias(target, sample_weight)
-            if bias is not None:
-                self.model_.layers[-1].params["b"][...] = bias
-        if incremental:
-            optimizer, validation, stopper = self.model_.optimizer, None, None
-        else:
-            optimizer, stopper = None, self._stopper()
+            self._start(X.shape[1], seed, dtype, target, sample_weight)
+        optimizer = self.model_.optimizer if incremental else None
+        validation = None
+        if self.early_stopping and not incremental:
             X, target, sample_weight, validation = self._split(
                 X, target, sample_weight, rng
             )
@@ -216,6 +213,9 @@ class _NeuralNet(BaseEstimator):
         if self.alpha:
             n = self._penalty_scale(len(X), sample_weight)
             penalty = _L2Penalty(self.model_, self.alpha, n)
+        stopper = None if incremental else self._stopper(validation is not None)
+        plateau = stopper if stopper and stopper.monitor == "loss" else None
+        curve = _LossCurve(self.loss_curve_, penalty, plateau, self.model_.parameters)
         shown = None if self.verbose and not incremental else False  # None: if a tty
         with ProgressBar(self.max_epochs, type(self).__name__, shown) as bar:
             self.model_.fit(
@@ -227,13 +227,22 @@ class _NeuralNet(BaseEstimator):
                 batch_size=self.batch_size,
                 shuffle=self.shuffle,
                 validation_data=validation,
-                early_stopping=stopper,
-                callbacks=[*self._score_recorder(validation), bar],
+                early_stopping=None if plateau else stopper,
+                callbacks=[curve, *self._score_recorder(validation), bar],
                 grad_hook=penalty,
                 sample_weight=sample_weight,
             )
         self._record(stopper)
         return self
+
+    def _start(self, n_features: int, seed: int, dtype, target, sample_weight) -> None:
+        """A new network, its output bias, and an empty loss curve."""
+        self.model_ = self._build(n_features, seed, dtype)
+        self.n_outputs_ = self.model_.n_outputs
+        bias = self._output_bias(target, sample_weight)
+        if bias is not None:
+            self.model_.layers[-1].params["b"][...] = bias
+        self.loss_curve_ = []
 
     def _split(self, X, target, sample_weight, rng):
         """Hold out the validation split when early stopping, else pass through."""
@@ -251,10 +260,10 @@ class _NeuralNet(BaseEstimator):
         weight = None if sample_weight is None else train[2]
         return train[0], train[1], weight, tuple(validation)
 
-    def _stopper(self) -> EarlyStopping:
-        """Early stopping on the validation loss (best weights restored), or the
-        training loss plateau (last weights kept)."""
-        if self.early_stopping:
+    def _stopper(self, validating: bool) -> EarlyStopping:
+        """Early stopping on the validation loss (best weights restored), or on
+        the training loss plateau (last weights kept)."""
+        if validating:
             return EarlyStopping(self.n_iter_no_change, self.tol, monitor="val_loss")
         return EarlyStopping(
             self.n_iter_no_change, self.tol, monitor="loss", restore_best=False
@@ -273,10 +282,10 @@ class _NeuralNet(BaseEstimator):
         return [record]
 
     def _record(self, stopper: EarlyStopping | None) -> None:
-        """Set the fitted attributes from the network's history."""
+        """Set the fitted attributes after training; warn if ``max_epochs``
+        stopped it."""
         history = self.model_.history
         self.n_iter_ = len(history.loss)
-        self.loss_curve_ = list(history.loss)
         if stopper is not None and stopper.monitor == "val_loss":
             self.best_loss_ = stopper.best
         else:
@@ -672,6 +681,28 @@ class _L2Penalty:
     def __call__(self, gradients: np.ndarray) -> None:
         for part in self.parts:
             gradients[part] += self.factor * self.parameters[part]
+
+    def value(self) -> float:
+        """The penalty ``alpha / 2 * ||W||**2 / n`` for the current weights."""
+        squares = sum(
+            float(self.parameters[part] @ self.parameters[part]) for part in self.parts
+        )
+        return 0.5 * self.factor * squares
+
+
+class _LossCurve:
+    """A ``fit`` callback appending each epoch's training loss plus the L2 term
+    to ``curve``; with a ``plateau`` (an ``EarlyStopping`` on that sum) it also
+    stops training once the sum no longer improves."""
+
+    def __init__(self, curve: list, penalty, plateau, parameters) -> None:
+        self.curve, self.penalty, self.plateau = curve, penalty, plateau
+        self.parameters = parameters
+
+    def __call__(self, epoch: int, logs: dict) -> bool:
+        loss = logs["loss"] + (self.penalty.value() if self.penalty else 0.0)
+        self.curve.append(loss)
+        return bool(self.plateau) and self.plateau.update(epoch, loss, self.parameters)
 
 
 def _check_number(
