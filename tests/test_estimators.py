@@ -118,6 +118,15 @@ def test_multilabel_targets_get_one_sigmoid_output_per_label(blobs):
     assert model.score(X, Y) > 0.8  # subset accuracy
 
 
+def test_one_hot_y_is_read_as_multilabel_indicators(blobs):
+    X, y = blobs
+    one_hot = np.eye(3, dtype=int)[y]
+    model = NeuralNetClassifier(**FAST).fit(X, one_hot)
+    assert isinstance(model.model_.loss, pn.BinaryCrossEntropy)
+    assert list(model.classes_) == [0, 1, 2]
+    assert model.predict(X).shape == (120, 3)
+
+
 def test_column_vector_y_warns_and_is_used_as_1d(blobs):
     from sklearn.exceptions import DataConversionWarning
 
@@ -414,6 +423,18 @@ def test_warm_start_needs_the_same_classes(blobs):
     model = NeuralNetClassifier(**FAST, warm_start=True).fit(X, y)
     with pytest.raises(ValueError, match="warm_start needs y with the same classes"):
         model.fit(X[y < 2], y[y < 2])
+
+
+def test_warm_start_or_partial_fit_after_changing_the_architecture_is_refused(blobs):
+    X, y = blobs
+    model = NeuralNetClassifier(**FAST, warm_start=True).fit(X, y)
+    model.set_params(hidden_layer_sizes=(8, 8))
+    with pytest.raises(ValueError, match=r"built with .* = \(\(16,\), 'relu'"):
+        model.fit(X, y)
+    with pytest.raises(ValueError, match="warm_start=False for a new network"):
+        model.partial_fit(X, y)
+    model.set_params(warm_start=False).fit(X, y)
+    assert model.model_.layers[2].n_out == 8
 
 
 def test_fit_after_partial_fit_starts_anew(blobs):

@@ -73,6 +73,7 @@ _PARAMETERS_DOC = """
         Hold out ``validation_fraction`` of the data (stratified for single-label
         classification) and stop when its loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs; the weights of the best epoch are restored.
+        (``partial_fit`` neither holds out data nor stops.)
         Without it, training stops when the training loss (with the L2 term) has
         not improved by ``tol`` for ``n_iter_no_change`` epochs (the last
         weights are kept).
@@ -186,6 +187,31 @@ class _NeuralNet(BaseEstimator):
         ``partial_fit``, up to ``max_epochs`` for ``fit``."""
         dtype = self._check_params()
         fresh = not hasattr(self, "model_") or not (incremental or self.warm_start)
+        X, target, sample_weight = self._validate(
+            X, y, sample_weight, dtype, fresh, incremental, classes
+        )
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        if fresh:
+            self._start(X.shape[1], seed, dtype, target, sample_weight)
+        validation = None
+        if self.early_stopping and not incremental:
+            X, target, sample_weight, validation = self._split(
+                X, target, sample_weight, rng
+            )
+        stopper = None if incremental else self._stopper(validation is not None)
+        self._train(X, target, sample_weight, validation, stopper)
+        self._record(stopper)
+        return self
+
+    def _validate(self, X, y, sample_weight, dtype, fresh, incremental, classes):
+        """Checked ``X``, ``y`` encoded for the loss, and checked weights."""
+        if not fresh and self._architecture() != self._built_from:
+            raise ValueError(
+                "the network was built with (hidden_layer_sizes, activation, "
+                f"dropout, dtype) = {self._built_from}, but they are now "
+                f"{self._architecture()}; fit with warm_start=False for a new network"
+            )
         X, y = validate_data(
             self,
             X,
@@ -198,24 +224,19 @@ class _NeuralNet(BaseEstimator):
         )
         check_finite(X, "X")
         target = self._encode(y, fresh, incremental, classes)
-        sample_weight = check_sample_weight(sample_weight, len(X), dtype)
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        if fresh:
-            self._start(X.shape[1], seed, dtype, target, sample_weight)
-        optimizer = self.model_.optimizer if incremental else None
-        validation = None
-        if self.early_stopping and not incremental:
-            X, target, sample_weight, validation = self._split(
-                X, target, sample_weight, rng
-            )
+        return X, target, check_sample_weight(sample_weight, len(X), dtype)
+
+    def _train(self, X, target, sample_weight, validation, stopper) -> None:
+        """One ``Sequential.fit``: a single epoch without a ``stopper``
+        (``partial_fit``, continuing the optimizer), else up to ``max_epochs``."""
+        incremental = stopper is None
         penalty = None
         if self.alpha:
             n = self._penalty_scale(len(X), sample_weight)
             penalty = _L2Penalty(self.model_, self.alpha, n)
-        stopper = None if incremental else self._stopper(validation is not None)
         plateau = stopper if stopper and stopper.monitor == "loss" else None
         curve = _LossCurve(self.loss_curve_, penalty, plateau, self.model_.parameters)
+        optimizer = self.model_.optimizer if incremental else None
         shown = None if self.verbose and not incremental else False  # None: if a tty
         with ProgressBar(self.max_epochs, type(self).__name__, shown) as bar:
             self.model_.fit(
@@ -232,12 +253,11 @@ class _NeuralNet(BaseEstimator):
                 grad_hook=penalty,
                 sample_weight=sample_weight,
             )
-        self._record(stopper)
-        return self
 
     def _start(self, n_features: int, seed: int, dtype, target, sample_weight) -> None:
         """A new network, its output bias, and an empty loss curve."""
         self.model_ = self._build(n_features, seed, dtype)
+        self._built_from = self._architecture()
         self.n_outputs_ = self.model_.n_outputs
         bias = self._output_bias(target, sample_weight)
         if bias is not None:
@@ -245,9 +265,8 @@ class _NeuralNet(BaseEstimator):
         self.loss_curve_ = []
 
     def _split(self, X, target, sample_weight, rng):
-        """Hold out the validation split when early stopping, else pass through."""
-        if not self.early_stopping:
-            return X, target, sample_weight, None
+        """Hold out ``validation_fraction`` of the data (stratified by class for
+        single-label targets): training arrays, then the validation tuple."""
         stratify = target if target.ndim == 1 else None
         arrays = [X, target] + ([] if sample_weight is None else [sample_weight])
         parts = train_test_split(
@@ -321,6 +340,11 @@ class _NeuralNet(BaseEstimator):
 
     def _new_optimizer(self) -> optimizers.Optimizer:
         return type(optimizers.get(self.optimizer))(lr=self.learning_rate)
+
+    def _architecture(self) -> tuple:
+        """The parameters the network is built from."""
+        sizes = tuple(self._hidden_sizes())
+        return sizes, self.activation, float(self.dropout), check_dtype(self.dtype).name
 
     def _hidden_sizes(self) -> list[int]:
         sizes = self.hidden_layer_sizes
