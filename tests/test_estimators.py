@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs, make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from threadpoolctl import threadpool_info
 
 import plainnet as pn
 from plainnet import NeuralNetClassifier, NeuralNetRegressor
@@ -322,6 +323,32 @@ def test_dropout_trains_and_predicts_deterministically(blobs):
     model = NeuralNetClassifier(**{**FAST, "max_epochs": 60}, dropout=0.3).fit(X, y)
     np.testing.assert_array_equal(model.predict_proba(X), model.predict_proba(X))
     assert model.score(X, y) > 0.9
+
+
+def _blas_threads() -> list[int]:
+    return [
+        info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
+    ]
+
+
+@pytest.mark.parametrize("hidden, single", [((64, 64), True), ((512, 512), False)])
+def test_small_networks_train_with_one_blas_thread(blobs, monkeypatch, hidden, single):
+    X, y = blobs
+    outside = _blas_threads()
+    during = []
+    original = pn.Sequential.fit
+
+    def fit(net, *args, **kwargs):
+        during.append(_blas_threads())
+        return original(net, *args, **kwargs)
+
+    monkeypatch.setattr(pn.Sequential, "fit", fit)
+    NeuralNetClassifier(hidden, batch_size=120, max_epochs=1).fit(X, y)
+    # a batch of 120 through 64 x 64 is below SINGLE_THREAD_WORK, 512 x 512 is not
+    work = 120 * hidden[0] * hidden[1]
+    assert (work < estimators_module.SINGLE_THREAD_WORK) == single
+    assert during == [[1] * len(outside) if single else outside]
+    assert _blas_threads() == outside
 
 
 def test_verbose_shows_no_bar_when_stderr_is_not_a_terminal(blobs, capsys):
