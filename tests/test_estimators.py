@@ -2,6 +2,7 @@
 warm_start, early stopping, the L2 penalty, dropout, and bad input."""
 
 import pickle
+import signal
 import subprocess
 import sys
 import textwrap
@@ -581,6 +582,29 @@ def test_bad_parameters_are_named_at_fit(blobs, params, message):
     assert model.get_params()[next(iter(params))] == next(iter(params.values()))
     with pytest.raises(ValueError, match=message):
         model.fit(X, y)
+
+
+def test_ctrl_c_keeps_the_epochs_so_far_without_a_convergence_warning(
+    blobs, monkeypatch
+):
+    X, y = blobs
+    original = pn.Sequential.fit
+
+    def fit(net, *args, callbacks=(), **kwargs):
+        def press_ctrl_c(epoch, logs):
+            if epoch == 3:
+                signal.raise_signal(signal.SIGINT)
+
+        return original(net, *args, callbacks=[*callbacks, press_ctrl_c], **kwargs)
+
+    monkeypatch.setattr(pn.Sequential, "fit", fit)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = NeuralNetClassifier(**FAST).fit(X, y)
+    kinds = [warning.category for warning in caught]
+    assert pn.TrainingInterrupted in kinds and ConvergenceWarning not in kinds
+    assert model.n_iter_ == len(model.loss_curve_) <= 4  # stops at a batch boundary
+    assert model.predict(X).shape == (120,)
 
 
 def test_divergence_raises_and_keeps_finite_weights(regression):
