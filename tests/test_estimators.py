@@ -607,6 +607,15 @@ def test_ctrl_c_keeps_the_epochs_so_far_without_a_convergence_warning(
     assert model.predict(X).shape == (120,)
 
 
+def test_a_failed_fit_leaves_the_estimator_unfitted(blobs):
+    X, y = blobs
+    model = NeuralNetClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="sample_weight"):
+        model.fit(X, np.where(y == 0, "a", "b"), sample_weight=np.zeros(len(y)))
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
 def test_divergence_raises_and_keeps_finite_weights(regression):
     X, Y = regression
     model = NeuralNetRegressor(optimizer="sgd", learning_rate=1e3, max_epochs=50)

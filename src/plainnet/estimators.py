@@ -200,6 +200,8 @@ class _NeuralNet(BaseEstimator):
         ``partial_fit``, up to ``max_epochs`` for ``fit``."""
         dtype = self._check_params()
         fresh = not hasattr(self, "model_") or not (incremental or self.warm_start)
+        if fresh:  # a fit that fails leaves the estimator unfitted, not half-updated
+            vars(self).pop("model_", None)
         X, target, sample_weight = self._validate(
             X, y, sample_weight, dtype, fresh, incremental, classes
         )
