@@ -1,0 +1,293 @@
+"""Data-parallel training over MPI: each rank holds a shard of the data and a copy
+of the network, and every step averages the gradients of all ranks.
+
+    mpiexec -n 2 python -m mpi4py train.py
+
+Run the script through ``python -m mpi4py`` so that an exception on one rank
+aborts the whole job instead of leaving the other ranks waiting in a collective.
+Needs the ``mpi`` extra (``pip install "plainnet[mpi]"``) and an MPI library
+(``pip install mpich`` needs no root); ``import plainnet`` never imports MPI.
+"""
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+try:
+    from mpi4py import MPI
+except ImportError as error:  # mpi4py or the MPI library missing
+    raise ImportError(
+        "plainnet.distributed needs mpi4py and an MPI library; install them with: "
+        'pip install "plainnet[mpi]" mpich'
+    ) from error
+
+from . import losses, optimizers
+from .errors import TrainingDivergedError
+from .network import Sequential
+from .training import History, _check_batch_size, train_step
+
+__all__ = ["MPITrainer", "agree_classes"]
+
+
+class MPITrainer:
+    """Synchronous data-parallel SGD of one ``Sequential`` over MPI ranks.
+
+    Every rank calls ``fit`` with its own shard; together the shards are one
+    data set, rank 0's rows first, then rank 1's, and so on. ``fit`` makes the
+    ranks agree before training (the settings, rank 0's weights and optimizer
+    state, the class labels, the number of steps), then takes the same steps
+    on every rank:
+
+    - ``batch_size`` is the **global** batch. In each epoch one permutation of
+      all ``n_samples`` rows, drawn from ``np.random.default_rng(seed)`` (the
+      same on every rank), is cut into batches; each rank trains on those rows
+      of the batch that are its own, possibly none.
+    - The flat gradient buffer is summed over the ranks by one ``Allreduce``
+      per step (in the network's ``grad_hook`` place: after backward, before
+      the update), each rank's gradient weighted by its share of the batch's
+      rows. A rank with no rows in a batch contributes a zero gradient.
+    - Every rank then applies the same update to the same weights, so the
+      weights stay bit-identical, and the result is that of single-process
+      training whose batch at each step is the union of the ranks' batches,
+      up to the order in which the floating-point sums are taken. It does not
+      depend on the number of ranks.
+
+    Dropout masks are drawn by each rank for its own rows.
+
+    Parameters
+    ----------
+    net : Sequential
+        The same architecture on every rank; rank 0's weights win.
+    comm : mpi4py.MPI.Comm, optional
+        The ranks taking part; default ``MPI.COMM_WORLD``.
+    seed : int, default 0
+        Seeds the order of the rows; must be the same on every rank.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,) or None
+        After ``fit`` with the ``cross_entropy`` loss and 1-D labels: every label
+        of every rank, sorted; ``y`` is trained as indices into it, so output
+        ``j`` of the network is the score of ``classes_[j]``. ``None`` otherwise.
+
+    Example
+    -------
+    >>> net = Sequential([Dense(2, 32), Tanh(), Dense(32, 3)], seed=0)
+    >>> trainer = MPITrainer(net)
+    >>> trainer.fit(X_shard, y_shard, loss="cross_entropy", epochs=20, batch_size=64)
+    >>> labels = trainer.classes_[net.predict(X_test).argmax(axis=1)]
+    """
+
+    def __init__(self, net: Sequential, comm=None, seed: int = 0) -> None:
+        self.net = net
+        self.comm = MPI.COMM_WORLD if comm is None else comm
+        self.seed = seed
+        self._rng = np.random.default_rng(seed)
+        self.classes_: np.ndarray | None = None
+
+    def fit(
+        self,
+        X,
+        y,
+        loss: "str | losses.Loss | None" = None,
+        optimizer: "str | optimizers.Optimizer | None" = None,
+        epochs: int = 1,
+        batch_size: int | None = None,
+        shuffle: bool = True,
+        classes=None,
+    ) -> History:
+        """Train on this rank's shard ``X``, ``y`` together with the other ranks.
+
+        Every rank must call it, with the same settings.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_shard_samples, n_features)
+        y : array-like of shape (n_shard_samples,) or (n_shard_samples, n_outputs)
+            As ``Sequential.fit`` takes it, except that with ``cross_entropy``
+            1-D labels may be of any sortable type (see ``classes_``).
+        loss, optimizer : as in ``Sequential.fit``
+        epochs : int, default 1
+        batch_size : int or None, default None
+            Rows per step over all ranks; ``None`` takes all rows at once.
+        shuffle : bool, default True
+            A new seeded order of all rows in each epoch (else rank order).
+        classes : array-like of shape (n_classes,), optional
+            Every label, to fix ``classes_`` instead of gathering the labels.
+
+        Returns
+        -------
+        History
+            ``net.history``, with each epoch's cost over all ranks' rows.
+        """
+        net = self.net
+        loss = losses.get(loss if loss is not None else net.loss or "mse")
+        optimizer = optimizers.get(
+            optimizer if optimizer is not None else net.optimizer or "adam"
+        )
+        settings = _settings(net, loss, optimizer, epochs, batch_size, shuffle)
+        _agree(self.comm, {**settings, "seed": self.seed})
+        X, y, first, n = self._shard(X, y, loss, classes)
+        batch = _check_batch_size(batch_size, n)
+        self._start(loss, optimizer)
+        reduce = _WeightedAllreduce(self.comm)
+        for _ in range(epochs):
+            order = self._rng.permutation(n) if shuffle else np.arange(n)
+            total = sum(
+                _step(net, loss, optimizer, X, y, rows, n_batch, reduce)
+                for rows, n_batch in _own_rows(order, batch, first, len(X))
+            )
+            self._end_epoch(self.comm.allreduce(total), n)
+        return net.history
+
+    def _shard(self, X, y, loss: losses.Loss, classes):
+        """This rank's checked ``X`` and ``y``, the global index of its first row,
+        and the number of rows of all ranks."""
+        X = self.net.check_input(X)
+        y = self._encode(y, loss, classes)
+        y = loss.prepare_target(y, self.net.n_outputs or X.shape[1], self.net.dtype)
+        counts = self.comm.allgather(len(X))
+        return X, y, sum(counts[: self.comm.Get_rank()]), sum(counts)
+
+    def _start(self, loss: losses.Loss, optimizer: optimizers.Optimizer) -> None:
+        """Set the network's loss and optimizer, then give every rank rank 0's
+        weights and optimizer state."""
+        self.net.loss, self.net.optimizer = loss, optimizer
+        optimizer.prepare(self.net.parameters)
+        self.comm.Bcast(self.net.parameters, root=0)
+        optimizer.state = self.comm.bcast(optimizer.state, root=0)
+
+    def _encode(self, y, loss: losses.Loss, classes) -> np.ndarray:
+        """With cross_entropy and 1-D labels: indices into the labels agreed by
+        all ranks (``classes_``); otherwise ``y`` as given."""
+        y = np.asarray(y)
+        if not isinstance(loss, losses.CrossEntropy) or y.ndim != 1:
+            self.classes_ = None
+            return y
+        self.classes_ = agree_classes(y, self.comm, classes)
+        if len(self.classes_) != self.net.n_outputs:
+            raise ValueError(
+                f"the ranks' labels are {len(self.classes_)} classes "
+                f"{self.classes_.tolist()!r:.200}, but the network has "
+                f"{self.net.n_outputs} outputs"
+            )
+        return np.searchsorted(self.classes_, y)
+
+    def _end_epoch(self, total: float, n_samples: int) -> None:
+        """Record the epoch's cost over all ranks; raise on every rank if it is
+        not finite."""
+        cost = total / n_samples if self.net.loss.reduction == "mean" else total
+        self.net.history.loss.append(cost)
+        if not math.isfinite(cost):
+            raise TrainingDivergedError(
+                f"training diverged in epoch {len(self.net.history.loss)}: the cost "
+                f"became {cost}. Try a smaller learning rate or standardised inputs."
+            )
+
+    def __repr__(self) -> str:
+        return (
+            f"MPITrainer(ranks={self.comm.Get_size()}, seed={self.seed!r}, "
+            f"net with {self.net.n_parameters} parameters)"
+        )
+
+
+def agree_classes(y, comm=None, classes=None) -> np.ndarray:
+    """The class labels of all ranks, the same array on every rank.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_shard_samples,)
+        This rank's labels.
+    comm : mpi4py.MPI.Comm, optional
+        Default ``MPI.COMM_WORLD``.
+    classes : array-like of shape (n_classes,), optional
+        Every label; a label of any rank outside it raises ``ValueError`` on
+        every rank.
+
+    Returns
+    -------
+    ndarray of shape (n_classes,)
+        ``classes`` sorted, or else the sorted union of every rank's labels.
+    """
+    comm = MPI.COMM_WORLD if comm is None else comm
+    seen = np.unique(np.concatenate(comm.allgather(np.unique(np.asarray(y)))))
+    if classes is None:
+        return seen
+    classes = np.unique(np.asarray(classes))
+    unknown = np.setdiff1d(seen, classes)
+    if unknown.size:
+        raise ValueError(
+            f"the ranks' labels include some not in classes "
+            f"{classes.tolist()!r:.200}: {unknown.tolist()!r:.200}"
+        )
+    return classes
+
+
+class _WeightedAllreduce:
+    """A ``grad_hook``: scale this rank's gradient by its ``share`` of the
+    batch's rows, then sum it over all ranks in place."""
+
+    def __init__(self, comm) -> None:
+        self.comm, self.share = comm, 1.0
+
+    def __call__(self, gradients: np.ndarray) -> None:
+        if self.share != 1.0:
+            gradients *= self.share
+        self.comm.Allreduce(MPI.IN_PLACE, gradients, op=MPI.SUM)
+
+
+def _own_rows(
+    order: np.ndarray, batch: int, first: int, n_own: int
+) -> Iterator[tuple[np.ndarray, int]]:
+    """For each global batch of ``order``: this rank's rows in it (indices into
+    its shard, which holds global rows ``first .. first + n_own - 1``) and the
+    batch's size."""
+    for start in range(0, len(order), batch):
+        rows = order[start : start + batch]
+        mine = rows[(rows >= first) & (rows < first + n_own)]
+        yield mine - first, len(rows)
+
+
+def _step(net, loss, optimizer, X, y, rows, n_batch: int, reduce) -> float:
+    """One synchronous step on this rank's ``rows`` of a global batch of
+    ``n_batch`` rows; returns this rank's part of the epoch's cost (the batch
+    cost times its rows, for a mean loss)."""
+    mean = loss.reduction == "mean"
+    reduce.share = len(rows) / n_batch if mean else 1.0
+    if len(rows) == 0:  # nothing of ours in this batch: add a zero gradient
+        net.gradients.fill(0)
+        reduce(net.gradients)
+        optimizer.step(net.parameters, net.gradients)
+        return 0.0
+    value = train_step(net, loss, optimizer, X[rows], y[rows], grad_hook=reduce)
+    return value * len(rows) if mean else value
+
+
+def _settings(net, loss, optimizer, epochs, batch_size, shuffle) -> dict[str, Any]:
+    """What every rank must have the same for the collectives to line up."""
+    return {
+        "network": net.get_config(),
+        "loss": loss.name,
+        "optimizer": repr(optimizer),
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "shuffle": shuffle,
+    }
+
+
+def _agree(comm, settings: dict[str, Any]) -> None:
+    """Raise ``ValueError`` on every rank if any rank's settings differ from
+    rank 0's."""
+    every = comm.allgather(settings)
+    differ = {
+        rank: sorted(k for k in settings if other[k] != every[0][k])
+        for rank, other in enumerate(every)
+        if other != every[0]
+    }
+    if differ:
+        raise ValueError(
+            "every rank must call fit with the same network and settings; "
+            f"these differ from rank 0's: {differ}"
+        )

@@ -1,0 +1,75 @@
+"""An MPI job for test_mpi.py, and the pieces its single-process reference shares.
+
+    mpiexec -n 3 python -m mpi4py tests/mpi_job.py OUT.npz [--crash-rank 1]
+
+Each rank trains on its shard of a small seeded data set (the rows sorted by
+label and cut into shards of sizes 1 : 2 : 3 ..., so that shards are unequal
+and most hold only some of the classes), one epoch and then
+the rest in a second ``fit`` call (the crash, if asked for, comes between the
+two, while the other ranks already wait in the second call); rank 0 saves every
+rank's final weights to OUT.npz as ``rank0``, ``rank1``, ...
+"""
+
+import argparse
+import os
+import signal
+
+import numpy as np
+
+import plainnet as pn
+from plainnet.data import make_dataset
+
+N_SAMPLES, EPOCHS, BATCH_SIZE, LR, SEED = 301, 4, 8, 0.02, 7
+NAMES = np.array(["arm a", "arm b", "arm c"])
+
+
+def data() -> tuple[np.ndarray, np.ndarray]:
+    """All ranks' rows in rank order: X of shape (301, 2) and text labels y of
+    shape (301,), sorted by label."""
+    X, y = make_dataset("spirals", N_SAMPLES, seed=SEED, n_classes=3)
+    order = np.argsort(y, kind="stable")
+    return X[order], NAMES[y[order]]
+
+
+def shard(rank: int, size: int) -> slice:
+    """The rows of ``rank``: shares of 1 : 2 : 3 ... of the data."""
+    shares = np.arange(1, size + 1)
+    ends = [0, *(N_SAMPLES * np.cumsum(shares) // shares.sum())]
+    return slice(int(ends[rank]), int(ends[rank + 1]))
+
+
+def network() -> pn.Sequential:
+    return pn.Sequential(
+        [pn.Dense(2, 16), pn.Tanh(), pn.Dense(16, 3)], seed=SEED, dtype="float64"
+    )
+
+
+def main() -> None:
+    from mpi4py import MPI  # only the job needs MPI, not the tests importing this
+
+    from plainnet.distributed import MPITrainer
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out")
+    parser.add_argument("--crash-rank", type=int, default=-1)
+    parser.add_argument("--crash", choices=["raise", "kill"], default="raise")
+    args = parser.parse_args()
+
+    comm = MPI.COMM_WORLD
+    X, y = data()
+    rows = shard(comm.Get_rank(), comm.Get_size())
+    trainer = MPITrainer(network(), comm, seed=SEED)
+    settings = {"loss": "cross_entropy", "optimizer": pn.Adam(lr=LR)}
+    trainer.fit(X[rows], y[rows], epochs=1, batch_size=BATCH_SIZE, **settings)
+    if comm.Get_rank() == args.crash_rank:
+        if args.crash == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise RuntimeError(f"crash injected on rank {comm.Get_rank()}")
+    trainer.fit(X[rows], y[rows], epochs=EPOCHS - 1, batch_size=BATCH_SIZE)
+    weights = comm.gather(trainer.net.parameters)
+    if comm.Get_rank() == 0:
+        np.savez(args.out, **{f"rank{r}": w for r, w in enumerate(weights)})
+
+
+if __name__ == "__main__":
+    main()
