@@ -39,27 +39,28 @@ def per_call(fn: Callable[[], object], calls: int, repeat: int = 3) -> float:
     return best_of(many, repeat) / calls
 
 
-def best_interleaved(
+def interleaved(
     fns: dict[K, Callable[[], float]], rounds: int = 3
-) -> tuple[dict[K, float], dict[K, str]]:
-    """Best of ``rounds`` for every timing function, the rounds interleaved so
-    that a burst of load from elsewhere on a shared machine hits all alike.
+) -> tuple[dict[K, list[float]], dict[K, str]]:
+    """Every timing function's times over ``rounds`` rounds, the rounds
+    interleaved so that a burst of load from elsewhere on a shared machine hits
+    all alike; the caller takes the best (min) and can see the spread.
 
     Each function returns its own time in seconds. One that raises is dropped
     and its error returned instead.
     """
-    best: dict[K, float] = {}
+    times: dict[K, list[float]] = {}
     errors: dict[K, str] = {}
     for _ in range(rounds):
         for key, fn in fns.items():
             if key in errors:
                 continue
             try:
-                best[key] = min(best.get(key, float("inf")), fn())
+                times.setdefault(key, []).append(fn())
             except Exception as exc:
                 errors[key] = repr(exc)
-                best.pop(key, None)
-    return best, errors
+                times.pop(key, None)
+    return times, errors
 
 
 def blas_env() -> dict[str, str | None]:

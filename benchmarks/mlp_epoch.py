@@ -45,10 +45,10 @@ from typing import Any
 import numpy as np
 from _timing import (
     BLAS_ENV_VARS,
-    best_interleaved,
     best_of,
     blas_env,
     blas_info,
+    interleaved,
     per_call,
     run_json_child,
 )
@@ -329,13 +329,15 @@ def main_section(n: int, one_calls: int, rounds: int) -> dict[str, Any]:
             skipped[name] = peer
         else:
             fns |= {(name, sec): fn for sec, fn in timers(peer, one_calls).items()}
-    best, errors = best_interleaved(fns, rounds)
+    times, errors = interleaved(fns, rounds)
     for (name, _), error in errors.items():
         skipped.setdefault(name, f"failed: {error}")  # e.g. a half-written plainnet
     result: dict[str, Any] = {section: {} for section in SECTIONS}
-    for (name, section), t in best.items():
+    result["rounds"] = {}
+    for (name, section), ts in times.items():
         if name not in skipped:
-            result[section][name] = t
+            result[section][name] = min(ts)
+            result["rounds"][f"{section} {name}"] = ts
     result["skipped"] = skipped
     return result
 
@@ -353,7 +355,8 @@ def scaling_section(n: int, rounds: int) -> dict[str, Any]:
         peer = load_peer("plainnet", X, y, sizes)
         if not isinstance(peer, str):
             fns["plainnet"] = lambda f=peer.fit: best_of(f, 1)
-        row, errors = best_interleaved(fns, rounds)
+        all_times, errors = interleaved(fns, rounds)
+        row = {name: min(ts) for name, ts in all_times.items()}
         if isinstance(peer, str):
             errors["plainnet"] = peer
         out[label] = row | {"samples": m, "sizes": sizes, "skipped": errors}
@@ -437,6 +440,10 @@ def print_table(title: str, result: dict[str, Any]) -> None:
         print(f"   {section:<12} {'time':>10} {'x floor':>8}")
         for name, t in times.items():
             print(f"   {name:<12} {t * scale:>8.2f}{unit:<2} {t / floor:>7.2f}x")
+    floor_runs = result["rounds"]["epoch floor"]
+    spread = max(floor_runs) / min(floor_runs)
+    if spread > 1.2:
+        print(f"   NOISY: the epoch floor varied {spread:.2f}x across rounds")
     for name, why in result["skipped"].items():
         print(f"   skipped {name}: {why}")
 
