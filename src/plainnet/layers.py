@@ -47,7 +47,7 @@ class Layer(BufferCache):
 
     # -- the math --------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        """Return the layer's output for ``x`` (cached for ``backward`` when training)."""
+        """The output for ``x`` (caching what backward needs when training)."""
         return x
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
@@ -127,7 +127,9 @@ class Dense(Layer):
         W = self.params["W"]
         if training:
             self._x = x
-            y = np.matmul(x, W, out=self._buffer("y", (x.shape[0], self.n_out), W.dtype))
+            y = np.matmul(
+                x, W, out=self._buffer("y", (x.shape[0], self.n_out), W.dtype)
+            )
         else:
             y = x @ W
         if self.bias:
@@ -145,7 +147,12 @@ class Dense(Layer):
         return np.matmul(grad_out, W.T, out=dx)
 
     def get_config(self) -> dict[str, Any]:
-        return {"n_in": self.n_in, "n_out": self.n_out, "bias": self.bias, "init": self.init}
+        return {
+            "n_in": self.n_in,
+            "n_out": self.n_out,
+            "bias": self.bias,
+            "init": self.init,
+        }
 
 
 class Dropout(Layer):
@@ -175,8 +182,10 @@ class Dropout(Layer):
 
     def __init__(self, rate: float = 0.5) -> None:
         super().__init__()
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not (
-            0 <= rate < 1
+        if (
+            isinstance(rate, bool)
+            or not isinstance(rate, numbers.Real)
+            or not (0 <= rate < 1)
         ):
             raise ValueError(f"Dropout rate must be a number in [0, 1), got {rate!r}")
         self.rate = float(rate)

@@ -1,4 +1,4 @@
-"""``Sequential``: layers applied one after the other, with one flat parameter buffer."""
+"""``Sequential``: layers applied one after the other, one flat parameter buffer."""
 
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -6,7 +6,13 @@ from typing import Any
 import numpy as np
 
 from . import losses
-from ._validation import check_dtype, check_n_features, check_X
+from ._validation import (
+    all_finite,
+    check_dtype,
+    check_finite,
+    check_n_features,
+    check_X,
+)
 from .activations import ACTIVATIONS
 from .layers import Dense, Dropout, Layer
 
@@ -14,6 +20,11 @@ from .layers import Dense, Dropout, Layer
 LAYERS: dict[str, type[Layer]] = {
     cls.__name__: cls for cls in (Dense, Dropout, *ACTIVATIONS.values())
 }
+
+
+#: Rows per block when predicting: small enough for each layer's output to stay
+#: in cache, large enough for the matrix products to run at full speed.
+PREDICT_ROWS = 2048
 
 
 class Sequential:
@@ -52,14 +63,17 @@ class Sequential:
     >>> net.fit(X, y, loss="mse", optimizer=Adam(lr=0.01), epochs=100)
     """
 
-    def __init__(self, layers: Iterable[Layer], seed=None, dtype: str = "float64") -> None:
+    def __init__(
+        self, layers: Iterable[Layer], seed=None, dtype: str = "float64"
+    ) -> None:
         self.layers = list(layers)
         if not self.layers:
             raise ValueError("Sequential needs at least one layer, got none")
         for index, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
                 raise TypeError(
-                    f"layer {index} must be a plainnet Layer, got {type(layer).__name__}"
+                    f"layer {index} must be a plainnet Layer, "
+                    f"got {type(layer).__name__}"
                 )
         self.dtype = check_dtype(dtype)
         self.seed = seed
@@ -85,7 +99,10 @@ class Sequential:
         for i, layer in enumerate(self.layers):
             for name, shape in layer.param_shapes().items():
                 size = int(np.prod(shape))
-                self.layout[f"layers.{i}.{name}"] = (slice(offset, offset + size), shape)
+                self.layout[f"layers.{i}.{name}"] = (
+                    slice(offset, offset + size),
+                    shape,
+                )
                 offset += size
         self.parameters = np.zeros(offset, dtype=self.dtype)
         self.gradients = np.zeros(offset, dtype=self.dtype)
@@ -115,8 +132,10 @@ class Sequential:
 
     def named_parameters(self) -> dict[str, np.ndarray]:
         """Every parameter by dotted name (``"layers.0.W"``), as views."""
-        return {name: self.parameters[part].reshape(shape)
-                for name, (part, shape) in self.layout.items()}
+        return {
+            name: self.parameters[part].reshape(shape)
+            for name, (part, shape) in self.layout.items()
+        }
 
     @property
     def n_parameters(self) -> int:
@@ -149,11 +168,12 @@ class Sequential:
         return grad_out
 
     # -- using it --------------------------------------------------------------
-    def check_input(self, X, name: str = "X") -> np.ndarray:
-        """``X`` as a checked 2-D array of the network's dtype and input width."""
-        X = check_X(X, self.dtype, name)
-        if self.n_features_in is not None:
-            first = next(l for l in self.layers if l.param_shapes())
+    def check_input(self, X, name: str = "X", finite: bool = True) -> np.ndarray:
+        """``X`` as a checked 2-D array of the network's dtype and input width
+        (``finite=False`` leaves the check for NaN and inf to the caller)."""
+        X = check_X(X, self.dtype, name, finite)
+        if self.n_features_in is not None and X.shape[1] != self.n_features_in:
+            first = next(layer for layer in self.layers if layer.param_shapes())
             check_n_features(X, self.n_features_in, f"first layer {first!r}")
         return X
 
@@ -162,8 +182,23 @@ class Sequential:
 
         For a network trained with a fused loss (``cross_entropy``,
         ``binary_cross_entropy``) this is the logits; see ``predict_proba``.
+        Large inputs go through in blocks of ``PREDICT_ROWS`` rows, so that each
+        layer's output stays in the processor's cache; nothing is kept after.
         """
-        return self.forward(self.check_input(X), training=False)
+        X = self.check_input(X, finite=False)
+        if len(X) <= PREDICT_ROWS:
+            check_finite(X, "X")
+            return self.forward(X, training=False)
+        output = None
+        for start in range(0, len(X), PREDICT_ROWS):
+            block = X[start : start + PREDICT_ROWS]
+            if not all_finite(block):
+                check_finite(X, "X")  # names every bad row and column
+            result = self.forward(block, training=False)
+            if output is None:
+                output = np.empty((len(X), result.shape[1]), result.dtype)
+            output[start : start + len(block)] = result
+        return output
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities: the trained loss's output function applied to
@@ -223,28 +258,46 @@ class Sequential:
         """
         from .training import fit
 
-        return fit(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
-                   batch_size=batch_size, shuffle=shuffle,
-                   validation_data=validation_data, early_stopping=early_stopping,
-                   callbacks=callbacks, grad_hook=grad_hook,
-                   sample_weight=sample_weight)
+        return fit(
+            self,
+            X,
+            y,
+            loss=loss,
+            optimizer=optimizer,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            validation_data=validation_data,
+            early_stopping=early_stopping,
+            callbacks=callbacks,
+            grad_hook=grad_hook,
+            sample_weight=sample_weight,
+        )
 
     # -- description -----------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         """Layers (by class name and config) and dtype, as JSON-compatible values."""
-        return {"layers": [{"class": type(l).__name__, "config": l.get_config()}
-                           for l in self.layers],
-                "dtype": self.dtype.name}
+        return {
+            "layers": [
+                {"class": type(layer).__name__, "config": layer.get_config()}
+                for layer in self.layers
+            ],
+            "dtype": self.dtype.name,
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any], seed=None) -> "Sequential":
         """Rebuild (with freshly drawn weights) from :meth:`get_config`'s output;
         layer classes are looked up only in ``LAYERS``."""
-        return cls([layer_from_config(entry) for entry in config["layers"]],
-                   seed=seed, dtype=config["dtype"])
+        return cls(
+            [layer_from_config(entry) for entry in config["layers"]],
+            seed=seed,
+            dtype=config["dtype"],
+        )
 
-    def save(self, path, *, metadata: dict | None = None,
-             include_optimizer: bool = True) -> None:
+    def save(
+        self, path, *, metadata: dict | None = None, include_optimizer: bool = True
+    ) -> None:
         """Write the network to a ``.npz`` model file; see
         :func:`plainnet.serialization.save`."""
         from .serialization import save
@@ -296,6 +349,10 @@ def _make_rng(seed):
     """A Generator from an int or None; a given Generator or RandomState as is."""
     if isinstance(seed, (np.random.Generator, np.random.RandomState)):
         return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise ValueError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+    ):
+        raise ValueError(
+            f"seed must be an int, a numpy Generator or None, got {seed!r}"
+        )
     return np.random.default_rng(seed)

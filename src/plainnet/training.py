@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from . import activations, losses, optimizers
-from ._validation import check_same_length, check_sample_weight
+from ._validation import all_finite, check_same_length, check_sample_weight
 from .errors import TrainingDivergedError
 
 
@@ -148,7 +148,7 @@ def fit(
                 net, logs, validate, callbacks, early_stopping
             ):
                 break
-        if not _finite(net.parameters):  # the very last update overflowed
+        if not all_finite(net.parameters):  # the very last update overflowed
             saved.restore(net.parameters, first_batch=False)
             _diverged(net, epoch, "finite, but the last update overflowed")
     if early_stopping is not None and early_stopping.best_parameters is not None:
@@ -206,7 +206,7 @@ class _FiniteWeights:
         np.copyto(self.current, parameters)
 
     def restore(self, parameters: np.ndarray, first_batch: bool) -> None:
-        if not _finite(parameters):
+        if not all_finite(parameters):
             np.copyto(parameters, self.previous if first_batch else self.current)
 
 
@@ -272,11 +272,6 @@ def batches(
 def _cost(net, loss, X, y, weight=None) -> float:
     """The cost of ``net`` on ``(X, y)``, with nothing cached."""
     return loss.value(net.forward(X, training=False), y, weight)
-
-
-def _finite(array: np.ndarray) -> bool:
-    """Whether every entry is finite (a finite sum answers that in one cheap pass)."""
-    return math.isfinite(np.add.reduce(array)) or bool(np.isfinite(array).all())
 
 
 def _diverged(net, epoch, value) -> None:
