@@ -1,12 +1,13 @@
 """One training epoch and one prediction pass of a 784-256-128-10 MLP, for
 plainnet and its peers, as ratios to the GEMM floor measured in the same run.
 
-    python benchmarks/mlp_epoch.py [--quick] [--json PATH] [--no-scaling]
-                                   [--no-memory]
+    python benchmarks/mlp_epoch.py [--quick] [--json PATH] [--rounds N]
+                                   [--no-scaling] [--no-memory]
 
 Model: 784-256-128-10, ReLU, softmax cross-entropy, Adam(lr=1e-3), batch 128,
 float32, one epoch over 60,000 synthetic samples (seeded normal X, integer labels
-0..9), no shuffling. Every figure is the best of 3.
+0..9), no shuffling. Every figure is the best of 3 rounds, interleaved across
+the peers so that load from elsewhere hits all alike.
 
 Floors (NumPy matmuls into preallocated ``out=`` buffers, nothing else):
 
@@ -317,11 +318,10 @@ def main_section(n: int, one_calls: int, rounds: int) -> dict[str, Any]:
     """Epoch, prediction and one-sample times of every peer and their floors."""
     X, y = make_data(n)
     w, x1 = init_weights(SIZES), X[:1]
-    floor = Peer(floor_epoch(X, SIZES), floor_predict(X, SIZES))
-    fns = {("floor", section): fn for section, fn in timers(floor, one_calls).items()}
-    fns["floor", "one_sample"] = lambda: per_call(
-        lambda: numpy_forward(x1, w), one_calls, 1
+    floor = Peer(
+        floor_epoch(X, SIZES), floor_predict(X, SIZES), lambda: numpy_forward(x1, w)
     )
+    fns = {("floor", section): fn for section, fn in timers(floor, one_calls).items()}
     skipped: dict[str, str] = {}
     for name in PEERS:
         peer = load_peer(name, X, y, SIZES)
