@@ -76,11 +76,17 @@ class Loss(BufferCache):
         return output
 
     def _check_shapes(self, output: np.ndarray, target: np.ndarray) -> None:
-        if output.shape != target.shape:
+        if output.shape != target.shape:  # never broadcast two shapes silently
             raise DataError(
                 f"loss {self.name!r}: output has shape {output.shape} but the target "
                 f"has shape {target.shape}; they must match exactly (no broadcasting)"
             )
+
+    def _error(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """``output - target`` of the same shapes, in a reused buffer."""
+        self._check_shapes(output, target)
+        out = self._buffer("error", output.shape, output.dtype)
+        return np.subtract(output, target, out=out)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -97,16 +103,12 @@ class SSE(Loss):
     reduction = "sum"
 
     def value_and_gradient(self, output, target, weight=None):
-        self._check_shapes(output, target)
-        error = np.subtract(
-            output, target, out=self._buffer("g", output.shape, output.dtype)
-        )
+        error = self._error(output, target)
         if weight is not None:
             value = 0.5 * float(np.einsum("ij,ij,i->", error, error, weight))
             error *= weight[:, None]
             return value, error
-        flat = error.reshape(-1)
-        return 0.5 * float(flat @ flat), error
+        return 0.5 * float(np.vdot(error, error)), error
 
 
 class MSE(Loss):
@@ -116,18 +118,14 @@ class MSE(Loss):
     name = "mse"
 
     def value_and_gradient(self, output, target, weight=None):
-        self._check_shapes(output, target)
-        error = np.subtract(
-            output, target, out=self._buffer("g", output.shape, output.dtype)
-        )
+        error = self._error(output, target)
         if weight is not None:
             share = _shares(weight, output.shape[1])  # w_i / (sum(w) * n_outputs)
             value = float(np.einsum("ij,ij,i->", error, error, share))
             error *= 2 * share[:, None]
             return value, error
-        flat = error.reshape(-1)
-        value = float(flat @ flat) / flat.size
-        error *= 2.0 / flat.size
+        value = float(np.vdot(error, error)) / error.size
+        error *= 2.0 / error.size
         return value, error
 
 

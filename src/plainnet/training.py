@@ -141,12 +141,13 @@ def fit(
     # overflow shows up as a non-finite cost, reported with a clearer message
     with _StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(first, first + epochs):
-            logs = _run_epoch(
+            cost = _run_epoch(
                 net, step, arrays, batch_size, shuffle, stop, epoch, saved
             )
-            if logs is None or _end_epoch(
-                net, logs, validate, callbacks, early_stopping
-            ):
+            if cost is None:
+                break
+            halt = _end_epoch(net, epoch, cost, validate, callbacks, early_stopping)
+            if halt or stop.requested:
                 break
         if not all_finite(net.parameters):  # the very last update overflowed
             saved.restore(net.parameters, first_batch=False)
@@ -166,26 +167,26 @@ def fit(
 
 def _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch, saved):
     """One pass over ``arrays`` (X, y and perhaps sample weights). Returns the
-    epoch's logs, or None if Ctrl-C came before any batch ran (a pending Ctrl-C
+    epoch's cost, or None if Ctrl-C came before any batch ran (a pending Ctrl-C
     stops after the current batch)."""
     saved.start_epoch(net.parameters)
-    total, seen, mass = 0.0, 0, 0.0  # mass: samples, or the sum of their weights
+    total = mass = 0.0  # mass: samples, or the sum of their weights
+    n_batches = 0
     mean = net.loss.reduction == "mean"
     for batch in batches(arrays, batch_size, net._rng if shuffle else None):
         value = step(*batch)
         if not math.isfinite(value):
-            saved.restore(net.parameters, first_batch=seen == 0)
+            saved.restore(net.parameters, first_batch=n_batches == 0)
             _diverged(net, epoch, value)
-        seen += len(batch[0])
+        n_batches += 1
         size = len(batch[0]) if len(batch) == 2 else float(batch[2].sum())
         mass += size
         total += value * size if mean else value
         if stop.requested:
             break
-    if seen == 0:
+    if n_batches == 0:
         return None
-    cost = total / mass if mean and mass else total
-    return {"epoch": epoch, "loss": cost, "stop": stop.requested}
+    return total / mass if mean and mass else total
 
 
 class _FiniteWeights:
@@ -210,19 +211,19 @@ class _FiniteWeights:
             np.copyto(parameters, self.previous if first_batch else self.current)
 
 
-def _end_epoch(net, logs, validate, callbacks, early_stopping) -> bool:
+def _end_epoch(net, epoch, cost, validate, callbacks, early_stopping) -> bool:
     """Record the epoch in the history and run the callbacks; True to stop."""
-    interrupted = logs.pop("stop")
-    net.history.loss.append(logs["loss"])
+    net.history.loss.append(cost)
+    logs = {"epoch": epoch, "loss": cost}
     val_loss = validate()
     if val_loss is not None:
         logs["val_loss"] = val_loss
         net.history.val_loss.append(val_loss)
-    halt = any([bool(callback(logs["epoch"], logs)) for callback in callbacks])
+    halt = any([bool(callback(epoch, logs)) for callback in callbacks])
     if early_stopping is not None:
         monitored = logs[early_stopping.monitor]
-        halt |= early_stopping.update(logs["epoch"], monitored, net.parameters)
-    return halt or interrupted
+        halt |= early_stopping.update(epoch, monitored, net.parameters)
+    return halt
 
 
 def train_step(
