@@ -10,8 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from ._parallel import over_slices
-
 
 class Optimizer:
     """Base class: ``step(params, grads)`` updates ``params`` in place."""
@@ -147,22 +145,16 @@ class Adam(Optimizer):
         if work is None or work.shape != params.shape or work.dtype != params.dtype:
             work = self._work = np.empty_like(params)  # scratch, not state
         m, v, t = self.state["m"], self.state["v"], self.state["step"]
+        if self.weight_decay:
+            params *= 1 - self.lr * self.weight_decay
+        self._moments(grads, m, v, work)
         # sqrt(v / c2) + eps  ==  (sqrt(v) + eps * sqrt(c2)) / sqrt(c2)
         c1, c2 = 1 - self.beta1**t, 1 - self.beta2**t
-        eps, scale = self.eps * np.sqrt(c2), self.lr * np.sqrt(c2) / c1
-
-        def update(part: slice) -> None:
-            w, g, work_ = params[part], grads[part], work[part]
-            if self.weight_decay:
-                w *= 1 - self.lr * self.weight_decay
-            self._moments(g, m[part], v[part], work_)
-            np.sqrt(v[part], out=work_)
-            work_ += eps
-            np.divide(m[part], work_, out=work_)
-            work_ *= scale
-            w -= work_
-
-        over_slices(update, params.size)
+        np.sqrt(v, out=work)
+        work += self.eps * np.sqrt(c2)
+        np.divide(m, work, out=work)
+        work *= self.lr * np.sqrt(c2) / c1
+        params -= work
 
     def _moments(self, g, m, v, work) -> None:
         """``m = beta1 m + (1 - beta1) g`` and ``v = beta2 v + (1 - beta2) g**2``,
