@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ._registry import resolve
 from .layers import Layer
 
 
@@ -168,10 +169,4 @@ ACTIVATIONS: dict[str, type[Activation]] = {
 
 def get(name_or_layer: "str | Activation") -> Activation:
     """Return a new activation layer by name, or the given layer unchanged."""
-    if isinstance(name_or_layer, Activation):
-        return name_or_layer
-    if isinstance(name_or_layer, str) and name_or_layer in ACTIVATIONS:
-        return ACTIVATIONS[name_or_layer]()
-    raise ValueError(
-        f"unknown activation {name_or_layer!r}; expected one of {sorted(ACTIVATIONS)}"
-    )
+    return resolve(name_or_layer, ACTIVATIONS, Activation, "activation")

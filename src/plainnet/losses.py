@@ -8,6 +8,7 @@ sigmoid inside, the fused and numerically stable form: their gradient is simply
 import numpy as np
 
 from ._buffers import BufferCache
+from ._registry import resolve
 from ._validation import check_finite
 from .activations import sigmoid, softmax
 from .errors import DataError
@@ -270,8 +271,4 @@ LOSSES: dict[str, type[Loss]] = {
 
 def get(name_or_loss: "str | Loss") -> Loss:
     """Return a new loss by name, or the given loss unchanged."""
-    if isinstance(name_or_loss, Loss):
-        return name_or_loss
-    if isinstance(name_or_loss, str) and name_or_loss in LOSSES:
-        return LOSSES[name_or_loss]()
-    raise ValueError(f"unknown loss {name_or_loss!r}; expected one of {sorted(LOSSES)}")
+    return resolve(name_or_loss, LOSSES, Loss, "loss")

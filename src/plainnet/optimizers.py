@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from ._registry import resolve
+
 
 class Optimizer:
     """Base class: ``step(params, grads)`` updates ``params`` in place."""
@@ -186,11 +188,5 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam}
 
 
 def get(name_or_optimizer: "str | Optimizer") -> Optimizer:
-    """Return a new optimizer (default settings) by name, or the given one unchanged."""
-    if isinstance(name_or_optimizer, Optimizer):
-        return name_or_optimizer
-    if isinstance(name_or_optimizer, str) and name_or_optimizer in OPTIMIZERS:
-        return OPTIMIZERS[name_or_optimizer]()
-    raise ValueError(
-        f"unknown optimizer {name_or_optimizer!r}; expected one of {sorted(OPTIMIZERS)}"
-    )
+    """A new optimizer (default settings) by name, or the given one unchanged."""
+    return resolve(name_or_optimizer, OPTIMIZERS, Optimizer, "optimizer")
