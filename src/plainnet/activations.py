@@ -106,7 +106,8 @@ class ReLU(Activation):
         return np.maximum(x, 0, out=out)
 
     def gradient(self, y, grad_out, out):
-        return np.multiply(grad_out, y > 0, out=out)
+        active = np.greater(y, 0, out=self._buffer("active", y.shape, np.dtype(bool)))
+        return np.multiply(grad_out, active, out=out)
 
 
 class LeakyReLU(Activation):
