@@ -633,13 +633,14 @@ def info(args: argparse.Namespace) -> int:
 
 def _describe_metadata(metadata: dict) -> list[str]:
     lines = []
+    target = f" {metadata['target']!r}" if "target" in metadata else ""
     if metadata.get("task") == "classify":
         lines.append(
-            f"task: classify {metadata.get('target')!r} into "
+            f"task: classify{target} into "
             f"{len(metadata['classes'])} classes: {_listing(metadata['classes'])}"
         )
     elif metadata.get("task") == "regress":
-        lines.append(f"task: regress (predicts {metadata.get('target')!r})")
+        lines.append(f"task: regress (predicts{target or ' numbers'})")
     if "feature_names" in metadata:
         names = metadata["feature_names"]
         lines.append(f"features ({len(names)}): {_listing(names)}")

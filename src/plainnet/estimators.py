@@ -15,6 +15,7 @@ would make them many times slower.
 """
 
 import numbers
+import os
 import warnings
 from collections.abc import Callable, Sequence
 from itertools import pairwise
@@ -41,8 +42,9 @@ except ImportError as error:  # scikit-learn missing, or older than 1.6
     ) from error
 
 from . import activations, optimizers
+from ._estimator_files import register_kinds, save_estimator
 from ._validation import check_dtype, check_finite, check_sample_weight
-from .layers import Dense, Dropout
+from .layers import Dense, Dropout, Layer
 from .network import Sequential
 from .progress import ProgressBar
 from .training import EarlyStopping
@@ -355,9 +357,14 @@ class _NeuralNet(BaseEstimator):
 
     # -- building ----------------------------------------------------------------
     def _build(self, n_features: int, seed: int, dtype: np.dtype) -> Sequential:
+        """A new network of :meth:`_layers`."""
+        layers = self._layers(n_features, self._n_outputs)
+        return Sequential(layers, seed=seed, dtype=dtype)
+
+    def _layers(self, n_features: int, n_outputs: int) -> list[Layer]:
         """``Dense`` layers of the hidden sizes, each followed by the activation
         (and ``Dropout``), then a linear ``Dense`` output layer."""
-        sizes = [n_features, *self._hidden_sizes(), self._n_outputs]
+        sizes = [n_features, *self._hidden_sizes(), n_outputs]
         *hidden, output = pairwise(sizes)
         layers = []
         for n_in, n_out in hidden:
@@ -365,7 +372,7 @@ class _NeuralNet(BaseEstimator):
             if self.dropout:
                 layers.append(Dropout(self.dropout))
         layers.append(Dense(*output))
-        return Sequential(layers, seed=seed, dtype=dtype)
+        return layers
 
     def _new_optimizer(self) -> optimizers.Optimizer:
         return type(optimizers.get(self.optimizer))(lr=self.learning_rate)
@@ -416,6 +423,41 @@ class _NeuralNet(BaseEstimator):
             self, X, reset=False, dtype=self.model_.dtype, ensure_all_finite=False
         )
         return self.model_.predict(X)
+
+    # -- model files -------------------------------------------------------------
+    def save(
+        self, path: "str | os.PathLike[str]", *, include_optimizer: bool = True
+    ) -> None:
+        """Write the fitted estimator to a ``.npz`` model file, atomically;
+        ``plainnet.load(path)`` reads it back.
+
+        The file holds the network (see :func:`plainnet.serialization.save`), the
+        parameters and the fitted attributes. The loaded estimator predicts
+        bit-identically, and ``partial_fit`` continues as it would have here.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Written exactly as given (no suffix is added).
+        include_optimizer : bool, default True
+            Also save the optimizer's state; without it, ``partial_fit`` after
+            loading starts a new optimizer.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit`` or ``partial_fit``.
+        ValueError
+            For a parameter that a model file cannot hold (``random_state`` as a
+            ``RandomState``, an optimizer object, ...), invalid parameters, or
+            weights holding NaN or inf.
+
+        Example
+        -------
+        >>> model.fit(X, y).save("model.npz")
+        >>> plainnet.load("model.npz").predict(X)
+        """
+        save_estimator(self, path, include_optimizer=include_optimizer)
 
 
 @_documented
@@ -784,3 +826,6 @@ def _check_number(
             f"{name} must be {'an int' if integer else 'a number'} in {interval}, "
             f"got {value!r}"
         )
+
+
+register_kinds(NeuralNetClassifier, NeuralNetRegressor)
