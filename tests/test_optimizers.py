@@ -98,3 +98,9 @@ def test_bad_settings_are_refused(make):
 
 def test_repr_shows_the_settings():
     assert repr(pn.SGD(lr=0.5)) == "SGD(lr=0.5, momentum=0.0, nesterov=False)"
+
+
+def test_numpy_scalars_are_accepted_as_settings():
+    adam = pn.Adam(lr=np.float32(0.01), beta1=np.float64(0.8))
+    assert adam.lr == pytest.approx(0.01) and type(adam.lr) is float
+    assert pn.SGD(lr=np.int64(1)).lr == 1.0

@@ -247,6 +247,8 @@ def test_save_refuses_what_it_could_not_load_back(tmp_path):
         trained().save(tmp_path / "m.npz", metadata={"feature_names": ["only one"]})
     with pytest.raises(ValueError, match="unknown metadata"):
         trained().save(tmp_path / "m.npz", metadata={"colour": "red"})
+    with pytest.raises(ValueError, match="names no 'classes'"):
+        trained().save(tmp_path / "m.npz", metadata={"task": "classify"})
     assert os.listdir(tmp_path) == []
 
 

@@ -6,6 +6,7 @@ saved and restored to resume training exactly. The optimizer never decides when
 to stop and never prints.
 """
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -180,7 +181,7 @@ class Adam(Optimizer):
 
 
 def _check_positive(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
 
 

@@ -424,6 +424,8 @@ def check_metadata(metadata, network: Sequential) -> None:
         raise ValueError(f"unknown metadata field(s) {unknown}")
     for key, value in metadata.items():
         _METADATA_CHECKS[key](value, network)
+    if metadata.get("task") == "classify" and "classes" not in metadata:
+        raise ValueError("metadata 'task' is 'classify' but it names no 'classes'")
 
 
 def _check_task(value, network) -> None:
