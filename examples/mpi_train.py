@@ -18,7 +18,7 @@ import numpy as np
 from mpi4py import MPI
 
 import plainnet as pn
-from plainnet.data import make_dataset
+from plainnet.datasets import make_dataset
 from plainnet.distributed import MPITrainer
 
 N_TRAIN, N_TEST = 3000, 1000

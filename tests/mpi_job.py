@@ -17,7 +17,7 @@ import signal
 import numpy as np
 
 import plainnet as pn
-from plainnet.data import make_dataset
+from plainnet.datasets import make_dataset
 
 N_SAMPLES, EPOCHS, BATCH_SIZE, LR, SEED = 301, 4, 8, 0.02, 7
 NAMES = np.array(["arm a", "arm b", "arm c"])

@@ -20,7 +20,8 @@ from cli_helpers import (
     write_prices,
 )
 from plainnet import cli, optimizers, serialization
-from plainnet.data import Standardizer, read_csv
+from plainnet.data import read_csv
+from plainnet.preprocessing import Standardizer
 
 
 def ok(result: subprocess.CompletedProcess) -> str:

@@ -15,16 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plainnet.data import (
-    DATASETS,
-    Standardizer,
-    Table,
-    decode_labels,
-    encode_labels,
-    make_dataset,
-    read_csv,
-)
+from plainnet.data import Table, read_csv
+from plainnet.datasets import DATASETS, make_dataset
 from plainnet.errors import DataError
+from plainnet.preprocessing import Standardizer, decode_labels, encode_labels
 
 
 def write(tmp_path: Path, text: str, name: str = "data.csv") -> Path:

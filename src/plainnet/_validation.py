@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from ._messages import listing
 from .errors import DataError
 
 FLOAT_DTYPES = ("float32", "float64")
@@ -77,10 +78,11 @@ def check_finite(array: np.ndarray, name: str) -> None:
     where = ""
     if array.ndim == 2:
         columns = np.flatnonzero(bad.any(axis=0)).tolist()
-        where = f" in column(s) {_short_list(columns)}"
+        where = f" in column(s) [{listing(columns, quote=False)}]"
     raise DataError(
         f"{name} contains {kinds}{where}, in {rows.size} row(s) "
-        f"(first: {_short_list(rows.tolist())}); remove or impute them before training"
+        f"(first: [{listing(rows.tolist(), quote=False)}]); "
+        "remove or impute them before training"
     )
 
 
@@ -130,9 +132,3 @@ def check_same_length(X: np.ndarray, y: np.ndarray) -> None:
         raise DataError(
             f"X and y have different numbers of samples: X has {len(X)}, y has {len(y)}"
         )
-
-
-def _short_list(values: list, limit: int = 5) -> str:
-    """``[1, 2, 3, ...]`` with at most ``limit`` items shown."""
-    shown = ", ".join(str(v) for v in values[:limit])
-    return f"[{shown}{', ...' if len(values) > limit else ''}]"

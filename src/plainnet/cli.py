@@ -21,20 +21,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import __version__
+from ._messages import listing
 from .activations import ACTIVATIONS
 from .classic import NeuralNetwork, seed_training_set
-from .data import (
-    DATASETS,
-    Standardizer,
-    decode_labels,
-    encode_labels,
-    make_dataset,
-    read_csv,
-)
+from .data import read_csv
+from .datasets import DATASETS, make_dataset
 from .errors import DataError, ModelFileError, TrainingDivergedError
 from .layers import Dense
 from .network import Sequential
 from .optimizers import Adam
+from .preprocessing import Standardizer, decode_labels, encode_labels
 from .progress import ProgressBar
 from .serialization import atomic_write, read_model_file, save
 from .training import EarlyStopping, TrainingInterrupted
@@ -337,7 +333,7 @@ def _prepare(task: str, data: TrainingData, train_rows: np.ndarray):
         classes = metadata["classes"]
         print(
             f"task: classify {data.target!r} into {len(classes)} classes: "
-            f"{_listing(classes)}"
+            f"{listing(classes, limit=10)}"
         )
         return metadata, X, y
     values = data.y.reshape(-1, 1).astype(np.float64)
@@ -578,7 +574,7 @@ def _label_codes(y: np.ndarray, classes: list, where: str) -> np.ndarray:
     if unknown:
         raise DataError(
             f"{where} holds label(s) the model was not trained on: "
-            f"{_listing(unknown)}; it knows {_listing(classes)}"
+            f"{listing(unknown, limit=10)}; it knows {listing(classes, limit=10)}"
         )
     return np.array([index[k] for k in keys], dtype=np.intp)
 
@@ -635,15 +631,16 @@ def _describe_metadata(metadata: dict) -> list[str]:
     lines = []
     target = f" {metadata['target']!r}" if "target" in metadata else ""
     if metadata.get("task") == "classify":
+        classes = metadata["classes"]
         lines.append(
             f"task: classify{target} into "
-            f"{len(metadata['classes'])} classes: {_listing(metadata['classes'])}"
+            f"{len(classes)} classes: {listing(classes, limit=10)}"
         )
     elif metadata.get("task") == "regress":
         lines.append(f"task: regress (predicts{target or ' numbers'})")
     if "feature_names" in metadata:
         names = metadata["feature_names"]
-        lines.append(f"features ({len(names)}): {_listing(names)}")
+        lines.append(f"features ({len(names)}): {listing(names, limit=10)}")
     if "scaling" in metadata:
         lines.append(
             "feature scaling: standardized with the training data's "
@@ -674,11 +671,6 @@ def _curve(name: str, values: list[float]) -> str:
         f"{name} {values[0]:.4g} -> {values[-1]:.4g} "
         f"(lowest {values[best]:.4g} at epoch {best + 1})"
     )
-
-
-def _listing(items: Sequence, limit: int = 10) -> str:
-    shown = ", ".join(repr(item) for item in list(items)[:limit])
-    return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")
 
 
 # -- the parser ----------------------------------------------------------------

@@ -46,10 +46,10 @@ import numpy as np
 
 from . import losses, optimizers
 from .classic import NeuralNetwork
-from .data import Standardizer
 from .errors import DataError, ModelFileError
 from .layers import Dense, Layer
 from .network import LAYERS, Sequential, layer_from_config
+from .preprocessing import Standardizer
 
 FORMAT = "plainnet.model"
 FORMAT_VERSION = 1
