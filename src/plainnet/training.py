@@ -111,17 +111,10 @@ def fit(
     sample_weight=None,
 ) -> History:
     """Train ``net``; see :meth:`plainnet.Sequential.fit` for the parameters."""
-    loss = losses.get(loss if loss is not None else net.loss or "mse")
-    optimizer = optimizers.get(
-        optimizer if optimizer is not None else net.optimizer or "adam"
-    )
-    _check_loss_fits_network(loss, net)
-    X = net.check_input(X)
-    y = loss.prepare_target(y, net.n_outputs or X.shape[1], net.dtype)
-    check_same_length(X, y)
-    weight = check_sample_weight(sample_weight, len(X), net.dtype)
+    loss, optimizer = _resolve(net, loss, optimizer)
+    arrays = _training_arrays(net, loss, X, y, sample_weight)
     validation = _prepare_validation(net, loss, validation_data, early_stopping)
-    batch_size = _check_batch_size(batch_size, len(X))
+    batch_size = _check_batch_size(batch_size, len(arrays[0]))
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
     net.loss, net.optimizer = loss, optimizer
@@ -135,7 +128,6 @@ def fit(
     def validate():
         return _cost(net, loss, *validation) if validation else None
 
-    arrays = (X, y) if weight is None else (X, y, weight)
     first = len(net.history.loss) + 1
     saved = _FiniteWeights(net.parameters)
     # overflow shows up as a non-finite cost, reported with a clearer message
@@ -149,7 +141,7 @@ def fit(
             halt = _end_epoch(net, epoch, cost, validate, callbacks, early_stopping)
             if halt or stop.requested:
                 break
-        if not all_finite(net.parameters):  # the very last update overflowed
+        if epochs and not all_finite(net.parameters):  # the last update overflowed
             saved.restore(net.parameters, first_batch=False)
             _diverged(net, epoch, "finite, but the last update overflowed")
     if early_stopping is not None and early_stopping.best_parameters is not None:
@@ -163,6 +155,25 @@ def fit(
             stacklevel=3,
         )
     return net.history
+
+
+def _resolve(net, loss, optimizer):
+    """The loss and optimizer to use: as given, else the last ones, else defaults."""
+    loss = losses.get(loss if loss is not None else net.loss or "mse")
+    optimizer = optimizers.get(
+        optimizer if optimizer is not None else net.optimizer or "adam"
+    )
+    _check_loss_fits_network(loss, net)
+    return loss, optimizer
+
+
+def _training_arrays(net, loss, X, y, sample_weight) -> tuple[np.ndarray, ...]:
+    """``(X, y)`` or ``(X, y, weight)``, checked and converted for ``net``."""
+    X = net.check_input(X)
+    y = loss.prepare_target(y, net.n_outputs or X.shape[1], net.dtype)
+    check_same_length(X, y)
+    weight = check_sample_weight(sample_weight, len(X), net.dtype)
+    return (X, y) if weight is None else (X, y, weight)
 
 
 def _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch, saved):
