@@ -142,12 +142,12 @@ def run(name: str, split: Split, peers: dict[str, Peer], score, seeds: int) -> d
             results[peer]["scores"].append(float(score(split[3], predict(split[1]))))
             results[peer]["epochs"].append(int(epochs))
     print(f"\n{name}: mean of {seeds} seeds")
-    print(f"{'peer':<32}{'score':>8}{'s / fit':>10}{'epochs':>10}")
+    print(f"{'peer':<32}{'score':>8}{'s / fit':>10}  epochs")
     for peer, result in results.items():
         mean = float(np.mean(result["scores"]))
         seconds = float(np.mean(result["seconds"]))
         epochs = "/".join(str(e) for e in result["epochs"])
-        print(f"{peer:<32}{mean:>8.4f}{seconds:>10.2f}{epochs:>10}")
+        print(f"{peer:<32}{mean:>8.4f}{seconds:>10.2f}  {epochs}")
         result.update(mean_score=mean, mean_seconds=seconds)
     return results
 
