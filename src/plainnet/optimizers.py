@@ -93,7 +93,7 @@ class SGD(Optimizer):
 
     def _update(self, params, grads):
         if not self.momentum:
-            params -= self.lr * grads
+            params -= grads if self.lr == 1 else self.lr * grads  # the seed: lr 1
             return
         velocity = self.state["velocity"]
         velocity *= self.momentum
