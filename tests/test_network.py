@@ -250,3 +250,29 @@ def test_repr_and_config():
         "dtype": "float32",
     }
     assert repr(pn.NeuralNetwork()).startswith("NeuralNetwork(layers=[3, 1]")
+
+
+@pytest.mark.parametrize(
+    "first",
+    [pn.ReLU(), pn.Dropout(0.5), pn.LeakyReLU(0.1), pn.Sigmoid(), pn.Identity()],
+)
+@pytest.mark.parametrize("n_rows", [5, 5000])  # one block, several blocks
+def test_predict_never_writes_to_the_callers_array(first, n_rows):
+    X = np.random.default_rng(0).standard_normal((n_rows, 4))
+    before = X.copy()
+    net = pn.Sequential(
+        [first, pn.Dense(4, 6), pn.LeakyReLU(0.2), pn.Dense(6, 3), pn.Softmax()], seed=0
+    )
+    expected = net.forward(X, training=False)  # allocates every output afresh
+    np.testing.assert_array_equal(net.predict(X), expected)
+    np.testing.assert_array_equal(X, before)
+
+
+@pytest.mark.parametrize("name", sorted(pn.activations.ACTIVATIONS))
+def test_every_activation_works_in_place(name):
+    activation = pn.activations.get(name)
+    x = np.random.default_rng(1).standard_normal((4, 5))
+    expected = activation.function(x, np.empty_like(x))
+    in_place = x.copy()
+    assert activation.function(in_place, in_place) is in_place
+    np.testing.assert_array_equal(in_place, expected)

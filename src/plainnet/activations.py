@@ -34,6 +34,8 @@ class Activation(Layer):
 
     Subclasses implement ``function(x, out)`` and ``gradient(y, grad_out, out)``,
     the latter computing ``dL/dX`` from the output ``y`` and ``dL/dY``.
+    ``function`` must also work in place (``out`` may be ``x``): prediction
+    applies activations to the network's own temporaries that way.
     """
 
     def function(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -126,8 +128,7 @@ class LeakyReLU(Activation):
         self.alpha = float(alpha)
 
     def function(self, x, out):
-        np.multiply(x, self.alpha, out=out)
-        return np.maximum(x, out, out=out)  # max(x, alpha*x) for 0 <= alpha < 1
+        return np.maximum(x, self.alpha * x, out=out)  # 0 <= alpha < 1
 
     def gradient(self, y, grad_out, out):
         slope = np.where(y > 0, 1, self.alpha).astype(y.dtype, copy=False)

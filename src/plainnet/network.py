@@ -13,7 +13,7 @@ from ._validation import (
     check_n_features,
     check_X,
 )
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, Activation
 from .layers import Dense, Dropout, Layer
 
 #: The layer classes a saved configuration may name, by class name.
@@ -188,17 +188,28 @@ class Sequential:
         X = self.check_input(X, finite=False)
         if len(X) <= PREDICT_ROWS:
             check_finite(X, "X")
-            return self.forward(X, training=False)
+            return self._infer(X)
         output = None
         for start in range(0, len(X), PREDICT_ROWS):
             block = X[start : start + PREDICT_ROWS]
             if not all_finite(block):
                 check_finite(X, "X")  # names every bad row and column
-            result = self.forward(block, training=False)
+            result = self._infer(block)
             if output is None:
                 output = np.empty((len(X), result.shape[1]), result.dtype)
             output[start : start + len(block)] = result
         return output
+
+    def _infer(self, X: np.ndarray) -> np.ndarray:
+        """``forward(X, training=False)``, with each activation applied in place to
+        the array the layer before it made (never to the caller's ``X``)."""
+        given = X
+        for layer in self.layers:
+            if isinstance(layer, Activation) and X is not given:
+                X = layer.function(X, X)
+            else:
+                X = layer.forward(X, training=False)
+        return X
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities: the trained loss's output function applied to
