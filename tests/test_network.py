@@ -219,7 +219,7 @@ def test_layers_hold_views_into_one_flat_buffer():
     ]
 
 
-def test_predict_caches_nothing_and_a_single_row_stays_2d():
+def test_predict_is_repeatable_and_a_single_row_stays_2d():
     X, y = blobs()
     net = mlp()
     net.fit(X, y, loss="cross_entropy", epochs=1)

@@ -42,10 +42,6 @@ class Optimizer:
         ):
             self.state = self.init_state(params)
 
-    def reset(self) -> None:
-        """Forget the state (moments and step count)."""
-        self.state = {}
-
     def get_config(self) -> dict[str, Any]:
         """The constructor's arguments."""
         raise NotImplementedError

@@ -119,14 +119,8 @@ class Standardizer:
         -------
         ndarray of shape (n_samples, n_features)
         """
-        mean, scale = self._fitted()
-        X = _as_2d_float(X, "X")
-        if X.shape[1] != mean.shape[0]:
-            raise DataError(
-                f"X has {X.shape[1]} features, but the Standardizer was fitted "
-                f"with {mean.shape[0]}"
-            )
-        return (X - mean.astype(X.dtype)) / scale.astype(X.dtype)
+        X, mean, scale = self._fitted_to(X, "X")
+        return (X - mean) / scale
 
     def fit_transform(
         self, X: Any, feature_names: Sequence[str] | None = None
@@ -145,14 +139,8 @@ class Standardizer:
         -------
         ndarray of shape (n_samples, n_features)
         """
-        mean, scale = self._fitted()
-        Z = _as_2d_float(Z, "Z")
-        if Z.shape[1] != mean.shape[0]:
-            raise DataError(
-                f"Z has {Z.shape[1]} features, but the Standardizer was fitted "
-                f"with {mean.shape[0]}"
-            )
-        return Z * scale.astype(Z.dtype) + mean.astype(Z.dtype)
+        Z, mean, scale = self._fitted_to(Z, "Z")
+        return Z * scale + mean
 
     def to_dict(self) -> dict[str, Any]:
         """Return the fitted state as plain JSON-able lists.
@@ -237,6 +225,18 @@ class Standardizer:
         if self.mean_ is None or self.scale_ is None:
             raise RuntimeError("this Standardizer is not fitted yet; call fit(X) first")
         return self.mean_, self.scale_
+
+    def _fitted_to(self, X: Any, name: str) -> tuple[np.ndarray, ...]:
+        """``X`` checked against the fitted width, with ``mean_`` and ``scale_``
+        in ``X``'s dtype."""
+        mean, scale = self._fitted()
+        X = _as_2d_float(X, name)
+        if X.shape[1] != mean.shape[0]:
+            raise DataError(
+                f"{name} has {X.shape[1]} features, but the Standardizer was fitted "
+                f"with {mean.shape[0]}"
+            )
+        return X, mean.astype(X.dtype), scale.astype(X.dtype)
 
     def __repr__(self) -> str:
         if self.mean_ is None:
