@@ -6,10 +6,20 @@
 """
 
 from . import gradcheck, initializers
-from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .classic import NeuralNetwork
 from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedError
-from .layers import Dense, Dropout, Layer
+from .layers import (
+    Dense,
+    Dropout,
+    Identity,
+    Layer,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    activations,
+)
 from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
 from .network import Sequential
 from .optimizers import SGD, Adam, Optimizer
@@ -23,7 +33,7 @@ __all__ = [
     "Dense", "Dropout", "EarlyStopping", "History", "Identity", "Layer", "LeakyReLU",
     "Loss", "ModelFileError", "NeuralNetwork", "Optimizer", "PlainnetError", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "TrainingDivergedError",
-    "TrainingInterrupted", "gradcheck", "initializers", "load",
+    "TrainingInterrupted", "activations", "gradcheck", "initializers", "load",
 ]
 
 

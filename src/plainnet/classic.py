@@ -13,12 +13,9 @@ init="uniform")`` and ``Sigmoid()``, trained on the ``sse`` loss with
 ``RandomState(seed)`` as ``np.random.seed`` does.
 """
 
-from itertools import pairwise
-
 import numpy as np
 
-from .activations import get as get_activation
-from .layers import Dense
+from .layers import Dense, dense_stack
 from .network import Sequential
 from .optimizers import SGD
 from .training import History
@@ -78,12 +75,9 @@ class NeuralNetwork:
         self.bias = len(sizes) > 2 if bias is None else bool(bias)
         self.activation = activation
         self.learning_rate = learning_rate
-        stack = []
-        for n_in, n_out in pairwise(sizes):
-            stack += [
-                Dense(n_in, n_out, bias=self.bias, init="uniform"),
-                get_activation(activation),
-            ]
+        stack = dense_stack(
+            sizes, activation, bias=self.bias, init="uniform", activate_output=True
+        )
         self.network = Sequential(stack, seed=np.random.RandomState(seed), dtype=dtype)
         self.optimizer = SGD(lr=learning_rate)
 

@@ -22,12 +22,11 @@ import numpy as np
 
 from . import __version__
 from ._messages import listing
-from .activations import ACTIVATIONS
 from .classic import NeuralNetwork, seed_training_set
 from .data import read_csv
 from .datasets import DATASETS, make_dataset
 from .errors import DataError, ModelFileError, TrainingDivergedError
-from .layers import Dense
+from .layers import ACTIVATIONS, dense_stack
 from .network import Sequential
 from .optimizers import Adam
 from .preprocessing import Standardizer, decode_labels, encode_labels
@@ -372,12 +371,7 @@ def _build_network(
     n_in: int, hidden: list[int], activation: str, n_out: int, seed: int
 ) -> Sequential:
     """Dense layers of the given widths with ``activation`` between them."""
-    layers, width = [], n_in
-    for size in hidden:
-        layers += [Dense(width, size), ACTIVATIONS[activation]()]
-        width = size
-    layers.append(Dense(width, n_out))
-    return Sequential(layers, seed=seed)
+    return Sequential(dense_stack([n_in, *hidden, n_out], activation), seed=seed)
 
 
 class _Fit:

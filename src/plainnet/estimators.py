@@ -18,7 +18,6 @@ import numbers
 import os
 import warnings
 from collections.abc import Callable, Sequence
-from itertools import pairwise
 
 import numpy as np
 
@@ -41,10 +40,10 @@ except ImportError as error:  # scikit-learn missing, or older than 1.6
         'install it with: pip install "plainnet[sklearn]"'
     ) from error
 
-from . import activations, optimizers
+from . import optimizers
 from ._estimator_files import register_kinds, save_estimator
 from ._validation import check_dtype, check_finite, check_sample_weight
-from .layers import Dense, Dropout, Layer
+from .layers import Dense, Layer, activations, dense_stack
 from .network import Sequential
 from .progress import ProgressBar
 from .training import EarlyStopping
@@ -365,14 +364,7 @@ class _NeuralNet(BaseEstimator):
         """``Dense`` layers of the hidden sizes, each followed by the activation
         (and ``Dropout``), then a linear ``Dense`` output layer."""
         sizes = [n_features, *self._hidden_sizes(), n_outputs]
-        *hidden, output = pairwise(sizes)
-        layers = []
-        for n_in, n_out in hidden:
-            layers += [Dense(n_in, n_out), activations.get(self.activation)]
-            if self.dropout:
-                layers.append(Dropout(self.dropout))
-        layers.append(Dense(*output))
-        return layers
+        return dense_stack(sizes, self.activation, dropout=self.dropout)
 
     def _new_optimizer(self) -> optimizers.Optimizer:
         return type(optimizers.get(self.optimizer))(lr=self.learning_rate)

@@ -10,8 +10,8 @@ import numpy as np
 from ._buffers import BufferCache
 from ._registry import resolve
 from ._validation import check_finite
-from .activations import sigmoid, softmax
 from .errors import DataError
+from .layers.activations import sigmoid, softmax
 
 
 class Loss(BufferCache):

@@ -13,14 +13,7 @@ from ._validation import (
     check_n_features,
     check_X,
 )
-from .activations import ACTIVATIONS, Activation
-from .layers import Dense, Dropout, Layer
-
-#: The layer classes a saved configuration may name, by class name.
-LAYERS: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Dense, Dropout, *ACTIVATIONS.values())
-}
-
+from .layers import Activation, Layer, layer_from_config
 
 #: Rows per block when predicting: small enough for each layer's output to stay
 #: in cache, large enough for the matrix products to run at full speed.
@@ -318,23 +311,6 @@ class Sequential:
     def __repr__(self) -> str:
         inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
         return f"Sequential([\n{inner},\n], dtype={self.dtype.name!r})"
-
-
-def layer_from_config(entry: dict[str, Any]) -> Layer:
-    """A new layer from ``{"class": name, "config": {...}}``, the class looked up
-    only in ``LAYERS``; anything else raises ``ValueError``."""
-    if not isinstance(entry, dict) or set(entry) != {"class", "config"}:
-        raise ValueError(
-            f"a layer entry must be {{'class': ..., 'config': ...}}, got {entry!r:.80}"
-        )
-    name, config = entry["class"], entry["config"]
-    if not isinstance(name, str) or name not in LAYERS:
-        raise ValueError(
-            f"unknown layer class {name!r:.80}; expected one of {sorted(LAYERS)}"
-        )
-    if not isinstance(config, dict):
-        raise ValueError(f"a {name} layer's config must be a dict, got {config!r:.80}")
-    return LAYERS[name].from_config(config)
 
 
 def _check_sizes(layers: list[Layer]) -> tuple[int | None, int | None]:

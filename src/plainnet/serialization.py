@@ -47,8 +47,8 @@ import numpy as np
 from . import losses, optimizers
 from .classic import NeuralNetwork
 from .errors import DataError, ModelFileError
-from .layers import Dense, Layer
-from .network import LAYERS, Sequential, layer_from_config
+from .layers import LAYERS, Dense, Layer, layer_from_config
+from .network import Sequential
 from .preprocessing import Standardizer
 
 FORMAT = "plainnet.model"

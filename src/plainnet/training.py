@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from . import activations, losses, optimizers
+from . import losses, optimizers
 from ._validation import all_finite, check_same_length, check_sample_weight
 from .errors import TrainingDivergedError
+from .layers import activations
 
 
 class TrainingInterrupted(UserWarning):

@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from ._registry import resolve
-from .layers import Layer
+from .._registry import resolve
+from .base import Layer
+from .registry import register_layer
 
 
 def sigmoid(x: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -59,6 +60,7 @@ class Activation(Layer):
         return self.gradient(self._y, grad_out, out)
 
 
+@register_layer
 class Identity(Activation):
     """``f(x) = x``; ``f'(x) = 1``."""
 
@@ -71,6 +73,7 @@ class Identity(Activation):
         return out
 
 
+@register_layer
 class Sigmoid(Activation):
     """``f(x) = 1 / (1 + exp(-x))``; from its output, ``f'(x) = y * (1 - y)``.
 
@@ -88,6 +91,7 @@ class Sigmoid(Activation):
         return out
 
 
+@register_layer
 class Tanh(Activation):
     """``f(x) = tanh(x)``; from its output, ``f'(x) = 1 - y**2``."""
 
@@ -101,6 +105,7 @@ class Tanh(Activation):
         return out
 
 
+@register_layer
 class ReLU(Activation):
     """``f(x) = max(x, 0)``; from its output, ``f'(x) = 1 if y > 0 else 0``."""
 
@@ -112,6 +117,7 @@ class ReLU(Activation):
         return np.multiply(grad_out, active, out=out)
 
 
+@register_layer
 class LeakyReLU(Activation):
     """``f(x) = x if x > 0 else alpha * x``; ``f'(x) = 1 if y > 0 else alpha``.
 
@@ -138,6 +144,7 @@ class LeakyReLU(Activation):
         return {"alpha": self.alpha}
 
 
+@register_layer
 class Softmax(Activation):
     """Row-wise ``f(x)_i = exp(x_i) / sum_j exp(x_j)``, shifted by the row max.
 

@@ -1,0 +1,24 @@
+"""Layers: the contract (``base``), the layers with parameters (``core``), the
+activations, and the one registry that model files and configs look names up in.
+"""
+
+from .activations import (
+    ACTIVATIONS,
+    Activation,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .base import Layer
+from .builders import dense_stack
+from .core import Dense, Dropout
+from .registry import LAYERS, layer_from_config, register_layer
+
+__all__ = [
+    "ACTIVATIONS", "LAYERS", "Activation", "Dense", "Dropout", "Identity", "Layer",
+    "LeakyReLU", "ReLU", "Sigmoid", "Softmax", "Tanh", "dense_stack",
+    "layer_from_config", "register_layer",
+]
