@@ -115,9 +115,18 @@ def test_numeric_gradient_of_a_quadratic():
     assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
 
 
-def test_gradcheck_needs_float64():
-    with pytest.raises(ValueError, match="float64"):
-        check_model(pn.Sequential([pn.Dense(2, 1)], dtype="float32"), np.ones((2, 2)))
+def test_a_float32_network_is_checked_through_a_float64_copy_and_says_so():
+    # Issue 9 changed this from a refusal: the check runs on a float64 copy.
+    X = np.random.default_rng(0).standard_normal((5, 3))
+    net = pn.Sequential([pn.Dense(3, 4), pn.Tanh(), pn.Dense(4, 2)], seed=0,
+                        dtype="float32")
+    before = net.parameters.copy()
+    with pytest.warns(UserWarning, match="float64 copy of this float32 network"):
+        errors = check_model(net, X, np.array([0, 1, 1, 0, 1]), loss="cross_entropy")
+    assert set(errors) == {"input", *net.layout}
+    assert max(errors.values()) < 1e-6
+    assert net.dtype == np.float32
+    np.testing.assert_array_equal(net.parameters, before)
 
 
 def test_every_registered_loss_is_covered():

@@ -25,8 +25,17 @@ def check_dtype(dtype) -> np.dtype:
     return resolved
 
 
-def check_X(X, dtype: np.dtype, name: str = "X", finite: bool = True) -> np.ndarray:
-    """Return ``X`` as a finite 2-D float array of ``dtype``.
+def check_X(
+    X,
+    dtype: np.dtype,
+    name: str = "X",
+    finite: bool = True,
+    sample_shape: tuple[int, ...] | None = None,
+) -> np.ndarray:
+    """Return ``X`` as a finite float array of ``dtype`` with one axis more than
+    ``sample_shape``: ``(n_samples, n_features)`` by default, ``(n, channels,
+    height, width)`` for ``sample_shape=(channels, height, width)``. (The sizes
+    of ``sample_shape`` are checked by ``check_sample_shape``.)
 
     Integer and boolean input is converted (never truncated); input already of
     ``dtype`` is returned as is, without a copy. ``finite=False`` leaves the
@@ -38,18 +47,10 @@ def check_X(X, dtype: np.dtype, name: str = "X", finite: bool = True) -> np.ndar
             f"{name} must hold numbers, got an array of dtype {array.dtype} "
             "(convert strings and objects to numbers first)"
         )
-    if array.ndim != 2:
-        hint = (
-            "; use X.reshape(-1, 1) for a single feature or X.reshape(1, -1) "
-            "for a single sample"
-            if array.ndim == 1
-            else ""
-        )
-        raise DataError(
-            f"{name} must be 2-D of shape (n_samples, n_features), "
-            f"got {array.ndim}-D of shape {array.shape}{hint}"
-        )
-    if array.shape[0] == 0 or array.shape[1] == 0:
+    sample_ndim = 1 if sample_shape is None else len(sample_shape)
+    if array.ndim != 1 + sample_ndim:
+        raise DataError(_rank_message(array, name, sample_shape))
+    if 0 in array.shape:
         raise DataError(
             f"{name} is empty (shape {array.shape}); "
             "expected at least one sample and one feature"
@@ -58,6 +59,43 @@ def check_X(X, dtype: np.dtype, name: str = "X", finite: bool = True) -> np.ndar
     if finite:
         check_finite(array, name)
     return array
+
+
+def _rank_message(array: np.ndarray, name: str, sample_shape) -> str:
+    """What ``check_X`` says of an array with the wrong number of axes."""
+    if sample_shape is None or len(sample_shape) == 1:
+        hint = (
+            "; use X.reshape(-1, 1) for a single feature or X.reshape(1, -1) "
+            "for a single sample"
+            if array.ndim == 1
+            else ""
+        )
+        return (
+            f"{name} must be 2-D of shape (n_samples, n_features), "
+            f"got {array.ndim}-D of shape {array.shape}{hint}"
+        )
+    sizes = ", ".join(map(str, sample_shape))
+    hint = (
+        f"; X.reshape(-1, {sizes}) makes flat rows into that shape"
+        if array.ndim >= 2 and math.prod(array.shape[1:]) == math.prod(sample_shape)
+        else ""
+    )
+    return (
+        f"{name} must be {1 + len(sample_shape)}-D of shape (n_samples, {sizes}), "
+        f"got {array.ndim}-D of shape {array.shape}{hint}"
+    )
+
+
+def check_sample_shape(X: np.ndarray, expected: tuple[int, ...], where: str) -> None:
+    """Raise if one sample of ``X`` does not have the ``expected`` shape."""
+    if len(expected) == 1:
+        check_n_features(X, expected[0], where)
+    elif X.shape[1:] != tuple(expected):
+        raise DataError(
+            f"X has samples of shape {X.shape[1:]}, but the network expects "
+            f"{tuple(expected)} ({where}); X.reshape(-1, "
+            f"{', '.join(map(str, expected))}) makes flat rows into that shape"
+        )
 
 
 def check_finite(array: np.ndarray, name: str) -> None:

@@ -5,6 +5,8 @@ central difference ``n_i = (f(p + eps e_i) - f(p - eps e_i)) / (2 eps)`` and the
 reported error is ``||a - n|| / (||a|| + ||n||)`` (0 when both vanish).
 """
 
+import warnings
+
 import numpy as np
 
 from . import losses as losses_module
@@ -47,8 +49,10 @@ def check_model(
     Parameters
     ----------
     model : Layer or Sequential
-        A layer is wrapped in a float64 ``Sequential`` of its own.
-    X : ndarray of shape (n_samples, n_features)
+        A layer is wrapped in a float64 ``Sequential`` of its own. A float32
+        network is checked through a float64 copy (finite differences need the
+        precision), with a warning saying so.
+    X : ndarray of shape (n_samples, *input_shape)
     y, loss : targets and loss, optional
         Without them the objective is ``sum(output * R)`` for a fixed random ``R``.
 
@@ -58,9 +62,16 @@ def check_model(
         Relative error for ``"input"`` and for every parameter by dotted name.
     """
     net = model if isinstance(model, Sequential) else Sequential([model], seed=seed)
-    if net.dtype != np.float64:
-        raise ValueError("gradient checks need a float64 network")
     X = np.array(X, dtype=np.float64)
+    if not net.built:
+        net.build(X.shape[1:])
+    if net.dtype != np.float64:
+        warnings.warn(
+            f"checking a float64 copy of this {net.dtype.name} network: finite "
+            "differences need float64 to be meaningful",
+            stacklevel=2,
+        )
+        net = net.astype("float64")
     if loss is None:
         weights = np.random.default_rng(seed).standard_normal(
             net.forward(X, training=False).shape

@@ -1,6 +1,7 @@
 """``Sequential``: layers applied one after the other, one flat parameter buffer."""
 
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -10,10 +11,12 @@ from ._validation import (
     all_finite,
     check_dtype,
     check_finite,
-    check_n_features,
+    check_sample_shape,
     check_X,
 )
-from .layers import Activation, Layer, layer_from_config
+from .layers import Activation, Layer, ShapeError, layer_from_config
+from .layers.base import describe_shape
+from .summary import summary_table
 
 #: Rows per block when predicting: small enough for each layer's output to stay
 #: in cache, large enough for the matrix products to run at full speed.
@@ -23,9 +26,15 @@ PREDICT_ROWS = 2048
 class Sequential:
     """A stack of layers trained by backpropagation.
 
-    All parameters live in one flat buffer ``parameters`` (and their gradients in
-    ``gradients``); each layer's ``params``/``grads`` are views into them, so an
+    All parameters live in one flat buffer ``parameters`` (their gradients in
+    ``gradients``, non-trainable arrays such as running statistics in ``state``);
+    each layer's ``params``/``grads``/``state`` are views into them, so an
     optimizer step, a gradient reduction or a save is one operation on one array.
+
+    The shapes of every layer are checked when the network is built: at
+    construction if the input shape is known, else on the first ``fit`` or
+    ``predict``. A layer that cannot take what the one before it gives raises
+    ``ShapeError`` naming both.
 
     Parameters
     ----------
@@ -36,16 +45,24 @@ class Sequential:
         gives bit-identical training runs (on the same machine and BLAS threads).
     dtype : {"float64", "float32"}, default "float64"
         Precision of the parameters and of every array in training.
+    input_shape : tuple of int, optional
+        One sample's shape, without the batch axis: ``(784,)`` for flat rows,
+        ``(1, 28, 28)`` for one-channel images. By default the first layer that
+        fixes it decides (``Dense(784, 10)`` takes ``(784,)``), else the first
+        ``fit`` or ``predict``.
 
     Attributes
     ----------
     parameters, gradients : ndarray of shape (n_parameters,)
-    layout : dict
-        For each parameter's dotted name (``"layers.0.W"``), its slice of the
-        flat buffers and its shape.
-    n_features_in : int or None
-        Input width expected by the first layer that has one.
-    n_outputs : int or None
+    state : ndarray of shape (n_state,)
+        Non-trainable arrays (empty unless a layer keeps running statistics).
+    layout, state_layout : dict
+        For each array's dotted name (``"layers.0.W"``), its slice of the flat
+        buffers and its shape.
+    input_shape, output_shape : tuple of int or None
+        One sample's shapes (``None`` until built).
+    n_features_in, n_outputs : int or None
+        Widths of an input and an output row, for flat inputs and outputs.
     history : History
         Cost per epoch over every call to ``fit``.
     loss, optimizer : the ones used by the last ``fit``.
@@ -54,10 +71,15 @@ class Sequential:
     -------
     >>> net = Sequential([Dense(2, 4), Tanh(), Dense(4, 1)], seed=0)
     >>> net.fit(X, y, loss="mse", optimizer=Adam(lr=0.01), epochs=100)
+    >>> Sequential([Flatten(), Dense(32), ReLU(), Dense(10)], input_shape=(1, 8, 8))
     """
 
     def __init__(
-        self, layers: Iterable[Layer], seed=None, dtype: str = "float64"
+        self,
+        layers: Iterable[Layer],
+        seed=None,
+        dtype: str = "float64",
+        input_shape: "Sequence[int] | None" = None,
     ) -> None:
         self.layers = list(layers)
         if not self.layers:
@@ -70,70 +92,111 @@ class Sequential:
                 )
         self.dtype = check_dtype(dtype)
         self.seed = seed
-        self.n_features_in, self.n_outputs = _check_sizes(self.layers)
         self._rng = _make_rng(seed)
         for layer in self.layers:
             if hasattr(layer, "rng"):  # a layer that draws while training (Dropout)
                 layer.rng = self._rng
-        self._allocate()
-        self.initialize()
+        self.input_shape = self.output_shape = None
         from .training import History
 
         self.history = History()
         self.loss: losses.Loss | None = None
         self.optimizer = None
+        shape = input_shape_of(self.layers, input_shape)
+        if shape is not None:
+            self.build(shape)
 
-    # -- parameters ------------------------------------------------------------
+    # -- shapes, parameters and state ------------------------------------------
+    def build(self, input_shape: Sequence[int]) -> None:
+        """Tell every layer its input shape, then allocate and initialise the
+        parameters. Done at construction when the input shape is known (given,
+        or fixed by the first layer, as ``Dense(784, 10)`` does), else by the
+        first ``fit`` or ``predict``, from ``X``."""
+        self.output_shape = check_shapes(self.layers, input_shape)
+        self.input_shape = tuple(int(size) for size in input_shape)
+        self._allocate()
+        self.initialize()
+
+    @property
+    def built(self) -> bool:
+        """Whether the layers know their shapes and the parameters exist."""
+        return self.input_shape is not None
+
+    @property
+    def n_features_in(self) -> int | None:
+        """Width of an input row (``None`` for images or before building)."""
+        shape = self.input_shape
+        return shape[0] if shape is not None and len(shape) == 1 else None
+
+    @property
+    def n_outputs(self) -> int | None:
+        """Width of an output row (``None`` before building)."""
+        shape = self.output_shape
+        return shape[0] if shape is not None and len(shape) == 1 else None
+
     def _allocate(self) -> None:
-        """One flat buffer for all parameters and one for all gradients; every
-        layer's ``params`` and ``grads`` become views into them."""
-        self.layout: dict[str, tuple[slice, tuple[int, ...]]] = {}
-        offset = 0
-        for i, layer in enumerate(self.layers):
-            for name, shape in layer.param_shapes().items():
-                size = int(np.prod(shape))
-                self.layout[f"layers.{i}.{name}"] = (
-                    slice(offset, offset + size),
-                    shape,
-                )
-                offset += size
-        self.parameters = np.zeros(offset, dtype=self.dtype)
-        self.gradients = np.zeros(offset, dtype=self.dtype)
+        """One flat buffer for all parameters, one for their gradients and one
+        for the non-trainable state; layers hold views into them."""
+        self.layout = _layout(self.layers, "param_shapes")
+        self.state_layout = _layout(self.layers, "state_shapes")
+        self.parameters = np.zeros(_size(self.layout), dtype=self.dtype)
+        self.gradients = np.zeros(_size(self.layout), dtype=self.dtype)
+        self.state = np.zeros(_size(self.state_layout), dtype=self.dtype)
         self._bind_layers()
 
     def _bind_layers(self) -> None:
-        """Make every layer's ``params`` and ``grads`` views into the flat buffers."""
-        for i, layer in enumerate(self.layers):
-            params, grads = {}, {}
-            for full_name, (part, shape) in self.layout.items():
-                _, index, name = full_name.split(".")
-                if int(index) == i:
-                    params[name] = self.parameters[part].reshape(shape)
-                    grads[name] = self.gradients[part].reshape(shape)
-            layer.bind(params, grads)
+        """Make every layer's ``params``, ``grads`` and ``state`` views into the
+        flat buffers."""
+        params = _views(self.parameters, self.layout, len(self.layers))
+        grads = _views(self.gradients, self.layout, len(self.layers))
+        state = _views(self.state, self.state_layout, len(self.layers))
+        for layer, *arrays in zip(self.layers, params, grads, state, strict=True):
+            layer.bind(*arrays)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # pickle and deepcopy turn the layers' views into arrays of their own
         self.__dict__.update(state)
-        self._bind_layers()
+        if self.built:
+            self._bind_layers()
 
     def initialize(self) -> None:
-        """Draw fresh initial values for every parameter (in layer order)."""
+        """Draw fresh initial values for every parameter (in layer order) and
+        reset the state."""
         for layer in self.layers:
             for name, value in layer.initial_params(self._rng).items():
                 layer.params[name][...] = value
+            for name, value in layer.initial_state().items():
+                layer.state[name][...] = value
 
     def named_parameters(self) -> dict[str, np.ndarray]:
         """Every parameter by dotted name (``"layers.0.W"``), as views."""
-        return {
-            name: self.parameters[part].reshape(shape)
-            for name, (part, shape) in self.layout.items()
-        }
+        return _named(self.parameters, self.layout)
+
+    def named_state(self) -> dict[str, np.ndarray]:
+        """Every non-trainable array by dotted name (``"layers.2.running_mean"``),
+        as views."""
+        return _named(self.state, self.state_layout)
 
     @property
     def n_parameters(self) -> int:
         """Number of trainable values."""
         return self.parameters.size
+
+    def astype(self, dtype: str) -> "Sequential":
+        """A copy in another precision (float32 or float64): same layers, same
+        weights and state, cast; no optimizer and a fresh history."""
+        copy = Sequential.from_config({**self.get_config(), "dtype": dtype}, seed=0)
+        if self.built:
+            copy.build(self.input_shape)
+            copy.parameters[...] = self.parameters
+            copy.state[...] = self.state
+        copy.loss = self.loss
+        return copy
+
+    def summary(self) -> str:
+        """One line per layer with its output shape and number of parameters,
+        then the totals, as a table (Keras's ``model.summary()``)."""
+        return summary_table(self)
 
     # -- the math --------------------------------------------------------------
     def forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
@@ -162,12 +225,20 @@ class Sequential:
 
     # -- using it --------------------------------------------------------------
     def check_input(self, X, name: str = "X", finite: bool = True) -> np.ndarray:
-        """``X`` as a checked 2-D array of the network's dtype and input width
-        (``finite=False`` leaves the check for NaN and inf to the caller)."""
-        X = check_X(X, self.dtype, name, finite)
-        if self.n_features_in is not None and X.shape[1] != self.n_features_in:
-            first = next(layer for layer in self.layers if layer.param_shapes())
-            check_n_features(X, self.n_features_in, f"first layer {first!r}")
+        """``X`` as a checked array of the network's dtype whose samples have the
+        network's input shape (``finite=False`` leaves the check for NaN and inf
+        to the caller). An unbuilt network is built for ``X``'s sample shape."""
+        if not self.built:
+            X = check_X(X, self.dtype, name, finite, np.shape(X)[1:] or None)
+            self.build(X.shape[1:])
+            return X
+        X = check_X(X, self.dtype, name, finite, self.input_shape)
+        if X.shape[1:] != self.input_shape:
+            first = next(
+                (layer for layer in self.layers if layer.param_shapes()),
+                self.layers[0],
+            )
+            check_sample_shape(X, self.input_shape, f"first layer {first!r}")
         return X
 
     def predict(self, X) -> np.ndarray:
@@ -189,7 +260,7 @@ class Sequential:
                 check_finite(X, "X")  # names every bad row and column
             result = self._infer(block)
             if output is None:
-                output = np.empty((len(X), result.shape[1]), result.dtype)
+                output = np.empty((len(X), *result.shape[1:]), result.dtype)
             output[start : start + len(block)] = result
         return output
 
@@ -280,14 +351,19 @@ class Sequential:
 
     # -- description -----------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
-        """Layers (by class name and config) and dtype, as JSON-compatible values."""
-        return {
+        """Layers (by class name and config) and dtype, as JSON-compatible values;
+        also ``input_shape`` when the network was built for one that its layers
+        do not fix themselves."""
+        config: dict[str, Any] = {
             "layers": [
                 {"class": type(layer).__name__, "config": layer.get_config()}
                 for layer in self.layers
             ],
             "dtype": self.dtype.name,
         }
+        if self.built and self.input_shape != input_shape_of(self.layers, None):
+            config["input_shape"] = list(self.input_shape)
+        return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any], seed=None) -> "Sequential":
@@ -297,6 +373,7 @@ class Sequential:
             [layer_from_config(entry) for entry in config["layers"]],
             seed=seed,
             dtype=config["dtype"],
+            input_shape=config.get("input_shape"),  # absent in older model files
         )
 
     def save(
@@ -313,23 +390,83 @@ class Sequential:
         return f"Sequential([\n{inner},\n], dtype={self.dtype.name!r})"
 
 
-def _check_sizes(layers: list[Layer]) -> tuple[int | None, int | None]:
-    """Check that each layer's input width matches the previous output width."""
-    n_in = width = None
+def input_shape_of(
+    layers: list[Layer], given: "Sequence[int] | None"
+) -> tuple[int, ...] | None:
+    """One sample's input shape: ``given``, else the one declared by the first
+    layer that declares one when the layers before it keep that shape (an
+    activation or ``Dropout`` before ``Dense(3, 1)``), else ``None``."""
+    if given is not None:
+        shape = tuple(given)
+        if not shape or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
+            for n in shape
+        ):
+            raise ValueError(
+                f"input_shape must be a tuple of positive ints (one sample's shape, "
+                f"without the batch axis), got {given!r}"
+            )
+        return shape
     for index, layer in enumerate(layers):
-        expected = getattr(layer, "n_in", None)
-        if expected is not None:
-            if width is not None and width != expected:
-                raise ValueError(
-                    f"layer {index} ({layer!r}) expects {expected} inputs, but the "
-                    f"layers before it give {width}"
-                )
-            if n_in is None:
-                n_in = expected
-            width = expected
-        if width is not None:
-            width = layer.output_size(width)
-    return n_in, width
+        declared = layer.declared_input_shape()
+        if declared is not None:
+            before = layers[:index]
+            try:
+                keep = all(lay.output_shape(declared) == declared for lay in before)
+            except ShapeError:
+                keep = False
+            return declared if keep else None
+    return None
+
+
+def check_shapes(layers: list[Layer], input_shape: Sequence[int]) -> tuple[int, ...]:
+    """Build every layer for the shape the one before it gives; returns one
+    sample's output shape. A layer that cannot take its input raises
+    ``ShapeError`` naming it, what it expects and what it is given."""
+    shape = tuple(int(size) for size in input_shape)
+    given = f"{describe_shape(shape)} (the input)"
+    for index, layer in enumerate(layers):
+        try:
+            layer.build(shape)
+        except ShapeError as error:
+            raise ShapeError(
+                f"layer {index} ({layer!r}) {error}, but the layers before it "
+                f"give {given}"
+            ) from None
+        given = f"{layer.describe_output(shape)} (from {type(layer).__name__})"
+        shape = layer.output_shape(shape)
+    return shape
+
+
+def _layout(layers: list[Layer], shapes: str) -> dict[str, tuple[slice, tuple]]:
+    """For each array that the layers' method ``shapes`` names, its dotted name
+    (``"layers.0.W"``), its slice of a flat buffer and its shape."""
+    layout, offset = {}, 0
+    for index, layer in enumerate(layers):
+        for name, shape in getattr(layer, shapes)().items():
+            size = math.prod(shape)
+            layout[f"layers.{index}.{name}"] = (slice(offset, offset + size), shape)
+            offset += size
+    return layout
+
+
+def _size(layout: dict[str, tuple[slice, tuple]]) -> int:
+    """Length of the flat buffer that ``layout`` lays out."""
+    return max((part.stop for part, _ in layout.values()), default=0)
+
+
+def _views(buffer: np.ndarray, layout, n_layers: int) -> list[dict[str, np.ndarray]]:
+    """Per layer, its arrays as views into ``buffer``, by short name."""
+    views: list[dict[str, np.ndarray]] = [{} for _ in range(n_layers)]
+    for full_name, (part, shape) in layout.items():
+        _, index, name = full_name.split(".")
+        views[int(index)][name] = buffer[part].reshape(shape)
+    return views
+
+
+def _named(buffer: np.ndarray, layout) -> dict[str, np.ndarray]:
+    """Every array of ``layout`` by dotted name, as views into ``buffer``."""
+    return {name: buffer[part].reshape(shape) for name, (part, shape) in layout.items()}
 
 
 def _make_rng(seed):

@@ -5,6 +5,8 @@ A model file is a zip archive of uncompressed ``.npy`` members, readable with
 
     plainnet.npy              the JSON document, as UTF-8 bytes in a uint8 array
     weights/layers.0.W.npy    every parameter, named as in ``net.layout``
+    state/layers.2.running_mean.npy   every non-trainable array (running
+                              statistics), named as in ``net.state_layout``
     optimizer/m.npy ...       the optimizer's state arrays (laid out like the
                               parameters), when saved
 
@@ -48,7 +50,7 @@ from . import losses, optimizers
 from .classic import NeuralNetwork
 from .errors import DataError, ModelFileError
 from .layers import LAYERS, Dense, Layer, layer_from_config
-from .network import Sequential
+from .network import Sequential, check_shapes, input_shape_of
 from .preprocessing import Standardizer
 
 FORMAT = "plainnet.model"
@@ -237,11 +239,19 @@ def save(
     """
     kind = _kind_of(model)
     network = kind.network(model)
-    if not np.isfinite(network.parameters).all():
+    if not all(np.isfinite(a).all() for a in (network.parameters, network.state)):
         raise ValueError("the weights hold NaN or inf; refusing to save them")
+    if not network.built:
+        raise ValueError(
+            "the network is not built yet (its input shape is unknown): give "
+            "Sequential(..., input_shape=...) or fit it before saving"
+        )
     arrays = {
         f"weights/{name}": value for name, value in network.named_parameters().items()
     }
+    arrays.update(
+        {f"state/{name}": value for name, value in network.named_state().items()}
+    )
     optimizer_doc, optimizer_arrays = _optimizer_document(network, include_optimizer)
     arrays.update(optimizer_arrays)
     document = {
@@ -690,11 +700,11 @@ class _Reader:
     def model_file(self) -> ModelFile:
         document = self.document()
         kind = self._kind(document["kind"])
-        layers, dtype = self._layers(document["network"])
+        layers, dtype, input_shape = self._layers(document["network"])
         optimizer, state = self._optimizer(document["optimizer"], dtype)
         self._check_arrays_fit(layers, dtype, state)
         rng = self._rng(document["rng"])
-        network = self._network(layers, dtype, rng)
+        network = self._network(layers, dtype, rng, input_shape)
         self._set_rng_state(rng, document["rng"]["state"])  # as before initializing
         self._check_member_names(network, state)
         self._read_arrays(network, optimizer, state)
@@ -727,9 +737,17 @@ class _Reader:
             )
         return KINDS[name]
 
-    def _layers(self, network) -> tuple[list[Layer], np.dtype]:
-        if not isinstance(network, dict) or set(network) != {"layers", "dtype"}:
-            raise self.fail("'network' must hold exactly 'layers' and 'dtype'")
+    def _layers(self, network) -> tuple[list[Layer], np.dtype, tuple[int, ...]]:
+        """The layers, built for the input shape; the dtype; the input shape
+        (files written before input shapes were saved have none: the first
+        layer's then decides)."""
+        if not isinstance(network, dict) or set(network) - {"input_shape"} != {
+            "layers",
+            "dtype",
+        }:
+            raise self.fail(
+                "'network' must hold exactly 'layers', 'dtype' and 'input_shape'"
+            )
         if network["dtype"] not in ("float32", "float64"):
             raise self.fail(
                 f"dtype must be float32 or float64, got {network['dtype']!r:.40}"
@@ -743,7 +761,14 @@ class _Reader:
                 layers.append(layer_from_config(entry))
             except (TypeError, ValueError) as error:
                 raise self.fail(f"layer {index}: {error}") from None
-        return layers, np.dtype(network["dtype"])
+        try:
+            input_shape = input_shape_of(layers, network.get("input_shape"))
+            if input_shape is None:
+                raise ValueError("no input shape, and no layer fixes one")
+            check_shapes(layers, input_shape)
+        except (TypeError, ValueError) as error:
+            raise self.fail(f"invalid architecture ({error})") from None
+        return layers, np.dtype(network["dtype"]), input_shape
 
     def _optimizer(self, section, dtype: np.dtype):
         """The optimizer (or None) and the template of its state."""
@@ -783,7 +808,8 @@ class _Reader:
         n_parameters = sum(
             math.prod(shape)
             for layer in layers
-            for shape in layer.param_shapes().values()
+            for shapes in (layer.param_shapes(), layer.state_shapes())
+            for shape in shapes.values()
         )
         n_arrays = 1 + sum(isinstance(v, np.ndarray) for v in state.values())
         needed = n_parameters * n_arrays * dtype.itemsize
@@ -794,14 +820,15 @@ class _Reader:
                 f"{self.size} bytes"
             )
 
-    def _network(self, layers: list[Layer], dtype: np.dtype, rng) -> Sequential:
+    def _network(self, layers: list[Layer], dtype: np.dtype, rng, input_shape):
         try:
-            return Sequential(layers, seed=rng, dtype=dtype)
+            return Sequential(layers, seed=rng, dtype=dtype, input_shape=input_shape)
         except (TypeError, ValueError) as error:
             raise self.fail(f"invalid architecture ({error})") from None
 
     def _check_member_names(self, network: Sequential, state: dict) -> None:
         expected = {DOCUMENT} | {f"weights/{name}" for name in network.layout}
+        expected |= {f"state/{name}" for name in network.state_layout}
         expected |= {
             f"optimizer/{k}" for k, v in state.items() if isinstance(v, np.ndarray)
         }
@@ -818,6 +845,10 @@ class _Reader:
         for name, (part, shape) in network.layout.items():
             network.parameters[part] = self._finite(
                 f"weights/{name}", shape, network.dtype
+            ).ravel()
+        for name, (part, shape) in network.state_layout.items():
+            network.state[part] = self._finite(
+                f"state/{name}", shape, network.dtype
             ).ravel()
         if optimizer is None:
             return

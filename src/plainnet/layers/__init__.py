@@ -12,13 +12,14 @@ from .activations import (
     Softmax,
     Tanh,
 )
-from .base import Layer
+from .base import Layer, ShapeError
 from .builders import dense_stack
-from .core import Dense, Dropout
+from .core import Dense, Dropout, Flatten
 from .registry import LAYERS, layer_from_config, register_layer
 
 __all__ = [
-    "ACTIVATIONS", "LAYERS", "Activation", "Dense", "Dropout", "Identity", "Layer",
-    "LeakyReLU", "ReLU", "Sigmoid", "Softmax", "Tanh", "dense_stack",
+    "ACTIVATIONS", "LAYERS", "Activation", "Dense", "Dropout", "Flatten", "Identity",
+    "Layer", "LeakyReLU", "ReLU", "ShapeError", "Sigmoid", "Softmax", "Tanh",
+    "dense_stack",
     "layer_from_config", "register_layer",
 ]

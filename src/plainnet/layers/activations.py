@@ -50,14 +50,15 @@ class Activation(Layer):
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         if not training:
             return self.function(x, np.empty_like(x))
-        self._y = self.function(x, self._buffer("y", x.shape, x.dtype))
-        return self._y
+        y = self.function(x, self._buffer("y", x.shape, x.dtype))
+        self.save_for_backward(y=y)  # the derivative is taken from the output
+        return y
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
         out = self._buffer("dx", grad_out.shape, grad_out.dtype)
-        return self.gradient(self._y, grad_out, out)
+        return self.gradient(self.saved["y"], grad_out, out)
 
 
 @register_layer

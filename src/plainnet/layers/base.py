@@ -1,4 +1,18 @@
-"""The layer contract that every layer follows."""
+"""The layer contract that every layer follows.
+
+Arrays are batch-first: a layer maps ``X`` of shape ``(n_samples, *input_shape)``
+to ``Y`` of shape ``(n_samples, *output_shape)``. Images and sequences are
+channels-first, as in PyTorch and ONNX: ``(n, channels, length)`` and
+``(n, channels, height, width)``.
+
+A layer's life, in order:
+
+1. ``__init__`` stores and checks the constructor's arguments (nothing else).
+2. ``build(input_shape)`` learns one sample's input shape, when the network is
+   put together; from then on ``param_shapes()`` and ``state_shapes()`` are known.
+3. ``bind(params, grads, state)`` hands it views into the network's flat buffers.
+4. ``forward(x, training)`` and ``backward(grad_out)``, batch after batch.
+"""
 
 from typing import Any
 
@@ -7,22 +21,62 @@ import numpy as np
 from .._buffers import BufferCache
 
 
+class ShapeError(ValueError):
+    """A layer cannot take the shape it is given. The message says what the layer
+    expects ("expects 100 features"); ``Sequential`` adds which layer it is and
+    what the layer before it gives."""
+
+
 class Layer(BufferCache):
     """Base class: a layer without parameters that passes its input through.
 
-    Subclasses override ``forward``/``backward``, and ``param_shapes`` /
-    ``initial_params`` if they hold parameters.
+    Subclasses override ``forward``/``backward``; ``output_shape`` if they change
+    the shape; ``build`` if their parameter shapes depend on the input shape;
+    ``param_shapes``/``initial_params`` if they hold parameters, and
+    ``state_shapes``/``initial_state`` if they hold non-trainable arrays.
+
+    Attributes
+    ----------
+    params, grads : dict of ndarray
+        Trainable parameters and their gradients, under the same keys.
+    state : dict of ndarray
+        Non-trainable arrays (running statistics): saved and loaded with the
+        parameters, never touched by an optimizer or a gradient hook.
+    saved : dict of ndarray
+        What the last ``forward(training=True)`` kept for ``backward``, and
+        nothing else; ``forward(training=False)`` never adds to it.
+    input_shape : tuple of int or None
+        One sample's input shape, once built.
     """
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        self.state: dict[str, np.ndarray] = {}
+        self.saved: dict[str, np.ndarray] = {}
+        self.input_shape: tuple[int, ...] | None = None
 
-    # -- shapes and parameters -------------------------------------------------
-    def output_size(self, n_in: int) -> int:
-        """Number of output features for ``n_in`` input features."""
-        return n_in
+    # -- shapes -----------------------------------------------------------------
+    def declared_input_shape(self) -> tuple[int, ...] | None:
+        """One sample's input shape if the constructor fixes it (``Dense(784, 10)``
+        takes ``(784,)``), else ``None``."""
+        return None
 
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """One sample's output shape for one sample's ``input_shape``; raises
+        :class:`ShapeError` when the layer cannot take that shape."""
+        return tuple(input_shape)
+
+    def build(self, input_shape: tuple[int, ...]) -> None:
+        """Learn one sample's input shape (checked by ``output_shape``)."""
+        self.output_shape(input_shape)
+        self.input_shape = tuple(input_shape)
+
+    def describe_output(self, input_shape: tuple[int, ...]) -> str:
+        """The output shape in words, for error messages ("125 features")."""
+        return describe_shape(self.output_shape(input_shape))
+
+    # -- parameters and state ----------------------------------------------------
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
         """Shape of every parameter, by name (empty for a layer without any)."""
         return {}
@@ -31,21 +85,40 @@ class Layer(BufferCache):
         """Freshly drawn float64 values for every parameter, by name."""
         return {}
 
-    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """Use the given arrays (views into a network's buffers) as parameters."""
-        self.params, self.grads = params, grads
+    def state_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Shape of every non-trainable array, by name (empty for most layers)."""
+        return {}
+
+    def initial_state(self) -> dict[str, np.ndarray]:
+        """Starting float64 values of every non-trainable array, by name."""
+        return {}
+
+    def bind(
+        self,
+        params: dict[str, np.ndarray],
+        grads: dict[str, np.ndarray],
+        state: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        """Use the given arrays (views into a network's buffers) as parameters,
+        gradients and state."""
+        self.params, self.grads, self.state = params, grads, state or {}
+        self.saved = {}
         self._clear_buffers()
 
-    # -- the math --------------------------------------------------------------
+    # -- the math ----------------------------------------------------------------
+    def save_for_backward(self, **arrays: np.ndarray) -> None:
+        """Keep exactly these arrays for ``backward`` (replacing what was kept)."""
+        self.saved = arrays
+
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        """The output for ``x`` (caching what backward needs when training)."""
+        """The output for ``x`` (keeping what backward needs when training)."""
         return x
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         """Store parameter gradients; return ``dX`` (``None`` if not needed)."""
-        return grad_out
+        return grad_out if need_input_grad else None
 
-    # -- description -----------------------------------------------------------
+    # -- description -------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         """The constructor's arguments, as JSON-compatible values."""
         return {}
@@ -58,3 +131,10 @@ class Layer(BufferCache):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def describe_shape(shape: tuple[int, ...]) -> str:
+    """``(125,)`` as "125 features", ``(6, 14, 14)`` as "shape (n, 6, 14, 14)"."""
+    if len(shape) == 1:
+        return f"{shape[0]} features"
+    return "shape (n, " + ", ".join(map(str, shape)) + ")"

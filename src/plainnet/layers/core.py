@@ -1,19 +1,18 @@
-"""The layer contract, and the layers that hold parameters.
+"""Dense, Dropout and Flatten: the layers of a multilayer perceptron.
 
-A layer maps a batch ``X`` of shape ``(n_samples, n_in)`` to ``Y`` of shape
-``(n_samples, n_out)``. ``forward`` caches exactly what ``backward`` needs;
-``backward(dY)`` overwrites the layer's gradients (never accumulates) and returns
-``dX``. Parameters and gradients live in ``params`` and ``grads`` under the same
-keys; inside a :class:`~plainnet.Sequential` they are views into one flat buffer.
+Every layer here follows the contract of :mod:`plainnet.layers.base`: batch-first
+arrays, ``forward`` keeping only what ``backward`` needs (``save_for_backward``),
+``backward(dY)`` overwriting the layer's gradients and returning ``dX``.
 """
 
+import math
 import numbers
 from typing import Any
 
 import numpy as np
 
 from .. import initializers
-from .base import Layer
+from .base import Layer, ShapeError, describe_shape
 from .registry import register_layer
 
 
@@ -25,7 +24,9 @@ class Dense(Layer):
     ----------
     n_in, n_out : int
         Number of input and output features. ``W`` has shape ``(n_in, n_out)``
-        and ``b`` shape ``(n_out,)``.
+        and ``b`` shape ``(n_out,)``. Given one number, ``Dense(10)``, it is
+        ``n_out`` and ``n_in`` is learned from the layer before when the network
+        is built.
     bias : bool, default True
         Whether the layer adds a bias ``b`` (the seed's neuron has none).
     init : str, default "glorot_uniform"
@@ -34,40 +35,70 @@ class Dense(Layer):
 
     Notes
     -----
-    Backward, with ``G = dL/dY`` of shape ``(n_samples, n_out)``::
+    Input ``X`` of shape ``(n_samples, n_in)`` (put ``Flatten()`` before it for
+    images), output of shape ``(n_samples, n_out)``. Backward, with
+    ``G = dL/dY``::
 
         dW = X.T @ G        db = G.sum(axis=0)        dX = G @ W.T
 
     Example
     -------
     >>> layer = Dense(3, 1, bias=False, init="uniform")
+    >>> Sequential([Flatten(), Dense(64), ReLU(), Dense(10)], input_shape=(1, 8, 8))
     """
 
     def __init__(
-        self, n_in: int, n_out: int, bias: bool = True, init: str = "glorot_uniform"
+        self,
+        n_in: int | None = None,
+        n_out: int | None = None,
+        bias: bool = True,
+        init: str = "glorot_uniform",
     ) -> None:
         super().__init__()
+        if n_out is None:  # Dense(10): ten outputs, inputs learned when built
+            n_in, n_out = None, n_in
         for name, value in (("n_in", n_in), ("n_out", n_out)):
+            if value is None and name == "n_in":
+                continue
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
                 raise ValueError(f"Dense {name} must be a positive int, got {value!r}")
             if value < 1:
                 raise ValueError(f"Dense {name} must be a positive int, got {value}")
         initializers.get(init)
-        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.n_in = None if n_in is None else int(n_in)
+        self.n_out = int(n_out)
         self.bias = bool(bias)
         self.init = init
 
-    def output_size(self, n_in: int) -> int:
-        return self.n_out
+    def declared_input_shape(self) -> tuple[int, ...] | None:
+        return None if self.n_in is None else (self.n_in,)
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(input_shape) != 1:
+            raise ShapeError(
+                "expects (n, features); put Flatten() before it to flatten"
+            )
+        if self.n_in is not None and input_shape[0] != self.n_in:
+            raise ShapeError(f"expects {self.n_in} inputs")
+        return (self.n_out,)
+
+    @property
+    def n_features(self) -> int:
+        """The input width: ``n_in`` if given, else the one learned in ``build``."""
+        if self.n_in is not None:
+            return self.n_in
+        if self.input_shape is None:
+            raise ValueError(f"{self!r} is not built yet: its input width is unknown")
+        return self.input_shape[0]
 
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        shapes = {"W": (self.n_in, self.n_out)}
+        shapes = {"W": (self.n_features, self.n_out)}
         if self.bias:
             shapes["b"] = (self.n_out,)
         return shapes
 
     def initial_params(self, rng) -> dict[str, np.ndarray]:
-        values = {"W": initializers.get(self.init)((self.n_in, self.n_out), rng)}
+        values = {"W": initializers.get(self.init)((self.n_features, self.n_out), rng)}
         if self.bias:
             values["b"] = np.zeros(self.n_out)
         return values
@@ -75,7 +106,7 @@ class Dense(Layer):
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         W = self.params["W"]
         if training:
-            self._x = x
+            self.save_for_backward(x=x)
             y = np.matmul(
                 x, W, out=self._buffer("y", (x.shape[0], self.n_out), W.dtype)
             )
@@ -86,13 +117,13 @@ class Dense(Layer):
         return y
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
-        np.matmul(self._x.T, grad_out, out=self.grads["W"])
+        np.matmul(self.saved["x"].T, grad_out, out=self.grads["W"])
         if self.bias:
             np.sum(grad_out, axis=0, out=self.grads["b"])
         if not need_input_grad:
             return None
         W = self.params["W"]
-        dx = self._buffer("dx", (grad_out.shape[0], self.n_in), W.dtype)
+        dx = self._buffer("dx", (grad_out.shape[0], W.shape[0]), W.dtype)
         return np.matmul(grad_out, W.T, out=dx)
 
     def get_config(self) -> dict[str, Any]:
@@ -149,16 +180,48 @@ class Dropout(Layer):
                 "Dropout draws its masks from the network's generator: use it inside "
                 "a Sequential, or set layer.rng = np.random.default_rng(seed)"
             )
-        self._mask = self._buffer("mask", x.shape, x.dtype)
-        np.greater_equal(self.rng.random(x.shape), self.rate, out=self._mask)
-        self._mask *= 1 / (1 - self.rate)
-        return np.multiply(x, self._mask, out=self._buffer("y", x.shape, x.dtype))
+        mask = self._buffer("mask", x.shape, x.dtype)
+        np.greater_equal(self.rng.random(x.shape), self.rate, out=mask)
+        mask *= 1 / (1 - self.rate)
+        self.save_for_backward(mask=mask)
+        return np.multiply(x, mask, out=self._buffer("y", x.shape, x.dtype))
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
         dx = self._buffer("dx", grad_out.shape, grad_out.dtype)
-        return np.multiply(grad_out, self._mask, out=dx)
+        return np.multiply(grad_out, self.saved["mask"], out=dx)
 
     def get_config(self) -> dict[str, Any]:
         return {"rate": self.rate}
+
+
+@register_layer
+class Flatten(Layer):
+    """Flatten each sample: ``(n, d1, d2, ...)`` to ``(n, d1 * d2 * ...)``, in C
+    order (the last axis varies fastest, as PyTorch's and ONNX's ``Flatten``).
+
+    Backward reshapes ``dY`` back to the input's shape. Both directions return
+    views, so nothing is copied and nothing is kept for backward.
+
+    Example
+    -------
+    >>> Sequential([Flatten(), Dense(10)], input_shape=(1, 8, 8))
+    """
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (math.prod(input_shape),)
+
+    def describe_output(self, input_shape: tuple[int, ...]) -> str:
+        if len(input_shape) < 2:
+            return describe_shape(self.output_shape(input_shape))
+        factors = " x ".join(map(str, input_shape))
+        return f"{math.prod(input_shape)} = {factors}"
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
+        if not need_input_grad:
+            return None
+        return grad_out.reshape(grad_out.shape[0], *self.input_shape)
