@@ -56,6 +56,9 @@ def check_model(
     y, loss : targets and loss, optional
         Without them the objective is ``sum(output * R)`` for a fixed random ``R``.
 
+    The network runs as in training (batch statistics, Dropout masks), drawing
+    the same random numbers on every evaluation; its state is restored after.
+
     Returns
     -------
     dict
@@ -72,13 +75,12 @@ def check_model(
             stacklevel=2,
         )
         net = net.astype("float64")
+    forward = _repeatable_forward(net, X)
     if loss is None:
-        weights = np.random.default_rng(seed).standard_normal(
-            net.forward(X, training=False).shape
-        )
+        weights = np.random.default_rng(seed).standard_normal(forward().shape)
 
         def objective():
-            return float(np.sum(net.forward(X, training=False) * weights))
+            return float(np.sum(forward() * weights))
 
         output_grad = weights
     else:
@@ -86,10 +88,11 @@ def check_model(
         target = loss.prepare_target(y, net.n_outputs or X.shape[1], np.float64)
 
         def objective():
-            return loss.value(net.forward(X, training=False), target)
+            return loss.value(forward(), target)
 
-        output_grad = loss.gradient(net.forward(X, training=True), target)
-    net.forward(X, training=True)
+        output_grad = loss.gradient(forward().copy(), target)
+    state = net.state.copy()
+    forward()
     analytic_input = net.backward(output_grad, need_input_grad=True).copy()
     errors = {
         "input": relative_error(analytic_input, numeric_gradient(objective, X, eps))
@@ -98,7 +101,26 @@ def check_model(
     numeric = numeric_gradient(objective, net.parameters, eps)
     for name, (part, _) in net.layout.items():
         errors[name] = relative_error(analytic[part], numeric[part])
+    np.copyto(net.state, state)  # running statistics as they were
     return errors
+
+
+def _repeatable_forward(net: Sequential, X: np.ndarray):
+    """``net.forward(X, training=True)`` that draws the same random numbers
+    (Dropout's masks) on every call: the function being differentiated must not
+    change between evaluations."""
+    rng = net._rng
+    legacy = isinstance(rng, np.random.RandomState)
+    start = rng.get_state() if legacy else rng.bit_generator.state
+
+    def forward() -> np.ndarray:
+        if legacy:
+            rng.set_state(start)
+        else:
+            rng.bit_generator.state = start
+        return net.forward(X, training=True)
+
+    return forward
 
 
 def check_loss(loss, output: np.ndarray, target, eps: float = 1e-6) -> float:

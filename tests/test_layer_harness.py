@@ -1,0 +1,139 @@
+"""One harness for every registered layer: shapes, dtypes, gradients, config and
+model-file round trips, a training step, and prediction keeping nothing.
+
+The harness loops over the registry (``plainnet.layers.LAYERS``). A registered
+layer without an entry in ``EXAMPLES`` fails ``test_every_registered_layer_has_
+an_example``: adding that entry (how to make one, and two input shapes it
+takes) is all it takes to run it through every check below.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+import plainnet as pn
+from plainnet.gradcheck import check_model
+from plainnet.layers import LAYERS, Flatten
+
+#: class name -> (a function making a fresh layer, two sample input shapes).
+#: Dropout's rate is above zero: the gradient check holds its mask fixed.
+EXAMPLES = {
+    "Dense": (lambda: pn.Dense(4), [(3,), (7,)]),
+    "Dropout": (lambda: pn.Dropout(0.3), [(5,), (2, 3, 4)]),
+    "Flatten": (lambda: Flatten(), [(2, 3), (2, 3, 4)]),
+    "Identity": (lambda: pn.Identity(), [(3,), (2, 5)]),
+    "Sigmoid": (lambda: pn.Sigmoid(), [(3,), (2, 5)]),
+    "Tanh": (lambda: pn.Tanh(), [(3,), (2, 5)]),
+    "ReLU": (lambda: pn.ReLU(), [(3,), (2, 5)]),
+    "LeakyReLU": (lambda: pn.LeakyReLU(0.1), [(3,), (2, 5)]),
+    "Softmax": (lambda: pn.Softmax(), [(3,), (4,)]),
+}
+
+NAMES = sorted(LAYERS)
+CASES = [(name, shape) for name in NAMES for shape in EXAMPLES.get(name, (None, []))[1]]
+
+
+def make(name: str):
+    return EXAMPLES[name][0]()
+
+
+def sample(shape, n=4, seed=0, dtype=np.float64):
+    return np.random.default_rng(seed).standard_normal((n, *shape)).astype(dtype)
+
+
+def with_head(name: str, shape, dtype="float64", seed=0) -> pn.Sequential:
+    """The layer, then ``Flatten`` and a ``Dense`` so that every layer ends in
+    parameters a loss can train."""
+    return pn.Sequential(
+        [make(name), Flatten(), pn.Dense(2)], seed=seed, dtype=dtype, input_shape=shape
+    )
+
+
+def test_every_registered_layer_has_an_example():
+    assert set(LAYERS) <= set(EXAMPLES), sorted(set(LAYERS) - set(EXAMPLES))
+
+
+@pytest.mark.parametrize("name, shape", CASES)
+def test_output_shape_is_what_forward_gives(name, shape):
+    net = pn.Sequential([make(name)], seed=0, input_shape=shape)
+    layer = net.layers[0]
+    expected = layer.output_shape(shape)
+    assert net.output_shape == expected
+    for training in (True, False):
+        assert layer.forward(sample(shape), training).shape == (4, *expected)
+    grad = layer.backward(np.ones((4, *expected)))
+    assert grad.shape == (4, *shape)
+
+
+@pytest.mark.parametrize("name, shape", CASES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dtype_is_kept_end_to_end(name, shape, dtype):
+    net = with_head(name, shape, dtype)
+    X = sample(shape, dtype=dtype)
+    output = net.forward(X, training=True)
+    assert output.dtype == dtype
+    assert net.backward(np.ones_like(output), need_input_grad=True).dtype == dtype
+    for array in (*net.layers[0].params.values(), *net.layers[0].grads.values()):
+        assert array.dtype == dtype
+    assert net.predict(X).dtype == dtype
+
+
+@pytest.mark.parametrize("name, shape", CASES)
+def test_gradients_match_finite_differences(name, shape):
+    net = pn.Sequential([make(name)], seed=0, input_shape=shape)
+    errors = check_model(net, sample(shape, n=3, seed=1))
+    assert set(errors) == {"input", *net.layout}
+    for key, error in errors.items():
+        assert error < 1e-6, (key, error)
+
+
+@pytest.mark.parametrize("name", [name for name in NAMES if name in EXAMPLES])
+def test_config_round_trip(name):
+    layer = make(name)
+    config = layer.get_config()
+    assert json.loads(json.dumps(config)) == config
+    again = type(layer).from_config(config)
+    assert type(again) is type(layer)
+    assert again.get_config() == config
+    assert repr(again) == repr(layer)
+
+
+@pytest.mark.parametrize("name, shape", CASES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_model_file_round_trip_is_bit_identical(name, shape, dtype, tmp_path):
+    net = with_head(name, shape, dtype)
+    X = sample(shape, dtype=dtype)
+    net.fit(X, np.arange(8.0).reshape(4, 2), loss="mse", epochs=2)
+    net.save(tmp_path / "model.npz")
+    loaded = pn.load(tmp_path / "model.npz")
+    assert loaded.input_shape == net.input_shape
+    np.testing.assert_array_equal(loaded.parameters, net.parameters)
+    np.testing.assert_array_equal(loaded.state, net.state)
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+
+
+@pytest.mark.parametrize("name, shape", CASES)
+def test_one_training_step_lowers_the_loss(name, shape):
+    net = with_head(name, shape)
+    X, y = sample(shape, n=16, seed=2), sample((2,), n=16, seed=3)
+    before = net.parameters.copy()
+    first = net.fit(X, y, loss="mse", optimizer=pn.SGD(lr=0.01), epochs=1).loss[-1]
+    assert net.fit(X, y, epochs=1).loss[-1] < first
+    own = [name for name in net.layout if name.startswith("layers.0.")]
+    for key in own:  # the layer's own parameters were trained too
+        part = net.layout[key][0]
+        assert not np.array_equal(net.parameters[part], before[part]), key
+
+
+@pytest.mark.parametrize("name, shape", CASES)
+def test_predict_keeps_nothing_for_backward(name, shape):
+    net = with_head(name, shape)
+    net.predict(sample(shape))
+    assert all(layer.saved == {} for layer in net.layers)
+    net.forward(sample(shape), training=True)
+    kept = [dict(layer.saved) for layer in net.layers]
+    net.predict(sample(shape, seed=5))
+    for layer, before in zip(net.layers, kept, strict=True):
+        assert layer.saved.keys() == before.keys()
+        assert all(layer.saved[k] is before[k] for k in before)
