@@ -1,6 +1,6 @@
 """Data-parallel training over MPI: every rank trains on its own shard.
 
-    pip install "plainnet[mpi]" mpich
+    pip install ".[mpi]" mpich    # from a checkout of plainnet
     mpiexec -n 2 python -m mpi4py examples/mpi_train.py [--epochs 40] [--out model.npz]
 
 Each rank reads its own shard of a seeded data set (here every rank draws the
