@@ -11,6 +11,7 @@ from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedEr
 from .layers import (
     Dense,
     Dropout,
+    Flatten,
     Identity,
     Layer,
     LeakyReLU,
@@ -30,7 +31,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
-    "Dense", "Dropout", "EarlyStopping", "History", "Identity", "Layer", "LeakyReLU",
+    "Dense", "Dropout", "EarlyStopping", "Flatten", "History", "Identity", "Layer", "LeakyReLU",
     "Loss", "ModelFileError", "NeuralNetwork", "Optimizer", "PlainnetError", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "TrainingDivergedError",
     "TrainingInterrupted", "activations", "gradcheck", "initializers", "load",
