@@ -31,10 +31,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
-    "Dense", "Dropout", "EarlyStopping", "Flatten", "History", "Identity", "Layer", "LeakyReLU",
-    "Loss", "ModelFileError", "NeuralNetwork", "Optimizer", "PlainnetError", "ReLU",
-    "Sequential", "Sigmoid", "Softmax", "Tanh", "TrainingDivergedError",
-    "TrainingInterrupted", "activations", "gradcheck", "initializers", "load",
+    "Dense", "Dropout", "EarlyStopping", "Flatten", "History", "Identity", "Layer",
+    "LeakyReLU", "Loss", "ModelFileError", "NeuralNetwork", "Optimizer",
+    "PlainnetError", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
+    "TrainingDivergedError", "TrainingInterrupted", "activations", "gradcheck",
+    "initializers", "load",
 ]
 
 
