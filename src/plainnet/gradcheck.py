@@ -76,21 +76,7 @@ def check_model(
         )
         net = net.astype("float64")
     forward = _repeatable_forward(net, X)
-    if loss is None:
-        weights = np.random.default_rng(seed).standard_normal(forward().shape)
-
-        def objective():
-            return float(np.sum(forward() * weights))
-
-        output_grad = weights
-    else:
-        loss = losses_module.get(loss)
-        target = loss.prepare_target(y, net.n_outputs or X.shape[1], np.float64)
-
-        def objective():
-            return loss.value(forward(), target)
-
-        output_grad = loss.gradient(forward().copy(), target)
+    objective, output_grad = _objective(net, forward, X, y, loss, seed)
     state = net.state.copy()
     forward()
     analytic_input = net.backward(output_grad, need_input_grad=True).copy()
@@ -103,6 +89,18 @@ def check_model(
         errors[name] = relative_error(analytic[part], numeric[part])
     np.copyto(net.state, state)  # running statistics as they were
     return errors
+
+
+def _objective(net: Sequential, forward, X: np.ndarray, y, loss, seed: int):
+    """The scalar function of the network's output being differentiated, and its
+    gradient with respect to that output: the loss, or ``sum(output * R)``."""
+    if loss is None:
+        weights = np.random.default_rng(seed).standard_normal(forward().shape)
+        return (lambda: float(np.sum(forward() * weights))), weights
+    loss = losses_module.get(loss)
+    target = loss.prepare_target(y, net.n_outputs or X.shape[1], np.float64)
+    output_grad = loss.gradient(forward().copy(), target)
+    return (lambda: loss.value(forward(), target)), output_grad
 
 
 def _repeatable_forward(net: Sequential, X: np.ndarray):
