@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import plainnet as pn
-from plainnet.serialization import read_model_file
+from plainnet.model_files import read_model_file
 
 DATA = Path(__file__).resolve().parent / "data"
 with np.load(DATA / "expected.npz", allow_pickle=False) as archive:

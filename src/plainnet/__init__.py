@@ -21,9 +21,9 @@ from .layers import (
     activations,
 )
 from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
+from .model_files import load
 from .network import Sequential
 from .optimizers import SGD, Adam, Optimizer
-from .serialization import load
 from .training import EarlyStopping, History, TrainingInterrupted
 
 __version__ = "0.1.0"

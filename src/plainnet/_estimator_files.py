@@ -41,14 +41,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_dtype
 from .layers import Dense
-from .network import Sequential
-from .serialization import (
+from .model_files import (
     ModelKind,
     _finite_or_none,
     _is_number_list,
     register_kind,
     save,
 )
+from .network import Sequential
 
 _LABEL_DTYPES = {
     name: np.dtype(name)

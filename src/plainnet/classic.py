@@ -130,8 +130,8 @@ class NeuralNetwork:
 
     def save(self, path, *, include_optimizer: bool = True) -> None:
         """Write the network to a ``.npz`` model file; ``plainnet.load(path)``
-        reads it back. See :func:`plainnet.serialization.save`."""
-        from .serialization import save
+        reads it back. See :func:`plainnet.model_files.save`."""
+        from .model_files import save
 
         save(self, path, include_optimizer=include_optimizer)
 

@@ -23,7 +23,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 import plainnet as pn
 from plainnet.classic import seed_training_set
-from plainnet.serialization import read_model_file
+from plainnet.model_files import read_model_file
 
 HERE = Path(__file__).resolve().parent
 RNG = np.random.default_rng(7)

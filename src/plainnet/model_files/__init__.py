@@ -44,12 +44,12 @@ from typing import IO, Any
 
 import numpy as np
 
-from . import losses, optimizers
-from .classic import NeuralNetwork
-from .errors import DataError, ModelFileError
-from .layers import LAYERS, Dense, Layer, layer_from_config
-from .network import Sequential
-from .preprocessing import Standardizer
+from .. import losses, optimizers
+from ..classic import NeuralNetwork
+from ..errors import DataError, ModelFileError
+from ..layers import LAYERS, Dense, Layer, layer_from_config
+from ..network import Sequential
+from ..preprocessing import Standardizer
 
 FORMAT = "plainnet.model"
 FORMAT_VERSION = 1
@@ -272,7 +272,7 @@ def _kind_of(model) -> ModelKind:
 
 
 def _plainnet_version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 
