@@ -520,7 +520,7 @@ JSON = st.recursive(
 
 
 @FUZZ
-@given(field=st.sampled_from(model_files._DOCUMENT_FIELDS), value=JSON)
+@given(field=st.sampled_from(model_files.DOCUMENT_FIELDS), value=JSON)
 def test_any_json_in_any_field_loads_or_gives_a_model_file_error(
     tmp_path, field, value
 ):
