@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..classic import NeuralNetwork
-from ..layers import Dense
 from ..network import Sequential
 
 
@@ -83,39 +81,8 @@ def import_plugins() -> None:
             importlib.import_module(module)
 
 
-def _neural_network_from_config(config: dict, network: Sequential) -> NeuralNetwork:
-    """A ``NeuralNetwork`` of ``config``'s settings using the loaded ``network``."""
-    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
-    sizes = [layer.n_in for layer in dense[:1]] + [layer.n_out for layer in dense]
-    if config.get("layers") != sizes:  # checked before NeuralNetwork allocates them
-        raise ValueError(f"its layer sizes are not those of the stored layers {sizes}")
-    model = NeuralNetwork(**config)
-    if model.network.get_config() != network.get_config():
-        raise ValueError("its settings do not describe the stored layers")
-    model.network = network
-    if network.optimizer is not None:
-        model.optimizer = network.optimizer
-    return model
-
-
 register_kind(
     ModelKind(
         "sequential", Sequential, lambda net: net, lambda net: {}, lambda c, net: net
-    )
-)
-register_kind(
-    ModelKind(
-        "neural_network",
-        NeuralNetwork,
-        lambda model: model.network,
-        lambda model: {
-            "layers": model.layers,
-            "seed": model.seed,
-            "bias": model.bias,
-            "activation": model.activation,
-            "learning_rate": model.learning_rate,
-            "dtype": model.network.dtype.name,
-        },
-        _neural_network_from_config,
     )
 )
