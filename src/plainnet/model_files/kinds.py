@@ -2,14 +2,14 @@
 
 The module that owns a class registers its kind (``classic`` registers
 ``NeuralNetwork``'s); ``Sequential``'s is registered here, since every model
-file holds one.
+file holds one. The kinds of optional modules are listed in
+:data:`OPTIONAL_KINDS`, so that loading one names the extra it needs.
 """
 
-import contextlib
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..network import Sequential
 
@@ -71,14 +71,47 @@ def kind_of(model) -> ModelKind:
     raise TypeError(f"cannot save a {type(model).__name__}; plainnet saves {known}")
 
 
-_PLUGIN_MODULES = ("plainnet.estimators",)
+class OptionalKind(NamedTuple):
+    """Where a kind of an optional module is registered, and what it needs."""
+
+    module: str
+    class_name: str
+    needs: str
+    extra: str
 
 
-def import_plugins() -> None:
-    """Import the modules that register more kinds (fixed names, never from a file)."""
-    for module in _PLUGIN_MODULES:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(module)
+#: The module of the scikit-learn estimators (the one place naming it).
+ESTIMATORS_MODULE = "plainnet.estimators"
+#: The kinds registered by modules that need an optional extra: loading one
+#: imports its module, never a module named by the file.
+OPTIONAL_KINDS = {
+    "neural_net_classifier": OptionalKind(
+        ESTIMATORS_MODULE, "NeuralNetClassifier", "scikit-learn", "sklearn"
+    ),
+    "neural_net_regressor": OptionalKind(
+        ESTIMATORS_MODULE, "NeuralNetRegressor", "scikit-learn", "sklearn"
+    ),
+}
+
+
+def import_optional_kind(name: str) -> None:
+    """Import the module registering the kind ``name`` of :data:`OPTIONAL_KINDS`.
+
+    Raises
+    ------
+    ImportError
+        Naming the extra to install, when the module cannot be imported.
+    """
+    optional = OPTIONAL_KINDS[name]
+    try:
+        importlib.import_module(optional.module)
+    except ImportError as error:
+        # Installed from a checkout: plainnet is on no public package index.
+        raise ImportError(
+            f"this is a {optional.class_name} model file, which needs "
+            f'{optional.needs}: pip install ".[{optional.extra}]" '
+            "(from a checkout of plainnet)"
+        ) from error
 
 
 register_kind(

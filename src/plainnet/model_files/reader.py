@@ -14,7 +14,7 @@ from ..layers import Layer, layer_from_config
 from ..network import Sequential
 from .archive import Archive
 from .format import DOCUMENT, FORMAT_VERSION
-from .kinds import KINDS, ModelKind, import_plugins
+from .kinds import KINDS, OPTIONAL_KINDS, ModelKind, import_optional_kind
 from .metadata import check_metadata
 from .values import is_number_list
 
@@ -155,12 +155,15 @@ class _ModelReader:
         )
 
     def _kind(self, name) -> ModelKind:
-        if isinstance(name, str) and name not in KINDS:
-            import_plugins()
+        if isinstance(name, str) and name not in KINDS and name in OPTIONAL_KINDS:
+            try:
+                import_optional_kind(name)
+            except ImportError as error:
+                raise self.fail(str(error)) from error
         if not isinstance(name, str) or name not in KINDS:
             raise self.fail(
                 f"unknown kind of model {name!r:.80}; this plainnet "
-                f"knows {sorted(KINDS)}"
+                f"knows {sorted(KINDS.keys() | OPTIONAL_KINDS.keys())}"
             )
         return KINDS[name]
 
