@@ -205,7 +205,7 @@ def test_a_missing_matplotlib_is_reported_before_training(
     monkeypatch.chdir(tmp_path)
     status = cli.main(["train", "--dataset", "xor", "--plot", "xor.png"])
     assert status == 1
-    assert "pip install 'plainnet[plot]'" in capsys.readouterr().err
+    assert 'pip install ".[plot]"' in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
