@@ -104,9 +104,7 @@ def test_import_plainnet_loads_modules_without_a_cycle():
     modules = module_names()
     loaded = set(loaded_by_import_plainnet("plainnet")) & set(modules)
     assert "plainnet.model_files" in loaded
-    graph = {
-        name: imported(name, modules[name], modules) & loaded for name in loaded
-    }
+    graph = {name: imported(name, modules[name], modules) & loaded for name in loaded}
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
 
