@@ -19,7 +19,7 @@ from cli_helpers import (
     write_flowers,
     write_prices,
 )
-from plainnet import cli, optimizers, serialization
+from plainnet import cli, model_files, optimizers
 from plainnet.data import read_csv
 from plainnet.preprocessing import Standardizer
 
@@ -64,7 +64,7 @@ def test_train_on_a_csv_with_string_labels(flowers):
     assert "72 training rows, 18 validation rows" in out
     assert "validation: accuracy" in out
     assert "saved to flowers.npz" in out
-    contents = serialization.read_model_file(model)
+    contents = model_files.read_model_file(model)
     assert contents.metadata["classes"] == list(SPECIES)
     assert contents.metadata["feature_names"] == [
         "sepal_length",
@@ -103,7 +103,7 @@ def test_predict_writes_labels_as_they_were_in_training(flowers):
 def test_predictions_are_those_of_the_loaded_model(flowers):
     """The command's predictions equal the model file's, loaded in Python."""
     folder, data, model, _ = flowers
-    contents = serialization.read_model_file(model)
+    contents = model_files.read_model_file(model)
     table = read_csv(
         data,
         expected_columns=contents.metadata["feature_names"],
@@ -205,7 +205,7 @@ def test_a_missing_matplotlib_is_reported_before_training(
     monkeypatch.chdir(tmp_path)
     status = cli.main(["train", "--dataset", "xor", "--plot", "xor.png"])
     assert status == 1
-    assert "pip install 'plainnet[plot]'" in capsys.readouterr().err
+    assert 'pip install ".[plot]"' in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -238,7 +238,7 @@ def test_ctrl_c_saves_the_best_model_so_far(tmp_path):
     assert "Traceback" not in err
     assert "training interrupted: the best model so far is in best.npz" in err
     assert "saved to best.npz" in out
-    contents = serialization.read_model_file(tmp_path / "best.npz")
+    contents = model_files.read_model_file(tmp_path / "best.npz")
     history = contents.network.history
     assert history.interrupted and 0 < len(history.loss) < 100000
     info = ok(plainnet_cli("info", "best.npz", cwd=tmp_path))

@@ -15,7 +15,7 @@ from sklearn.exceptions import NotFittedError
 
 import plainnet as pn
 from cli_helpers import plainnet_cli, write_flowers, write_prices
-from plainnet import NeuralNetClassifier, NeuralNetRegressor, serialization
+from plainnet import NeuralNetClassifier, NeuralNetRegressor, model_files
 from plainnet.errors import ModelFileError
 from test_serialization import document, members, refused, with_document
 
@@ -127,7 +127,7 @@ def test_round_trip_predicts_bit_identically(tmp_path, case, dtype):
 
 def test_the_file_describes_the_estimator(tmp_path):
     original, path = saved(tmp_path, "strings-dataframe")
-    contents = serialization.read_model_file(path)
+    contents = model_files.read_model_file(path)
     assert contents.kind == "neural_net_classifier"
     assert contents.network is contents.model.model_
     assert contents.metadata == {
@@ -158,7 +158,7 @@ def test_metadata_only_describes_what_the_command_line_can_use(
     tmp_path, case, metadata
 ):
     _, path = saved(tmp_path, case)
-    assert serialization.read_model_file(path).metadata == metadata
+    assert model_files.read_model_file(path).metadata == metadata
 
 
 @pytest.mark.parametrize("sizes", [6, [8, 4], (np.int64(5),), ()])
@@ -243,7 +243,7 @@ def test_an_unfitted_estimator_refuses_to_save(tmp_path, cls):
     with pytest.raises(NotFittedError, match="is not fitted yet"):
         cls().save(path)
     with pytest.raises(NotFittedError, match="is not fitted yet"):
-        serialization.save(cls(), path)
+        model_files.save(cls(), path)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import plainnet as pn
-from plainnet import serialization
+from plainnet import model_files
 from plainnet.errors import ModelFileError
 
 RNG = np.random.default_rng(0)
@@ -135,7 +135,7 @@ def test_the_file_is_a_plain_npz_with_a_json_document(saved):
         assert np.array_equal(arrays["weights/layers.0.W"], net.layers[0].params["W"])
     doc = document(path)
     assert doc["format"] == "plainnet.model"
-    assert doc["format_version"] == serialization.FORMAT_VERSION
+    assert doc["format_version"] == model_files.FORMAT_VERSION
     assert doc["plainnet_version"] == pn.__version__
     assert doc["kind"] == "sequential"
     assert doc["network"]["layers"][3] == {
@@ -149,7 +149,7 @@ def test_the_file_is_a_plain_npz_with_a_json_document(saved):
 
 def test_metadata_comes_back(saved):
     _, path = saved
-    contents = serialization.read_model_file(path)
+    contents = model_files.read_model_file(path)
     assert contents.kind == "sequential"
     assert contents.metadata == {"task": "classify", "classes": ["a", "b", "c"]}
     assert contents.network is contents.model
@@ -236,7 +236,7 @@ def test_save_refuses_what_it_could_not_load_back(tmp_path):
     with pytest.raises(ValueError, match="NaN"):
         net.save(tmp_path / "nan.npz")
     with pytest.raises(TypeError, match="cannot save a dict"):
-        serialization.save({}, tmp_path / "dict.npz")
+        model_files.save({}, tmp_path / "dict.npz")
 
     class Custom(pn.Tanh):
         pass
@@ -276,7 +276,7 @@ def test_an_interrupted_write_leaves_the_old_file(saved):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        serialization.atomic_write(path, interrupted)
+        model_files.atomic_write(path, interrupted)
     assert path.read_bytes() == before
     assert os.listdir(path.parent) == ["model.npz"]
 
@@ -520,7 +520,7 @@ JSON = st.recursive(
 
 
 @FUZZ
-@given(field=st.sampled_from(serialization._DOCUMENT_FIELDS), value=JSON)
+@given(field=st.sampled_from(model_files.DOCUMENT_FIELDS), value=JSON)
 def test_any_json_in_any_field_loads_or_gives_a_model_file_error(
     tmp_path, field, value
 ):

@@ -41,14 +41,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_dtype
 from .layers import Dense
+from .model_files import ModelKind, register_kind, save
+from .model_files.values import finite_or_none as _finite_or_none
+from .model_files.values import is_number_list as _is_number_list
 from .network import Sequential
-from .serialization import (
-    ModelKind,
-    _finite_or_none,
-    _is_number_list,
-    register_kind,
-    save,
-)
 
 _LABEL_DTYPES = {
     name: np.dtype(name)

@@ -16,6 +16,7 @@ init="uniform")`` and ``Sigmoid()``, trained on the ``sse`` loss with
 import numpy as np
 
 from .layers import Dense, dense_stack
+from .model_files import ModelKind, register_kind, save
 from .network import Sequential
 from .optimizers import SGD
 from .training import History
@@ -130,9 +131,7 @@ class NeuralNetwork:
 
     def save(self, path, *, include_optimizer: bool = True) -> None:
         """Write the network to a ``.npz`` model file; ``plainnet.load(path)``
-        reads it back. See :func:`plainnet.serialization.save`."""
-        from .serialization import save
-
+        reads it back. See :func:`plainnet.model_files.save`."""
         save(self, path, include_optimizer=include_optimizer)
 
     @property
@@ -151,3 +150,37 @@ def seed_training_set() -> tuple[np.ndarray, np.ndarray]:
     inputs = np.array([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]])
     outputs = np.array([[0, 1, 1, 0]]).T
     return inputs, outputs
+
+
+# -- NeuralNetwork in model files: its settings saved beside its network --------
+def _neural_network_from_config(config: dict, network: Sequential) -> NeuralNetwork:
+    """A ``NeuralNetwork`` of ``config``'s settings using the loaded ``network``."""
+    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
+    sizes = [layer.n_in for layer in dense[:1]] + [layer.n_out for layer in dense]
+    if config.get("layers") != sizes:  # checked before NeuralNetwork allocates them
+        raise ValueError(f"its layer sizes are not those of the stored layers {sizes}")
+    model = NeuralNetwork(**config)
+    if model.network.get_config() != network.get_config():
+        raise ValueError("its settings do not describe the stored layers")
+    model.network = network
+    if network.optimizer is not None:
+        model.optimizer = network.optimizer
+    return model
+
+
+register_kind(
+    ModelKind(
+        "neural_network",
+        NeuralNetwork,
+        lambda model: model.network,
+        lambda model: {
+            "layers": model.layers,
+            "seed": model.seed,
+            "bias": model.bias,
+            "activation": model.activation,
+            "learning_rate": model.learning_rate,
+            "dtype": model.network.dtype.name,
+        },
+        _neural_network_from_config,
+    )
+)

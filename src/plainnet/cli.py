@@ -27,11 +27,11 @@ from .data import read_csv
 from .datasets import DATASETS, make_dataset
 from .errors import DataError, ModelFileError, TrainingDivergedError
 from .layers import ACTIVATIONS, dense_stack
+from .model_files import atomic_write, read_model_file, save
 from .network import Sequential
 from .optimizers import Adam
 from .preprocessing import Standardizer, decode_labels, encode_labels
 from .progress import ProgressBar
-from .serialization import atomic_write, read_model_file, save
 from .training import EarlyStopping, TrainingInterrupted
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130

@@ -380,8 +380,8 @@ class Sequential:
         self, path, *, metadata: dict | None = None, include_optimizer: bool = True
     ) -> None:
         """Write the network to a ``.npz`` model file; see
-        :func:`plainnet.serialization.save`."""
-        from .serialization import save
+        :func:`plainnet.model_files.save`."""
+        from .model_files import save
 
         save(self, path, metadata=metadata, include_optimizer=include_optimizer)
 

@@ -9,7 +9,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-INSTALL_HINT = "plotting needs matplotlib: pip install 'plainnet[plot]'"
+# plainnet is installed from a checkout: it is on no public package index.
+INSTALL_HINT = (
+    'plotting needs matplotlib: pip install ".[plot]" (from a checkout of plainnet)'
+)
 
 
 def require_matplotlib() -> None:

@@ -1,0 +1,119 @@
+"""The metadata of a model file, checked field by field when saving and loading.
+
+The fields describe the data the model was trained on: ``task``, ``target``,
+``source``, ``feature_names``, ``classes``, ``scaling``, ``target_scaling`` and
+``metrics`` (see :func:`plainnet.model_files.save`).
+"""
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import DataError
+from ..network import Sequential
+from ..preprocessing import Standardizer
+from .values import is_number_list
+
+_TASKS = ("classify", "regress")
+
+
+def check_metadata(metadata, network: Sequential) -> None:
+    """Raise ``ValueError`` naming the first field of ``metadata`` that is wrong.
+
+    See :func:`plainnet.model_files.save` for the fields. Sizes are checked
+    against ``network``: one feature name and scaling entry per input, one class
+    per output.
+
+    Parameters
+    ----------
+    metadata : dict
+        JSON values, as saved in or read from a model file.
+    network : Sequential
+        The network the metadata describes.
+
+    Example
+    -------
+    >>> check_metadata({"task": "regress", "target": "price"}, net)
+    """
+    if not isinstance(metadata, dict):
+        raise ValueError(f"metadata must be a dict, got {type(metadata).__name__}")
+    unknown = sorted(set(metadata) - set(_METADATA_CHECKS))
+    if unknown:
+        raise ValueError(f"unknown metadata field(s) {unknown}")
+    for key, value in metadata.items():
+        _METADATA_CHECKS[key](value, network)
+    if metadata.get("task") == "classify" and "classes" not in metadata:
+        raise ValueError("metadata 'task' is 'classify' but it names no 'classes'")
+
+
+def _check_task(value, network) -> None:
+    if value not in _TASKS:
+        raise ValueError(f"metadata 'task' must be one of {_TASKS}, got {value!r:.80}")
+
+
+def _check_text(value, network) -> None:
+    if not isinstance(value, str):
+        raise ValueError(f"metadata text fields must be strings, got {value!r:.80}")
+
+
+def _check_feature_names(value, network) -> None:
+    if not _is_list_of(value, str) or len(set(value)) != len(value):
+        raise ValueError("metadata 'feature_names' must be a list of distinct strings")
+    _check_count("feature_names", len(value), network.n_features_in, "inputs")
+
+
+def _check_classes(value, network) -> None:
+    if not _is_list_of(value, (str, int, float)) or len(value) < 2:
+        raise ValueError(
+            "metadata 'classes' must be a list of 2 or more labels (strings or numbers)"
+        )
+    if any(isinstance(v, float) and not math.isfinite(v) for v in value):
+        raise ValueError("metadata 'classes' must not hold NaN or inf")
+    if len(set(value)) != len(value):
+        raise ValueError("metadata 'classes' holds the same label twice")
+    if network.n_outputs != 1 or len(value) != 2:
+        _check_count("classes", len(value), network.n_outputs, "outputs")
+
+
+def _check_scaling(value, network, field_name="scaling", width=None) -> None:
+    try:
+        scaler = Standardizer.from_dict(value)
+    except DataError as error:
+        raise ValueError(f"metadata {field_name!r}: {error}") from None
+    expected = network.n_features_in if width is None else width
+    _check_count(field_name, scaler.mean_.size, expected, "values")
+
+
+def _check_target_scaling(value, network) -> None:
+    _check_scaling(value, network, "target_scaling", network.n_outputs)
+
+
+def _check_metrics(value, network) -> None:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and is_number_list(v) for k, v in value.items()
+    ):
+        raise ValueError("metadata 'metrics' must map names to lists of numbers")
+
+
+def _check_count(name: str, count: int, expected: int | None, what: str) -> None:
+    if expected is not None and count != expected:
+        raise ValueError(
+            f"metadata {name!r} has {count} entries, but the network has "
+            f"{expected} {what}"
+        )
+
+
+def _is_list_of(value, types) -> bool:
+    return isinstance(value, list) and all(isinstance(v, types) for v in value)
+
+
+_METADATA_CHECKS: dict[str, Callable[[Any, Sequential], None]] = {
+    "task": _check_task,
+    "target": _check_text,
+    "source": _check_text,
+    "feature_names": _check_feature_names,
+    "classes": _check_classes,
+    "scaling": _check_scaling,
+    "target_scaling": _check_target_scaling,
+    "metrics": _check_metrics,
+}

@@ -1,0 +1,371 @@
+"""Loading a model: the network, optimizer, generator, history and metadata
+rebuilt from a model file, each checked before it is trusted."""
+
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import losses, optimizers
+from ..errors import ModelFileError
+from ..layers import Layer, layer_from_config
+from ..network import Sequential, check_shapes, input_shape_of
+from .archive import Archive
+from .format import DOCUMENT, FORMAT_VERSION
+from .kinds import KINDS, OPTIONAL_KINDS, ModelKind, import_optional_kind
+from .metadata import check_metadata
+from .values import is_number_list
+
+_BIT_GENERATORS = {
+    cls.__name__: cls
+    for cls in (
+        np.random.PCG64,
+        np.random.PCG64DXSM,
+        np.random.MT19937,
+        np.random.Philox,
+        np.random.SFC64,
+    )
+}
+
+
+@dataclass
+class ModelFile:
+    """A model file's contents, as returned by :func:`read_model_file`.
+
+    Attributes
+    ----------
+    model : Sequential, NeuralNetwork or another registered kind
+    kind : str
+    metadata : dict
+        ``task``, ``target``, ``classes``, ``feature_names``, ``scaling``,
+        ``target_scaling``, ``metrics``, as far as they were saved.
+    format_version : int
+    plainnet_version : str
+    path : str
+    """
+
+    model: Any
+    kind: str
+    metadata: dict = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+    plainnet_version: str = ""
+    path: str = ""
+
+    @property
+    def network(self) -> Sequential:
+        """The ``Sequential`` holding the model's weights."""
+        return KINDS[self.kind].network(self.model)
+
+
+def load(path: "str | os.PathLike[str]"):
+    """Read a model written by :func:`~plainnet.model_files.save`.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    Sequential, NeuralNetwork or another registered kind
+        With its weights, loss, optimizer state, random generator state and
+        history as saved; it predicts bit-identically to the saved model.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the file and the problem: missing, not a model file, truncated
+        or damaged, written by a newer plainnet, or unsafe (unknown names, an
+        array not matching the architecture, non-float data, NaN weights).
+
+    Example
+    -------
+    >>> net = load("model.npz")
+    >>> net.predict(X)
+    """
+    return read_model_file(path).model
+
+
+def read_model_file(path: "str | os.PathLike[str]") -> ModelFile:
+    """Read a model file with its metadata; see :func:`load`.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    ModelFile
+        The model, its kind and metadata, and the versions that wrote it.
+
+    Example
+    -------
+    >>> contents = read_model_file("model.npz")
+    >>> contents.metadata["classes"]
+    """
+    name = os.fspath(path)
+    try:
+        file = open(name, "rb")  # noqa: SIM115 (closed below)
+    except FileNotFoundError:
+        raise ModelFileError(f"{name}: no such model file") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"{name}: is a folder, not a model file") from None
+    except OSError as error:
+        raise ModelFileError(f"{name}: cannot read it ({error.strerror})") from None
+    with file, Archive(name, file) as archive:
+        return _ModelReader(archive).model_file()
+
+
+class _ModelReader:
+    """Builds the model of one archive, checking each part of its document."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self.fail = archive.fail
+
+    def model_file(self) -> ModelFile:
+        document = self.archive.document()
+        kind = self._kind(document["kind"])
+        layers, dtype, input_shape = self._layers(document["network"])
+        optimizer, state = self._optimizer(document["optimizer"], dtype)
+        self._check_arrays_fit(layers, dtype, state)
+        rng = self._rng(document["rng"])
+        network = self._network(layers, dtype, rng, input_shape)
+        self._set_rng_state(rng, document["rng"]["state"])  # as before initializing
+        self._check_member_names(network, state)
+        self._read_arrays(network, optimizer, state)
+        network.loss = self._loss(document["loss"])
+        self._history(document["history"], network.history)
+        metadata = self._metadata(document["metadata"], network)
+        config = document["config"]
+        try:
+            if not isinstance(config, dict):
+                raise TypeError("expected a dict")
+            model = kind.from_config(config, network)
+        except (TypeError, ValueError) as error:
+            raise self.fail(f"invalid {kind.name} settings ({error})") from None
+        return ModelFile(
+            model,
+            kind.name,
+            metadata,
+            document["format_version"],
+            document["plainnet_version"],
+            self.archive.path,
+        )
+
+    def _kind(self, name) -> ModelKind:
+        if isinstance(name, str) and name not in KINDS and name in OPTIONAL_KINDS:
+            try:
+                import_optional_kind(name)
+            except ImportError as error:
+                raise self.fail(str(error)) from error
+        if not isinstance(name, str) or name not in KINDS:
+            raise self.fail(
+                f"unknown kind of model {name!r:.80}; this plainnet "
+                f"knows {sorted(KINDS.keys() | OPTIONAL_KINDS.keys())}"
+            )
+        return KINDS[name]
+
+    def _layers(self, network) -> tuple[list[Layer], np.dtype, tuple[int, ...]]:
+        """The layers, built for the input shape; the dtype; the input shape
+        (files written before input shapes were saved have none: the first
+        layer's then decides, as it did then)."""
+        if not isinstance(network, dict) or set(network) - {"input_shape"} != {
+            "layers",
+            "dtype",
+        }:
+            raise self.fail(
+                "'network' must hold 'layers', 'dtype' and, when the layers do not "
+                "fix it, 'input_shape', and nothing else"
+            )
+        if network["dtype"] not in ("float32", "float64"):
+            raise self.fail(
+                f"dtype must be float32 or float64, got {network['dtype']!r:.40}"
+            )
+        entries = network["layers"]
+        if not isinstance(entries, list) or not entries:
+            raise self.fail("'network.layers' must be a non-empty list")
+        layers = []
+        for index, entry in enumerate(entries):
+            try:
+                layers.append(layer_from_config(entry))
+            except (TypeError, ValueError) as error:
+                raise self.fail(f"layer {index}: {error}") from None
+        return layers, np.dtype(network["dtype"]), self._input_shape(layers, network)
+
+    def _input_shape(self, layers: list[Layer], network: dict) -> tuple[int, ...]:
+        """One sample's input shape, with every layer built for it."""
+        try:
+            input_shape = input_shape_of(layers, network.get("input_shape"))
+            if input_shape is None:
+                raise ValueError("no input shape, and no layer fixes one")
+            check_shapes(layers, input_shape)
+        except (TypeError, ValueError) as error:
+            raise self.fail(f"invalid architecture ({error})") from None
+        return input_shape
+
+    def _optimizer(self, section, dtype: np.dtype):
+        """The optimizer (or None) and the template of its state."""
+        if section is None:
+            return None, {}
+        if not isinstance(section, dict) or set(section) != {"name", "config", "state"}:
+            raise self.fail("'optimizer' must hold exactly 'name', 'config', 'state'")
+        name, config = section["name"], section["config"]
+        if not isinstance(name, str) or name not in optimizers.OPTIMIZERS:
+            raise self.fail(
+                f"unknown optimizer {name!r:.80}; expected one of "
+                f"{sorted(optimizers.OPTIMIZERS)}"
+            )
+        try:
+            if not isinstance(config, dict):
+                raise TypeError("expected a dict")
+            optimizer = optimizers.OPTIMIZERS[name].from_config(config)
+        except (TypeError, ValueError) as error:
+            raise self.fail(f"invalid {name} optimizer settings ({error})") from None
+        template = optimizer.init_state(np.empty(0, dtype))
+        scalars = section["state"]
+        expected = {k for k, v in template.items() if not isinstance(v, np.ndarray)}
+        if (
+            not isinstance(scalars, dict)
+            or set(scalars) != expected
+            or any(type(scalars[k]) is not int or scalars[k] < 0 for k in expected)
+        ):
+            raise self.fail(
+                f"the optimizer state must hold the counters {sorted(expected)}"
+                " as non-negative integers"
+            )
+        template.update(scalars)
+        return optimizer, template
+
+    def _check_arrays_fit(self, layers: list[Layer], dtype: np.dtype, state) -> None:
+        """Refuse an architecture larger than the file before allocating it."""
+        n_parameters = sum(
+            math.prod(shape)
+            for layer in layers
+            for shapes in (layer.param_shapes(), layer.state_shapes())
+            for shape in shapes.values()
+        )
+        n_arrays = 1 + sum(isinstance(v, np.ndarray) for v in state.values())
+        needed = n_parameters * n_arrays * dtype.itemsize
+        if needed > self.archive.size:
+            raise self.fail(
+                f"the architecture declares {n_parameters} parameters "
+                f"({needed} bytes of arrays), more than the file's "
+                f"{self.archive.size} bytes"
+            )
+
+    def _network(self, layers: list[Layer], dtype: np.dtype, rng, input_shape):
+        try:
+            return Sequential(layers, seed=rng, dtype=dtype, input_shape=input_shape)
+        except (TypeError, ValueError) as error:
+            raise self.fail(f"invalid architecture ({error})") from None
+
+    def _check_member_names(self, network: Sequential, state: dict) -> None:
+        expected = {DOCUMENT} | {f"weights/{name}" for name in network.layout}
+        expected |= {f"state/{name}" for name in network.state_layout}
+        expected |= {
+            f"optimizer/{k}" for k, v in state.items() if isinstance(v, np.ndarray)
+        }
+        present = {name.removesuffix(".npy") for name in self.archive.members}
+        if present != expected:
+            missing, extra = sorted(expected - present), sorted(present - expected)
+            raise self.fail(
+                f"the arrays do not match the architecture: missing "
+                f"{missing}, unexpected {extra}"[:300]
+            )
+
+    def _read_arrays(self, network: Sequential, optimizer, state: dict) -> None:
+        """Fill the weights, the layers' state and the optimizer state, refusing
+        NaN and inf."""
+        for name, (part, shape) in network.layout.items():
+            network.parameters[part] = self._finite(
+                f"weights/{name}", shape, network.dtype
+            ).ravel()
+        for name, (part, shape) in network.state_layout.items():
+            network.state[part] = self._finite(
+                f"state/{name}", shape, network.dtype
+            ).ravel()
+        if optimizer is None:
+            return
+        for key, value in state.items():
+            if isinstance(value, np.ndarray):
+                state[key] = self._finite(
+                    f"optimizer/{key}", network.parameters.shape, network.dtype
+                ).copy()
+        optimizer.state = state
+        network.optimizer = optimizer
+
+    def _finite(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        array = self.archive.array(name, tuple(shape), dtype)
+        if not np.isfinite(array).all():
+            raise self.fail(f"array {name!r} holds NaN or inf")
+        return array
+
+    def _loss(self, name) -> "losses.Loss | None":
+        if name is None:
+            return None
+        if not isinstance(name, str) or name not in losses.LOSSES:
+            raise self.fail(
+                f"unknown loss {name!r:.80}; expected one of {sorted(losses.LOSSES)}"
+            )
+        return losses.LOSSES[name]()
+
+    def _rng(self, section):
+        """A new random generator of the saved kind, in the saved state."""
+        if not isinstance(section, dict) or set(section) != {"type", "state"}:
+            raise self.fail("'rng' must hold exactly 'type' and 'state'")
+        state = section["state"]
+        name = state.get("bit_generator") if isinstance(state, dict) else None
+        if (
+            not isinstance(name, str)
+            or name not in _BIT_GENERATORS
+            or (section["type"] == "RandomState" and name != "MT19937")
+            or section["type"] not in ("Generator", "RandomState")
+        ):
+            raise self.fail(
+                f"unknown random generator {section['type']!r:.40} / {name!r:.40}"
+            )
+        if section["type"] == "RandomState":
+            rng = np.random.RandomState()
+        else:
+            rng = np.random.Generator(_BIT_GENERATORS[name]())
+        self._set_rng_state(rng, state)
+        return rng
+
+    def _set_rng_state(self, rng, state: dict) -> None:
+        try:
+            if isinstance(rng, np.random.RandomState):
+                rng.set_state(state)
+            else:
+                rng.bit_generator.state = state
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError) as error:
+            raise self.fail(f"invalid random generator state ({error})") from None
+
+    def _history(self, section, history) -> None:
+        if not isinstance(section, dict) or set(section) != {
+            "loss",
+            "val_loss",
+            "interrupted",
+        }:
+            raise self.fail(
+                "'history' must hold exactly 'loss', 'val_loss', 'interrupted'"
+            )
+        if not (
+            is_number_list(section["loss"])
+            and is_number_list(section["val_loss"])
+            and isinstance(section["interrupted"], bool)
+        ):
+            raise self.fail("'history' must hold lists of numbers and a boolean")
+        history.loss = [math.nan if v is None else float(v) for v in section["loss"]]
+        history.val_loss = [
+            math.nan if v is None else float(v) for v in section["val_loss"]
+        ]
+        history.interrupted = section["interrupted"]
+
+    def _metadata(self, metadata, network: Sequential) -> dict:
+        try:
+            check_metadata(metadata, network)
+        except ValueError as error:
+            raise self.fail(f"invalid metadata: {error}") from None
+        return metadata
