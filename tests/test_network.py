@@ -249,7 +249,7 @@ def test_repr_and_config():
         ],
         "dtype": "float32",
     }
-    assert repr(pn.NeuralNetwork()).startswith("NeuralNetwork(layers=[3, 1]")
+    assert repr(pn.NeuralNetwork()).startswith("NeuralNetwork(sizes=[3, 1]")
 
 
 @pytest.mark.parametrize(

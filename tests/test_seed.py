@@ -129,3 +129,11 @@ def test_think_with_a_non_number_at_the_prompt(monkeypatch, capsys):
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
     assert main(["think"]) == 2
     assert "'x' is not a number" in capsys.readouterr().err
+
+
+def test_sizes_is_the_name_and_layers_is_deprecated():
+    # "layers" means Layer objects in plainnet; NeuralNetwork's widths are sizes.
+    with pytest.warns(DeprecationWarning, match="sizes="):
+        old = pn.NeuralNetwork(layers=[2, 3, 1])
+    assert old.sizes == [2, 3, 1]
+    assert pn.NeuralNetwork([2, 3, 1]).sizes == [2, 3, 1]

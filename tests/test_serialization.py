@@ -533,7 +533,7 @@ def test_any_json_in_any_field_loads_or_gives_a_model_file_error(
 def test_a_neural_network_declaring_other_sizes_is_refused(tmp_path):
     path = tmp_path / "seed.npz"
     pn.NeuralNetwork([3, 1]).save(path)
-    with_document(path, lambda doc: doc["config"].update(layers=[3, 10**6, 10**6, 1]))
+    with_document(path, lambda doc: doc["config"].update(sizes=[3, 10**6, 10**6, 1]))
     refused(path, "invalid neural_network settings", "layer sizes")
 
 

@@ -13,6 +13,8 @@ init="uniform")`` and ``Sigmoid()``, trained on the ``sse`` loss with
 ``RandomState(seed)`` as ``np.random.seed`` does.
 """
 
+import warnings
+
 import numpy as np
 
 from .layers import Dense, dense_stack
@@ -27,9 +29,11 @@ class NeuralNetwork:
 
     Parameters
     ----------
-    layers : sequence of int, default (3, 1)
-        Sizes from the inputs to the outputs: ``[3, 1]`` is the seed's single
-        neuron, ``[2, 4, 1]`` has a hidden layer of 4 neurons.
+    sizes : sequence of int, default (3, 1)
+        Widths from the inputs to the outputs: ``[3, 1]`` is the seed's single
+        neuron, ``[2, 4, 1]`` has a hidden layer of 4 neurons. (Called ``layers``
+        before; ``layers=`` still works, with a ``DeprecationWarning``: in
+        plainnet ``layers`` means Layer objects, as in ``Sequential``.)
     seed : int, default 1
         Seed of NumPy's legacy generator (the seed uses ``np.random.seed(1)``).
     bias : bool or None, default None
@@ -52,17 +56,26 @@ class NeuralNetwork:
 
     def __init__(
         self,
-        layers=(3, 1),
+        sizes=(3, 1),
         seed: int = 1,
         bias: bool | None = None,
         activation: str = "sigmoid",
         learning_rate: float = 1.0,
         dtype: str = "float64",
+        *,
+        layers=None,
     ) -> None:
-        sizes = list(layers)
+        if layers is not None:
+            warnings.warn(
+                "NeuralNetwork(layers=...) is now NeuralNetwork(sizes=...)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            sizes = layers
+        sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(
-                f"layers needs at least two sizes (inputs and outputs), got {sizes!r}"
+                f"sizes needs at least two sizes (inputs and outputs), got {sizes!r}"
             )
         for size in sizes:
             if (
@@ -71,7 +84,7 @@ class NeuralNetwork:
                 or size < 1
             ):
                 raise ValueError(f"layer sizes must be positive ints, got {sizes!r}")
-        self.layers = [int(size) for size in sizes]
+        self.sizes = [int(size) for size in sizes]
         self.seed = seed
         self.bias = len(sizes) > 2 if bias is None else bool(bias)
         self.activation = activation
@@ -140,7 +153,7 @@ class NeuralNetwork:
 
     def __repr__(self) -> str:
         return (
-            f"NeuralNetwork(layers={self.layers}, seed={self.seed}, bias={self.bias}, "
+            f"NeuralNetwork(sizes={self.sizes}, seed={self.seed}, bias={self.bias}, "
             f"activation={self.activation!r}, learning_rate={self.learning_rate})"
         )
 
@@ -155,9 +168,11 @@ def seed_training_set() -> tuple[np.ndarray, np.ndarray]:
 # -- NeuralNetwork in model files: its settings saved beside its network --------
 def _neural_network_from_config(config: dict, network: Sequential) -> NeuralNetwork:
     """A ``NeuralNetwork`` of ``config``'s settings using the loaded ``network``."""
+    if "layers" in config and "sizes" not in config:  # files of plainnet <= 0.1.0
+        config = {("sizes" if k == "layers" else k): v for k, v in config.items()}
     dense = [layer for layer in network.layers if isinstance(layer, Dense)]
     sizes = [layer.n_in for layer in dense[:1]] + [layer.n_out for layer in dense]
-    if config.get("layers") != sizes:  # checked before NeuralNetwork allocates them
+    if config.get("sizes") != sizes:  # checked before NeuralNetwork allocates them
         raise ValueError(f"its layer sizes are not those of the stored layers {sizes}")
     model = NeuralNetwork(**config)
     if model.network.get_config() != network.get_config():
@@ -174,7 +189,7 @@ register_kind(
         NeuralNetwork,
         lambda model: model.network,
         lambda model: {
-            "layers": model.layers,
+            "sizes": model.sizes,
             "seed": model.seed,
             "bias": model.bias,
             "activation": model.activation,
