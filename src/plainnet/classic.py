@@ -75,7 +75,7 @@ class NeuralNetwork:
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(
-                f"sizes needs at least two sizes (inputs and outputs), got {sizes!r}"
+                f"layer sizes need at least two (inputs and outputs), got {sizes!r}"
             )
         for size in sizes:
             if (
