@@ -6,6 +6,7 @@
 """
 
 from . import gradcheck, initializers
+from ._version import __version__ as __version__
 from .classic import NeuralNetwork
 from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedError
 from .layers import (
@@ -25,8 +26,6 @@ from .network import Sequential
 from .optimizers import SGD, Adam, Optimizer
 from .serialization import load
 from .training import EarlyStopping, History, TrainingInterrupted
-
-__version__ = "0.1.0"
 
 __all__ = [
     "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
