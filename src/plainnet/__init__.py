@@ -24,13 +24,15 @@ from .layers import (
 from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
 from .network import Sequential
 from .optimizers import SGD, Adam, Optimizer
+from .predictor import Predictor
 from .serialization import load
 from .training import EarlyStopping, History, TrainingInterrupted
 
 __all__ = [
     "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
     "Dense", "Dropout", "EarlyStopping", "History", "Identity", "Layer", "LeakyReLU",
-    "Loss", "ModelFileError", "NeuralNetwork", "Optimizer", "PlainnetError", "ReLU",
+    "Loss", "ModelFileError", "NeuralNetwork", "Optimizer", "PlainnetError",
+    "Predictor", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "TrainingDivergedError",
     "TrainingInterrupted", "activations", "gradcheck", "initializers", "load",
 ]
