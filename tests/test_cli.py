@@ -20,6 +20,7 @@ from cli_helpers import (
     write_prices,
 )
 from plainnet import cli, model_files, optimizers
+from plainnet.cli import train_fit
 from plainnet.data import read_csv
 from plainnet.preprocessing import Standardizer
 
@@ -166,9 +167,9 @@ def test_regression_round_trip_is_exact(tmp_path):
     assert "validation: MSE" in out and "R^2" in out
     ok(plainnet_cli("predict", "prices.npz", data, "--out", "p.csv", cwd=tmp_path))
     shown = np.array([float(row[0]) for row in read_rows(tmp_path / "p.csv")[1:]])
-    model = cli.Model.read(str(tmp_path / "prices.npz"))
+    predictor = pn.Predictor.load(str(tmp_path / "prices.npz"))
     table = read_csv(data, target="price")
-    assert np.array_equal(shown, model.values(table.X)[:, 0])
+    assert np.array_equal(shown, predictor.predict(table.X))
     scores = ok(plainnet_cli("evaluate", "prices.npz", data, cwd=tmp_path))
     assert "MSE: " in scores and "MAE: " in scores and "R^2: " in scores
     r2 = float(scores.split("R^2: ")[1].split()[0])
@@ -282,7 +283,7 @@ class _Exploding(pn.Adam):
 
 def test_divergence_saves_the_best_epoch_and_exits_1(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(optimizers.OPTIMIZERS, "exploding", _Exploding)
-    monkeypatch.setattr(cli, "Adam", _Exploding)
+    monkeypatch.setattr(train_fit, "Adam", _Exploding)
     write_prices(tmp_path / "prices.csv")
     monkeypatch.chdir(tmp_path)
     status = cli.main(["train", "prices.csv", "--target", "price", "--quiet"])

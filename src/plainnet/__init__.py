@@ -26,13 +26,14 @@ from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
 from .model_files import load
 from .network import Sequential
 from .optimizers import SGD, Adam, Optimizer
+from .predictor import Predictor
 from .training import EarlyStopping, History, TrainingInterrupted
 
 __all__ = [
     "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
     "Dense", "Dropout", "EarlyStopping", "Flatten", "History", "Identity", "Layer",
     "LeakyReLU", "Loss", "ModelFileError", "NeuralNetwork", "Optimizer",
-    "PlainnetError", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
+    "PlainnetError", "Predictor", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
     "TrainingDivergedError", "TrainingInterrupted", "activations", "gradcheck",
     "initializers", "load",
 ]

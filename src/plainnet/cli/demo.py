@@ -1,0 +1,119 @@
+"""``plainnet demo`` and ``plainnet think``: the seed's example, and an answer
+for new inputs from the seed's network or from a saved model."""
+
+import argparse
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..classic import NeuralNetwork, seed_training_set
+from ..predictor import Predictor
+from .common import UsageError, positive_int
+
+
+def add_parser(commands) -> None:
+    """Register ``demo`` and ``think``."""
+    p = commands.add_parser(
+        "demo", help="run the seed's example and show what it learned"
+    )
+    p.add_argument("--iterations", type=positive_int, default=15000)
+    p.set_defaults(run=run_demo)
+
+    p = commands.add_parser(
+        "think",
+        help="answer for new inputs (the seed's network, "
+        "or a saved model with --model)",
+    )
+    p.add_argument("inputs", nargs="*", help="numbers, e.g. 1 0 0 (asked if absent)")
+    p.add_argument("--iterations", type=positive_int, default=15000)
+    p.add_argument("--model", metavar="MODEL.npz", help="use this saved model")
+    p.set_defaults(run=run_think)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """The seed's example: train the single neuron and think about [1, 0, 0]."""
+    inputs, outputs = seed_training_set()
+    network = NeuralNetwork([3, 1])
+    print("Random starting synaptic weights:")
+    print(network.synaptic_weights)
+    cost = network.cost(inputs, outputs)
+    print(f"Cost before training (sum of squared errors): {cost:.8f}")
+    network.train(inputs, outputs, iterations=args.iterations)
+    print(f"Synaptic weights after {args.iterations} training iterations:")
+    print(network.synaptic_weights)
+    cost = network.cost(inputs, outputs)
+    print(f"Cost after training (sum of squared errors): {cost:.8f}")
+    print("Considering new situation [1, 0, 0] -> ?:")
+    print(network.think([1, 0, 0]))
+    return 0
+
+
+def run_think(args: argparse.Namespace) -> int:
+    """Answer for a new situation: with ``--model`` from a saved model, else by
+    training the seed's network first."""
+    if args.model is not None:
+        return _think_with_model(args)
+    values = (
+        args.inputs if args.inputs else _ask_inputs(["Input 1", "Input 2", "Input 3"])
+    )
+    situation = [_number(value) for value in values]
+    if len(situation) != 3:
+        raise UsageError(f"think needs 3 inputs, got {len(situation)}: {values}")
+    inputs, outputs = seed_training_set()
+    network = NeuralNetwork([3, 1])
+    network.train(inputs, outputs, iterations=args.iterations)
+    print(f"Considering new situation: {situation}")
+    print(f"New output data: {network.think(situation)}")
+    return 0
+
+
+def _think_with_model(args: argparse.Namespace) -> int:
+    predictor = Predictor.load(args.model)
+    names = predictor.feature_names
+    values = args.inputs if args.inputs else _ask_inputs(names)
+    situation = [_number(value) for value in values]
+    if len(situation) != len(names):
+        raise UsageError(
+            f"the model expects {len(names)} inputs ({', '.join(names)}), "
+            f"got {len(situation)}"
+        )
+    X = np.array([situation])
+    print(f"Considering new situation: {situation}")
+    print(_answer(predictor, X))
+    return 0
+
+
+def _answer(predictor: Predictor, X: np.ndarray) -> str:
+    """The line saying what the model predicts for the one row of ``X``."""
+    if predictor.task == "classify":
+        proba = predictor.predict_proba(X)[0]
+        label = predictor.classes[int(proba.argmax())]
+        shown = ", ".join(
+            f"{c}: {p:.4f}" for c, p in zip(predictor.classes, proba, strict=True)
+        )
+        return f"Prediction: {label} (probabilities {shown})"
+    value = predictor.predict(X).reshape(len(X), -1)[0]
+    if predictor.task == "regress":
+        return f"Prediction: {predictor.target or 'value'} = {value[0]:.6g}"
+    return f"New output data: {value}"
+
+
+def _ask_inputs(prompts: Sequence[str]) -> list[str]:
+    """Ask for the inputs one by one, as the seed's program does."""
+    try:
+        return [input(f"{prompt}: ") for prompt in prompts]
+    except EOFError:
+        raise UsageError(
+            f"expected {len(prompts)} inputs, but the input ended"
+        ) from None
+
+
+def _number(text: str) -> float:
+    """A finite number typed by the user."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{text!r} is not a number; give numbers like 1 0 0") from None
+    if not np.isfinite(value):
+        raise UsageError(f"{text!r} is not a finite number")
+    return value

@@ -1,0 +1,92 @@
+"""``plainnet info``: describe a model file: architecture, parameters, the data
+it was trained on and its training history."""
+
+import argparse
+
+import numpy as np
+
+from .._messages import listing
+from ..model_files import read_model_file
+
+
+def add_parser(commands) -> None:
+    """Register ``info``."""
+    p = commands.add_parser("info", help="describe a model file")
+    p.add_argument("model", metavar="MODEL.npz")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Describe a model file: architecture, parameters, data, training history."""
+    contents = read_model_file(args.model)
+    network, metadata = contents.network, contents.metadata
+    print(
+        f"{args.model}: plainnet model file (format {contents.format_version}, "
+        f"written by plainnet {contents.plainnet_version})"
+    )
+    print(
+        f"kind: {contents.kind}, dtype {network.dtype.name}, "
+        f"{network.n_parameters} parameters"
+    )
+    print("layers:")
+    for layer in network.layers:
+        print(f"  {layer!r}")
+    optimizer = network.optimizer
+    steps = f" after {optimizer.state.get('step', 0)} steps" if optimizer else ""
+    print(
+        f"loss: {network.loss.name if network.loss else 'none'}; "
+        f"optimizer: {optimizer!r}{steps}"
+    )
+    for line in _describe_metadata(metadata):
+        print(line)
+    print(_describe_history(network.history))
+    return 0
+
+
+def _describe_metadata(metadata: dict) -> list[str]:
+    """One line each for the task, the features, their scaling and the data."""
+    lines = []
+    target = f" {metadata['target']!r}" if "target" in metadata else ""
+    if metadata.get("task") == "classify":
+        classes = metadata["classes"]
+        lines.append(
+            f"task: classify{target} into "
+            f"{len(classes)} classes: {listing(classes, limit=10)}"
+        )
+    elif metadata.get("task") == "regress":
+        lines.append(f"task: regress (predicts{target or ' numbers'})")
+    if "feature_names" in metadata:
+        names = metadata["feature_names"]
+        lines.append(f"features ({len(names)}): {listing(names, limit=10)}")
+    if "scaling" in metadata:
+        lines.append(
+            "feature scaling: standardized with the training data's "
+            "mean and standard deviation (stored in the file)"
+        )
+    if "source" in metadata:
+        lines.append(f"trained on: {metadata['source']}")
+    return lines
+
+
+def _describe_history(history) -> str:
+    """The epochs trained, the loss curves' ends and lows, and a Ctrl-C stop."""
+    if not history.loss:
+        return "training history: none (not trained)"
+    parts = [
+        f"training history: {len(history.loss)} epochs",
+        _curve("loss", history.loss),
+    ]
+    if history.val_loss:
+        parts.append(_curve("validation loss", history.val_loss))
+    if history.interrupted:
+        parts.append("stopped by Ctrl-C")
+    return "; ".join(parts)
+
+
+def _curve(name: str, values: list[float]) -> str:
+    """``name first -> last (lowest value at epoch n)``, NaN epochs skipped."""
+    best = int(np.nanargmin(values)) if not np.all(np.isnan(values)) else 0
+    return (
+        f"{name} {values[0]:.4g} -> {values[-1]:.4g} "
+        f"(lowest {values[best]:.4g} at epoch {best + 1})"
+    )
