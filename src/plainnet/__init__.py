@@ -9,10 +9,12 @@ from . import gradcheck, initializers
 from .classic import NeuralNetwork
 from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedError
 from .layers import (
+    BatchNorm,
     Dense,
     Dropout,
     Identity,
     Layer,
+    LayerNorm,
     LeakyReLU,
     ReLU,
     Sigmoid,
@@ -29,11 +31,12 @@ from .training import EarlyStopping, History, TrainingInterrupted
 __version__ = "0.1.0"
 
 __all__ = [
-    "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
-    "Dense", "Dropout", "EarlyStopping", "History", "Identity", "Layer", "LeakyReLU",
-    "Loss", "ModelFileError", "NeuralNetwork", "Optimizer", "PlainnetError", "ReLU",
-    "Sequential", "Sigmoid", "Softmax", "Tanh", "TrainingDivergedError",
-    "TrainingInterrupted", "activations", "gradcheck", "initializers", "load",
+    "MSE", "SGD", "SSE", "Adam", "BatchNorm", "BinaryCrossEntropy", "CrossEntropy",
+    "DataError", "Dense", "Dropout", "EarlyStopping", "History", "Identity", "Layer",
+    "LayerNorm", "LeakyReLU", "Loss", "ModelFileError", "NeuralNetwork", "Optimizer",
+    "PlainnetError", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
+    "TrainingDivergedError", "TrainingInterrupted", "activations", "gradcheck",
+    "initializers", "load",
 ]
 
 
