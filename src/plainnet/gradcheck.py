@@ -75,6 +75,7 @@ def check_model(
             stacklevel=2,
         )
         net = net.astype("float64")
+    state = net.state.copy()  # before any forward updates running statistics
     forward = _repeatable_forward(net, X)
     if loss is None:
         weights = np.random.default_rng(seed).standard_normal(forward().shape)
@@ -91,7 +92,6 @@ def check_model(
             return loss.value(forward(), target)
 
         output_grad = loss.gradient(forward().copy(), target)
-    state = net.state.copy()
     forward()
     analytic_input = net.backward(output_grad, need_input_grad=True).copy()
     errors = {
