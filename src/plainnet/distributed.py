@@ -26,7 +26,7 @@ except ImportError as error:  # mpi4py or the MPI library missing
 from . import losses, optimizers
 from .errors import TrainingDivergedError
 from .network import Sequential
-from .training import History, _check_batch_size, train_step
+from .training import History, batch_size_for, train_step
 
 __all__ = ["MPITrainer", "agree_classes"]
 
@@ -130,7 +130,7 @@ class MPITrainer:
         settings = _settings(net, loss, optimizer, epochs, batch_size, shuffle)
         _agree(self.comm, {**settings, "seed": self.seed})
         X, y, first, n = self._shard(X, y, loss, classes)
-        batch = _check_batch_size(batch_size, n)
+        batch = batch_size_for(batch_size, n)
         self._start(loss, optimizer)
         reduce = _WeightedAllreduce(self.comm)
         for _ in range(epochs):

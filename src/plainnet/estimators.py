@@ -42,7 +42,12 @@ except ImportError as error:  # scikit-learn missing, or older than 1.6
 
 from . import optimizers
 from ._estimator_files import register_kinds, save_estimator
-from ._validation import check_dtype, check_finite, check_sample_weight
+from ._validation import (
+    check_dtype,
+    check_finite,
+    check_number,
+    check_sample_weight,
+)
 from .layers import Dense, Layer, activations, dense_stack
 from .network import Sequential
 from .progress import ProgressBar
@@ -390,16 +395,16 @@ class _NeuralNet(BaseEstimator):
     def _check_params(self) -> np.dtype:
         """Check the parameters that the network does not check itself; returns
         the dtype."""
-        _check_number("learning_rate", self.learning_rate, 0, low_open=True)
-        _check_number("batch_size", self.batch_size, 1, integer=True)
-        _check_number("max_epochs", self.max_epochs, 1, integer=True)
-        _check_number("alpha", self.alpha, 0)
-        _check_number("dropout", self.dropout, 0, 1)
-        _check_number(
+        check_number("learning_rate", self.learning_rate, 0, low_open=True)
+        check_number("batch_size", self.batch_size, 1, integer=True)
+        check_number("max_epochs", self.max_epochs, 1, integer=True)
+        check_number("alpha", self.alpha, 0)
+        check_number("dropout", self.dropout, 0, 1)
+        check_number(
             "validation_fraction", self.validation_fraction, 0, 1, low_open=True
         )
-        _check_number("n_iter_no_change", self.n_iter_no_change, 1, integer=True)
-        _check_number("tol", self.tol, 0)
+        check_number("n_iter_no_change", self.n_iter_no_change, 1, integer=True)
+        check_number("tol", self.tol, 0)
         if not isinstance(self.activation, str):
             raise ValueError(f"activation must be a name, got {self.activation!r}")
         activations.get(self.activation)
@@ -792,32 +797,6 @@ class _LossCurve:
         loss = logs["loss"] + (self.penalty.value() if self.penalty else 0.0)
         self.curve.append(loss)
         return bool(self.plateau) and self.plateau.update(epoch, loss, self.parameters)
-
-
-def _check_number(
-    name: str,
-    value,
-    low: float,
-    high: float | None = None,
-    *,
-    low_open: bool = False,
-    integer: bool = False,
-) -> None:
-    """Raise ``ValueError`` unless ``value`` is a number (an int if ``integer``)
-    in ``[low, high)``, or ``(low, high)`` if ``low_open``; ``high=None`` is no
-    upper bound."""
-    kind = numbers.Integral if integer else numbers.Real
-    inside = not isinstance(value, bool) and isinstance(value, kind)
-    inside = inside and (value > low if low_open else value >= low)
-    inside = inside and (high is None or value < high)
-    if not inside:
-        interval = (
-            f"{'(' if low_open else '['}{low}, {'inf' if high is None else high})"
-        )
-        raise ValueError(
-            f"{name} must be {'an int' if integer else 'a number'} in {interval}, "
-            f"got {value!r}"
-        )
 
 
 register_kinds(NeuralNetClassifier, NeuralNetRegressor)

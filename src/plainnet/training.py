@@ -13,7 +13,12 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from . import losses, optimizers
-from ._validation import all_finite, check_same_length, check_sample_weight
+from ._validation import (
+    all_finite,
+    check_positive,
+    check_same_length,
+    check_sample_weight,
+)
 from .errors import TrainingDivergedError
 from .layers import activations
 
@@ -69,8 +74,8 @@ class EarlyStopping:
     ) -> None:
         if monitor not in ("val_loss", "loss"):
             raise ValueError(f"monitor must be 'val_loss' or 'loss', got {monitor!r}")
-        if patience < 1:
-            raise ValueError(f"patience must be >= 1, got {patience!r}")
+        check_positive("patience", patience, integer=True)
+        check_positive("min_delta", min_delta, zero=True)
         self.patience, self.min_delta = int(patience), float(min_delta)
         self.monitor, self.restore_best = monitor, bool(restore_best)
         self.best = math.inf
@@ -115,9 +120,8 @@ def fit(
     loss, optimizer = _resolve(net, loss, optimizer)
     arrays = _training_arrays(net, loss, X, y, sample_weight)
     validation = _prepare_validation(net, loss, validation_data, early_stopping)
-    batch_size = _check_batch_size(batch_size, len(arrays[0]))
-    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
+    batch_size = batch_size_for(batch_size, len(arrays[0]))
+    check_positive("epochs", epochs, integer=True, zero=True)
     net.loss, net.optimizer = loss, optimizer
     optimizer.prepare(net.parameters)
 
@@ -321,17 +325,11 @@ def _prepare_validation(net, loss, validation_data, early_stopping):
     return X_val, y_val, check_sample_weight(validation_data[2], len(X_val), net.dtype)
 
 
-def _check_batch_size(batch_size, n_samples: int) -> int:
+def batch_size_for(batch_size, n_samples: int) -> int:
+    """The checked ``batch_size`` (``None`` for all samples), clipped to the data."""
     if batch_size is None:
         return n_samples
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or batch_size < 1
-    ):
-        raise ValueError(
-            f"batch_size must be a positive int or None, got {batch_size!r}"
-        )
+    check_positive("batch_size", batch_size, integer=True)
     return min(int(batch_size), n_samples)
 
 
