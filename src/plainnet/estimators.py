@@ -48,6 +48,7 @@ from ._validation import (
     check_number,
     check_sample_weight,
 )
+from .hooks import L2Penalty
 from .layers import Dense, Layer, activations, dense_stack
 from .network import Sequential
 from .progress import ProgressBar
@@ -254,7 +255,7 @@ class _NeuralNet(BaseEstimator):
         penalty = None
         if self.alpha:
             n = self._penalty_scale(len(X), sample_weight)
-            penalty = _L2Penalty(self.model_, self.alpha, n)
+            penalty = L2Penalty(self.model_, self.alpha, n)
         plateau = stopper if stopper and stopper.monitor == "loss" else None
         curve = _LossCurve(self.loss_curve_, penalty, plateau, self.model_.parameters)
         optimizer = self.model_.optimizer if incremental else None
@@ -758,30 +759,6 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-class _L2Penalty:
-    """A ``grad_hook`` adding ``alpha * W / n``, the gradient of
-    ``alpha / 2 * ||W||**2 / n``, to the gradient of every weight matrix ``W``
-    (biases are not penalised)."""
-
-    def __init__(self, net: Sequential, alpha: float, n: float) -> None:
-        self.factor = alpha / n
-        self.parameters = net.parameters
-        self.parts = [
-            part for name, (part, _) in net.layout.items() if name[-2:] == ".W"
-        ]
-
-    def __call__(self, gradients: np.ndarray) -> None:
-        for part in self.parts:
-            gradients[part] += self.factor * self.parameters[part]
-
-    def value(self) -> float:
-        """The penalty ``alpha / 2 * ||W||**2 / n`` for the current weights."""
-        squares = sum(
-            float(self.parameters[part] @ self.parameters[part]) for part in self.parts
-        )
-        return 0.5 * self.factor * squares
 
 
 class _LossCurve:

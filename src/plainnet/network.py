@@ -223,7 +223,9 @@ class Sequential:
         validation_data: tuple | None = None,
         early_stopping=None,
         callbacks: Iterable[Callable] = (),
-        grad_hook: Callable[[np.ndarray], None] | None = None,
+        grad_hook: Callable[[np.ndarray], None]
+        | Iterable[Callable[[np.ndarray], None]]
+        | None = None,
         sample_weight=None,
     ):
         """Train on ``X`` of shape ``(n_samples, n_features)`` and targets ``y``.
@@ -247,9 +249,10 @@ class Sequential:
             Stops when the monitored cost stops improving; best weights restored.
         callbacks : callables ``f(epoch, logs) -> bool | None``
             Called after each epoch with the epoch's logs; ``True`` stops training.
-        grad_hook : callable ``f(gradients) -> None``, optional
+        grad_hook : callable ``f(gradients) -> None``, or a sequence of them, optional
             Called after backward and before the optimizer step with the flat
-            gradient buffer, which it may modify in place (clipping, all-reduce).
+            gradient buffer, which they may modify in place, in the order given
+            (see :mod:`plainnet.hooks`: ``L2Penalty``, ``clip_by_global_norm``).
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights: each batch's mean cost becomes the weighted mean
             ``sum_i w_i l_i / sum_i w_i``, and so does the epoch's.

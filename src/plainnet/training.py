@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from . import losses, optimizers
+from . import hooks, losses, optimizers
 from ._validation import (
     all_finite,
     check_positive,
@@ -122,6 +122,7 @@ def fit(
     validation = _prepare_validation(net, loss, validation_data, early_stopping)
     batch_size = batch_size_for(batch_size, len(arrays[0]))
     check_positive("epochs", epochs, integer=True, zero=True)
+    grad_hook = hooks.as_hook(grad_hook)
     net.loss, net.optimizer = loss, optimizer
     optimizer.prepare(net.parameters)
 
