@@ -6,6 +6,7 @@
 """
 
 from . import gradcheck, initializers
+from .callbacks import EarlyStopping, History
 from .classic import NeuralNetwork
 from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedError
 from .layers import (
@@ -24,7 +25,7 @@ from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
 from .network import Sequential
 from .optimizers import SGD, Adam, Optimizer
 from .serialization import load
-from .training import EarlyStopping, History, TrainingInterrupted
+from .training import TrainingInterrupted
 
 __version__ = "0.1.0"
 

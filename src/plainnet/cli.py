@@ -22,6 +22,7 @@ import numpy as np
 
 from . import __version__
 from ._messages import listing
+from .callbacks import EarlyStopping, ProgressBar
 from .classic import NeuralNetwork, seed_training_set
 from .data import read_csv
 from .datasets import DATASETS, make_dataset
@@ -30,9 +31,8 @@ from .layers import ACTIVATIONS, dense_stack
 from .network import Sequential
 from .optimizers import Adam
 from .preprocessing import Standardizer, decode_labels, encode_labels
-from .progress import ProgressBar
 from .serialization import atomic_write, read_model_file, save
-from .training import EarlyStopping, TrainingInterrupted
+from .training import TrainingInterrupted
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 MAX_CLASSES_AUTO = 20  # an integer target with more distinct values is a number

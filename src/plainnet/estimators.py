@@ -48,11 +48,10 @@ from ._validation import (
     check_number,
     check_sample_weight,
 )
+from .callbacks import Callback, EarlyStopping, ProgressBar
 from .hooks import L2Penalty
 from .layers import Dense, Layer, activations, dense_stack
 from .network import Sequential
-from .progress import ProgressBar
-from .training import EarlyStopping
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
@@ -63,6 +62,7 @@ __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 #: against 3.5 to 10 s with two threads on a busy 2-core machine).
 SINGLE_THREAD_WORK = 2**24
 _BLAS = ThreadpoolController()
+_PENALIZED = "penalized_loss"  # the log entry of the training loss plus the L2 term
 
 _PARAMETERS_DOC = """
     Parameters
@@ -256,8 +256,8 @@ class _NeuralNet(BaseEstimator):
         if self.alpha:
             n = self._penalty_scale(len(X), sample_weight)
             penalty = L2Penalty(self.model_, self.alpha, n)
-        plateau = stopper if stopper and stopper.monitor == "loss" else None
-        curve = _LossCurve(self.loss_curve_, penalty, plateau, self.model_.parameters)
+        curve = _LossCurve(self.loss_curve_, penalty)
+        stopping = [] if incremental else [stopper]
         optimizer = self.model_.optimizer if incremental else None
         shown = None if self.verbose and not incremental else False  # None: if a tty
         threads = self._blas_threads(min(self.batch_size, len(X)))
@@ -274,8 +274,7 @@ class _NeuralNet(BaseEstimator):
                 batch_size=self.batch_size,
                 shuffle=self.shuffle,
                 validation_data=validation,
-                early_stopping=None if plateau else stopper,
-                callbacks=[curve, *self._score_recorder(validation), bar],
+                callbacks=[curve, *self._score_recorder(validation), *stopping, bar],
                 grad_hook=penalty,
                 sample_weight=sample_weight,
             )
@@ -307,11 +306,11 @@ class _NeuralNet(BaseEstimator):
 
     def _stopper(self, validating: bool) -> EarlyStopping:
         """Early stopping on the validation loss (best weights restored), or on
-        the training loss plateau (last weights kept)."""
+        the training loss with the L2 term (last weights kept)."""
         if validating:
             return EarlyStopping(self.n_iter_no_change, self.tol, monitor="val_loss")
         return EarlyStopping(
-            self.n_iter_no_change, self.tol, monitor="loss", restore_best=False
+            self.n_iter_no_change, self.tol, monitor=_PENALIZED, restore_best=False
         )
 
     def _score_recorder(self, validation) -> list[Callable]:
@@ -761,19 +760,18 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
         return tags
 
 
-class _LossCurve:
-    """A ``fit`` callback appending each epoch's training loss plus the L2 term
-    to ``curve``; with a ``plateau`` (an ``EarlyStopping`` on that sum) it also
-    stops training once the sum no longer improves."""
+class _LossCurve(Callback):
+    """Appends each epoch's training loss plus the L2 term to ``curve``, and
+    adds it to the epoch's logs as ``"penalized_loss"`` (which the plateau's
+    ``EarlyStopping`` watches)."""
 
-    def __init__(self, curve: list, penalty, plateau, parameters) -> None:
-        self.curve, self.penalty, self.plateau = curve, penalty, plateau
-        self.parameters = parameters
+    def __init__(self, curve: list, penalty: L2Penalty | None) -> None:
+        self.curve, self.penalty = curve, penalty
 
-    def __call__(self, epoch: int, logs: dict) -> bool:
+    def on_epoch_end(self, epoch: int, logs: dict, net) -> None:
         loss = logs["loss"] + (self.penalty.value() if self.penalty else 0.0)
+        logs[_PENALIZED] = loss
         self.curve.append(loss)
-        return bool(self.plateau) and self.plateau.update(epoch, loss, self.parameters)
 
 
 register_kinds(NeuralNetClassifier, NeuralNetRegressor)

@@ -222,7 +222,7 @@ class Sequential:
         shuffle: bool = True,
         validation_data: tuple | None = None,
         early_stopping=None,
-        callbacks: Iterable[Callable] = (),
+        callbacks: Iterable[object] = (),
         grad_hook: Callable[[np.ndarray], None]
         | Iterable[Callable[[np.ndarray], None]]
         | None = None,
@@ -247,8 +247,12 @@ class Sequential:
             Its cost is recorded per epoch in ``history.val_loss``.
         early_stopping : EarlyStopping, optional
             Stops when the monitored cost stops improving; best weights restored.
-        callbacks : callables ``f(epoch, logs) -> bool | None``
-            Called after each epoch with the epoch's logs; ``True`` stops training.
+            It runs as the last of the callbacks.
+        callbacks : sequence of Callback or of functions ``f(epoch, logs)``
+            Run after each epoch with the epoch's logs (``epoch``, ``loss``,
+            ``val_loss``), in order; one returning ``True`` stops training. A
+            :class:`~plainnet.callbacks.Callback` is also told when training
+            begins and ends.
         grad_hook : callable ``f(gradients) -> None``, or a sequence of them, optional
             Called after backward and before the optimizer step with the flat
             gradient buffer, which they may modify in place, in the order given

@@ -1,7 +1,9 @@
 """The fit loop, in small pieces: batches, one step, one epoch, the epoch loop.
 
 Also what keeps a user's work safe while training: divergence stops at once
-with the last finite weights kept, and Ctrl-C stops at a batch boundary.
+with the last finite weights kept, and Ctrl-C stops at a batch boundary. What
+happens around the epochs (history, early stopping, progress) are callbacks, in
+:mod:`plainnet.callbacks`.
 """
 
 import math
@@ -19,85 +21,13 @@ from ._validation import (
     check_same_length,
     check_sample_weight,
 )
+from .callbacks import Callback, EarlyStopping, History, as_callbacks
 from .errors import TrainingDivergedError
 from .layers import activations
 
 
 class TrainingInterrupted(UserWarning):
     """Issued when Ctrl-C stops ``fit``; the weights and history so far are kept."""
-
-
-class History:
-    """Cost per epoch: ``history.loss`` and, with validation data, ``history.val_loss``.
-
-    Lists grow over every ``fit`` call of a network. ``history["loss"]`` works too.
-    """
-
-    def __init__(self) -> None:
-        self.loss: list[float] = []
-        self.val_loss: list[float] = []
-        self.interrupted = False
-
-    def __getitem__(self, key: str) -> list[float]:
-        return getattr(self, key)
-
-    def __len__(self) -> int:
-        return len(self.loss)
-
-    def __repr__(self) -> str:
-        last = f", last loss={self.loss[-1]:.6g}" if self.loss else ""
-        return f"History(epochs={len(self.loss)}{last})"
-
-
-class EarlyStopping:
-    """Stop when the monitored cost has not improved for ``patience`` epochs.
-
-    An epoch improves when its cost is below ``best - min_delta``; NaN never
-    improves. The best weights seen are restored at the end of ``fit``, whether
-    or not training stopped early.
-
-    Parameters
-    ----------
-    patience : int, default 10
-    min_delta : float, default 1e-4
-    monitor : {"val_loss", "loss"}, default "val_loss"
-        ``"val_loss"`` needs validation data.
-    restore_best : bool, default True
-    """
-
-    def __init__(
-        self,
-        patience: int = 10,
-        min_delta: float = 1e-4,
-        monitor: str = "val_loss",
-        restore_best: bool = True,
-    ) -> None:
-        if monitor not in ("val_loss", "loss"):
-            raise ValueError(f"monitor must be 'val_loss' or 'loss', got {monitor!r}")
-        check_positive("patience", patience, integer=True)
-        check_positive("min_delta", min_delta, zero=True)
-        self.patience, self.min_delta = int(patience), float(min_delta)
-        self.monitor, self.restore_best = monitor, bool(restore_best)
-        self.best = math.inf
-        self.best_epoch: int | None = None
-        self.best_parameters: np.ndarray | None = None
-        self.wait = 0
-
-    def update(self, epoch: int, cost: float, parameters: np.ndarray) -> bool:
-        """Record an epoch's cost; return True when training should stop."""
-        if cost < self.best - self.min_delta:  # False for NaN
-            self.best, self.best_epoch, self.wait = cost, epoch, 0
-            if self.restore_best:
-                self.best_parameters = parameters.copy()
-            return False
-        self.wait += 1
-        return self.wait >= self.patience
-
-    def __repr__(self) -> str:
-        return (
-            f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
-            f"monitor={self.monitor!r}, restore_best={self.restore_best})"
-        )
 
 
 def fit(
@@ -119,7 +49,9 @@ def fit(
     """Train ``net``; see :meth:`plainnet.Sequential.fit` for the parameters."""
     loss, optimizer = _resolve(net, loss, optimizer)
     arrays = _training_arrays(net, loss, X, y, sample_weight)
-    validation = _prepare_validation(net, loss, validation_data, early_stopping)
+    stopper = [] if early_stopping is None else [early_stopping]
+    callbacks = [net.history, *as_callbacks([*callbacks, *stopper])]
+    validation = _prepare_validation(net, loss, validation_data, callbacks)
     batch_size = batch_size_for(batch_size, len(arrays[0]))
     check_positive("epochs", epochs, integer=True, zero=True)
     grad_hook = hooks.as_hook(grad_hook)
@@ -134,6 +66,27 @@ def fit(
     def validate():
         return _cost(net, loss, *validation) if validation else None
 
+    for callback in callbacks:
+        callback.on_train_begin(net)
+    interrupted = _epochs(
+        net, step, validate, arrays, batch_size, shuffle, epochs, callbacks
+    )
+    for callback in callbacks:
+        callback.on_train_end(net)
+    if interrupted:
+        net.history.interrupted = True
+        warnings.warn(
+            f"training interrupted (Ctrl-C) after {len(net.history.loss)} epoch(s); "
+            "the weights and history so far are kept",
+            TrainingInterrupted,
+            stacklevel=3,
+        )
+    return net.history
+
+
+def _epochs(net, step, validate, arrays, batch_size, shuffle, epochs, callbacks):
+    """Up to ``epochs`` epochs, each ended by the callbacks; True if Ctrl-C
+    stopped them."""
     first = len(net.history.loss) + 1
     saved = _FiniteWeights(net.parameters)
     # overflow shows up as a non-finite cost, reported with a clearer message
@@ -144,23 +97,13 @@ def fit(
             )
             if cost is None:
                 break
-            halt = _end_epoch(net, epoch, cost, validate, callbacks, early_stopping)
+            halt = _end_epoch(net, epoch, cost, validate, callbacks)
             if halt or stop.requested:
                 break
         if epochs and not all_finite(net.parameters):  # the last update overflowed
             saved.restore(net.parameters, first_batch=False)
             _diverged(net, epoch, "finite, but the last update overflowed")
-    if early_stopping is not None and early_stopping.best_parameters is not None:
-        np.copyto(net.parameters, early_stopping.best_parameters)
-    if stop.requested:
-        net.history.interrupted = True
-        warnings.warn(
-            f"training interrupted (Ctrl-C) after {len(net.history.loss)} epoch(s); "
-            "the weights and history so far are kept",
-            TrainingInterrupted,
-            stacklevel=3,
-        )
-    return net.history
+    return stop.requested
 
 
 def _resolve(net, loss, optimizer):
@@ -228,19 +171,17 @@ class _FiniteWeights:
             np.copyto(parameters, self.previous if first_batch else self.current)
 
 
-def _end_epoch(net, epoch, cost, validate, callbacks, early_stopping) -> bool:
-    """Record the epoch in the history and run the callbacks; True to stop."""
-    net.history.loss.append(cost)
+def _end_epoch(
+    net, epoch: int, cost: float, validate, callbacks: list[Callback]
+) -> bool:
+    """The epoch's logs, passed to every callback (the history first); True to
+    stop."""
     logs = {"epoch": epoch, "loss": cost}
     val_loss = validate()
     if val_loss is not None:
         logs["val_loss"] = val_loss
-        net.history.val_loss.append(val_loss)
-    halt = any([bool(callback(epoch, logs)) for callback in callbacks])
-    if early_stopping is not None:
-        monitored = logs[early_stopping.monitor]
-        halt |= early_stopping.update(epoch, monitored, net.parameters)
-    return halt
+    # every callback sees every epoch, even after one has asked to stop
+    return any([bool(c.on_epoch_end(epoch, logs, net)) for c in callbacks])
 
 
 def train_step(
@@ -302,10 +243,12 @@ def _diverged(net, epoch, value) -> None:
     )
 
 
-def _prepare_validation(net, loss, validation_data, early_stopping):
+def _prepare_validation(net, loss, validation_data, callbacks: list[Callback]):
     """``(X_val, y_val[, w_val])`` checked like the training data, or None."""
     if validation_data is None:
-        if early_stopping is not None and early_stopping.monitor == "val_loss":
+        if any(
+            isinstance(c, EarlyStopping) and c.monitor == "val_loss" for c in callbacks
+        ):
             raise ValueError("EarlyStopping(monitor='val_loss') needs validation_data")
         return None
     if (
