@@ -42,7 +42,7 @@ def __getattr__(name: str):
     # The scikit-learn estimators need scikit-learn, an optional extra: it is
     # imported on first use, and its absence raises ImportError naming the extra.
     if name in ("NeuralNetClassifier", "NeuralNetRegressor"):
-        from . import estimators
+        from . import sklearn
 
-        return getattr(estimators, name)
+        return getattr(sklearn, name)
     raise AttributeError(f"module 'plainnet' has no attribute {name!r}")

@@ -5,8 +5,9 @@ of the network, and every step averages the gradients of all ranks.
 
 Run the script through ``python -m mpi4py`` so that an exception on one rank
 aborts the whole job instead of leaving the other ranks waiting in a collective.
-Needs the ``mpi`` extra (``pip install "plainnet[mpi]"``) and an MPI library
-(``pip install mpich`` needs no root); ``import plainnet`` never imports MPI.
+Needs the ``mpi`` extra (from a checkout of plainnet: ``pip install ".[mpi]"``)
+and an MPI library (``pip install mpich`` needs no root); ``import plainnet``
+never imports MPI.
 """
 
 import math
@@ -19,8 +20,8 @@ try:
     from mpi4py import MPI
 except ImportError as error:  # mpi4py or the MPI library missing
     raise ImportError(
-        "plainnet.distributed needs mpi4py and an MPI library; install them with: "
-        'pip install "plainnet[mpi]" mpich'
+        "plainnet.distributed needs mpi4py and an MPI library; install them from "
+        'a checkout of plainnet with: pip install ".[mpi]" mpich'
     ) from error
 
 from . import losses, optimizers

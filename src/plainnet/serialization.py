@@ -79,7 +79,7 @@ _BIT_GENERATORS = {
     )
 }
 _TASKS = ("classify", "regress")
-_PLUGIN_MODULES = ("plainnet.estimators",)
+_PLUGIN_MODULES = ("plainnet.sklearn",)
 
 
 # -- kinds of model ------------------------------------------------------------
