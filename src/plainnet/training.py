@@ -47,7 +47,7 @@ def fit(
     sample_weight=None,
 ) -> History:
     """Train ``net``; see :meth:`plainnet.Sequential.fit` for the parameters."""
-    loss, optimizer = _resolve(net, loss, optimizer)
+    loss, optimizer = loss_and_optimizer(net, loss, optimizer)
     arrays = _training_arrays(net, loss, X, y, sample_weight)
     stopper = [] if early_stopping is None else [early_stopping]
     callbacks = [net.history, *as_callbacks([*callbacks, *stopper])]
@@ -106,7 +106,7 @@ def _epochs(net, step, validate, arrays, batch_size, shuffle, epochs, callbacks)
     return stop.requested
 
 
-def _resolve(net, loss, optimizer):
+def loss_and_optimizer(net, loss, optimizer):
     """The loss and optimizer to use: as given, else the last ones, else defaults."""
     loss = losses.get(loss if loss is not None else net.loss or "mse")
     optimizer = optimizers.get(
@@ -235,11 +235,20 @@ def _cost(net, loss, X, y, weight=None) -> float:
 
 def _diverged(net, epoch, value) -> None:
     """Raise with the epoch and learning rate (the caller kept finite weights)."""
-    lr = getattr(net.optimizer, "lr", None)
     raise TrainingDivergedError(
+        divergence_message(net, epoch, value)
+        + " The last finite weights and the history so far are kept."
+    )
+
+
+def divergence_message(net, epoch: int, value) -> str:
+    """What went wrong in a diverged epoch and what to try (the callers add
+    what they kept)."""
+    lr = getattr(net.optimizer, "lr", None)
+    return (
         f"training diverged in epoch {epoch}: the cost became {value} with learning "
-        f"rate {lr}. The last finite weights and the history so far are kept. "
-        "Try a smaller learning rate, standardised inputs, or a smaller batch."
+        f"rate {lr}. Try a smaller learning rate, standardised inputs, or a "
+        "smaller batch."
     )
 
 
