@@ -7,6 +7,7 @@
 
 from . import gradcheck, initializers
 from ._version import __version__ as __version__
+from .callbacks import EarlyStopping, History
 from .classic import NeuralNetwork
 from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedError
 from .layers import (
@@ -29,7 +30,7 @@ from .model_files import load
 from .network import Sequential
 from .optimizers import SGD, Adam, Optimizer
 from .predictor import Predictor
-from .training import EarlyStopping, History, TrainingInterrupted
+from .training import TrainingInterrupted
 
 __all__ = [
     "MSE",
@@ -73,7 +74,7 @@ def __getattr__(name: str):
     # The scikit-learn estimators need scikit-learn, an optional extra: it is
     # imported on first use, and its absence raises ImportError naming the extra.
     if name in ("NeuralNetClassifier", "NeuralNetRegressor"):
-        from . import estimators
+        from . import sklearn
 
-        return getattr(estimators, name)
+        return getattr(sklearn, name)
     raise AttributeError(f"module 'plainnet' has no attribute {name!r}")
