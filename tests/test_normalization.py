@@ -285,3 +285,33 @@ def test_layernorm_matches_pytorch(shape):
     net = alone(pn.LayerNorm(eps=1e-5), shape)
     module = torch.nn.LayerNorm(shape, eps=1e-5, dtype=torch.float64)
     assert_same_steps(net, module, torch, shape, n=4)
+
+
+def test_early_stopping_restores_the_running_statistics_of_the_kept_epoch():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, 4)) * 3 + 1, rng.integers(0, 2, 64)
+    X_val, y_val = rng.standard_normal((32, 4)), rng.integers(0, 2, 32)
+    net = pn.Sequential([pn.Dense(4, 8), pn.BatchNorm(), pn.ReLU(), pn.Dense(8, 2)],
+                        seed=0)
+    kept = {}
+
+    def remember(epoch, logs):
+        kept[epoch] = (net.parameters.copy(), net.state.copy())
+
+    stopper = pn.EarlyStopping(patience=3, min_delta=0.0)
+    net.fit(X, y, loss="cross_entropy", optimizer=pn.Adam(lr=0.05), epochs=30,
+            batch_size=16, validation_data=(X_val, y_val), early_stopping=stopper,
+            callbacks=[remember])
+    best = stopper.best_epoch
+    assert best < len(net.history.loss)  # a later epoch was trained, then undone
+    np.testing.assert_array_equal(net.parameters, kept[best][0])
+    np.testing.assert_array_equal(net.state, kept[best][1])
+
+
+def test_divergence_keeps_finite_running_statistics():
+    X = np.random.default_rng(1).standard_normal((32, 3))
+    net = pn.Sequential([pn.Dense(3, 4), pn.BatchNorm(), pn.Dense(4, 1)], seed=0)
+    with pytest.raises(pn.TrainingDivergedError), np.errstate(all="ignore"):
+        net.fit(X * 1e150, np.ones(32) * 1e150, loss="mse",
+                optimizer=pn.SGD(lr=1e10), epochs=5, batch_size=8)
+    assert np.isfinite(net.state).all() and np.isfinite(net.parameters).all()

@@ -120,6 +120,9 @@ class EarlyStopping(Callback):
     best_epoch : int or None
     best_parameters : ndarray of shape (n_parameters,) or None
         A copy of the weights of ``best_epoch``, with ``restore_best``.
+    best_state : ndarray of shape (n_state,) or None
+        A copy of the layers' state (running statistics) of ``best_epoch``,
+        restored with the weights.
     wait : int
         Epochs since the last improvement; training stops when it reaches
         ``patience``.
@@ -143,6 +146,7 @@ class EarlyStopping(Callback):
         self.best = math.inf
         self.best_epoch: int | None = None
         self.best_parameters: np.ndarray | None = None
+        self.best_state: np.ndarray | None = None
         self.wait = 0
 
     def update(self, epoch: int, cost: float, parameters: np.ndarray) -> bool:
@@ -161,11 +165,16 @@ class EarlyStopping(Callback):
                 f"EarlyStopping monitors {self.monitor!r}, but the epoch's logs "
                 f"hold only {sorted(logs)}"
             )
-        return self.update(epoch, logs[self.monitor], net.parameters)
+        stop = self.update(epoch, logs[self.monitor], net.parameters)
+        if self.restore_best and self.best_epoch == epoch:
+            self.best_state = net.state.copy()  # BatchNorm's statistics with them
+        return stop
 
     def on_train_end(self, net) -> None:
         if self.best_parameters is not None:
             np.copyto(net.parameters, self.best_parameters)
+        if self.best_state is not None and self.best_state.shape == net.state.shape:
+            np.copyto(net.state, self.best_state)
 
     def __repr__(self) -> str:
         return (

@@ -88,7 +88,7 @@ def _epochs(net, step, validate, arrays, batch_size, shuffle, epochs, callbacks)
     """Up to ``epochs`` epochs, each ended by the callbacks; True if Ctrl-C
     stopped them."""
     first = len(net.history.loss) + 1
-    saved = _FiniteWeights(net.parameters)
+    saved = _FiniteWeights(net)
     # overflow shows up as a non-finite cost, reported with a clearer message
     with _StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(first, first + epochs):
@@ -101,7 +101,7 @@ def _epochs(net, step, validate, arrays, batch_size, shuffle, epochs, callbacks)
             if halt or stop.requested:
                 break
         if epochs and not all_finite(net.parameters):  # the last update overflowed
-            saved.restore(net.parameters, first_batch=False)
+            saved.restore(first_batch=False)
             _diverged(net, epoch, "finite, but the last update overflowed")
     return stop.requested
 
@@ -129,14 +129,14 @@ def _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch, saved):
     """One pass over ``arrays`` (X, y and perhaps sample weights). Returns the
     epoch's cost, or None if Ctrl-C came before any batch ran (a pending Ctrl-C
     stops after the current batch)."""
-    saved.start_epoch(net.parameters)
+    saved.start_epoch()
     total = mass = 0.0  # mass: samples, or the sum of their weights
     n_batches = 0
     mean = net.loss.reduction == "mean"
     for batch in batches(arrays, batch_size, net._rng if shuffle else None):
         value = step(*batch)
         if not math.isfinite(value):
-            saved.restore(net.parameters, first_batch=n_batches == 0)
+            saved.restore(first_batch=n_batches == 0)
             _diverged(net, epoch, value)
         n_batches += 1
         size = len(batch[0]) if len(batch) == 2 else float(batch[2].sum())
@@ -150,25 +150,34 @@ def _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch, saved):
 
 
 class _FiniteWeights:
-    """Copies of the weights at the start of this epoch and of the previous one.
+    """Copies of the weights (and the layers' state, such as running statistics)
+    at the start of this epoch and of the previous one.
 
     A non-finite weight always makes the cost non-finite, so the weights at the
     start of an epoch whose first batch had a finite cost are finite. When the
     cost becomes non-finite, ``restore`` puts back the latest weights known to be
     finite: the current ones if they are, else this epoch's start, else (when the
-    first batch failed) the previous epoch's start.
+    first batch failed) the previous epoch's start; the same for the state.
     """
 
-    def __init__(self, parameters: np.ndarray) -> None:
-        self.current, self.previous = parameters.copy(), parameters.copy()
+    def __init__(self, net) -> None:
+        self.net = net
+        self.current = [net.parameters.copy(), net.state.copy()]
+        self.previous = [net.parameters.copy(), net.state.copy()]
 
-    def start_epoch(self, parameters: np.ndarray) -> None:
+    def start_epoch(self) -> None:
         self.previous, self.current = self.current, self.previous
-        np.copyto(self.current, parameters)
+        for copy, array in zip(self.current, self._arrays(), strict=True):
+            np.copyto(copy, array)
 
-    def restore(self, parameters: np.ndarray, first_batch: bool) -> None:
-        if not all_finite(parameters):
-            np.copyto(parameters, self.previous if first_batch else self.current)
+    def restore(self, first_batch: bool) -> None:
+        saved = self.previous if first_batch else self.current
+        for copy, array in zip(saved, self._arrays(), strict=True):
+            if not all_finite(array):
+                np.copyto(array, copy)
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.net.parameters, self.net.state
 
 
 def _end_epoch(
