@@ -119,6 +119,16 @@ def test_hooks_after_the_allreduce_equal_union_batch_training_with_them(tmp_path
     np.testing.assert_allclose(weights[0], reference, rtol=0, atol=1e-12)
 
 
+def test_running_statistics_are_averaged_so_the_ranks_agree(tmp_path):
+    code, _, err, _ = mpirun(3, JOB, tmp_path / "weights.npz", "--batchnorm")
+    assert code == 0, err
+    saved = np.load(tmp_path / "weights.npz")
+    states = [saved[f"state{rank}"] for rank in range(3)]
+    assert states[0].size == 32 and np.isfinite(states[0]).all()
+    assert all(s.tobytes() == states[0].tobytes() for s in states)
+    assert not np.array_equal(states[0][:16], np.zeros(16))  # it did learn
+
+
 @pytest.mark.parametrize("crash", ["raise", "kill"])
 def test_a_crash_on_one_rank_ends_the_job_within_seconds(crash, tmp_path):
     code, _, err, seconds = mpirun(

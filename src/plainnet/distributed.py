@@ -67,7 +67,11 @@ class MPITrainer:
       up to the order in which the floating-point sums are taken. It does not
       depend on the number of ranks.
 
-    Dropout masks are drawn by each rank for its own rows.
+    Dropout masks are drawn by each rank for its own rows. Non-trainable state
+    (BatchNorm's running statistics, updated from each rank's own rows) is
+    averaged over the ranks after every epoch, so that the ranks agree; each
+    rank normalises its own rows of a batch, so BatchNorm needs a global batch
+    large enough to give every rank two rows or more.
 
     Parameters
     ----------
@@ -176,6 +180,7 @@ class MPITrainer:
         self.net.loss, self.net.optimizer = loss, optimizer
         optimizer.prepare(self.net.parameters)
         self.comm.Bcast(self.net.parameters, root=0)
+        self.comm.Bcast(self.net.state, root=0)
         optimizer.state = self.comm.bcast(optimizer.state, root=0)
 
     def _encode(self, y, loss: losses.Loss, classes) -> np.ndarray:
@@ -199,12 +204,20 @@ class MPITrainer:
         not finite."""
         cost = total / n_samples if self.net.loss.reduction == "mean" else total
         self.net.history.loss.append(cost)
+        self._average_state()
         if not math.isfinite(cost):
             epoch = len(self.net.history.loss)
             raise TrainingDivergedError(
                 divergence_message(self.net, epoch, cost)
                 + " The history so far is kept."
             )
+
+    def _average_state(self) -> None:
+        """Running statistics (BatchNorm's) are updated by each rank from its own
+        rows: average them so that every rank keeps the same state."""
+        if self.net.state.size:
+            self.comm.Allreduce(MPI.IN_PLACE, self.net.state, op=MPI.SUM)
+            self.net.state /= self.comm.Get_size()
 
     def __repr__(self) -> str:
         return (
