@@ -9,11 +9,19 @@ from . import gradcheck, initializers
 from .classic import NeuralNetwork
 from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedError
 from .layers import (
+    AvgPool1D,
+    AvgPool2D,
+    Conv1D,
+    Conv2D,
     Dense,
     Dropout,
+    Flatten,
+    GlobalAvgPool,
     Identity,
     Layer,
     LeakyReLU,
+    MaxPool1D,
+    MaxPool2D,
     ReLU,
     Sigmoid,
     Softmax,
@@ -29,11 +37,13 @@ from .training import EarlyStopping, History, TrainingInterrupted
 __version__ = "0.1.0"
 
 __all__ = [
-    "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
-    "Dense", "Dropout", "EarlyStopping", "History", "Identity", "Layer", "LeakyReLU",
-    "Loss", "ModelFileError", "NeuralNetwork", "Optimizer", "PlainnetError", "ReLU",
-    "Sequential", "Sigmoid", "Softmax", "Tanh", "TrainingDivergedError",
-    "TrainingInterrupted", "activations", "gradcheck", "initializers", "load",
+    "MSE", "SGD", "SSE", "Adam", "AvgPool1D", "AvgPool2D", "BinaryCrossEntropy",
+    "Conv1D", "Conv2D", "CrossEntropy", "DataError", "Dense", "Dropout",
+    "EarlyStopping", "Flatten", "GlobalAvgPool", "History", "Identity", "Layer",
+    "LeakyReLU", "Loss", "MaxPool1D", "MaxPool2D", "ModelFileError",
+    "NeuralNetwork", "Optimizer", "PlainnetError", "ReLU", "Sequential", "Sigmoid",
+    "Softmax", "Tanh", "TrainingDivergedError", "TrainingInterrupted",
+    "activations", "gradcheck", "initializers", "load",
 ]
 
 

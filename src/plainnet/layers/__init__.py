@@ -1,5 +1,6 @@
-"""Layers: the contract (``base``), the layers with parameters (``core``), the
-activations, and the one registry that model files and configs look names up in.
+"""Layers: the contract (``base``), the layers of a perceptron (``core``),
+convolutions (``conv``) and pooling (``pooling``), the activations, and the one
+registry that model files and configs look names up in.
 """
 
 from .activations import (
@@ -14,12 +15,20 @@ from .activations import (
 )
 from .base import Layer, ShapeError
 from .builders import dense_stack
+from .conv import Conv1D, Conv2D
 from .core import Dense, Dropout, Flatten
+from .pooling import (
+    AvgPool1D,
+    AvgPool2D,
+    GlobalAvgPool,
+    MaxPool1D,
+    MaxPool2D,
+)
 from .registry import LAYERS, layer_from_config, register_layer
 
 __all__ = [
-    "ACTIVATIONS", "LAYERS", "Activation", "Dense", "Dropout", "Flatten", "Identity",
-    "Layer", "LeakyReLU", "ReLU", "ShapeError", "Sigmoid", "Softmax", "Tanh",
-    "dense_stack",
-    "layer_from_config", "register_layer",
+    "ACTIVATIONS", "LAYERS", "Activation", "AvgPool1D", "AvgPool2D", "Conv1D",
+    "Conv2D", "Dense", "Dropout", "Flatten", "GlobalAvgPool", "Identity", "Layer",
+    "LeakyReLU", "MaxPool1D", "MaxPool2D", "ReLU", "ShapeError", "Sigmoid",
+    "Softmax", "Tanh", "dense_stack", "layer_from_config", "register_layer",
 ]
