@@ -13,6 +13,7 @@ Everything is written into arrays the caller gives (``out=``), so that a layer
 reuses one buffer per batch size.
 """
 
+import math
 from itertools import product
 
 import numpy as np
@@ -150,4 +151,26 @@ def col2im(cols: np.ndarray, stride: tuple[int, ...], out: np.ndarray) -> np.nda
     for offset in offsets(kernel):
         target = offset_view(out, offset, stride, outs)
         target += cols[(slice(None), *offset)].swapaxes(0, 1)
+    return out
+
+
+def col2im_stride1(cols: np.ndarray, out_size: tuple[int, ...], out: np.ndarray):
+    """:func:`col2im` for stride 1, from "wide" columns ``(C, *kernel, n, W)``
+    whose output positions sit on the padded input's grid (the first axis
+    ``out_size[0]`` long, the others as long as ``out``'s, zeros past the
+    output): kernel offset ``o`` then adds to the flattened input shifted by
+    ``sum(o * pitch)``, one contiguous run per sample and channel.
+
+    Past the output's last column a run spills into the next row, adding the
+    zeros there; it ends at the last real output, which keeps it inside ``out``.
+    """
+    n, channels, *size = out.shape
+    pitches = [math.prod(size[axis + 1 :]) for axis in range(len(size))]
+    length = 1 + sum((m - 1) * p for m, p in zip(out_size, pitches, strict=True))
+    flat = out.reshape(n, channels, -1)
+    out.fill(0)
+    for offset in offsets(cols.shape[1 : 1 + len(size)]):
+        start = sum(o * p for o, p in zip(offset, pitches, strict=True))
+        run = cols[(slice(None), *offset, slice(None), slice(0, length))]
+        flat[:, :, start : start + length] += run.swapaxes(0, 1)
     return out

@@ -153,19 +153,41 @@ class _Conv(Layer):
             np.sum(g_col, axis=1, out=self.grads["b"])
         if not need_input_grad:
             return None
-        dcols = self._buffer("dcols", cols.shape, dtype)
-        w_mat = W.reshape(self.out_channels, -1)
-        np.matmul(w_mat.T, g_col, out=dcols.reshape(-1, columns))
         size = self.input_shape[1:]
-        if not any(b or a for b, a in self._padding):
-            dx = self._buffer("dx", (n, *self.input_shape), dtype)
-            return _im2col.col2im(dcols, self._stride, dx)
         padded = _im2col.padded_size(size, self._padding)
         dxp = self._buffer("dxp", (n, self.in_channels, *padded), dtype)
-        _im2col.col2im(dcols, self._stride, dxp)
+        w_mat = W.reshape(self.out_channels, -1)
+        if self._stride == (1,) * len(self.SPATIAL):
+            self._col2im_stride1(w_mat, grad_out, dxp)
+        else:
+            dcols = self._buffer("dcols", cols.shape, dtype)
+            np.matmul(w_mat.T, g_col, out=dcols.reshape(-1, columns))
+            _im2col.col2im(dcols, self._stride, dxp)
+        if padded == size:
+            return dxp
         dx = self._buffer("dx", (n, *self.input_shape), dtype)
         np.copyto(dx, dxp[_im2col.interior(size, self._padding)])
         return dx
+
+    def _col2im_stride1(self, w_mat, grad_out: np.ndarray, dxp: np.ndarray) -> None:
+        """``dX`` (padded) for stride 1, through "wide" columns: the output
+        gradient is laid on the padded input's row pitch (zeros past the output
+        width), so that ``dX_col = W_mat.T @ G_wide`` puts each kernel offset's
+        terms at one fixed shift of the flattened input, and col2im becomes
+        ``prod(kernel)`` adds of whole contiguous runs instead of short rows.
+        The product grows by ``padded width / output width``; the adds, which
+        dominate, get several times faster."""
+        n, dtype = grad_out.shape[0], grad_out.dtype
+        out_size = grad_out.shape[2:]
+        wide = (*out_size[:1], *dxp.shape[3:])
+        g_wide = self._buffer("g_wide", (self.out_channels, n, *wide), dtype)
+        if wide != out_size:
+            g_wide[..., out_size[-1] :] = 0
+        np.copyto(g_wide[..., : out_size[-1]], grad_out.swapaxes(0, 1))
+        dcols = self._buffer("dcols_wide", (w_mat.shape[1], g_wide[0].size), dtype)
+        np.matmul(w_mat.T, g_wide.reshape(self.out_channels, -1), out=dcols)
+        cols = dcols.reshape(self.in_channels, *self._kernel, n, -1)
+        _im2col.col2im_stride1(cols, out_size, dxp)
 
     def get_config(self) -> dict[str, Any]:
         return {
