@@ -206,27 +206,6 @@ def _fresh(name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
     return np.empty(shape, dtype)
 
 
-_PARAMETERS = """
-    Parameters
-    ----------
-    in_channels, out_channels : int
-        Channels of the input and of the output.
-    kernel_size : {kernel}
-    stride : {stride}, default 1
-    padding : {padding}, "valid" or "same", default 0
-        Zeros added at both ends of each spatial axis; "valid" is 0, and "same"
-        (stride 1 only) keeps the size: ``k - 1`` zeros per axis, ``(k - 1) // 2``
-        before and the rest after, so an even kernel gets its extra zero at the
-        end ({end}), as PyTorch and Keras do.
-    bias : bool, default True
-        Whether the layer adds one bias per output channel.
-    init : str, default "he_normal"
-        Initializer of ``W`` (see :mod:`plainnet.initializers`); for a kernel
-        the fan-in is ``in_channels * prod(kernel_size)``, so the default draws
-        ``N(0, 2 / fan_in)``. Biases start at zero.
-"""
-
-
 @register_layer
 class Conv1D(_Conv):
     """1-D convolution (cross-correlation, as in every deep-learning library)
@@ -239,7 +218,25 @@ class Conv1D(_Conv):
     Forward copies the windows into ``X_col`` (im2col) and takes one product;
     backward takes ``dW`` from the same columns and adds ``dX_col`` back into
     the windows (col2im); see :mod:`plainnet.layers.conv`.
-    {parameters}
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channels of the input and of the output.
+    kernel_size : int
+    stride : int, default 1
+    padding : int, "valid" or "same", default 0
+        Zeros added at both ends of each spatial axis; "valid" is 0, and "same"
+        (stride 1 only) keeps the size: ``k - 1`` zeros per axis, ``(k - 1) // 2``
+        before and the rest after, so an even kernel gets its extra zero at the
+        end (right), as PyTorch and Keras do.
+    bias : bool, default True
+        Whether the layer adds one bias per output channel.
+    init : str, default "he_normal"
+        Initializer of ``W`` (see :mod:`plainnet.initializers`); for a kernel
+        the fan-in is ``in_channels * prod(kernel_size)``, so the default draws
+        ``N(0, 2 / fan_in)``. Biases start at zero.
+
     Example
     -------
     >>> Sequential([Conv1D(1, 8, 5, stride=2), ReLU(), Flatten(), Dense(10)],
@@ -261,7 +258,25 @@ class Conv2D(_Conv):
     Forward copies the windows into ``X_col`` (im2col) and takes one product;
     backward takes ``dW`` from the same columns and adds ``dX_col`` back into
     the windows (col2im); see :mod:`plainnet.layers.conv`.
-    {parameters}
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channels of the input and of the output.
+    kernel_size : int or (int, int)
+    stride : int or (int, int), default 1
+    padding : int or (int, int), "valid" or "same", default 0
+        Zeros added at both ends of each spatial axis; "valid" is 0, and "same"
+        (stride 1 only) keeps the size: ``k - 1`` zeros per axis, ``(k - 1) // 2``
+        before and the rest after, so an even kernel gets its extra zero at the
+        end (bottom and right), as PyTorch and Keras do.
+    bias : bool, default True
+        Whether the layer adds one bias per output channel.
+    init : str, default "he_normal"
+        Initializer of ``W`` (see :mod:`plainnet.initializers`); for a kernel
+        the fan-in is ``in_channels * prod(kernel_size)``, so the default draws
+        ``N(0, 2 / fan_in)``. Biases start at zero.
+
     Example
     -------
     >>> Sequential([Conv2D(1, 6, 5, padding=2), ReLU(), MaxPool2D(2), Flatten(),
@@ -269,18 +284,3 @@ class Conv2D(_Conv):
     """
 
     SPATIAL = ("height", "width")
-
-
-Conv1D.__doc__ = Conv1D.__doc__.replace(
-    "{parameters}",
-    _PARAMETERS.format(kernel="int", stride="int", padding="int", end="right"),
-)
-Conv2D.__doc__ = Conv2D.__doc__.replace(
-    "{parameters}",
-    _PARAMETERS.format(
-        kernel="int or (int, int)",
-        stride="int or (int, int)",
-        padding="int or (int, int)",
-        end="bottom and right",
-    ),
-)
