@@ -15,7 +15,7 @@ from ._validation import (
     check_X,
 )
 from .callbacks import History
-from .layers import Activation, Layer, ShapeError, layer_from_config
+from .layers import Activation, Layer, ShapeError, layer_entries, layer_from_config
 from .layers.base import describe_shape
 from .summary import summary_table
 
@@ -361,10 +361,7 @@ class Sequential:
         also ``input_shape`` when the network was built for one that its layers
         do not fix themselves."""
         config: dict[str, Any] = {
-            "layers": [
-                {"class": type(layer).__name__, "config": layer.get_config()}
-                for layer in self.layers
-            ],
+            "layers": layer_entries(self.layers),
             "dtype": self.dtype.name,
         }
         if self.built and self.input_shape != input_shape_of(self.layers, None):

@@ -26,7 +26,7 @@ from .pooling import (
     MaxPool1D,
     MaxPool2D,
 )
-from .registry import LAYERS, layer_from_config, register_layer
+from .registry import LAYERS, layer_entries, layer_from_config, register_layer
 
 __all__ = [
     "ACTIVATIONS",
@@ -53,6 +53,7 @@ __all__ = [
     "Softmax",
     "Tanh",
     "dense_stack",
+    "layer_entries",
     "layer_from_config",
     "register_layer",
 ]

@@ -23,6 +23,15 @@ def register_layer(cls: type[Layer]) -> type[Layer]:
     return cls
 
 
+def layer_entries(layers) -> list[dict[str, Any]]:
+    """Each layer as ``{"class": name, "config": {...}}``, the entries that
+    :func:`layer_from_config` reads and model files hold."""
+    return [
+        {"class": type(layer).__name__, "config": layer.get_config()}
+        for layer in layers
+    ]
+
+
 def layer_from_config(entry: dict[str, Any]) -> Layer:
     """A new layer from ``{"class": name, "config": {...}}``, the class looked up
     only in ``LAYERS``; anything else raises ``ValueError``."""

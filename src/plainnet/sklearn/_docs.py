@@ -49,14 +49,25 @@ _PARAMETERS_DOC = """
         (with a fresh optimizer, as in scikit-learn).
     verbose : bool, default False
         Show a progress bar over the epochs (on a terminal only).
+    layers : list of Layer, optional
+        The hidden layers, in place of ``hidden_layer_sizes``, ``activation``
+        and ``dropout``: for example ``[Conv2D(1, 8, 3), ReLU(), MaxPool2D(2)]``.
+        The output layer for the task (``Flatten`` if needed, then ``Dense``)
+        is added unless the list ends in a ``Dense`` of the right width. The
+        layers given are never trained themselves: ``fit`` builds fresh copies.
+    input_shape : tuple of int, optional
+        One sample's shape for ``layers``: each flat row of ``X`` (of
+        ``prod(input_shape)`` features) is reshaped to it, as
+        ``X.reshape(-1, *input_shape)``; ``(1, 8, 8)`` for scikit-learn's digits.
 """
 
 _ATTRIBUTES_DOC = """
     model_ : Sequential
         The trained network; it outputs logits for the classifier.
     architecture_ : tuple
-        ``(hidden_layer_sizes, activation, dropout, dtype)`` as ``model_`` was
-        built with them (``set_params`` may have changed them since).
+        ``(hidden_layer_sizes, activation, dropout, dtype, layers, input_shape)``
+        as ``model_`` was built with them (``set_params`` may have changed them
+        since); ``layers`` as a list of ``{"class", "config"}`` entries.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when ``X`` had string column names (a pandas DataFrame).

@@ -6,6 +6,7 @@ its matrix products are too small to share out, and threads waiting for a core
 would make them many times slower.
 """
 
+import math
 import numbers
 import os
 import warnings
@@ -21,9 +22,19 @@ from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
 from .. import optimizers
 from .._validation import check_dtype, check_finite, check_number, check_sample_weight
 from ..callbacks import EarlyStopping, ProgressBar
+from ..errors import DataError
 from ..hooks import L2Penalty
-from ..layers import Dense, Layer, activations, dense_stack
-from ..network import Sequential
+from ..layers import (
+    LAYERS,
+    Dense,
+    Flatten,
+    Layer,
+    activations,
+    dense_stack,
+    layer_entries,
+    layer_from_config,
+)
+from ..network import Sequential, check_shapes
 from . import files
 from ._fitting import (
     LossCurve,
@@ -75,6 +86,8 @@ class BaseNeuralNet(BaseEstimator):
         dtype: str = "float32",
         warm_start: bool = False,
         verbose: bool = False,
+        layers: Sequence[Layer] | None = None,
+        input_shape: Sequence[int] | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -93,6 +106,8 @@ class BaseNeuralNet(BaseEstimator):
         self.dtype = dtype
         self.warm_start = warm_start
         self.verbose = verbose
+        self.layers = layers
+        self.input_shape = input_shape
 
     # -- what the subclasses define: _encode(y, fresh, incremental, classes) sets
     # or checks the target attributes and returns y as the loss takes it;
@@ -135,8 +150,9 @@ class BaseNeuralNet(BaseEstimator):
         if not fresh and self.architecture() != self.architecture_:
             raise ValueError(
                 "the network was built with (hidden_layer_sizes, activation, "
-                f"dropout, dtype) = {self.architecture_}, but they are now "
-                f"{self.architecture()}; fit with warm_start=False for a new network"
+                f"dropout, dtype, layers, input_shape) = {self.architecture_!r:.300}, "
+                f"but they are now {self.architecture()!r:.300}; fit with "
+                "warm_start=False for a new network"
             )
         X, y = validate_data(
             self,
@@ -150,12 +166,14 @@ class BaseNeuralNet(BaseEstimator):
         )
         check_finite(X, "X")
         target = self._encode(y, fresh, incremental, classes)
-        return X, target, check_sample_weight(sample_weight, len(X), dtype)
+        weight = check_sample_weight(sample_weight, len(X), dtype)
+        return self._samples(X), target, weight
 
     def _start(self, n_features: int, seed: int, dtype, target, sample_weight) -> None:
         """A new network, its output bias, and an empty loss curve."""
         layers = self.build_layers(n_features, self._n_outputs(target))
-        self.model_ = Sequential(layers, seed=seed, dtype=dtype)
+        shape = (n_features,) if self.input_shape is None else self.input_shape
+        self.model_ = Sequential(layers, seed=seed, dtype=dtype, input_shape=shape)
         self.architecture_ = self.architecture()
         self.n_outputs_ = self.model_.n_outputs
         bias = self._output_bias(target, sample_weight)
@@ -227,15 +245,37 @@ class BaseNeuralNet(BaseEstimator):
     # -- the network these parameters build --------------------------------------
     def build_layers(self, n_features: int, n_outputs: int) -> list[Layer]:
         """``Dense`` layers of the hidden sizes, each followed by the activation
-        (and ``Dropout``), then a linear ``Dense`` output layer."""
+        (and ``Dropout``), then a linear ``Dense`` output layer; or fresh copies
+        of ``layers`` with the output layer the task needs."""
+        if self.layers is not None:
+            shape = (n_features,) if self.input_shape is None else self.input_shape
+            # fresh copies: an estimator never changes its parameters
+            copies = [layer_from_config(entry) for entry in layer_entries(self.layers)]
+            return with_output_layer(copies, shape, n_outputs)
         sizes = [n_features, *_hidden_sizes(self.hidden_layer_sizes), n_outputs]
         return dense_stack(sizes, self.activation, dropout=self.dropout)
 
     def architecture(self) -> tuple:
         """The parameters the network is built from, as ``architecture_`` holds
-        them: ``(hidden_layer_sizes, activation, dropout, dtype)``."""
+        them: ``(hidden_layer_sizes, activation, dropout, dtype, layers,
+        input_shape)``, ``layers`` as ``{"class", "config"}`` entries."""
         sizes = tuple(_hidden_sizes(self.hidden_layer_sizes))
-        return sizes, self.activation, float(self.dropout), check_dtype(self.dtype).name
+        layers = None if self.layers is None else layer_entries(self.layers)
+        shape = None if self.input_shape is None else tuple(self.input_shape)
+        dtype = check_dtype(self.dtype).name
+        return sizes, self.activation, float(self.dropout), dtype, layers, shape
+
+    def _samples(self, X: np.ndarray) -> np.ndarray:
+        """Flat rows as the network takes them: reshaped to ``input_shape``."""
+        if self.input_shape is None:
+            return X
+        shape = tuple(self.input_shape)
+        if X.shape[1] != math.prod(shape):
+            raise DataError(
+                f"X has {X.shape[1]} features, but input_shape={shape} takes rows "
+                f"of {math.prod(shape)} = {' x '.join(map(str, shape))} to reshape"
+            )
+        return X.reshape(len(X), *shape)
 
     def check_params(self) -> np.dtype:
         """Raise ``ValueError`` for a parameter out of its range or an unknown
@@ -255,6 +295,7 @@ class BaseNeuralNet(BaseEstimator):
         activations.get(self.activation)
         optimizers.get(self.optimizer)
         _hidden_sizes(self.hidden_layer_sizes)
+        _check_layers(self.layers, self.input_shape)
         return check_dtype(self.dtype)
 
     # -- predicting and saving ---------------------------------------------------
@@ -264,7 +305,7 @@ class BaseNeuralNet(BaseEstimator):
         X = validate_data(
             self, X, reset=False, dtype=self.model_.dtype, ensure_all_finite=False
         )
-        return self.model_.predict(X)
+        return self.model_.predict(self._samples(X))
 
     def save(
         self, path: "str | os.PathLike[str]", *, include_optimizer: bool = True
@@ -318,7 +359,52 @@ def _hidden_sizes(sizes) -> list[int]:
 def _blas_threads(net: Sequential, batch: int) -> int | None:
     """1 if every layer's product of a batch is small (see
     ``SINGLE_THREAD_WORK``), else ``None``: as many as BLAS likes."""
-    widest = max(
-        layer.n_in * layer.n_out for layer in net.layers if isinstance(layer, Dense)
-    )
+    widest, shape = 0, net.input_shape
+    for layer in net.layers:
+        shape = layer.output_shape(shape)
+        weights = layer.params.get("W")
+        if weights is not None:  # multiply-adds per sample: W times the positions
+            widest = max(widest, weights.size * math.prod(shape[1:]))
     return 1 if batch * widest < SINGLE_THREAD_WORK else None
+
+
+def with_output_layer(
+    layers: list[Layer], input_shape: Sequence[int], n_outputs: int
+) -> list[Layer]:
+    """``layers``, then ``Flatten`` if they give more than one axis, then
+    ``Dense(n_outputs)``, unless they already end in a ``Dense`` of that width."""
+    last = layers[-1] if layers else None
+    if isinstance(last, Dense) and last.n_out == n_outputs:
+        return layers
+    shape = check_shapes(layers, input_shape) if layers else tuple(input_shape)
+    flatten = [Flatten()] if len(shape) > 1 else []
+    return [*layers, *flatten, Dense(n_outputs)]
+
+
+def _registered_layers(layers) -> bool:
+    """Whether ``layers`` is a sequence of layers of registered classes."""
+    return not isinstance(layers, (Layer, str)) and all(
+        isinstance(layer, Layer) and LAYERS.get(type(layer).__name__) is type(layer)
+        for layer in layers
+    )
+
+
+def _check_layers(layers, input_shape) -> None:
+    """``layers``: None or a list of registered Layer objects; ``input_shape``:
+    None or positive ints, and only with ``layers``."""
+    if layers is not None and not _registered_layers(layers):
+        raise ValueError(
+            "layers must be a list of plainnet layers (registered classes, such "
+            f"as Conv2D or ReLU), got {layers!r:.120}"
+        )
+    if input_shape is None:
+        return
+    if layers is None:
+        raise ValueError("input_shape reshapes the rows of X for layers=; give both")
+    if isinstance(input_shape, (str, bytes)) or not all(
+        isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0
+        for n in input_shape
+    ):
+        raise ValueError(
+            f"input_shape must be a tuple of positive ints, got {input_shape!r}"
+        )

@@ -45,7 +45,7 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
-from ..layers import Dense
+from ..layers import Dense, Layer, layer_entries, layer_from_config
 from ..model_files import ModelKind, register_kind, save
 from ..model_files.values import finite_or_none, is_number_list
 from ..network import Sequential
@@ -68,7 +68,16 @@ _LABEL_DTYPES = {
     )
 } | {"str": np.dtype(str)}
 _LABEL_TYPES = {"b": bool, "i": int, "u": int, "f": float, "U": str}
-_ARCHITECTURE = ("hidden_layer_sizes", "activation", "dropout", "dtype")
+_ARCHITECTURE = (
+    "hidden_layer_sizes",
+    "activation",
+    "dropout",
+    "dtype",
+    "layers",
+    "input_shape",
+)
+#: Parameters that files written before they existed do not hold (their defaults).
+_NEWER_PARAMS = {"layers": None, "input_shape": None}
 _CONFIG_FIELDS = (
     "params",
     "built_from",
@@ -146,7 +155,7 @@ def _description(estimator) -> dict:
 def _config(estimator, target: dict) -> dict:
     """The kind's config: everything but the network, as JSON values."""
     _check_settings(estimator)
-    sizes, activation, dropout, dtype = estimator.architecture_
+    sizes, activation, dropout, dtype, layers, shape = estimator.architecture_
     names = getattr(estimator, "feature_names_in_", None)
     scores = estimator.validation_scores_
     return {
@@ -155,7 +164,18 @@ def _config(estimator, target: dict) -> dict:
             for name, value in estimator.get_params().items()
         },
         "built_from": dict(
-            zip(_ARCHITECTURE, (list(sizes), activation, dropout, dtype), strict=True)
+            zip(
+                _ARCHITECTURE,
+                (
+                    list(sizes),
+                    activation,
+                    dropout,
+                    dtype,
+                    layers,
+                    None if shape is None else list(shape),
+                ),
+                strict=True,
+            )
         ),
         "feature_names": None if names is None else names.tolist(),
         "loss_curve": _numbers(estimator.loss_curve_),
@@ -172,7 +192,10 @@ def _numbers(values) -> list[float | None]:
 
 
 def _param_to_json(name: str, value):
-    """``value`` as JSON; a tuple becomes ``{"tuple": [...]}``."""
+    """``value`` as JSON; a tuple becomes ``{"tuple": [...]}``, ``layers`` a list
+    of ``{"class", "config"}`` entries."""
+    if name == "layers" and value is not None:
+        return layer_entries(value)
     if isinstance(value, (tuple, list)):
         items = [_scalar_to_json(name, item) for item in value]
         return {"tuple": items} if isinstance(value, tuple) else items
@@ -236,7 +259,7 @@ def _estimator(cls: type, config, network: Sequential, set_target):
     _check_settings(estimator)
     estimator.architecture_ = _built_from(cls, config["built_from"], network)
     estimator.model_ = network
-    estimator.n_features_in_ = network.n_features_in
+    estimator.n_features_in_ = math.prod(network.input_shape)
     estimator.n_outputs_ = network.n_outputs
     names = _feature_names(config["feature_names"], network)
     if names is not None:
@@ -256,12 +279,22 @@ def _fields(section, names, what: str) -> dict:
 
 
 def _params(cls: type, section) -> dict:
+    section = _with_newer(section, _NEWER_PARAMS)
     section = _fields(section, cls().get_params(), "'params'")
     return {name: _param_from_json(name, value) for name, value in section.items()}
 
 
+def _with_newer(section, defaults: dict):
+    """``section`` with the defaults of the fields that older files lack."""
+    if not isinstance(section, dict):
+        return section
+    return {**{k: v for k, v in defaults.items() if k not in section}, **section}
+
+
 def _param_from_json(name: str, value):
     """The inverse of :func:`_param_to_json`."""
+    if name == "layers" and value is not None:
+        return _layers_from_json(value)
     if isinstance(value, dict) and set(value) == {"tuple"}:
         return tuple(_param_items(name, value["tuple"]))
     if isinstance(value, list):
@@ -278,16 +311,28 @@ def _param_items(name: str, items) -> list:
     return items
 
 
+def _layers_from_json(entries) -> list[Layer]:
+    """``layers`` from ``{"class", "config"}`` entries, by the layer registry."""
+    if not isinstance(entries, list):
+        raise ValueError(f"parameter 'layers' must be a list, got {entries!r:.80}")
+    return [layer_from_config(entry) for entry in entries]
+
+
 def _built_from(cls: type, section, network: Sequential) -> tuple:
     """The architecture parameters, checked to describe ``network``."""
-    probe = cls(**_fields(section, _ARCHITECTURE, "'built_from'"))
+    section = _with_newer(section, _NEWER_PARAMS)
+    section = _fields(section, _ARCHITECTURE, "'built_from'")
+    probe = cls(**{**section, "layers": _param_from_json("layers", section["layers"])})
     dtype = probe.check_params()  # types, ranges, names only from the registries
     architecture = probe.architecture()
     dense = [layer for layer in network.layers if isinstance(layer, Dense)]
-    # compared before building, which allocates what the sizes declare
-    if len(architecture[0]) + 1 != len(dense) or dtype != network.dtype:
+    # compared before building layers, whose sizes the file declares
+    if probe.layers is None and len(architecture[0]) + 1 != len(dense):
         raise ValueError("'built_from' does not describe the stored layers")
-    expected = probe.build_layers(network.n_features_in, network.n_outputs)
+    if dtype != network.dtype:
+        raise ValueError("'built_from' does not describe the stored layers")
+    n_features = math.prod(network.input_shape)
+    expected = probe.build_layers(n_features, math.prod(network.output_shape))
     if _layer_configs(expected) != _layer_configs(network.layers):
         raise ValueError("'built_from' does not describe the stored layers")
     return architecture
