@@ -8,7 +8,13 @@
 from . import gradcheck, initializers
 from ._version import __version__ as __version__
 from .classic import NeuralNetwork
-from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedError
+from .errors import (
+    DataError,
+    ExportError,
+    ModelFileError,
+    PlainnetError,
+    TrainingDivergedError,
+)
 from .layers import (
     Dense,
     Dropout,
@@ -25,17 +31,18 @@ from .layers import (
 from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
 from .model_files import load
 from .network import Sequential
+from .onnx import to_onnx
 from .optimizers import SGD, Adam, Optimizer
 from .predictor import Predictor
 from .training import EarlyStopping, History, TrainingInterrupted
 
 __all__ = [
     "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
-    "Dense", "Dropout", "EarlyStopping", "Flatten", "History", "Identity", "Layer",
-    "LeakyReLU", "Loss", "ModelFileError", "NeuralNetwork", "Optimizer",
-    "PlainnetError", "Predictor", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
-    "TrainingDivergedError", "TrainingInterrupted", "activations", "gradcheck",
-    "initializers", "load",
+    "Dense", "Dropout", "EarlyStopping", "ExportError", "Flatten", "History",
+    "Identity", "Layer", "LeakyReLU", "Loss", "ModelFileError", "NeuralNetwork",
+    "Optimizer", "PlainnetError", "Predictor", "ReLU", "Sequential", "Sigmoid",
+    "Softmax", "Tanh", "TrainingDivergedError", "TrainingInterrupted", "activations",
+    "gradcheck", "initializers", "load", "to_onnx",
 ]
 
 

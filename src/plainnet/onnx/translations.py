@@ -1,0 +1,135 @@
+"""The one registry of ONNX translations: a layer class's name -> a function
+writing that layer's nodes.
+
+A translation is ``f(layer, g, x) -> y``. ``g`` is the graph being built (a
+:class:`~plainnet.onnx.graph.GraphBuilder`: ``g.node(op_type, inputs, **attrs)``
+adds a node and returns its output's name, ``g.constant(name, array)`` adds an
+initializer named after the layer, ``layers.3.W``); ``x`` is the name of the
+layer's input, of shape ``(batch, *layer.input_shape)``, and ``y`` the name of
+its output. A translation writes the layer as ``predict`` runs it (``Dropout``
+is the identity, normalisation uses its running statistics from
+``layer.state``) with standard ONNX operators only (the default domain, opset
+17), and never imports ``onnx`` itself: this module only needs NumPy, so that
+``plainnet info`` can say whether a model can be exported without the extra.
+
+Adding a layer: one function under ``@translates("ClassName")``. A registered
+layer (``plainnet.layers.LAYERS``) without a translation fails a test, and
+exporting a model holding it raises :class:`~plainnet.errors.ExportError`
+naming the layer.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..errors import ExportError
+from ..layers import LAYERS, Layer
+
+#: Layer class name -> ``f(layer, g, x) -> y``.
+TRANSLATIONS: dict[str, Callable] = {}
+
+
+def translates(*names: str) -> Callable[[Callable], Callable]:
+    """Register the decorated function as the translation of the layer classes
+    ``names``."""
+
+    def register(function: Callable) -> Callable:
+        for name in names:
+            TRANSLATIONS[name] = function
+        return function
+
+    return register
+
+
+# -- the layers ------------------------------------------------------------------
+@translates("Dense")
+def dense(layer, g, x: str) -> str:
+    """``Y = X @ W + b``: ``MatMul`` then ``Add``; ``W`` is ``(n_in, n_out)`` in
+    both plainnet and ONNX's ``MatMul``."""
+    y = g.node("MatMul", [x, g.constant("W", layer.params["W"])])
+    if layer.bias:
+        y = g.node("Add", [y, g.constant("b", layer.params["b"])])
+    return y
+
+
+#: The element-wise activations without settings, by their ONNX operator.
+_ELEMENTWISE = {
+    "Identity": "Identity",
+    "Sigmoid": "Sigmoid",
+    "Tanh": "Tanh",
+    "ReLU": "Relu",
+}
+
+
+@translates(*_ELEMENTWISE)
+def elementwise(layer, g, x: str) -> str:
+    """One ONNX operator of the same name (``ReLU`` is ``Relu``)."""
+    return g.node(_ELEMENTWISE[type(layer).__name__], [x])
+
+
+@translates("LeakyReLU")
+def leaky_relu(layer, g, x: str) -> str:
+    """``LeakyRelu``, whose ``alpha`` is a float32 attribute; in a float64 graph
+    an ``alpha`` that float32 would round is kept exact as ``Max(x, alpha * x)``,
+    plainnet's own formula."""
+    alpha = layer.alpha
+    if g.dtype == np.float32 or float(np.float32(alpha)) == alpha:
+        return g.node("LeakyRelu", [x], alpha=alpha)
+    return g.node("Max", [x, g.node("Mul", [x, g.constant("alpha", alpha)])])
+
+
+@translates("Softmax")
+def softmax(layer, g, x: str) -> str:
+    """``Softmax(axis=1)``: plainnet's softmax runs along axis 1 (the features)."""
+    return g.node("Softmax", [x], axis=1)
+
+
+@translates("Dropout")
+def dropout(layer, g, x: str) -> str:
+    """The identity: ``predict`` never drops (inverted dropout needs no rescaling
+    at inference), so no node at all."""
+    return x
+
+
+@translates("Flatten")
+def flatten(layer, g, x: str) -> str:
+    """``Flatten(axis=1)``: ``(n, d1, d2, ...)`` to ``(n, d1 * d2 * ...)`` in C
+    order, as plainnet's ``Flatten``."""
+    return g.node("Flatten", [x], axis=1)
+
+
+# -- finding them ----------------------------------------------------------------
+def translation_of(layer: Layer, index: int) -> Callable:
+    """The translation of ``layer`` (layer ``index`` of its network); raises
+    :class:`ExportError` naming the layer and why there is none."""
+    cls = type(layer)
+    name = cls.__name__
+    where = f"layer {index} ({layer!r})"
+    if LAYERS.get(name) is not cls:
+        raise ExportError(
+            f"cannot export {where} to ONNX: {name} is not one of plainnet's "
+            "registered layers (a custom layer), and only those have a translation; "
+            f"translated: {', '.join(sorted(TRANSLATIONS))}"
+        )
+    if name not in TRANSLATIONS:
+        raise ExportError(
+            f"cannot export {where} to ONNX: {name} has no ONNX translation yet "
+            "(one function in plainnet/onnx/translations.py)"
+        )
+    return TRANSLATIONS[name]
+
+
+def check_exportable(layers: list[Layer]) -> None:
+    """Raise :class:`ExportError` for the first layer without a translation."""
+    for index, layer in enumerate(layers):
+        translation_of(layer, index)
+
+
+def translate_layers(layers: list[Layer], g, x: str) -> str:
+    """Write every layer's nodes after ``x``; returns the last output's name.
+    Each layer's initializers are named ``layers.{index}.{name}``."""
+    for index, layer in enumerate(layers):
+        translation = translation_of(layer, index)
+        with g.scope(f"layers.{index}"):
+            x = translation(layer, g, x)
+    return x
