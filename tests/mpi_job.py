@@ -1,13 +1,15 @@
 """An MPI job for test_mpi.py, and the pieces its single-process reference shares.
 
-    mpiexec -n 3 python -m mpi4py tests/mpi_job.py OUT.npz [--crash-rank 1]
+    mpiexec -n 3 python -m mpi4py tests/mpi_job.py OUT.npz [--crash-rank 1] [--hooks]
 
 Each rank trains on its shard of a small seeded data set (the rows sorted by
 label and cut into shards of sizes 1 : 2 : 3 ..., so that shards are unequal
 and most hold only some of the classes), one epoch and then
 the rest in a second ``fit`` call (the crash, if asked for, comes between the
 two, while the other ranks already wait in the second call); rank 0 saves every
-rank's final weights to OUT.npz as ``rank0``, ``rank1``, ...
+rank's final weights to OUT.npz as ``rank0``, ``rank1``, ... With ``--hooks``
+the gradients also go through :func:`grad_hooks`; with ``--batchnorm`` the
+network has a BatchNorm layer (its running statistics are saved as ``state0``...).
 """
 
 import argparse
@@ -38,10 +40,18 @@ def shard(rank: int, size: int) -> slice:
     return slice(int(ends[rank]), int(ends[rank + 1]))
 
 
-def network() -> pn.Sequential:
+def network(batchnorm: bool = False) -> pn.Sequential:
+    norm = [pn.BatchNorm()] if batchnorm else []
     return pn.Sequential(
-        [pn.Dense(2, 16), pn.Tanh(), pn.Dense(16, 3)], seed=SEED, dtype="float64"
+        [pn.Dense(2, 16), *norm, pn.Tanh(), pn.Dense(16, 3)], seed=SEED, dtype="float64"
     )
+
+
+def grad_hooks(net: pn.Sequential) -> list:
+    """An L2 penalty, then clipping tight enough to act on most steps."""
+    from plainnet.hooks import L2Penalty, clip_by_global_norm
+
+    return [L2Penalty(net, alpha=0.01, n=BATCH_SIZE), clip_by_global_norm(0.2)]
 
 
 def main() -> None:
@@ -53,22 +63,34 @@ def main() -> None:
     parser.add_argument("out")
     parser.add_argument("--crash-rank", type=int, default=-1)
     parser.add_argument("--crash", choices=["raise", "kill"], default="raise")
+    parser.add_argument("--hooks", action="store_true")
+    parser.add_argument("--batchnorm", action="store_true")
     args = parser.parse_args()
 
     comm = MPI.COMM_WORLD
     X, y = data()
     rows = shard(comm.Get_rank(), comm.Get_size())
-    trainer = MPITrainer(network(), comm, seed=SEED)
+    trainer = MPITrainer(network(args.batchnorm), comm, seed=SEED)
+    # BatchNorm needs two rows or more per rank and batch: a larger global batch
+    batch_size = 64 if args.batchnorm else BATCH_SIZE
+    hooks = grad_hooks(trainer.net) if args.hooks else None
     settings = {"loss": "cross_entropy", "optimizer": pn.Adam(lr=LR)}
-    trainer.fit(X[rows], y[rows], epochs=1, batch_size=BATCH_SIZE, **settings)
+    trainer.fit(
+        X[rows], y[rows], epochs=1, batch_size=batch_size, grad_hook=hooks, **settings
+    )
     if comm.Get_rank() == args.crash_rank:
         if args.crash == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
         raise RuntimeError(f"crash injected on rank {comm.Get_rank()}")
-    trainer.fit(X[rows], y[rows], epochs=EPOCHS - 1, batch_size=BATCH_SIZE)
+    trainer.fit(
+        X[rows], y[rows], epochs=EPOCHS - 1, batch_size=batch_size, grad_hook=hooks
+    )
     weights = comm.gather(trainer.net.parameters)
+    states = comm.gather(trainer.net.state)
     if comm.Get_rank() == 0:
-        np.savez(args.out, **{f"rank{r}": w for r, w in enumerate(weights)})
+        arrays = {f"rank{r}": w for r, w in enumerate(weights)}
+        arrays |= {f"state{r}": s for r, s in enumerate(states)}
+        np.savez(args.out, **arrays)
 
 
 if __name__ == "__main__":

@@ -660,3 +660,21 @@ def test_noise_moves_points():
 def test_make_dataset_bad_arguments(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_dataset(*args, **kwargs)
+
+
+def test_encode_labels_against_known_classes():
+    codes, classes = encode_labels(np.array(["b", "b"]), classes=["a", "b", "c"])
+    np.testing.assert_array_equal(codes, [1, 1])
+    assert classes == ["a", "b", "c"]
+    with pytest.raises(DataError, match=r"labels 9 are not among the classes 1, 2"):
+        encode_labels([1, 9, 2], classes=np.array([1, 2]))
+    with pytest.raises(DataError, match="labels 'a' are not among the classes 1, 2"):
+        encode_labels(["a"], classes=[1, 2])
+    with pytest.raises(DataError, match="cannot be classes"):
+        encode_labels(np.array(["a"], dtype=object), classes=np.array([1, 2], object))
+
+
+def test_decode_labels_keeps_the_dtype_of_class_arrays():
+    classes = np.array([3, 7], dtype=np.uint8)
+    decoded = decode_labels([1, 0], classes)
+    assert decoded.dtype == np.uint8 and decoded.tolist() == [7, 3]

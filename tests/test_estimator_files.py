@@ -64,10 +64,9 @@ FITTED = (
     "best_loss_",
     "n_iter_",
     "classes_",
-    "_built_from",
-    "_multilabel",
-    "_y_1d",
-    "_n_targets",
+    "architecture_",
+    "multilabel_",
+    "y_ndim_",
 )
 
 

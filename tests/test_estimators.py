@@ -17,7 +17,8 @@ from threadpoolctl import threadpool_info
 
 import plainnet as pn
 from plainnet import NeuralNetClassifier, NeuralNetRegressor
-from plainnet import estimators as estimators_module
+from plainnet.sklearn import _fitting
+from plainnet.sklearn import base as sklearn_base
 
 FAST = {
     "hidden_layer_sizes": (16,),
@@ -66,7 +67,7 @@ def test_import_plainnet_does_not_import_sklearn_and_missing_sklearn_names_extra
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert 'pip install "plainnet[sklearn]"' in result.stdout
+    assert 'pip install ".[sklearn]"' in result.stdout
 
 
 def test_unknown_attribute_of_plainnet_is_an_attribute_error():
@@ -246,7 +247,7 @@ def test_early_stopping_restores_the_weights_of_the_best_validation_epoch(
             seen.append((cost, parameters.copy()))
             return super().update(epoch, cost, parameters)
 
-    monkeypatch.setattr(estimators_module, "EarlyStopping", RecordingEarlyStopping)
+    monkeypatch.setattr(_fitting, "EarlyStopping", RecordingEarlyStopping)
     rng = np.random.default_rng(0)
     noisy = np.where(rng.random(len(y)) < 0.3, rng.integers(0, 3, len(y)), y)
     model = NeuralNetClassifier(
@@ -347,7 +348,7 @@ def test_small_networks_train_with_one_blas_thread(blobs, monkeypatch, hidden, s
     NeuralNetClassifier(hidden, batch_size=120, max_epochs=1).fit(X, y)
     # a batch of 120 through 64 x 64 is below SINGLE_THREAD_WORK, 512 x 512 is not
     work = 120 * hidden[0] * hidden[1]
-    assert (work < estimators_module.SINGLE_THREAD_WORK) == single
+    assert (work < sklearn_base.SINGLE_THREAD_WORK) == single
     assert during == [[1] * len(outside) if single else outside]
     assert _blas_threads() == outside
 

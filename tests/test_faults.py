@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import plainnet as pn
-from plainnet.training import EarlyStopping
+from plainnet.callbacks import EarlyStopping
 
 
 def net4(n_out=1, seed=0, dtype="float64"):

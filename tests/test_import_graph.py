@@ -121,7 +121,7 @@ def test_model_files_import_no_model_class_but_sequential():
     # Each model class registers its own kind; the package imports the modules
     # of OPTIONAL_KINDS only by name, when a file needs them.
     modules = module_names()
-    forbidden = {"plainnet.classic", "plainnet.estimators", "plainnet.cli"}
+    forbidden = {"plainnet.classic", "plainnet.sklearn", "plainnet.cli"}
     assert forbidden <= set(modules)
     for name, path in modules.items():
         if name.split(".")[:2] == ["plainnet", "model_files"]:

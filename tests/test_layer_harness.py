@@ -28,6 +28,8 @@ EXAMPLES = {
     "ReLU": (lambda: pn.ReLU(), [(3,), (2, 5)]),
     "LeakyReLU": (lambda: pn.LeakyReLU(0.1), [(3,), (2, 5)]),
     "Softmax": (lambda: pn.Softmax(), [(3,), (4,)]),
+    "BatchNorm": (lambda: pn.BatchNorm(), [(5,), (3, 4, 4)]),
+    "LayerNorm": (lambda: pn.LayerNorm(), [(6,), (2, 3, 3)]),
 }
 
 NAMES = sorted(LAYERS)

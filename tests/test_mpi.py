@@ -19,6 +19,7 @@ import pytest
 import mpi_job
 import plainnet as pn
 from cli_helpers import environment
+from plainnet.hooks import chain
 from plainnet.training import train_step
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,22 +69,28 @@ def mpirun(n_ranks: int, script: Path, *args) -> tuple[int, str, str, float]:
     return job.returncode, out, err, time.monotonic() - start
 
 
-@pytest.fixture(scope="module")
-def union_batch_weights() -> np.ndarray:
+def union_batch_training(hooks: bool) -> np.ndarray:
     """Single-process training whose batch at each step is the union of the
     ranks' batches: the rows of each global batch of the documented order (a
-    permutation of all rows per epoch from ``default_rng(seed)``)."""
+    permutation of all rows per epoch from ``default_rng(seed)``); with
+    ``hooks``, through ``mpi_job.grad_hooks``."""
     X, y = mpi_job.data()
     target = np.searchsorted(np.unique(y), y)
     net, loss = mpi_job.network(), pn.CrossEntropy()
     optimizer = pn.Adam(lr=mpi_job.LR)
+    hook = chain(*mpi_job.grad_hooks(net)) if hooks else None
     rng = np.random.default_rng(mpi_job.SEED)
     for _ in range(mpi_job.EPOCHS):
         order = rng.permutation(mpi_job.N_SAMPLES)
         for start in range(0, mpi_job.N_SAMPLES, mpi_job.BATCH_SIZE):
             rows = order[start : start + mpi_job.BATCH_SIZE]
-            train_step(net, loss, optimizer, X[rows], target[rows])
+            train_step(net, loss, optimizer, X[rows], target[rows], hook)
     return net.parameters
+
+
+@pytest.fixture(scope="module")
+def union_batch_weights() -> np.ndarray:
+    return union_batch_training(hooks=False)
 
 
 @pytest.mark.parametrize("n_ranks", [2, 3])
@@ -99,6 +106,27 @@ def test_ranks_stay_bit_identical_and_equal_union_batch_training(
     # rows, then Allreduce adds the ranks): after 152 Adam steps in float64 the
     # weights (of size up to about 1) agree to 1e-12; measured: 3e-16.
     np.testing.assert_allclose(weights[0], union_batch_weights, rtol=0, atol=1e-12)
+
+
+def test_hooks_after_the_allreduce_equal_union_batch_training_with_them(tmp_path):
+    code, _, err, _ = mpirun(3, JOB, tmp_path / "weights.npz", "--hooks")
+    assert code == 0, err
+    saved = np.load(tmp_path / "weights.npz")
+    weights = [saved[f"rank{rank}"] for rank in range(3)]
+    assert all(w.tobytes() == weights[0].tobytes() for w in weights)
+    reference = union_batch_training(hooks=True)
+    assert not np.allclose(reference, union_batch_training(hooks=False))
+    np.testing.assert_allclose(weights[0], reference, rtol=0, atol=1e-12)
+
+
+def test_running_statistics_are_averaged_so_the_ranks_agree(tmp_path):
+    code, _, err, _ = mpirun(3, JOB, tmp_path / "weights.npz", "--batchnorm")
+    assert code == 0, err
+    saved = np.load(tmp_path / "weights.npz")
+    states = [saved[f"state{rank}"] for rank in range(3)]
+    assert states[0].size == 32 and np.isfinite(states[0]).all()
+    assert all(s.tobytes() == states[0].tobytes() for s in states)
+    assert not np.array_equal(states[0][:16], np.zeros(16))  # it did learn
 
 
 @pytest.mark.parametrize("crash", ["raise", "kill"])

@@ -154,6 +154,9 @@ LAYER_CASES = [
 @pytest.mark.parametrize(("name", "shape"), LAYER_CASES)
 def test_each_layer_runs_as_in_plainnet(name, shape, dtype, tmp_path):
     net = pn.Sequential([EXAMPLES[name][0]()], seed=0, dtype=dtype, input_shape=shape)
+    rng = np.random.default_rng(1)  # weights and running statistics far from 0, 1
+    net.parameters[...] = rng.standard_normal(net.parameters.shape)
+    net.state[...] = rng.uniform(0.5, 2, net.state.shape)
     session = exported(net, tmp_path)
     for X in inputs(shape, dtype):
         assert_close(run(session, X)["output"], net.predict(X), dtype)
@@ -423,3 +426,20 @@ def test_onnx_is_the_real_package_not_plainnets():
 
     assert graph.onnx is onnx
     assert Path(pn.__file__).resolve().parent not in Path(onnx.__file__).parents
+
+
+@needs_runtime
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "layer",
+    [
+        lambda: pn.BatchNorm(affine=False, eps=1e-3),
+        lambda: pn.LayerNorm(affine=False, eps=0.5),
+    ],
+)
+def test_normalisation_without_affine_parameters(layer, dtype, tmp_path):
+    net = pn.Sequential([pn.Dense(4, 6), layer(), pn.Dense(2)], seed=0, dtype=dtype)
+    net.state[...] = np.random.default_rng(1).uniform(0.5, 2, net.state.shape)
+    session = exported(net, tmp_path)
+    for X in inputs((4,), dtype):
+        assert_close(run(session, X)["output"], net.predict(X), dtype)

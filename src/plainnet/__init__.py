@@ -7,6 +7,7 @@
 
 from . import gradcheck, initializers
 from ._version import __version__ as __version__
+from .callbacks import EarlyStopping, History
 from .classic import NeuralNetwork
 from .errors import (
     DataError,
@@ -16,11 +17,13 @@ from .errors import (
     TrainingDivergedError,
 )
 from .layers import (
+    BatchNorm,
     Dense,
     Dropout,
     Flatten,
     Identity,
     Layer,
+    LayerNorm,
     LeakyReLU,
     ReLU,
     Sigmoid,
@@ -34,15 +37,45 @@ from .network import Sequential
 from .onnx import to_onnx
 from .optimizers import SGD, Adam, Optimizer
 from .predictor import Predictor
-from .training import EarlyStopping, History, TrainingInterrupted
+from .training import TrainingInterrupted
 
 __all__ = [
-    "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
-    "Dense", "Dropout", "EarlyStopping", "ExportError", "Flatten", "History",
-    "Identity", "Layer", "LeakyReLU", "Loss", "ModelFileError", "NeuralNetwork",
-    "Optimizer", "PlainnetError", "Predictor", "ReLU", "Sequential", "Sigmoid",
-    "Softmax", "Tanh", "TrainingDivergedError", "TrainingInterrupted", "activations",
-    "gradcheck", "initializers", "load", "to_onnx",
+    "MSE",
+    "SGD",
+    "SSE",
+    "Adam",
+    "BatchNorm",
+    "BinaryCrossEntropy",
+    "CrossEntropy",
+    "DataError",
+    "Dense",
+    "Dropout",
+    "EarlyStopping",
+    "ExportError",
+    "Flatten",
+    "History",
+    "Identity",
+    "Layer",
+    "LayerNorm",
+    "LeakyReLU",
+    "Loss",
+    "ModelFileError",
+    "NeuralNetwork",
+    "Optimizer",
+    "PlainnetError",
+    "Predictor",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "TrainingDivergedError",
+    "TrainingInterrupted",
+    "activations",
+    "gradcheck",
+    "initializers",
+    "load",
+    "to_onnx",
 ]
 
 
@@ -50,7 +83,7 @@ def __getattr__(name: str):
     # The scikit-learn estimators need scikit-learn, an optional extra: it is
     # imported on first use, and its absence raises ImportError naming the extra.
     if name in ("NeuralNetClassifier", "NeuralNetRegressor"):
-        from . import estimators
+        from . import sklearn
 
-        return getattr(estimators, name)
+        return getattr(sklearn, name)
     raise AttributeError(f"module 'plainnet' has no attribute {name!r}")

@@ -5,6 +5,7 @@ the caller's array; a copy is made only when the dtype has to change.
 """
 
 import math
+import numbers
 
 import numpy as np
 
@@ -23,6 +24,55 @@ def check_dtype(dtype) -> np.dtype:
     if resolved is None or resolved.name not in FLOAT_DTYPES:
         raise ValueError(f"dtype must be one of {FLOAT_DTYPES}, got {dtype!r}")
     return resolved
+
+
+def check_number(
+    name: str,
+    value,
+    low: float,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    integer: bool = False,
+) -> None:
+    """Raise ``ValueError`` unless ``value`` is a finite number (an int if
+    ``integer``) in ``[low, high)``, or in ``(low, high)`` if ``low_open``;
+    ``high=None`` is no upper bound.
+
+    The message reads "name must be a number in [low, high), got value".
+    """
+    inside = _is_number(value, integer)
+    inside = inside and (value > low if low_open else value >= low)
+    inside = inside and (high is None or value < high)
+    if not inside:
+        end = "inf" if high is None else high
+        interval = f"{'(' if low_open else '['}{low}, {end})"
+        kind = "an int" if integer else "a number"
+        raise ValueError(f"{name} must be {kind} in {interval}, got {value!r}")
+
+
+def check_positive(
+    name: str, value, *, integer: bool = False, zero: bool = False
+) -> None:
+    """Raise ``ValueError`` unless ``value`` is a finite number (an int if
+    ``integer``) above 0, or at least 0 if ``zero``.
+
+    The message reads "name must be a positive int, got value" (or
+    "non-negative"), the words for the intervals that need no numbers.
+    """
+    if not (_is_number(value, integer) and (value >= 0 if zero else value > 0)):
+        sign = "non-negative" if zero else "positive"
+        kind = "int" if integer else "number"
+        raise ValueError(f"{name} must be a {sign} {kind}, got {value!r}")
+
+
+def _is_number(value, integer: bool) -> bool:
+    """Whether ``value`` is a finite real (an integral one if ``integer``), not a
+    bool."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+        return False
+    return integer or math.isfinite(value)
 
 
 def check_X(

@@ -17,11 +17,11 @@ import warnings
 
 import numpy as np
 
+from .callbacks import History
 from .layers import Dense, dense_stack
 from .model_files import ModelKind, register_kind, save
 from .network import Sequential
 from .optimizers import SGD
-from .training import History
 
 
 class NeuralNetwork:

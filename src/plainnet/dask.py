@@ -1,9 +1,9 @@
 """plainnet's estimators over Dask collections: training on data larger than
 memory, one chunk at a time, and prediction chunk by chunk on the workers.
 
-Needs the ``dask`` extra (``pip install "plainnet[dask]"``); ``import plainnet``
-never imports Dask. Whatever scheduler is active does the work: a
-``distributed.Client`` if one was created, else Dask's local threads.
+Needs the ``dask`` extra (from a checkout of plainnet: ``pip install ".[dask]"``);
+``import plainnet`` never imports Dask. Whatever scheduler is active does the
+work: a ``distributed.Client`` if one was created, else Dask's local threads.
 
 >>> import dask.array as da
 >>> from plainnet import NeuralNetClassifier
@@ -21,7 +21,8 @@ try:  # the absolute import finds the Dask package, not this module
     import dask.array as da
 except ImportError as error:
     raise ImportError(
-        'plainnet.dask needs Dask; install it with: pip install "plainnet[dask]"'
+        "plainnet.dask needs Dask; install it from a checkout of plainnet with: "
+        'pip install ".[dask]"'
     ) from error
 
 __all__ = ["fit_incremental", "predict", "predict_proba"]

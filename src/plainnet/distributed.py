@@ -5,12 +5,13 @@ of the network, and every step averages the gradients of all ranks.
 
 Run the script through ``python -m mpi4py`` so that an exception on one rank
 aborts the whole job instead of leaving the other ranks waiting in a collective.
-Needs the ``mpi`` extra (``pip install "plainnet[mpi]"``) and an MPI library
-(``pip install mpich`` needs no root); ``import plainnet`` never imports MPI.
+Needs the ``mpi`` extra (from a checkout of plainnet: ``pip install ".[mpi]"``)
+and an MPI library (``pip install mpich`` needs no root); ``import plainnet``
+never imports MPI.
 """
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -19,14 +20,22 @@ try:
     from mpi4py import MPI
 except ImportError as error:  # mpi4py or the MPI library missing
     raise ImportError(
-        "plainnet.distributed needs mpi4py and an MPI library; install them with: "
-        'pip install "plainnet[mpi]" mpich'
+        "plainnet.distributed needs mpi4py and an MPI library; install them from "
+        'a checkout of plainnet with: pip install ".[mpi]" mpich'
     ) from error
 
-from . import losses, optimizers
+from . import hooks, losses, optimizers
+from ._validation import check_positive
 from .errors import TrainingDivergedError
 from .network import Sequential
-from .training import History, _check_batch_size, train_step
+from .preprocessing import encode_labels
+from .training import (
+    History,
+    batch_size_for,
+    divergence_message,
+    loss_and_optimizer,
+    train_step,
+)
 
 __all__ = ["MPITrainer", "agree_classes"]
 
@@ -48,13 +57,21 @@ class MPITrainer:
       per step (in the network's ``grad_hook`` place: after backward, before
       the update), each rank's gradient weighted by its share of the batch's
       rows. A rank with no rows in a batch contributes a zero gradient.
+    - ``fit``'s own ``grad_hook`` then runs on every rank, after the
+      ``Allreduce``, on the same summed gradient: clipping
+      (:func:`~plainnet.hooks.clip_by_global_norm`) sees the global norm, and
+      an :class:`~plainnet.hooks.L2Penalty` is added once, as in one process.
     - Every rank then applies the same update to the same weights, so the
       weights stay bit-identical, and the result is that of single-process
       training whose batch at each step is the union of the ranks' batches,
       up to the order in which the floating-point sums are taken. It does not
       depend on the number of ranks.
 
-    Dropout masks are drawn by each rank for its own rows.
+    Dropout masks are drawn by each rank for its own rows. Non-trainable state
+    (BatchNorm's running statistics, updated from each rank's own rows) is
+    averaged over the ranks after every epoch, so that the ranks agree; each
+    rank normalises its own rows of a batch, so BatchNorm needs a global batch
+    large enough to give every rank two rows or more.
 
     Parameters
     ----------
@@ -97,6 +114,9 @@ class MPITrainer:
         batch_size: int | None = None,
         shuffle: bool = True,
         classes=None,
+        grad_hook: Callable[[np.ndarray], None]
+        | Iterable[Callable[[np.ndarray], None]]
+        | None = None,
     ) -> History:
         """Train on this rank's shard ``X``, ``y`` together with the other ranks.
 
@@ -116,6 +136,9 @@ class MPITrainer:
             A new seeded order of all rows in each epoch (else rank order).
         classes : array-like of shape (n_classes,), optional
             Every label, to fix ``classes_`` instead of gathering the labels.
+        grad_hook : callable ``f(gradients) -> None``, or a sequence of them, optional
+            Applied in order after the ``Allreduce``, to the gradient of all
+            ranks; every rank must pass the same hooks.
 
         Returns
         -------
@@ -123,20 +146,20 @@ class MPITrainer:
             ``net.history``, with each epoch's cost over all ranks' rows.
         """
         net = self.net
-        loss = losses.get(loss if loss is not None else net.loss or "mse")
-        optimizer = optimizers.get(
-            optimizer if optimizer is not None else net.optimizer or "adam"
-        )
+        loss, optimizer = loss_and_optimizer(net, loss, optimizer)
         settings = _settings(net, loss, optimizer, epochs, batch_size, shuffle)
         _agree(self.comm, {**settings, "seed": self.seed})
+        check_positive("epochs", epochs, integer=True, zero=True)
         X, y, first, n = self._shard(X, y, loss, classes)
-        batch = _check_batch_size(batch_size, n)
+        batch = batch_size_for(batch_size, n)
         self._start(loss, optimizer)
         reduce = _WeightedAllreduce(self.comm)
+        user_hook = hooks.as_hook(grad_hook)
+        hook = reduce if user_hook is None else hooks.chain(reduce, user_hook)
         for _ in range(epochs):
             order = self._rng.permutation(n) if shuffle else np.arange(n)
             total = sum(
-                _step(net, loss, optimizer, X, y, rows, n_batch, reduce)
+                _step(net, loss, optimizer, X, y, rows, n_batch, reduce, hook)
                 for rows, n_batch in _own_rows(order, batch, first, len(X))
             )
             self._end_epoch(self.comm.allreduce(total), n)
@@ -157,6 +180,7 @@ class MPITrainer:
         self.net.loss, self.net.optimizer = loss, optimizer
         optimizer.prepare(self.net.parameters)
         self.comm.Bcast(self.net.parameters, root=0)
+        self.comm.Bcast(self.net.state, root=0)
         optimizer.state = self.comm.bcast(optimizer.state, root=0)
 
     def _encode(self, y, loss: losses.Loss, classes) -> np.ndarray:
@@ -173,18 +197,27 @@ class MPITrainer:
                 f"{self.classes_.tolist()!r:.200}, but the network has "
                 f"{self.net.n_outputs} outputs"
             )
-        return np.searchsorted(self.classes_, y)
+        return encode_labels(y, classes=self.classes_)[0]
 
     def _end_epoch(self, total: float, n_samples: int) -> None:
         """Record the epoch's cost over all ranks; raise on every rank if it is
         not finite."""
         cost = total / n_samples if self.net.loss.reduction == "mean" else total
         self.net.history.loss.append(cost)
+        self._average_state()
         if not math.isfinite(cost):
+            epoch = len(self.net.history.loss)
             raise TrainingDivergedError(
-                f"training diverged in epoch {len(self.net.history.loss)}: the cost "
-                f"became {cost}. Try a smaller learning rate or standardised inputs."
+                divergence_message(self.net, epoch, cost)
+                + " The history so far is kept."
             )
+
+    def _average_state(self) -> None:
+        """Running statistics (BatchNorm's) are updated by each rank from its own
+        rows: average them so that every rank keeps the same state."""
+        if self.net.state.size:
+            self.comm.Allreduce(MPI.IN_PLACE, self.net.state, op=MPI.SUM)
+            self.net.state /= self.comm.Get_size()
 
     def __repr__(self) -> str:
         return (
@@ -226,8 +259,10 @@ def agree_classes(y, comm=None, classes=None) -> np.ndarray:
 
 
 class _WeightedAllreduce:
-    """A ``grad_hook``: scale this rank's gradient by its ``share`` of the
-    batch's rows, then sum it over all ranks in place."""
+    """A gradient hook: scale this rank's gradient by its ``share`` of the
+    batch's rows, then sum it over all ranks in place. It comes first in the
+    chain of hooks, so that the hooks after it see the same global gradient on
+    every rank."""
 
     def __init__(self, comm) -> None:
         self.comm, self.share = comm, 1.0
@@ -250,18 +285,19 @@ def _own_rows(
         yield mine - first, len(rows)
 
 
-def _step(net, loss, optimizer, X, y, rows, n_batch: int, reduce) -> float:
+def _step(net, loss, optimizer, X, y, rows, n_batch: int, reduce, hook) -> float:
     """One synchronous step on this rank's ``rows`` of a global batch of
-    ``n_batch`` rows; returns this rank's part of the epoch's cost (the batch
-    cost times its rows, for a mean loss)."""
+    ``n_batch`` rows, the gradient going through ``hook`` (``reduce`` first);
+    returns this rank's part of the epoch's cost (the batch cost times its
+    rows, for a mean loss)."""
     mean = loss.reduction == "mean"
     reduce.share = len(rows) / n_batch if mean else 1.0
     if len(rows) == 0:  # nothing of ours in this batch: add a zero gradient
         net.gradients.fill(0)
-        reduce(net.gradients)
+        hook(net.gradients)
         optimizer.step(net.parameters, net.gradients)
         return 0.0
-    value = train_step(net, loss, optimizer, X[rows], y[rows], grad_hook=reduce)
+    value = train_step(net, loss, optimizer, X[rows], y[rows], grad_hook=hook)
     return value * len(rows) if mean else value
 
 

@@ -75,9 +75,9 @@ def check_model(
             stacklevel=2,
         )
         net = net.astype("float64")
+    state = net.state.copy()  # before any forward updates running statistics
     forward = _repeatable_forward(net, X)
     objective, output_grad = _objective(net, forward, X, y, loss, seed)
-    state = net.state.copy()
     forward()
     analytic_input = net.backward(output_grad, need_input_grad=True).copy()
     errors = {

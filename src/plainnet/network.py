@@ -14,6 +14,7 @@ from ._validation import (
     check_sample_shape,
     check_X,
 )
+from .callbacks import History
 from .layers import Activation, Layer, ShapeError, layer_from_config
 from .layers.base import describe_shape
 from .summary import summary_table
@@ -97,8 +98,6 @@ class Sequential:
             if hasattr(layer, "rng"):  # a layer that draws while training (Dropout)
                 layer.rng = self._rng
         self.input_shape = self.output_shape = None
-        from .training import History
-
         self.history = History()
         self.loss: losses.Loss | None = None
         self.optimizer = None
@@ -293,8 +292,10 @@ class Sequential:
         shuffle: bool = True,
         validation_data: tuple | None = None,
         early_stopping=None,
-        callbacks: Iterable[Callable] = (),
-        grad_hook: Callable[[np.ndarray], None] | None = None,
+        callbacks: Iterable[object] = (),
+        grad_hook: Callable[[np.ndarray], None]
+        | Iterable[Callable[[np.ndarray], None]]
+        | None = None,
         sample_weight=None,
     ):
         """Train on ``X`` of shape ``(n_samples, n_features)`` and targets ``y``.
@@ -316,11 +317,16 @@ class Sequential:
             Its cost is recorded per epoch in ``history.val_loss``.
         early_stopping : EarlyStopping, optional
             Stops when the monitored cost stops improving; best weights restored.
-        callbacks : callables ``f(epoch, logs) -> bool | None``
-            Called after each epoch with the epoch's logs; ``True`` stops training.
-        grad_hook : callable ``f(gradients) -> None``, optional
+            It runs as the last of the callbacks.
+        callbacks : sequence of Callback or of functions ``f(epoch, logs)``
+            Run after each epoch with the epoch's logs (``epoch``, ``loss``,
+            ``val_loss``), in order; one returning ``True`` stops training. A
+            :class:`~plainnet.callbacks.Callback` is also told when training
+            begins and ends.
+        grad_hook : callable ``f(gradients) -> None``, or a sequence of them, optional
             Called after backward and before the optimizer step with the flat
-            gradient buffer, which it may modify in place (clipping, all-reduce).
+            gradient buffer, which they may modify in place, in the order given
+            (see :mod:`plainnet.hooks`: ``L2Penalty``, ``clip_by_global_norm``).
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights: each batch's mean cost becomes the weighted mean
             ``sum_i w_i l_i / sum_i w_i``, and so does the epoch's.

@@ -6,12 +6,12 @@ saved and restored to resume training exactly. The optimizer never decides when
 to stop and never prints.
 """
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 from ._registry import resolve
+from ._validation import check_number, check_positive
 
 
 class Optimizer:
@@ -70,9 +70,8 @@ class SGD(Optimizer):
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
         super().__init__()
-        _check_positive("lr", lr)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"SGD momentum must be in [0, 1), got {momentum!r}")
+        check_positive("lr", lr)
+        check_number("momentum", momentum, 0, 1)
         if nesterov and momentum == 0:
             raise ValueError("SGD nesterov=True needs a momentum > 0")
         self.lr, self.momentum, self.nesterov = (
@@ -122,13 +121,11 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ):
         super().__init__()
-        _check_positive("lr", lr)
-        for name, beta in (("beta1", beta1), ("beta2", beta2)):
-            if not 0 <= beta < 1:
-                raise ValueError(f"Adam {name} must be in [0, 1), got {beta!r}")
-        _check_positive("eps", eps)
-        if weight_decay < 0:
-            raise ValueError(f"Adam weight_decay must be >= 0, got {weight_decay!r}")
+        check_positive("lr", lr)
+        check_number("beta1", beta1, 0, 1)
+        check_number("beta2", beta2, 0, 1)
+        check_positive("eps", eps)
+        check_positive("weight_decay", weight_decay, zero=True)
         self.lr, self.beta1, self.beta2 = float(lr), float(beta1), float(beta2)
         self.eps, self.weight_decay = float(eps), float(weight_decay)
         self._work: np.ndarray | None = None
@@ -174,11 +171,6 @@ class Adam(Optimizer):
             "eps": self.eps,
             "weight_decay": self.weight_decay,
         }
-
-
-def _check_positive(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam}

@@ -280,13 +280,17 @@ def _finite_list(values: Any, field: str) -> list[float]:
     return [float(v) for v in values]
 
 
-def encode_labels(y: Any) -> tuple[np.ndarray, list[Any]]:
+def encode_labels(y: Any, classes: Any = None) -> tuple[np.ndarray, list[Any]]:
     """Map class labels to codes ``0 .. n_classes - 1``.
 
     Parameters
     ----------
     y : array-like of shape (n_samples,) or (n_samples, 1)
         Labels: all numbers (int, float or bool) or all strings.
+    classes : array-like of shape (n_classes,), optional
+        Known classes, sorted and distinct (as this function returns them):
+        the codes index into them, and ``y`` may hold any number of them.
+        By default the classes are those of ``y``, at least two.
 
     Returns
     -------
@@ -301,29 +305,21 @@ def encode_labels(y: Any) -> tuple[np.ndarray, list[Any]]:
     ------
     DataError
         For an empty ``y``, fewer than two classes (naming the one),
-        NaN/inf/None labels or a mix of numbers and strings.
+        NaN/inf/None labels, a mix of numbers and strings, or labels not
+        among the given ``classes`` (naming them).
 
     Examples
     --------
     >>> encode_labels(["dog", "cat", "dog"])
     (array([1, 0, 1]), ['cat', 'dog'])
+    >>> encode_labels(["dog"], classes=["cat", "dog", "emu"])
+    (array([1]), ['cat', 'dog', 'emu'])
     """
-    arr = np.asarray(y)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr.reshape(-1)
-    if arr.ndim != 1:
-        raise DataError(f"labels must have shape (n_samples,), got {arr.shape}")
-    if arr.size == 0:
-        raise DataError("labels are empty")
+    arr = _label_array(y)
+    if classes is not None:
+        known = np.asarray(classes)
+        return _codes_in(arr, known), known.tolist()
     kind = arr.dtype.kind
-    if kind == "S":
-        arr, kind = arr.astype(str), "U"
-    if kind == "f" and not np.isfinite(arr).all():
-        rows = np.flatnonzero(~np.isfinite(arr))
-        raise DataError(
-            f"labels hold NaN or inf in {rows.size} row(s) "
-            f"({listing(rows.tolist(), quote=False)})"
-        )
     if kind in "biufU":
         unique, inverse = np.unique(arr, return_inverse=True)
         classes = [v.item() for v in unique]
@@ -338,6 +334,49 @@ def encode_labels(y: Any) -> tuple[np.ndarray, list[Any]]:
             "at least two"
         )
     return codes, classes
+
+
+def _label_array(y: Any) -> np.ndarray:
+    """``y`` as a non-empty 1-D array of labels, strings as ``str``, with no
+    NaN or inf."""
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr.reshape(-1)
+    if arr.ndim != 1:
+        raise DataError(f"labels must have shape (n_samples,), got {arr.shape}")
+    if arr.size == 0:
+        raise DataError("labels are empty")
+    if arr.dtype.kind == "S":
+        arr = arr.astype(str)
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        rows = np.flatnonzero(~np.isfinite(arr))
+        raise DataError(
+            f"labels hold NaN or inf in {rows.size} row(s) "
+            f"({listing(rows.tolist(), quote=False)})"
+        )
+    return arr
+
+
+def _shown(labels: np.ndarray) -> str:
+    """The first labels for a message, strings (and objects) quoted."""
+    return listing(labels.tolist(), limit=10, quote=labels.dtype.kind in "UO")
+
+
+def _codes_in(labels: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Each label's index in the sorted ``known`` classes."""
+    try:
+        codes = np.searchsorted(known, labels).clip(max=len(known) - 1)
+    except TypeError:  # strings against numbers
+        raise DataError(
+            f"labels of dtype {labels.dtype} cannot be classes of dtype {known.dtype}"
+        ) from None
+    unknown = known[codes] != labels
+    if unknown.any():
+        unseen = np.unique(labels[unknown])
+        raise DataError(
+            f"labels {_shown(unseen)} are not among the classes {_shown(known)}"
+        )
+    return codes.astype(np.int64)
 
 
 def _encode_objects(items: list[Any]) -> tuple[np.ndarray, list[Any]]:
@@ -362,8 +401,8 @@ def decode_labels(codes: Any, classes: Sequence[Any]) -> np.ndarray:
     ----------
     codes : array-like of int, shape (n_samples,)
         Values in ``0 .. len(classes) - 1``.
-    classes : sequence
-        As returned by :func:`encode_labels`.
+    classes : sequence or ndarray
+        As returned by :func:`encode_labels`; an ndarray keeps its dtype.
 
     Returns
     -------
@@ -381,6 +420,8 @@ def decode_labels(codes: Any, classes: Sequence[Any]) -> np.ndarray:
             f"code {codes[bad].flat[0]} is out of range for {len(classes)} classes "
             f"(valid: 0 to {len(classes) - 1})"
         )
+    if isinstance(classes, np.ndarray):
+        return classes[codes.astype(np.intp)]
     lookup = np.asarray(list(classes))
     if lookup.dtype.kind not in "biufU":
         lookup = np.asarray(list(classes), dtype=object)

@@ -1,7 +1,9 @@
 """The fit loop, in small pieces: batches, one step, one epoch, the epoch loop.
 
 Also what keeps a user's work safe while training: divergence stops at once
-with the last finite weights kept, and Ctrl-C stops at a batch boundary.
+with the last finite weights kept, and Ctrl-C stops at a batch boundary. What
+happens around the epochs (history, early stopping, progress) are callbacks, in
+:mod:`plainnet.callbacks`.
 """
 
 import math
@@ -12,87 +14,20 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from . import losses, optimizers
-from ._validation import all_finite, check_same_length, check_sample_weight
+from . import hooks, losses, optimizers
+from ._validation import (
+    all_finite,
+    check_positive,
+    check_same_length,
+    check_sample_weight,
+)
+from .callbacks import Callback, EarlyStopping, History, as_callbacks
 from .errors import TrainingDivergedError
 from .layers import activations
 
 
 class TrainingInterrupted(UserWarning):
     """Issued when Ctrl-C stops ``fit``; the weights and history so far are kept."""
-
-
-class History:
-    """Cost per epoch: ``history.loss`` and, with validation data, ``history.val_loss``.
-
-    Lists grow over every ``fit`` call of a network. ``history["loss"]`` works too.
-    """
-
-    def __init__(self) -> None:
-        self.loss: list[float] = []
-        self.val_loss: list[float] = []
-        self.interrupted = False
-
-    def __getitem__(self, key: str) -> list[float]:
-        return getattr(self, key)
-
-    def __len__(self) -> int:
-        return len(self.loss)
-
-    def __repr__(self) -> str:
-        last = f", last loss={self.loss[-1]:.6g}" if self.loss else ""
-        return f"History(epochs={len(self.loss)}{last})"
-
-
-class EarlyStopping:
-    """Stop when the monitored cost has not improved for ``patience`` epochs.
-
-    An epoch improves when its cost is below ``best - min_delta``; NaN never
-    improves. The best weights seen are restored at the end of ``fit``, whether
-    or not training stopped early.
-
-    Parameters
-    ----------
-    patience : int, default 10
-    min_delta : float, default 1e-4
-    monitor : {"val_loss", "loss"}, default "val_loss"
-        ``"val_loss"`` needs validation data.
-    restore_best : bool, default True
-    """
-
-    def __init__(
-        self,
-        patience: int = 10,
-        min_delta: float = 1e-4,
-        monitor: str = "val_loss",
-        restore_best: bool = True,
-    ) -> None:
-        if monitor not in ("val_loss", "loss"):
-            raise ValueError(f"monitor must be 'val_loss' or 'loss', got {monitor!r}")
-        if patience < 1:
-            raise ValueError(f"patience must be >= 1, got {patience!r}")
-        self.patience, self.min_delta = int(patience), float(min_delta)
-        self.monitor, self.restore_best = monitor, bool(restore_best)
-        self.best = math.inf
-        self.best_epoch: int | None = None
-        self.best_parameters: np.ndarray | None = None
-        self.wait = 0
-
-    def update(self, epoch: int, cost: float, parameters: np.ndarray) -> bool:
-        """Record an epoch's cost; return True when training should stop."""
-        if cost < self.best - self.min_delta:  # False for NaN
-            self.best, self.best_epoch, self.wait = cost, epoch, 0
-            if self.restore_best:
-                self.best_parameters = parameters.copy()
-            return False
-        self.wait += 1
-        return self.wait >= self.patience
-
-    def __repr__(self) -> str:
-        return (
-            f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
-            f"monitor={self.monitor!r}, restore_best={self.restore_best})"
-        )
 
 
 def fit(
@@ -112,12 +47,14 @@ def fit(
     sample_weight=None,
 ) -> History:
     """Train ``net``; see :meth:`plainnet.Sequential.fit` for the parameters."""
-    loss, optimizer = _resolve(net, loss, optimizer)
+    loss, optimizer = loss_and_optimizer(net, loss, optimizer)
     arrays = _training_arrays(net, loss, X, y, sample_weight)
-    validation = _prepare_validation(net, loss, validation_data, early_stopping)
-    batch_size = _check_batch_size(batch_size, len(arrays[0]))
-    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
+    stopper = [] if early_stopping is None else [early_stopping]
+    callbacks = [net.history, *as_callbacks([*callbacks, *stopper])]
+    validation = _prepare_validation(net, loss, validation_data, callbacks)
+    batch_size = batch_size_for(batch_size, len(arrays[0]))
+    check_positive("epochs", epochs, integer=True, zero=True)
+    grad_hook = hooks.as_hook(grad_hook)
     net.loss, net.optimizer = loss, optimizer
     optimizer.prepare(net.parameters)
 
@@ -129,25 +66,14 @@ def fit(
     def validate():
         return _cost(net, loss, *validation) if validation else None
 
-    first = len(net.history.loss) + 1
-    saved = _FiniteWeights(net.parameters)
-    # overflow shows up as a non-finite cost, reported with a clearer message
-    with _StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(first, first + epochs):
-            cost = _run_epoch(
-                net, step, arrays, batch_size, shuffle, stop, epoch, saved
-            )
-            if cost is None:
-                break
-            halt = _end_epoch(net, epoch, cost, validate, callbacks, early_stopping)
-            if halt or stop.requested:
-                break
-        if epochs and not all_finite(net.parameters):  # the last update overflowed
-            saved.restore(net.parameters, first_batch=False)
-            _diverged(net, epoch, "finite, but the last update overflowed")
-    if early_stopping is not None and early_stopping.best_parameters is not None:
-        np.copyto(net.parameters, early_stopping.best_parameters)
-    if stop.requested:
+    for callback in callbacks:
+        callback.on_train_begin(net)
+    interrupted = _epochs(
+        net, step, validate, arrays, batch_size, shuffle, epochs, callbacks
+    )
+    for callback in callbacks:
+        callback.on_train_end(net)
+    if interrupted:
         net.history.interrupted = True
         warnings.warn(
             f"training interrupted (Ctrl-C) after {len(net.history.loss)} epoch(s); "
@@ -158,7 +84,29 @@ def fit(
     return net.history
 
 
-def _resolve(net, loss, optimizer):
+def _epochs(net, step, validate, arrays, batch_size, shuffle, epochs, callbacks):
+    """Up to ``epochs`` epochs, each ended by the callbacks; True if Ctrl-C
+    stopped them."""
+    first = len(net.history.loss) + 1
+    saved = _FiniteWeights(net)
+    # overflow shows up as a non-finite cost, reported with a clearer message
+    with _StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(first, first + epochs):
+            cost = _run_epoch(
+                net, step, arrays, batch_size, shuffle, stop, epoch, saved
+            )
+            if cost is None:
+                break
+            halt = _end_epoch(net, epoch, cost, validate, callbacks)
+            if halt or stop.requested:
+                break
+        if epochs and not all_finite(net.parameters):  # the last update overflowed
+            saved.restore(first_batch=False)
+            _diverged(net, epoch, "finite, but the last update overflowed")
+    return stop.requested
+
+
+def loss_and_optimizer(net, loss, optimizer):
     """The loss and optimizer to use: as given, else the last ones, else defaults."""
     loss = losses.get(loss if loss is not None else net.loss or "mse")
     optimizer = optimizers.get(
@@ -181,14 +129,14 @@ def _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch, saved):
     """One pass over ``arrays`` (X, y and perhaps sample weights). Returns the
     epoch's cost, or None if Ctrl-C came before any batch ran (a pending Ctrl-C
     stops after the current batch)."""
-    saved.start_epoch(net.parameters)
+    saved.start_epoch()
     total = mass = 0.0  # mass: samples, or the sum of their weights
     n_batches = 0
     mean = net.loss.reduction == "mean"
     for batch in batches(arrays, batch_size, net._rng if shuffle else None):
         value = step(*batch)
         if not math.isfinite(value):
-            saved.restore(net.parameters, first_batch=n_batches == 0)
+            saved.restore(first_batch=n_batches == 0)
             _diverged(net, epoch, value)
         n_batches += 1
         size = len(batch[0]) if len(batch) == 2 else float(batch[2].sum())
@@ -202,40 +150,47 @@ def _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch, saved):
 
 
 class _FiniteWeights:
-    """Copies of the weights at the start of this epoch and of the previous one.
+    """Copies of the weights (and the layers' state, such as running statistics)
+    at the start of this epoch and of the previous one.
 
     A non-finite weight always makes the cost non-finite, so the weights at the
     start of an epoch whose first batch had a finite cost are finite. When the
     cost becomes non-finite, ``restore`` puts back the latest weights known to be
     finite: the current ones if they are, else this epoch's start, else (when the
-    first batch failed) the previous epoch's start.
+    first batch failed) the previous epoch's start; the same for the state.
     """
 
-    def __init__(self, parameters: np.ndarray) -> None:
-        self.current, self.previous = parameters.copy(), parameters.copy()
+    def __init__(self, net) -> None:
+        self.net = net
+        self.current = [net.parameters.copy(), net.state.copy()]
+        self.previous = [net.parameters.copy(), net.state.copy()]
 
-    def start_epoch(self, parameters: np.ndarray) -> None:
+    def start_epoch(self) -> None:
         self.previous, self.current = self.current, self.previous
-        np.copyto(self.current, parameters)
+        for copy, array in zip(self.current, self._arrays(), strict=True):
+            np.copyto(copy, array)
 
-    def restore(self, parameters: np.ndarray, first_batch: bool) -> None:
-        if not all_finite(parameters):
-            np.copyto(parameters, self.previous if first_batch else self.current)
+    def restore(self, first_batch: bool) -> None:
+        saved = self.previous if first_batch else self.current
+        for copy, array in zip(saved, self._arrays(), strict=True):
+            if not all_finite(array):
+                np.copyto(array, copy)
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.net.parameters, self.net.state
 
 
-def _end_epoch(net, epoch, cost, validate, callbacks, early_stopping) -> bool:
-    """Record the epoch in the history and run the callbacks; True to stop."""
-    net.history.loss.append(cost)
+def _end_epoch(
+    net, epoch: int, cost: float, validate, callbacks: list[Callback]
+) -> bool:
+    """The epoch's logs, passed to every callback (the history first); True to
+    stop."""
     logs = {"epoch": epoch, "loss": cost}
     val_loss = validate()
     if val_loss is not None:
         logs["val_loss"] = val_loss
-        net.history.val_loss.append(val_loss)
-    halt = any([bool(callback(epoch, logs)) for callback in callbacks])
-    if early_stopping is not None:
-        monitored = logs[early_stopping.monitor]
-        halt |= early_stopping.update(epoch, monitored, net.parameters)
-    return halt
+    # every callback sees every epoch, even after one has asked to stop
+    return any([bool(c.on_epoch_end(epoch, logs, net)) for c in callbacks])
 
 
 def train_step(
@@ -289,18 +244,29 @@ def _cost(net, loss, X, y, weight=None) -> float:
 
 def _diverged(net, epoch, value) -> None:
     """Raise with the epoch and learning rate (the caller kept finite weights)."""
-    lr = getattr(net.optimizer, "lr", None)
     raise TrainingDivergedError(
-        f"training diverged in epoch {epoch}: the cost became {value} with learning "
-        f"rate {lr}. The last finite weights and the history so far are kept. "
-        "Try a smaller learning rate, standardised inputs, or a smaller batch."
+        divergence_message(net, epoch, value)
+        + " The last finite weights and the history so far are kept."
     )
 
 
-def _prepare_validation(net, loss, validation_data, early_stopping):
+def divergence_message(net, epoch: int, value) -> str:
+    """What went wrong in a diverged epoch and what to try (the callers add
+    what they kept)."""
+    lr = getattr(net.optimizer, "lr", None)
+    return (
+        f"training diverged in epoch {epoch}: the cost became {value} with learning "
+        f"rate {lr}. Try a smaller learning rate, standardised inputs, or a "
+        "smaller batch."
+    )
+
+
+def _prepare_validation(net, loss, validation_data, callbacks: list[Callback]):
     """``(X_val, y_val[, w_val])`` checked like the training data, or None."""
     if validation_data is None:
-        if early_stopping is not None and early_stopping.monitor == "val_loss":
+        if any(
+            isinstance(c, EarlyStopping) and c.monitor == "val_loss" for c in callbacks
+        ):
             raise ValueError("EarlyStopping(monitor='val_loss') needs validation_data")
         return None
     if (
@@ -321,17 +287,11 @@ def _prepare_validation(net, loss, validation_data, early_stopping):
     return X_val, y_val, check_sample_weight(validation_data[2], len(X_val), net.dtype)
 
 
-def _check_batch_size(batch_size, n_samples: int) -> int:
+def batch_size_for(batch_size, n_samples: int) -> int:
+    """The checked ``batch_size`` (``None`` for all samples), clipped to the data."""
     if batch_size is None:
         return n_samples
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or batch_size < 1
-    ):
-        raise ValueError(
-            f"batch_size must be a positive int or None, got {batch_size!r}"
-        )
+    check_positive("batch_size", batch_size, integer=True)
     return min(int(batch_size), n_samples)
 
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..callbacks import EarlyStopping, ProgressBar
 from ..errors import TrainingDivergedError
 from ..metrics import accuracy
 from ..model_files import save
 from ..network import Sequential
 from ..optimizers import Adam
-from ..progress import ProgressBar
-from ..training import EarlyStopping, TrainingInterrupted
+from ..training import TrainingInterrupted
 
 Pair = tuple[np.ndarray, np.ndarray]
 

@@ -1,5 +1,6 @@
 """Layers: the contract (``base``), the layers with parameters (``core``), the
-activations, and the one registry that model files and configs look names up in.
+normalisation layers (``normalization``), the activations, and the one registry
+that model files and configs look names up in.
 """
 
 from .activations import (
@@ -15,11 +16,13 @@ from .activations import (
 from .base import Layer, ShapeError
 from .builders import dense_stack
 from .core import Dense, Dropout, Flatten
+from .normalization import BatchNorm, LayerNorm
 from .registry import LAYERS, layer_from_config, register_layer
 
 __all__ = [
-    "ACTIVATIONS", "LAYERS", "Activation", "Dense", "Dropout", "Flatten", "Identity",
-    "Layer", "LeakyReLU", "ReLU", "ShapeError", "Sigmoid", "Softmax", "Tanh",
+    "ACTIVATIONS", "LAYERS", "Activation", "BatchNorm", "Dense", "Dropout", "Flatten",
+    "Identity", "Layer", "LayerNorm", "LeakyReLU", "ReLU", "ShapeError", "Sigmoid",
+    "Softmax", "Tanh",
     "dense_stack",
     "layer_from_config", "register_layer",
 ]

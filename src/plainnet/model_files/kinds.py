@@ -81,7 +81,7 @@ class OptionalKind(NamedTuple):
 
 
 #: The module of the scikit-learn estimators (the one place naming it).
-ESTIMATORS_MODULE = "plainnet.estimators"
+ESTIMATORS_MODULE = "plainnet.sklearn"
 #: The kinds registered by modules that need an optional extra: loading one
 #: imports its module, never a module named by the file.
 OPTIONAL_KINDS = {

@@ -240,19 +240,24 @@ class _ModelReader:
 
     def _check_arrays_fit(self, layers: list[Layer], dtype: np.dtype, state) -> None:
         """Refuse an architecture larger than the file before allocating it."""
-        n_parameters = sum(
-            math.prod(shape)
-            for layer in layers
-            for shapes in (layer.param_shapes(), layer.state_shapes())
-            for shape in shapes.values()
-        )
+
+        def count(shapes: str) -> int:
+            return sum(
+                math.prod(shape)
+                for layer in layers
+                for shape in getattr(layer, shapes)().values()
+            )
+
+        n_parameters, n_state = count("param_shapes"), count("state_shapes")
+        # the weights and each optimizer array hold n_parameters values; the
+        # non-trainable state is stored once
         n_arrays = 1 + sum(isinstance(v, np.ndarray) for v in state.values())
-        needed = n_parameters * n_arrays * dtype.itemsize
+        needed = (n_parameters * n_arrays + n_state) * dtype.itemsize
         if needed > self.archive.size:
             raise self.fail(
-                f"the architecture declares {n_parameters} parameters "
-                f"({needed} bytes of arrays), more than the file's "
-                f"{self.archive.size} bytes"
+                f"the architecture declares {n_parameters} parameters and "
+                f"{n_state} non-trainable values ({needed} bytes of arrays), "
+                f"more than the file's {self.archive.size} bytes"
             )
 
     def _network(self, layers: list[Layer], dtype: np.dtype, rng, input_shape):

@@ -98,6 +98,64 @@ def flatten(layer, g, x: str) -> str:
     return g.node("Flatten", [x], axis=1)
 
 
+# -- normalisation: ONNX's epsilon is a float32 attribute, so a float64 graph
+# spells the formula out (exactly plainnet's arithmetic) instead -------------------
+def _affine(layer, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """``gamma`` and ``beta``, or ones and zeros for a layer without them."""
+    if layer.affine:
+        return layer.params["gamma"], layer.params["beta"]
+    return np.ones(shape), np.zeros(shape)
+
+
+@translates("BatchNorm")
+def batch_norm(layer, g, x: str) -> str:
+    """Inference with the running statistics of ``layer.state``:
+    ``(x - running_mean) * gamma / sqrt(running_var + eps) + beta`` per channel
+    (axis 1). ``BatchNormalization`` in float32; in float64 ``Sub``, ``Mul``,
+    ``Add`` with the per-channel scale computed as plainnet computes it."""
+    mean, var = layer.state["running_mean"], layer.state["running_var"]
+    gamma, beta = _affine(layer, mean.shape)
+    if g.dtype == np.float32:
+        inputs = [
+            x,
+            *(
+                g.constant(n, v)
+                for n, v in (
+                    ("gamma", gamma),
+                    ("beta", beta),
+                    ("running_mean", mean),
+                    ("running_var", var),
+                )
+            ),
+        ]
+        return g.node("BatchNormalization", inputs, epsilon=layer.eps)
+    channel = (-1,) + (1,) * (len(layer.input_shape) - 1)
+    scale = 1 / np.sqrt(var + layer.eps)
+    scale *= gamma
+    y = g.node("Sub", [x, g.constant("running_mean", mean.reshape(channel))])
+    y = g.node("Mul", [y, g.constant("scale", scale.reshape(channel))])
+    return g.node("Add", [y, g.constant("beta", beta.reshape(channel))])
+
+
+@translates("LayerNorm")
+def layer_norm(layer, g, x: str) -> str:
+    """Each sample normalised over all its values, then ``gamma * x_hat + beta``:
+    ``LayerNormalization(axis=1)`` in float32; in float64 the means, ``Sqrt``
+    and products spelled out."""
+    gamma, beta = _affine(layer, layer.input_shape)
+    if g.dtype == np.float32:
+        inputs = [x, g.constant("gamma", gamma), g.constant("beta", beta)]
+        return g.node("LayerNormalization", inputs, axis=1, epsilon=layer.eps)
+    axes = list(range(1, len(layer.input_shape) + 1))
+    mean = g.node("ReduceMean", [x], axes=axes, keepdims=1)
+    centered = g.node("Sub", [x, mean])
+    var = g.node("ReduceMean", [g.node("Mul", [centered, centered])], axes=axes)
+    std = g.node("Sqrt", [g.node("Add", [var, g.constant("eps", layer.eps)])])
+    inv_std = g.node("Div", [g.constant("one", 1.0), std])
+    y = g.node("Mul", [g.node("Mul", [centered, inv_std]), g.constant("gamma", gamma)])
+    return g.node("Add", [y, g.constant("beta", beta)])
+
+
 # -- finding them ----------------------------------------------------------------
 def translation_of(layer: Layer, index: int) -> Callable:
     """The translation of ``layer`` (layer ``index`` of its network); raises

@@ -1,5 +1,11 @@
 """Model files of the scikit-learn estimators: the kinds ``neural_net_classifier``
-and ``neural_net_regressor`` (see :mod:`plainnet.serialization`).
+and ``neural_net_regressor`` (see :mod:`plainnet.serialization`), registered by
+:mod:`plainnet.sklearn`.
+
+It reads and sets only the estimators' parameters and public fitted attributes
+(``model_``, ``architecture_``, ``classes_``, ``multilabel_``, ``y_ndim_``, ...)
+and uses their ``check_params``, ``architecture``, ``build_layers`` and
+``loss_name``.
 
 The file's network is the estimator's ``model_``, with its weights, loss,
 optimizer state, random generator state and history. The kind's config holds
@@ -9,8 +15,8 @@ the rest of the estimator, as JSON:
     ``get_params()``: each value None, a boolean, a finite number, a string, or
     a list or tuple of them (a tuple is written ``{"tuple": [...]}``).
 ``built_from``
-    The architecture parameters the network was built with (``set_params``
-    may have changed them since).
+    ``architecture_``: the architecture parameters the network was built with
+    (``set_params`` may have changed them since).
 ``feature_names``
     ``feature_names_in_``, or null when it was fitted without column names.
 ``loss_curve``, ``validation_scores``, ``best_loss``, ``n_iter``
@@ -19,7 +25,7 @@ the rest of the estimator, as JSON:
 ``target``
     The classifier's ``classes`` (JSON scalars, with the name of their NumPy
     dtype) and whether it is multi-label; for the regressor, whether ``y`` was
-    1-D.
+    1-D (``y_ndim_``).
 
 ``n_features_in_`` and ``n_outputs_`` are the network's sizes. Loading checks
 every field, and the network against ``built_from`` and the targets, raising
@@ -39,12 +45,10 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_dtype
-from .layers import Dense
-from .model_files import ModelKind, register_kind, save
-from .model_files.values import finite_or_none as _finite_or_none
-from .model_files.values import is_number_list as _is_number_list
-from .network import Sequential
+from ..layers import Dense
+from ..model_files import ModelKind, register_kind, save
+from ..model_files.values import finite_or_none, is_number_list
+from ..network import Sequential
 
 _LABEL_DTYPES = {
     name: np.dtype(name)
@@ -130,7 +134,7 @@ def _description(estimator) -> dict:
     if hasattr(estimator, "feature_names_in_"):
         description["feature_names"] = estimator.feature_names_in_.tolist()
     if is_classifier(estimator):
-        if not estimator._multilabel:
+        if not estimator.multilabel_:
             description["task"] = "classify"
             description["classes"] = estimator.classes_.tolist()
     elif estimator.n_outputs_ == 1:
@@ -142,7 +146,7 @@ def _description(estimator) -> dict:
 def _config(estimator, target: dict) -> dict:
     """The kind's config: everything but the network, as JSON values."""
     _check_settings(estimator)
-    sizes, activation, dropout, dtype = estimator._built_from
+    sizes, activation, dropout, dtype = estimator.architecture_
     names = getattr(estimator, "feature_names_in_", None)
     scores = estimator.validation_scores_
     return {
@@ -156,7 +160,7 @@ def _config(estimator, target: dict) -> dict:
         "feature_names": None if names is None else names.tolist(),
         "loss_curve": _numbers(estimator.loss_curve_),
         "validation_scores": None if scores is None else _numbers(scores),
-        "best_loss": _finite_or_none(estimator.best_loss_),
+        "best_loss": finite_or_none(estimator.best_loss_),
         "n_iter": int(estimator.n_iter_),
         "target": target,
     }
@@ -164,7 +168,7 @@ def _config(estimator, target: dict) -> dict:
 
 def _numbers(values) -> list[float | None]:
     """Floats as JSON numbers, NaN and inf as null."""
-    return [_finite_or_none(value) for value in values]
+    return [finite_or_none(value) for value in values]
 
 
 def _param_to_json(name: str, value):
@@ -204,18 +208,18 @@ def _classes_config(classifier) -> dict:
     return {
         "classes": classes.tolist(),
         "dtype": name,
-        "multilabel": classifier._multilabel,
+        "multilabel": classifier.multilabel_,
     }
 
 
 def _outputs_config(regressor) -> dict:
-    return {"y_1d": regressor._y_1d}
+    return {"y_1d": regressor.y_ndim_ == 1}
 
 
 def _check_settings(estimator) -> None:
     """Raise ``ValueError`` for parameters that a model file cannot hold (the
     same check when saving and when loading)."""
-    estimator._check_params()
+    estimator.check_params()
     seed = estimator.random_state
     if not (seed is None or (isinstance(seed, numbers.Integral) and 0 <= seed < 2**32)):
         raise ValueError(
@@ -230,7 +234,7 @@ def _estimator(cls: type, config, network: Sequential, set_target):
     config = _fields(config, _CONFIG_FIELDS, "they")
     estimator = cls(**_params(cls, config["params"]))
     _check_settings(estimator)
-    estimator._built_from = _built_from(cls, config["built_from"], network)
+    estimator.architecture_ = _built_from(cls, config["built_from"], network)
     estimator.model_ = network
     estimator.n_features_in_ = network.n_features_in
     estimator.n_outputs_ = network.n_outputs
@@ -238,8 +242,8 @@ def _estimator(cls: type, config, network: Sequential, set_target):
     if names is not None:
         estimator.feature_names_in_ = names
     set_target(estimator, config["target"], network)
-    if network.loss is None or network.loss.name != estimator._loss:
-        raise ValueError(f"the network's loss must be {estimator._loss!r}")
+    if network.loss is None or network.loss.name != estimator.loss_name:
+        raise ValueError(f"the network's loss must be {estimator.loss_name!r}")
     _set_curves(estimator, config)
     return estimator
 
@@ -252,7 +256,7 @@ def _fields(section, names, what: str) -> dict:
 
 
 def _params(cls: type, section) -> dict:
-    section = _fields(section, cls._get_param_names(), "'params'")
+    section = _fields(section, cls().get_params(), "'params'")
     return {name: _param_from_json(name, value) for name, value in section.items()}
 
 
@@ -277,16 +281,16 @@ def _param_items(name: str, items) -> list:
 def _built_from(cls: type, section, network: Sequential) -> tuple:
     """The architecture parameters, checked to describe ``network``."""
     probe = cls(**_fields(section, _ARCHITECTURE, "'built_from'"))
-    probe._check_params()  # types, ranges, names only from the registries
+    dtype = probe.check_params()  # types, ranges, names only from the registries
+    architecture = probe.architecture()
     dense = [layer for layer in network.layers if isinstance(layer, Dense)]
-    if len(probe._hidden_sizes()) + 1 != len(dense) or (
-        check_dtype(probe.dtype) != network.dtype
-    ):
+    # compared before building, which allocates what the sizes declare
+    if len(architecture[0]) + 1 != len(dense) or dtype != network.dtype:
         raise ValueError("'built_from' does not describe the stored layers")
-    expected = probe._layers(network.n_features_in, network.n_outputs)
+    expected = probe.build_layers(network.n_features_in, network.n_outputs)
     if _layer_configs(expected) != _layer_configs(network.layers):
         raise ValueError("'built_from' does not describe the stored layers")
-    return probe._architecture()
+    return architecture
 
 
 def _layer_configs(layers) -> list[tuple[str, dict]]:
@@ -321,7 +325,7 @@ def _set_classes(classifier, section, network: Sequential) -> None:
         raise ValueError("multi-label classes must be the label indices 0, 1, ...")
     if not multilabel and len(classes) < 2:
         raise ValueError("a classifier needs 2 or more classes")
-    classifier._multilabel, classifier.classes_ = multilabel, classes
+    classifier.multilabel_, classifier.classes_ = multilabel, classes
 
 
 def _labels(values, dtype_name, n_outputs: int) -> np.ndarray:
@@ -361,18 +365,18 @@ def _set_outputs(regressor, section, network: Sequential) -> None:
         raise ValueError(
             "'target.y_1d' must be a boolean, true only for a network of one output"
         )
-    regressor._y_1d, regressor._n_targets = y_1d, network.n_outputs
+    regressor.y_ndim_ = 1 if y_1d else 2
 
 
 def _set_curves(estimator, config: dict) -> None:
     """``loss_curve_``, ``validation_scores_``, ``best_loss_`` and ``n_iter_``."""
     curve, scores = config["loss_curve"], config["validation_scores"]
     best, n_iter = config["best_loss"], config["n_iter"]
-    if not _is_number_list(curve):
+    if not is_number_list(curve):
         raise ValueError("'loss_curve' must be a list of numbers")
-    if not (scores is None or _is_number_list(scores)):
+    if not (scores is None or is_number_list(scores)):
         raise ValueError("'validation_scores' must be null or a list of numbers")
-    if not _is_number_list([best]):
+    if not is_number_list([best]):
         raise ValueError("'best_loss' must be a number")
     if type(n_iter) is not int or n_iter < 0:
         raise ValueError("'n_iter' must be a non-negative integer")

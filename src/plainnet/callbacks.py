@@ -1,0 +1,255 @@
+"""What ``Sequential.fit`` calls around its epochs: the history, early stopping,
+a progress bar, and any callback of the user's, all under one protocol.
+
+A callback is a :class:`Callback` (override what you need) or a plain function
+``f(epoch, logs)``. ``fit`` runs them in this order: ``net.history`` first, then
+its ``callbacks`` in the order given, then its ``early_stopping``. They all see
+the same ``logs`` dict (``epoch``, ``loss`` and, with validation data,
+``val_loss``), so a callback may add an entry for the ones after it.
+"""
+
+import math
+import sys
+from collections.abc import Callable, Iterable
+from typing import IO
+
+import numpy as np
+
+from ._validation import check_positive
+
+__all__ = ["Callback", "EarlyStopping", "History", "ProgressBar", "as_callbacks"]
+
+
+class Callback:
+    """Base class of ``fit``'s callbacks; every method does nothing by default.
+
+    ``on_train_begin`` runs once before the first epoch, ``on_epoch_end`` after
+    each epoch, and ``on_train_end`` once after the last one, whether training
+    ran out of epochs, was stopped by a callback or by Ctrl-C (not when it
+    raises, for example on divergence).
+    """
+
+    def on_train_begin(self, net) -> None:
+        """Called with the network before the first epoch."""
+
+    def on_epoch_end(self, epoch: int, logs: dict, net) -> bool | None:
+        """Called after each epoch (numbered from 1 over every ``fit`` of
+        ``net``) with its ``logs``; return True to stop training."""
+        return None
+
+    def on_train_end(self, net) -> None:
+        """Called with the network after the last epoch."""
+
+
+class _FunctionCallback(Callback):
+    """A plain function ``f(epoch, logs) -> bool | None`` as a callback."""
+
+    def __init__(self, function: Callable[[int, dict], bool | None]) -> None:
+        self.function = function
+
+    def on_epoch_end(self, epoch: int, logs: dict, net) -> bool | None:
+        return self.function(epoch, logs)
+
+    def __repr__(self) -> str:
+        return f"_FunctionCallback({self.function!r})"
+
+
+def as_callbacks(callbacks: Iterable) -> list[Callback]:
+    """``callbacks`` as :class:`Callback` objects, plain functions wrapped."""
+    result = []
+    for callback in callbacks:
+        if isinstance(callback, Callback):
+            result.append(callback)
+        elif callable(callback):
+            result.append(_FunctionCallback(callback))
+        else:
+            raise TypeError(
+                "a callback must be a Callback or a function f(epoch, logs), "
+                f"got {callback!r}"
+            )
+    return result
+
+
+class History(Callback):
+    """Cost per epoch: ``history.loss`` and, with validation data, ``history.val_loss``.
+
+    Lists grow over every ``fit`` call of a network. ``history["loss"]`` works too.
+    """
+
+    def __init__(self) -> None:
+        self.loss: list[float] = []
+        self.val_loss: list[float] = []
+        self.interrupted = False
+
+    def on_epoch_end(self, epoch: int, logs: dict, net) -> None:
+        self.loss.append(logs["loss"])
+        if "val_loss" in logs:
+            self.val_loss.append(logs["val_loss"])
+
+    def __getitem__(self, key: str) -> list[float]:
+        return getattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    def __repr__(self) -> str:
+        last = f", last loss={self.loss[-1]:.6g}" if self.loss else ""
+        return f"History(epochs={len(self.loss)}{last})"
+
+
+class EarlyStopping(Callback):
+    """Stop when the monitored cost has not improved for ``patience`` epochs.
+
+    An epoch improves when its cost is below ``best - min_delta``; NaN never
+    improves. With ``restore_best``, the best weights seen are put back at the
+    end of ``fit``, whether or not training stopped early.
+
+    Parameters
+    ----------
+    patience : int, default 10
+    min_delta : float, default 1e-4
+    monitor : str, default "val_loss"
+        The entry of the epoch's logs to watch: ``"loss"``, ``"val_loss"`` (which
+        needs validation data), or one that a callback before this one adds.
+    restore_best : bool, default True
+
+    Attributes
+    ----------
+    best : float
+        The lowest cost seen (``inf`` before the first improvement).
+    best_epoch : int or None
+    best_parameters : ndarray of shape (n_parameters,) or None
+        A copy of the weights of ``best_epoch``, with ``restore_best``.
+    best_state : ndarray of shape (n_state,) or None
+        A copy of the layers' state (running statistics) of ``best_epoch``,
+        restored with the weights.
+    wait : int
+        Epochs since the last improvement; training stops when it reaches
+        ``patience``.
+    """
+
+    def __init__(
+        self,
+        patience: int = 10,
+        min_delta: float = 1e-4,
+        monitor: str = "val_loss",
+        restore_best: bool = True,
+    ) -> None:
+        if not isinstance(monitor, str):
+            raise ValueError(
+                f"monitor must be the name of a log entry, got {monitor!r}"
+            )
+        check_positive("patience", patience, integer=True)
+        check_positive("min_delta", min_delta, zero=True)
+        self.patience, self.min_delta = int(patience), float(min_delta)
+        self.monitor, self.restore_best = monitor, bool(restore_best)
+        self.best = math.inf
+        self.best_epoch: int | None = None
+        self.best_parameters: np.ndarray | None = None
+        self.best_state: np.ndarray | None = None
+        self.wait = 0
+
+    def update(self, epoch: int, cost: float, parameters: np.ndarray) -> bool:
+        """Record an epoch's cost; return True when training should stop."""
+        if cost < self.best - self.min_delta:  # False for NaN
+            self.best, self.best_epoch, self.wait = cost, epoch, 0
+            if self.restore_best:
+                self.best_parameters = parameters.copy()
+            return False
+        self.wait += 1
+        return self.wait >= self.patience
+
+    def on_epoch_end(self, epoch: int, logs: dict, net) -> bool:
+        if self.monitor not in logs:
+            raise ValueError(
+                f"EarlyStopping monitors {self.monitor!r}, but the epoch's logs "
+                f"hold only {sorted(logs)}"
+            )
+        stop = self.update(epoch, logs[self.monitor], net.parameters)
+        if self.restore_best and self.best_epoch == epoch:
+            self.best_state = net.state.copy()  # BatchNorm's statistics with them
+        return stop
+
+    def on_train_end(self, net) -> None:
+        if self.best_parameters is not None:
+            np.copyto(net.parameters, self.best_parameters)
+        if self.best_state is not None and self.best_state.shape == net.state.shape:
+            np.copyto(net.state, self.best_state)
+
+    def __repr__(self) -> str:
+        return (
+            f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
+            f"monitor={self.monitor!r}, restore_best={self.restore_best})"
+        )
+
+
+class ProgressBar(Callback):
+    """Show training progress: one tick per epoch, with the latest logs.
+
+    The bar (tqdm) appears when training begins and is finished when it ends;
+    use the object as a context manager to finish it also when ``fit`` raises.
+    It draws only when ``stream`` is a terminal, unless ``enabled`` says
+    otherwise, and never stops training.
+
+    Parameters
+    ----------
+    total : int
+        Number of epochs expected.
+    desc : str, default "training"
+    enabled : bool or None, default None
+        ``None`` shows the bar only if ``stream`` is a terminal.
+    stream : file, default sys.stderr
+    """
+
+    def __init__(
+        self,
+        total: int,
+        desc: str = "training",
+        enabled: bool | None = None,
+        stream: IO[str] | None = None,
+    ) -> None:
+        self.total, self.desc = total, desc
+        self.stream = sys.stderr if stream is None else stream
+        if enabled is None:
+            enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.enabled = enabled
+        self._bar = None
+
+    def on_train_begin(self, net) -> None:
+        if self.enabled and self._bar is None:
+            from tqdm.auto import tqdm  # only when a bar is drawn
+
+            self._bar = tqdm(
+                total=self.total,
+                desc=self.desc,
+                unit="epoch",
+                file=self.stream,
+                dynamic_ncols=True,
+                leave=True,
+            )
+
+    def on_epoch_end(self, epoch: int, logs: dict, net) -> None:
+        if self._bar is None:
+            return
+        self._bar.set_postfix(
+            {k: f"{v:.4g}" for k, v in logs.items() if k != "epoch"}, refresh=False
+        )
+        self._bar.update(1)
+
+    def on_train_end(self, net) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Finish the bar (a no-op when none is shown)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self) -> "ProgressBar":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ProgressBar(total={self.total}, desc={self.desc!r})"

@@ -1,0 +1,339 @@
+"""BatchNorm and LayerNorm: layers that standardise their input, then scale and
+shift it by learned parameters.
+
+Both follow the contract of :mod:`plainnet.layers.base`. ``BatchNorm`` is the
+one layer so far that keeps non-trainable state (its running statistics): it
+lives in the network's ``state`` buffer, is saved with the model and is never
+touched by an optimizer.
+"""
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .base import Layer, ShapeError
+from .registry import register_layer
+
+
+def _check_eps(eps, owner: str) -> float:
+    """``eps`` as a float, or ``ValueError`` if it is not a positive number."""
+    if (
+        isinstance(eps, bool)
+        or not isinstance(eps, numbers.Real)
+        or not (0 < eps < np.inf)
+    ):
+        raise ValueError(f"{owner} eps must be a positive number, got {eps!r}")
+    return float(eps)
+
+
+def _check_affine(affine, owner: str) -> bool:
+    """``affine`` if it is a bool, else ``ValueError``."""
+    if not isinstance(affine, (bool, np.bool_)):
+        raise ValueError(f"{owner} affine must be True or False, got {affine!r}")
+    return bool(affine)
+
+
+@register_layer
+class BatchNorm(Layer):
+    """Batch normalisation (Ioffe & Szegedy, 2015), per feature or per channel.
+
+    For an input of shape ``(n, F)`` each of the ``F`` features is normalised
+    over the batch; for ``(n, C, ...)`` (channels first: ``(n, C, L)``,
+    ``(n, C, H, W)``) each of the ``C`` channels is normalised over the batch
+    and every spatial position, as PyTorch's ``BatchNorm1d``/``BatchNorm2d``.
+    ``C`` is learned when the network is built.
+
+    Parameters
+    ----------
+    momentum : float, default 0.1
+        Weight of the current batch in the running statistics, in [0, 1]
+        (PyTorch's convention, see Notes).
+    eps : float, default 1e-5
+        Added to the variance before its square root.
+    affine : bool, default True
+        Whether the layer learns the scale ``gamma`` and shift ``beta``
+        (without them it only standardises).
+
+    Attributes
+    ----------
+    params : ``gamma`` (ones) and ``beta`` (zeros), of shape ``(C,)``, if affine.
+    state : ``running_mean`` (zeros) and ``running_var`` (ones), of shape
+        ``(C,)``: non-trainable, saved with the model, used when predicting.
+
+    Notes
+    -----
+    With ``m`` values per channel in the batch (``n`` times the number of spatial
+    positions), training uses the batch's statistics::
+
+        mu = mean(x)        var = mean((x - mu)**2)        (biased, over m values)
+        x_hat = (x - mu) / sqrt(var + eps)        y = gamma * x_hat + beta
+
+    and updates the running statistics, which ``training=False`` (``predict``)
+    uses in place of ``mu`` and ``var``::
+
+        running_mean = (1 - momentum) * running_mean + momentum * mu
+        running_var  = (1 - momentum) * running_var  + momentum * var * m / (m - 1)
+
+    This is PyTorch's convention (``momentum=0.1`` weighs the new batch, and the
+    running variance takes the unbiased batch variance), so weights and running
+    statistics copy over from ``torch.nn.BatchNorm1d``/``2d`` unchanged. Keras's
+    ``BatchNormalization`` writes ``running = momentum * running + (1 - momentum)
+    * batch`` with ``momentum=0.99`` (the weight of the old value, so Keras's
+    ``m`` is PyTorch's ``1 - m``) and a biased batch variance.
+
+    Backward, with ``dy = dL/dy`` and means and sums over the ``m`` values of each
+    channel::
+
+        dbeta  = sum(dy)        dgamma = sum(dy * x_hat)
+        dx = gamma / sqrt(var + eps) * (dy - mean(dy) - x_hat * mean(dy * x_hat))
+
+    so ``forward`` keeps exactly ``x_hat`` and ``1 / sqrt(var + eps)``.
+
+    A batch of one sample without spatial axes (shape ``(1, F)``) has variance 0
+    in training: as PyTorch does, the layer raises ``ValueError`` then.
+
+    Example
+    -------
+    >>> net = Sequential([Dense(64), BatchNorm(), ReLU(), Dense(3)], input_shape=(20,))
+    >>> cnn_block = [BatchNorm(), ReLU()]   # after a layer giving (n, C, H, W)
+    """
+
+    def __init__(
+        self, momentum: float = 0.1, eps: float = 1e-5, affine: bool = True
+    ) -> None:
+        super().__init__()
+        if (
+            isinstance(momentum, bool)
+            or not isinstance(momentum, numbers.Real)
+            or not (0 <= momentum <= 1)
+        ):
+            raise ValueError(
+                f"BatchNorm momentum must be a number in [0, 1], got {momentum!r}"
+            )
+        self.momentum = float(momentum)
+        self.eps = _check_eps(eps, "BatchNorm")
+        self.affine = _check_affine(affine, "BatchNorm")
+
+    # -- shapes, parameters and state ----------------------------------------------
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(input_shape) < 1:
+            raise ShapeError("expects (n, features) or (n, channels, ...)")
+        return tuple(input_shape)
+
+    @property
+    def n_channels(self) -> int:
+        """``C``: the features of ``(n, F)``, the channels of ``(n, C, ...)``."""
+        if self.input_shape is None:
+            raise ValueError(f"{self!r} is not built yet: its channels are unknown")
+        return self.input_shape[0]
+
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        if not self.affine:
+            return {}
+        return {"gamma": (self.n_channels,), "beta": (self.n_channels,)}
+
+    def initial_params(self, rng) -> dict[str, np.ndarray]:
+        if not self.affine:
+            return {}
+        return {"gamma": np.ones(self.n_channels), "beta": np.zeros(self.n_channels)}
+
+    def state_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"running_mean": (self.n_channels,), "running_var": (self.n_channels,)}
+
+    def initial_state(self) -> dict[str, np.ndarray]:
+        return {
+            "running_mean": np.zeros(self.n_channels),
+            "running_var": np.ones(self.n_channels),
+        }
+
+    # -- the math --------------------------------------------------------------------
+    def _per_channel(self, x: np.ndarray) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The axes a channel's statistics run over (batch and spatial), and the
+        shape that makes a ``(C,)`` array broadcast against ``x``."""
+        axes = (0, *range(2, x.ndim))
+        return axes, (x.shape[1],) + (1,) * (x.ndim - 2)
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        axes, channel = self._per_channel(x)
+        if not training:
+            running = self.state
+            scale = 1 / np.sqrt(running["running_var"] + self.eps)
+            if self.affine:
+                scale *= self.params["gamma"]
+            y = np.subtract(x, running["running_mean"].reshape(channel))
+            y *= scale.reshape(channel)
+            if self.affine:
+                y += self.params["beta"].reshape(channel)
+            return y
+        m = x.size // x.shape[1]
+        if m < 2:
+            raise ValueError(
+                f"BatchNorm needs more than one value per channel in training, "
+                f"got a batch of shape {x.shape} (one sample): train with batches "
+                "of 2 or more samples (a batch_size that leaves no last batch of "
+                "one), or use LayerNorm, which normalises each sample on its own"
+            )
+        mean = x.mean(axis=axes)
+        x_hat = np.subtract(
+            x, mean.reshape(channel), out=self._buffer("x_hat", x.shape, x.dtype)
+        )
+        y = np.square(x_hat, out=self._buffer("y", x.shape, x.dtype))
+        var = y.mean(axis=axes)
+        inv_std = 1 / np.sqrt(var + self.eps)
+        x_hat *= inv_std.reshape(channel)
+        self.save_for_backward(x_hat=x_hat, inv_std=inv_std)
+        self._update_running(mean, var, m)
+        if not self.affine:
+            np.copyto(y, x_hat)
+            return y
+        np.multiply(x_hat, self.params["gamma"].reshape(channel), out=y)
+        y += self.params["beta"].reshape(channel)
+        return y
+
+    def _update_running(self, mean: np.ndarray, var: np.ndarray, m: int) -> None:
+        """The momentum rule, with the unbiased batch variance (PyTorch's)."""
+        keep, new = 1 - self.momentum, self.momentum
+        running_mean = self.state["running_mean"]
+        running_var = self.state["running_var"]
+        running_mean *= keep
+        running_mean += new * mean
+        running_var *= keep
+        running_var += (new * m / (m - 1)) * var
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
+        x_hat, inv_std = self.saved["x_hat"], self.saved["inv_std"]
+        axes, channel = self._per_channel(x_hat)
+        m = x_hat.size // x_hat.shape[1]
+        work = np.multiply(
+            grad_out, x_hat, out=self._buffer("dx", x_hat.shape, x_hat.dtype)
+        )
+        sum_dy_xhat = work.sum(axis=axes)
+        sum_dy = grad_out.sum(axis=axes)
+        if self.affine:
+            self.grads["gamma"][...] = sum_dy_xhat
+            self.grads["beta"][...] = sum_dy
+        if not need_input_grad:
+            return None
+        # dx = scale * (dy - mean(dy) - x_hat * mean(dy * x_hat)), built in `work`
+        scale = inv_std * self.params["gamma"] if self.affine else inv_std
+        np.multiply(x_hat, (sum_dy_xhat / m).reshape(channel), out=work)
+        np.subtract(grad_out, work, out=work)
+        work -= (sum_dy / m).reshape(channel)
+        work *= scale.reshape(channel)
+        return work
+
+    def get_config(self) -> dict[str, Any]:
+        return {"momentum": self.momentum, "eps": self.eps, "affine": self.affine}
+
+
+@register_layer
+class LayerNorm(Layer):
+    """Layer normalisation (Ba, Kiros & Hinton, 2016): each sample is normalised
+    over all its values (every axis but the batch axis), as
+    ``torch.nn.LayerNorm(normalized_shape=input_shape[1:])``.
+
+    Parameters
+    ----------
+    eps : float, default 1e-5
+        Added to the variance before its square root.
+    affine : bool, default True
+        Whether the layer learns an elementwise scale ``gamma`` and shift
+        ``beta`` of one sample's shape.
+
+    Attributes
+    ----------
+    params : ``gamma`` (ones) and ``beta`` (zeros), each of one sample's shape
+        (``(F,)`` for rows, ``(C, H, W)`` for images), if affine. No state: the
+        same computation runs in training and when predicting.
+
+    Notes
+    -----
+    With ``D`` values per sample and means over them (one per sample)::
+
+        mu = mean(x)        var = mean((x - mu)**2)        (biased)
+        x_hat = (x - mu) / sqrt(var + eps)        y = gamma * x_hat + beta
+
+    Backward, with ``g = gamma * dy`` and the same per-sample means::
+
+        dbeta  = sum over the batch of dy        dgamma = sum over the batch of
+        dy * x_hat
+        dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps)
+
+    so ``forward`` keeps exactly ``x_hat`` and ``1 / sqrt(var + eps)``.
+
+    Example
+    -------
+    >>> Sequential([Dense(64), LayerNorm(), ReLU(), Dense(3)], input_shape=(20,))
+    """
+
+    def __init__(self, eps: float = 1e-5, affine: bool = True) -> None:
+        super().__init__()
+        self.eps = _check_eps(eps, "LayerNorm")
+        self.affine = _check_affine(affine, "LayerNorm")
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(input_shape) < 1:
+            raise ShapeError("expects (n, features) or (n, channels, ...)")
+        return tuple(input_shape)
+
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        if not self.affine:
+            return {}
+        if self.input_shape is None:
+            raise ValueError(f"{self!r} is not built yet: its input shape is unknown")
+        return {"gamma": self.input_shape, "beta": self.input_shape}
+
+    def initial_params(self, rng) -> dict[str, np.ndarray]:
+        if not self.affine:
+            return {}
+        return {"gamma": np.ones(self.input_shape), "beta": np.zeros(self.input_shape)}
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        axes = tuple(range(1, x.ndim))
+        if training:
+            x_hat = self._buffer("x_hat", x.shape, x.dtype)
+            y = scratch = self._buffer("y", x.shape, x.dtype)
+        else:  # nothing kept: y is computed in place of x_hat
+            x_hat = y = np.empty_like(x)
+            scratch = None
+        np.subtract(x, x.mean(axis=axes, keepdims=True), out=x_hat)
+        var = np.square(x_hat, out=scratch).mean(axis=axes, keepdims=True)
+        inv_std = 1 / np.sqrt(var + self.eps)
+        x_hat *= inv_std
+        if training:
+            self.save_for_backward(x_hat=x_hat, inv_std=inv_std)
+        if not self.affine:
+            if y is not x_hat:
+                np.copyto(y, x_hat)
+            return y
+        np.multiply(x_hat, self.params["gamma"], out=y)
+        y += self.params["beta"]
+        return y
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
+        x_hat, inv_std = self.saved["x_hat"], self.saved["inv_std"]
+        work = self._buffer("dx", x_hat.shape, x_hat.dtype)
+        if self.affine:
+            np.multiply(grad_out, x_hat, out=work)
+            np.sum(work, axis=0, out=self.grads["gamma"])
+            np.sum(grad_out, axis=0, out=self.grads["beta"])
+        if not need_input_grad:
+            return None
+        axes = tuple(range(1, x_hat.ndim))
+        if self.affine:
+            g = self._buffer("g", x_hat.shape, x_hat.dtype)
+            np.multiply(grad_out, self.params["gamma"], out=g)
+        else:
+            g = grad_out
+        # dx = (g - mean(g) - x_hat * mean(g * x_hat)) * inv_std, built in `work`
+        mean_g_xhat = np.multiply(g, x_hat, out=work).mean(axis=axes, keepdims=True)
+        mean_g = g.mean(axis=axes, keepdims=True)
+        np.multiply(x_hat, mean_g_xhat, out=work)
+        np.subtract(g, work, out=work)
+        work -= mean_g
+        work *= inv_std
+        return work
+
+    def get_config(self) -> dict[str, Any]:
+        return {"eps": self.eps, "affine": self.affine}

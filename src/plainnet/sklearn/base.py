@@ -1,0 +1,324 @@
+"""What both estimators share: their parameters, the network they build, and its
+training by ``Sequential.fit``.
+
+Training a small network runs BLAS on one thread (see ``SINGLE_THREAD_WORK``):
+its matrix products are too small to share out, and threads waiting for a core
+would make them many times slower.
+"""
+
+import numbers
+import os
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
+
+from .. import optimizers
+from .._validation import check_dtype, check_finite, check_number, check_sample_weight
+from ..callbacks import EarlyStopping, ProgressBar
+from ..hooks import L2Penalty
+from ..layers import Dense, Layer, activations, dense_stack
+from ..network import Sequential
+from . import files
+from ._fitting import (
+    LossCurve,
+    ValidationScores,
+    penalty_scale,
+    stopper_for,
+    validation_split,
+)
+
+__all__ = ["SINGLE_THREAD_WORK", "BaseNeuralNet"]
+
+#: Training runs BLAS on one thread when no layer's product of a batch needs
+#: this many multiply-adds: one core does it in well under a millisecond, and
+#: handing part of it to other threads costs more than it saves whenever those
+#: threads have to wait for a core (measured on digits: 0.9 s single-threaded
+#: against 3.5 to 10 s with two threads on a busy 2-core machine).
+SINGLE_THREAD_WORK = 2**24
+_BLAS = ThreadpoolController()
+
+
+class BaseNeuralNet(BaseEstimator):
+    """The parameters, the network and its training, shared by
+    ``NeuralNetClassifier`` and ``NeuralNetRegressor`` (see them for the
+    parameters).
+
+    Besides the fitted attributes, the model files (:mod:`plainnet.sklearn.files`)
+    use :meth:`check_params`, :meth:`architecture`, :meth:`build_layers` and
+    ``loss_name``, the name of the loss the network is trained on.
+    """
+
+    loss_name: str
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str = "relu",
+        optimizer: str = "adam",
+        learning_rate: float = 1e-3,
+        batch_size: int = 200,
+        max_epochs: int = 200,
+        alpha: float = 1e-4,
+        dropout: float = 0.0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        shuffle: bool = True,
+        random_state=None,
+        dtype: str = "float32",
+        warm_start: bool = False,
+        verbose: bool = False,
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.alpha = alpha
+        self.dropout = dropout
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.dtype = dtype
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # -- what the subclasses define: _encode(y, fresh, incremental, classes) sets
+    # or checks the target attributes and returns y as the loss takes it;
+    # _n_outputs(target) and _score_encoded(X, target, weight) (accuracy or R^2)
+    def _output_bias(self, target: np.ndarray, sample_weight) -> np.ndarray | None:
+        """Initial bias of the output layer (``None`` keeps zeros)."""
+        return None
+
+    # -- training ----------------------------------------------------------------
+    def _fit(self, X, y, sample_weight, *, incremental: bool, classes=None):
+        """Validate, build the network if needed, and train: one epoch for
+        ``partial_fit``, up to ``max_epochs`` for ``fit``."""
+        dtype = self.check_params()
+        fresh = not hasattr(self, "model_") or not (incremental or self.warm_start)
+        if fresh:  # a fit that fails leaves the estimator unfitted, not half-updated
+            vars(self).pop("model_", None)
+        X, target, sample_weight = self._validate(
+            X, y, sample_weight, dtype, fresh, incremental, classes
+        )
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        if fresh:
+            self._start(X.shape[1], seed, dtype, target, sample_weight)
+        validation = None
+        if self.early_stopping and not incremental:
+            X, target, sample_weight, validation = validation_split(
+                X, target, sample_weight, self.validation_fraction, rng
+            )
+        stopper = None
+        if not incremental:
+            stopper = stopper_for(
+                validation is not None, self.n_iter_no_change, self.tol
+            )
+        self._train(X, target, sample_weight, validation, stopper)
+        self._record(stopper)
+        return self
+
+    def _validate(self, X, y, sample_weight, dtype, fresh, incremental, classes):
+        """Checked ``X``, ``y`` encoded for the loss, and checked weights."""
+        if not fresh and self.architecture() != self.architecture_:
+            raise ValueError(
+                "the network was built with (hidden_layer_sizes, activation, "
+                f"dropout, dtype) = {self.architecture_}, but they are now "
+                f"{self.architecture()}; fit with warm_start=False for a new network"
+            )
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=fresh,
+            dtype=dtype,
+            ensure_all_finite=False,  # check_finite names the columns and rows
+            multi_output=True,
+            y_numeric=isinstance(self, RegressorMixin),
+        )
+        check_finite(X, "X")
+        target = self._encode(y, fresh, incremental, classes)
+        return X, target, check_sample_weight(sample_weight, len(X), dtype)
+
+    def _start(self, n_features: int, seed: int, dtype, target, sample_weight) -> None:
+        """A new network, its output bias, and an empty loss curve."""
+        layers = self.build_layers(n_features, self._n_outputs(target))
+        self.model_ = Sequential(layers, seed=seed, dtype=dtype)
+        self.architecture_ = self.architecture()
+        self.n_outputs_ = self.model_.n_outputs
+        bias = self._output_bias(target, sample_weight)
+        if bias is not None:
+            self.model_.layers[-1].params["b"][...] = bias
+        self.loss_curve_ = []
+
+    def _train(self, X, target, sample_weight, validation, stopper) -> None:
+        """One ``Sequential.fit``: a single epoch without a ``stopper``
+        (``partial_fit``, continuing the optimizer), else up to ``max_epochs``."""
+        incremental = stopper is None
+        penalty = None
+        if self.alpha:
+            n = penalty_scale(self.batch_size, len(X), sample_weight)
+            penalty = L2Penalty(self.model_, self.alpha, n)
+        callbacks = [LossCurve(self.loss_curve_, penalty), *self._scores(validation)]
+        shown = None if self.verbose and not incremental else False  # None: if a tty
+        threads = _blas_threads(self.model_, min(self.batch_size, len(X)))
+        with (
+            _BLAS.limit(limits=threads, user_api="blas"),
+            ProgressBar(self.max_epochs, type(self).__name__, shown) as bar,
+        ):
+            self.model_.fit(
+                X,
+                target,
+                loss=self.loss_name,
+                optimizer=self.model_.optimizer if incremental else self._optimizer(),
+                epochs=1 if incremental else self.max_epochs,
+                batch_size=self.batch_size,
+                shuffle=self.shuffle,
+                validation_data=validation,
+                callbacks=[*callbacks, *([stopper] if stopper else []), bar],
+                grad_hook=penalty,
+                sample_weight=sample_weight,
+            )
+
+    def _scores(self, validation) -> list[ValidationScores]:
+        """The callback recording ``validation_scores_`` (none without a split)."""
+        self.validation_scores_ = None
+        if validation is None:
+            return []
+        self.validation_scores_ = []
+        return [
+            ValidationScores(self.validation_scores_, self._score_encoded, validation)
+        ]
+
+    def _record(self, stopper: EarlyStopping | None) -> None:
+        """Set the fitted attributes after training; warn if ``max_epochs``
+        stopped it."""
+        history = self.model_.history
+        self.n_iter_ = len(history.loss)
+        if stopper is not None and stopper.monitor == "val_loss":
+            self.best_loss_ = stopper.best
+        else:
+            self.best_loss_ = min(self.loss_curve_)
+        stopped = stopper is None or stopper.wait >= stopper.patience
+        if not (stopped or history.interrupted):
+            warnings.warn(
+                f"{type(self).__name__} stopped at max_epochs={self.max_epochs} "
+                f"while the loss was still improving by more than tol={self.tol}; "
+                "raise max_epochs or learning_rate for a converged model",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def _optimizer(self) -> optimizers.Optimizer:
+        return type(optimizers.get(self.optimizer))(lr=self.learning_rate)
+
+    # -- the network these parameters build --------------------------------------
+    def build_layers(self, n_features: int, n_outputs: int) -> list[Layer]:
+        """``Dense`` layers of the hidden sizes, each followed by the activation
+        (and ``Dropout``), then a linear ``Dense`` output layer."""
+        sizes = [n_features, *_hidden_sizes(self.hidden_layer_sizes), n_outputs]
+        return dense_stack(sizes, self.activation, dropout=self.dropout)
+
+    def architecture(self) -> tuple:
+        """The parameters the network is built from, as ``architecture_`` holds
+        them: ``(hidden_layer_sizes, activation, dropout, dtype)``."""
+        sizes = tuple(_hidden_sizes(self.hidden_layer_sizes))
+        return sizes, self.activation, float(self.dropout), check_dtype(self.dtype).name
+
+    def check_params(self) -> np.dtype:
+        """Raise ``ValueError`` for a parameter out of its range or an unknown
+        name; returns the network's dtype."""
+        check_number("learning_rate", self.learning_rate, 0, low_open=True)
+        check_number("batch_size", self.batch_size, 1, integer=True)
+        check_number("max_epochs", self.max_epochs, 1, integer=True)
+        check_number("alpha", self.alpha, 0)
+        check_number("dropout", self.dropout, 0, 1)
+        check_number(
+            "validation_fraction", self.validation_fraction, 0, 1, low_open=True
+        )
+        check_number("n_iter_no_change", self.n_iter_no_change, 1, integer=True)
+        check_number("tol", self.tol, 0)
+        if not isinstance(self.activation, str):
+            raise ValueError(f"activation must be a name, got {self.activation!r}")
+        activations.get(self.activation)
+        optimizers.get(self.optimizer)
+        _hidden_sizes(self.hidden_layer_sizes)
+        return check_dtype(self.dtype)
+
+    # -- predicting and saving ---------------------------------------------------
+    def _output(self, X) -> np.ndarray:
+        """The network's output for checked ``X``, of shape (n_samples, n_outputs_)."""
+        check_is_fitted(self, "model_")
+        X = validate_data(
+            self, X, reset=False, dtype=self.model_.dtype, ensure_all_finite=False
+        )
+        return self.model_.predict(X)
+
+    def save(
+        self, path: "str | os.PathLike[str]", *, include_optimizer: bool = True
+    ) -> None:
+        """Write the fitted estimator to a ``.npz`` model file, atomically;
+        ``plainnet.load(path)`` reads it back.
+
+        The file holds the network (see :func:`plainnet.serialization.save`), the
+        parameters and the fitted attributes. The loaded estimator predicts
+        bit-identically, and ``partial_fit`` continues as it would have here.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Written exactly as given (no suffix is added).
+        include_optimizer : bool, default True
+            Also save the optimizer's state; without it, ``partial_fit`` after
+            loading starts a new optimizer.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit`` or ``partial_fit``.
+        ValueError
+            For a parameter that a model file cannot hold (``random_state`` as a
+            ``RandomState``, an optimizer object, ...), invalid parameters, or
+            weights holding NaN or inf.
+
+        Example
+        -------
+        >>> model.fit(X, y).save("model.npz")
+        >>> plainnet.load("model.npz").predict(X)
+        """
+        files.save_estimator(self, path, include_optimizer=include_optimizer)
+
+
+def _hidden_sizes(sizes) -> list[int]:
+    """``hidden_layer_sizes`` as a list of positive ints, else ``ValueError``."""
+    given = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+    if not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
+        for s in given
+    ):
+        raise ValueError(
+            "hidden_layer_sizes must be a positive int or a sequence of positive "
+            f"ints, got {sizes!r}"
+        )
+    return [int(s) for s in given]
+
+
+def _blas_threads(net: Sequential, batch: int) -> int | None:
+    """1 if every layer's product of a batch is small (see
+    ``SINGLE_THREAD_WORK``), else ``None``: as many as BLAS likes."""
+    widest = max(
+        layer.n_in * layer.n_out for layer in net.layers if isinstance(layer, Dense)
+    )
+    return 1 if batch * widest < SINGLE_THREAD_WORK else None
