@@ -156,6 +156,99 @@ def layer_norm(layer, g, x: str) -> str:
     return g.node("Add", [y, g.constant("beta", beta)])
 
 
+# -- convolution and pooling (channels-first, as ONNX). onnxruntime has no
+# float64 Conv, AveragePool or GlobalAveragePool, so a float64 graph spells
+# them out: the windows as strided Slices, as plainnet's im2col takes them. ---------
+def _pads(layer) -> list[int]:
+    """ONNX ``pads``: every spatial axis's padding before, then every one's after."""
+    return [b for b, _ in layer._padding] + [a for _, a in layer._padding]
+
+
+def _windows(layer, g, x: str, kernel, value: float) -> list[str]:
+    """One strided ``Slice`` of the padded input per offset inside a window, in
+    row-major order, each of shape ``(n, C, *out)``."""
+    d = len(kernel)
+    before, after = zip(*layer._padding, strict=True)
+    if any(before) or any(after):
+        pads = np.array([0, 0, *before, 0, 0, *after], np.int64)  # n, C unpadded
+        x = g.node("Pad", [x, g.constant("pads", pads), g.constant("value", value)])
+    out = layer.output_shape(layer.input_shape)[1:]
+    axes = g.constant("axes", np.arange(2, d + 2, dtype=np.int64))
+    steps = g.constant("steps", np.array(layer._stride, np.int64))
+    span = (np.array(out, np.int64) - 1) * layer._stride + 1  # first to last, + 1
+    windows = []
+    for offset in np.ndindex(*kernel):
+        starts = g.constant("starts", np.array(offset, np.int64))
+        ends = g.constant("ends", np.array(offset, np.int64) + span)
+        windows.append(g.node("Slice", [x, starts, ends, axes, steps]))
+    return windows
+
+
+@translates("Conv1D", "Conv2D")
+def conv(layer, g, x: str) -> str:
+    """``Conv`` with ``W`` of shape ``(out, in, *kernel)`` as plainnet keeps it.
+    In float64: the windows side by side (``Concat``), then one ``MatMul`` with
+    ``W`` laid out to match, as im2col does."""
+    W = layer.params["W"]
+    bias = [g.constant("b", layer.params["b"])] if layer.bias else []
+    if g.dtype == np.float32:
+        return g.node(
+            "Conv",
+            [x, g.constant("W", W), *bias],
+            kernel_shape=list(layer._kernel),
+            strides=list(layer._stride),
+            pads=_pads(layer),
+        )
+    d = len(layer._kernel)
+    cols = g.node("Concat", _windows(layer, g, x, layer._kernel, 0.0), axis=1)
+    rows = g.node("Transpose", [cols], perm=[0, *range(2, d + 2), 1])
+    w_rows = W.transpose(0, *range(2, d + 2), 1).reshape(len(W), -1).T
+    y = g.node("MatMul", [rows, g.constant("W", w_rows)])  # (n, *out, out_ch)
+    if bias:
+        y = g.node("Add", [y, *bias])
+    return g.node("Transpose", [y], perm=[0, d + 1, *range(1, d + 1)])
+
+
+@translates("MaxPool1D", "MaxPool2D")
+def max_pool(layer, g, x: str) -> str:
+    """``MaxPool``: its padding never wins a max, as plainnet's ``-inf``."""
+    return g.node(
+        "MaxPool",
+        [x],
+        kernel_shape=list(layer._pool),
+        strides=list(layer._stride),
+        pads=_pads(layer),
+    )
+
+
+@translates("AvgPool1D", "AvgPool2D")
+def avg_pool(layer, g, x: str) -> str:
+    """``AveragePool`` with the zero padding counted (``count_include_pad=1``, as
+    plainnet and PyTorch); in float64 the sum of the windows over their size."""
+    if g.dtype == np.float32:
+        return g.node(
+            "AveragePool",
+            [x],
+            kernel_shape=list(layer._pool),
+            strides=list(layer._stride),
+            pads=_pads(layer),
+            count_include_pad=1,
+        )
+    total = g.node("Sum", _windows(layer, g, x, layer._pool, 0.0))
+    size = g.constant("inverse_size", 1 / np.prod(layer._pool))
+    return g.node("Mul", [total, size])
+
+
+@translates("GlobalAvgPool")
+def global_avg_pool(layer, g, x: str) -> str:
+    """``GlobalAveragePool`` then ``Flatten``: ``(n, C, ...)`` to ``(n, C)``; in
+    float64 a ``ReduceMean`` over the spatial axes."""
+    if g.dtype == np.float32:
+        return g.node("Flatten", [g.node("GlobalAveragePool", [x])], axis=1)
+    axes = list(range(2, len(layer.input_shape) + 1))
+    return g.node("ReduceMean", [x], axes=axes, keepdims=0)
+
+
 # -- finding them ----------------------------------------------------------------
 def translation_of(layer: Layer, index: int) -> Callable:
     """The translation of ``layer`` (layer ``index`` of its network); raises
