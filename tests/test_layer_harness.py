@@ -30,6 +30,20 @@ EXAMPLES = {
     "Softmax": (lambda: pn.Softmax(), [(3,), (4,)]),
     "BatchNorm": (lambda: pn.BatchNorm(), [(5,), (3, 4, 4)]),
     "LayerNorm": (lambda: pn.LayerNorm(), [(6,), (2, 3, 3)]),
+    # convolution and pooling: stride > 1, padding, odd sizes, small kernels
+    "Conv1D": (lambda: pn.Conv1D(2, 3, 3, stride=2, padding=1), [(2, 7), (2, 4)]),
+    "Conv2D": (
+        lambda: pn.Conv2D(2, 3, (3, 2), stride=(2, 1), padding=1),
+        [(2, 5, 4), (2, 2, 3)],
+    ),
+    "MaxPool1D": (lambda: pn.MaxPool1D(3, stride=2, padding=1), [(2, 7), (3, 4)]),
+    "MaxPool2D": (lambda: pn.MaxPool2D(2), [(2, 4, 6), (1, 5, 3)]),
+    "AvgPool1D": (lambda: pn.AvgPool1D(2), [(2, 7), (3, 4)]),
+    "AvgPool2D": (
+        lambda: pn.AvgPool2D((2, 3), stride=(1, 2), padding=1),
+        [(2, 4, 5), (1, 3, 3)],
+    ),
+    "GlobalAvgPool": (lambda: pn.GlobalAvgPool(), [(3, 5), (2, 3, 4)]),
 }
 
 NAMES = sorted(LAYERS)

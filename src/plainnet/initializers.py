@@ -41,10 +41,16 @@ def zeros(shape: tuple[int, ...], rng) -> np.ndarray:
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    """Fan-in and fan-out of a weight matrix of shape ``(n_in, n_out)``."""
+    """Fan-in and fan-out of a weight of shape ``(n_in, n_out)`` (Dense) or
+    ``(out_channels, in_channels, *kernel)`` (a convolution, PyTorch's layout:
+    each output sees ``in_channels * prod(kernel)`` inputs, and each input
+    feeds ``out_channels * prod(kernel)`` outputs)."""
     if len(shape) == 1:
         return shape[0], shape[0]
-    return shape[0], shape[1]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    window = int(np.prod(shape[2:]))
+    return shape[1] * window, shape[0] * window
 
 
 INITIALIZERS: dict[str, Initializer] = {

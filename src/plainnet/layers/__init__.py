@@ -1,6 +1,7 @@
-"""Layers: the contract (``base``), the layers with parameters (``core``), the
-normalisation layers (``normalization``), the activations, and the one registry
-that model files and configs look names up in.
+"""Layers: the contract (``base``), the layers of a perceptron (``core``),
+convolutions (``conv``), pooling (``pooling``), normalisation
+(``normalization``), the activations, and the one registry that model files and
+configs look names up in.
 """
 
 from .activations import (
@@ -15,14 +16,43 @@ from .activations import (
 )
 from .base import Layer, ShapeError
 from .builders import dense_stack
+from .conv import Conv1D, Conv2D
 from .core import Dense, Dropout, Flatten
 from .normalization import BatchNorm, LayerNorm
+from .pooling import (
+    AvgPool1D,
+    AvgPool2D,
+    GlobalAvgPool,
+    MaxPool1D,
+    MaxPool2D,
+)
 from .registry import LAYERS, layer_from_config, register_layer
 
 __all__ = [
-    "ACTIVATIONS", "LAYERS", "Activation", "BatchNorm", "Dense", "Dropout", "Flatten",
-    "Identity", "Layer", "LayerNorm", "LeakyReLU", "ReLU", "ShapeError", "Sigmoid",
-    "Softmax", "Tanh",
+    "ACTIVATIONS",
+    "LAYERS",
+    "Activation",
+    "AvgPool1D",
+    "AvgPool2D",
+    "BatchNorm",
+    "Conv1D",
+    "Conv2D",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "GlobalAvgPool",
+    "Identity",
+    "Layer",
+    "LayerNorm",
+    "LeakyReLU",
+    "MaxPool1D",
+    "MaxPool2D",
+    "ReLU",
+    "ShapeError",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
     "dense_stack",
-    "layer_from_config", "register_layer",
+    "layer_from_config",
+    "register_layer",
 ]

@@ -1,0 +1,300 @@
+"""One training epoch of two small CNNs, plainnet and PyTorch, as ratios to the
+matrix-product floor measured in the same run, with plainnet's time per layer.
+
+    python benchmarks/conv_epoch.py [--full] [--rounds N] [--json PATH]
+                                    [--only cnn1d|lenet]
+
+Models (float32, softmax cross-entropy, Adam(lr=1e-3), batch 128, one epoch
+without shuffling over seeded normal X and integer labels 0..9):
+
+* ``cnn1d``: sequences of length 40, Conv1D(1,25,5,stride 2,pad 1)-ReLU-
+  Conv1D(25,25,3,2,1)-ReLU-Conv1D(25,25,3,2,1)-ReLU-Flatten-Dense(125,10),
+  4,000 samples;
+* ``lenet``: LeNet-5 on 28x28x1, Conv2D(1,6,5,pad 2)-ReLU-MaxPool2D(2)-
+  Conv2D(6,16,5)-ReLU-MaxPool2D(2)-Flatten-Dense(400,120)-ReLU-Dense(120,84)-
+  ReLU-Dense(84,10), 6,000 samples (60,000 with ``--full``).
+
+Floor: per batch, only the matrix products the layers need, into preallocated
+buffers: for a convolution ``W_mat @ X_col``, ``dW = G_col @ X_col.T`` and
+``dX_col = W_mat.T @ G_col`` (no dX for the first layer); for a Dense layer
+``X @ W``, ``X.T @ G`` and ``G @ W.T``. No im2col, col2im, pooling,
+activation, loss or optimizer step.
+
+PyTorch (if installed) runs with ``torch.set_num_threads`` equal to the BLAS
+threads NumPy uses. Every figure is the best of ``--rounds`` rounds, the rounds
+interleaved across floor, plainnet and PyTorch; NOISY flags a floor whose
+rounds varied by more than 1.2x (load from elsewhere on a shared machine).
+The per-layer breakdown times each plainnet layer's forward and backward over
+the same batches, outside ``fit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _timing import best_of, blas_info, interleaved
+
+# Measure the checkout's plainnet, installed or not.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import plainnet as pn
+
+BATCH = 128
+LR = 1e-3
+DTYPE = np.float32
+TARGETS = {  # from the issue: (max x PyTorch, max x floor)
+    "cnn1d": (0.5, None),
+    "lenet": (1.5, 2.0),
+}
+
+
+def cnn1d_layers() -> list:
+    return [
+        pn.Conv1D(1, 25, 5, stride=2, padding=1), pn.ReLU(),
+        pn.Conv1D(25, 25, 3, stride=2, padding=1), pn.ReLU(),
+        pn.Conv1D(25, 25, 3, stride=2, padding=1), pn.ReLU(),
+        pn.Flatten(), pn.Dense(125, 10),
+    ]  # fmt: skip
+
+
+def lenet_layers() -> list:
+    return [
+        pn.Conv2D(1, 6, 5, padding=2), pn.ReLU(), pn.MaxPool2D(2),
+        pn.Conv2D(6, 16, 5), pn.ReLU(), pn.MaxPool2D(2),
+        pn.Flatten(),
+        pn.Dense(400, 120), pn.ReLU(), pn.Dense(120, 84), pn.ReLU(),
+        pn.Dense(84, 10),
+    ]  # fmt: skip
+
+
+MODELS: dict[str, tuple[Callable[[], list], tuple[int, ...], int]] = {
+    "cnn1d": (cnn1d_layers, (1, 40), 4_000),
+    "lenet": (lenet_layers, (1, 28, 28), 6_000),
+}
+
+
+def make_data(n: int, shape: tuple[int, ...], seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, *shape), dtype=DTYPE), rng.integers(0, 10, n)
+
+
+def batches(n: int) -> list[slice]:
+    return [slice(s, min(s + BATCH, n)) for s in range(0, n, BATCH)]
+
+
+def plainnet_net(name: str):
+    make, shape, _ = MODELS[name]
+    return pn.Sequential(make(), seed=0, dtype="float32", input_shape=shape)
+
+
+# ----------------------------------------------------------------------- floor
+
+
+def floor_epoch(name: str, n: int) -> Callable[[], None]:
+    """The matrix products of one epoch, into buffers allocated here."""
+    net = plainnet_net(name)
+    rng = np.random.default_rng(1)
+    shape, products = net.input_shape, []
+    for index, layer in enumerate(net.layers):
+        out = layer.output_shape(shape)
+        if "W" in layer.params:
+            products.append(_layer_products(layer, shape, out, index > 0, rng))
+        shape = out
+    slices = batches(n)
+
+    def epoch() -> None:
+        for s in slices:
+            m = s.stop - s.start
+            for run in products:
+                run(m)
+
+    return epoch
+
+
+def _layer_products(layer, shape, out, need_dx: bool, rng):
+    """One layer's forward, dW and dX products for a batch of ``m`` rows."""
+    W = layer.params["W"]
+    if W.ndim == 2:  # Dense: rows are samples
+        k, p, o = W.shape[0], 1, W.shape[1]
+    else:  # a convolution: X_col is (C * prod(kernel), n * prod(out))
+        o, k, p = W.shape[0], W[0].size, math.prod(out[1:])
+    w = rng.standard_normal((o, k), dtype=DTYPE)
+    x_col = rng.standard_normal((k, BATCH * p), dtype=DTYPE)
+    g_col = rng.standard_normal((o, BATCH * p), dtype=DTYPE)
+    y, dw, dx = np.empty_like(g_col), np.empty_like(w), np.empty_like(x_col)
+
+    def run(m: int) -> None:
+        cols = m * p
+        np.matmul(w, x_col[:, :cols], out=y[:, :cols])
+        np.matmul(g_col[:, :cols], x_col[:, :cols].T, out=dw)
+        if need_dx:
+            np.matmul(w.T, g_col[:, :cols], out=dx[:, :cols])
+
+    return run
+
+
+# ----------------------------------------------------------------------- peers
+
+
+def plainnet_epoch(name: str, X, y) -> Callable[[], None]:
+    def fit() -> None:
+        net = plainnet_net(name)
+        net.fit(X, y, loss="cross_entropy", optimizer=pn.Adam(lr=LR), epochs=1,
+                batch_size=BATCH, shuffle=False)  # fmt: skip
+
+    return fit
+
+
+def torch_model(name: str):
+    from torch import nn
+
+    if name == "cnn1d":
+        return nn.Sequential(
+            nn.Conv1d(1, 25, 5, 2, 1), nn.ReLU(), nn.Conv1d(25, 25, 3, 2, 1),
+            nn.ReLU(), nn.Conv1d(25, 25, 3, 2, 1), nn.ReLU(), nn.Flatten(),
+            nn.Linear(125, 10),
+        )  # fmt: skip
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10),
+    )  # fmt: skip
+
+
+def torch_epoch(name: str, X, y) -> Callable[[], None]:
+    import torch
+
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    slices = batches(len(X))
+
+    def fit() -> None:
+        torch.manual_seed(0)
+        model = torch_model(name)
+        opt = torch.optim.Adam(model.parameters(), lr=LR)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        for s in slices:
+            opt.zero_grad()
+            loss_fn(model(Xt[s]), yt[s]).backward()
+            opt.step()
+
+    return fit
+
+
+# ------------------------------------------------------------------- breakdown
+
+
+def breakdown(name: str, X, max_batches: int = 20) -> list[dict[str, Any]]:
+    """Milliseconds per batch of each layer's forward and backward."""
+    net = plainnet_net(name)
+    rows = [[0.0, 0.0] for _ in net.layers]
+    slices = batches(len(X))[:max_batches]
+    for s in slices:
+        x = X[s]
+        for i, layer in enumerate(net.layers):
+            start = time.perf_counter()
+            x = layer.forward(x, True)
+            rows[i][0] += time.perf_counter() - start
+        g = np.full_like(x, 1e-3)
+        for i in reversed(range(len(net.layers))):
+            start = time.perf_counter()
+            g = net.layers[i].backward(g, need_input_grad=i > 0)
+            rows[i][1] += time.perf_counter() - start
+    k = 1e3 / len(slices)
+    return [
+        {"layer": f"{i} {layer!r}", "forward_ms": f * k, "backward_ms": b * k}
+        for i, (layer, (f, b)) in enumerate(zip(net.layers, rows, strict=True))
+    ]
+
+
+# ------------------------------------------------------------------------ main
+
+
+def torch_status() -> str | None:
+    """None if PyTorch imports (its threads set to NumPy's BLAS threads)."""
+    try:
+        import torch
+    except ImportError as exc:
+        return f"not installed ({exc})"
+    threads = [i.get("num_threads") for i in blas_info() if i.get("num_threads")]
+    if threads:
+        torch.set_num_threads(int(threads[0]))
+    return None
+
+
+def measure(name: str, n: int, rounds: int) -> dict[str, Any]:
+    X, y = make_data(n, MODELS[name][1])
+    epochs = {"floor": floor_epoch(name, n), "plainnet": plainnet_epoch(name, X, y)}
+    skipped = torch_status()
+    if skipped is None:
+        epochs["pytorch"] = torch_epoch(name, X, y)
+    fns = {peer: partial(best_of, epoch, 1) for peer, epoch in epochs.items()}
+    times, errors = interleaved(fns, rounds)
+    result: dict[str, Any] = {
+        "samples": n,
+        "best_s": {k: min(v) for k, v in times.items()},
+        "rounds_s": times,
+        "errors": errors,
+        "pytorch_skipped": skipped,
+        "layers": breakdown(name, X),
+    }
+    return result
+
+
+def report(name: str, r: dict[str, Any]) -> None:
+    best = r["best_s"]
+    floor = best["floor"]
+    print(f"\n== {name}: one epoch, {r['samples']:,} samples, batch {BATCH}")
+    for peer, t in best.items():
+        print(f"   {peer:<9} {t:8.3f}s  {t / floor:6.2f}x floor")
+    spread = max(r["rounds_s"]["floor"]) / floor
+    if spread > 1.2:
+        print(f"   NOISY: the floor varied {spread:.2f}x across rounds")
+    vs_torch, vs_floor = TARGETS[name]
+    if "pytorch" in best and "plainnet" in best:
+        ratio = best["plainnet"] / best["pytorch"]
+        print(f"   plainnet / pytorch = {ratio:.2f}x (target <= {vs_torch}x)")
+    elif r["pytorch_skipped"]:
+        print(f"   pytorch: {r['pytorch_skipped']}")
+    if vs_floor and "plainnet" in best:
+        print(f"   plainnet / floor = {best['plainnet'] / floor:.2f}x "
+              f"(target <= {vs_floor}x)")  # fmt: skip
+    for peer, error in r["errors"].items():
+        print(f"   {peer} failed: {error}")
+    print(f"   {'plainnet layer':<52} {'fwd ms':>7} {'bwd ms':>7}  (per batch)")
+    for row in r["layers"]:
+        label = row["layer"][:52]
+        print(f"   {label:<52} {row['forward_ms']:7.3f} {row['backward_ms']:7.3f}")
+    total = sum(row["forward_ms"] + row["backward_ms"] for row in r["layers"])
+    print(f"   {'sum of layers':<52} {total:15.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="LeNet on 60,000")
+    parser.add_argument("--rounds", type=int, default=3, help="best of (default 3)")
+    parser.add_argument("--only", choices=sorted(MODELS), help="one model")
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    args = parser.parse_args()
+    print(f"BLAS: {blas_info()}  load {os.getloadavg()}")
+    figures = {}
+    for name in [args.only] if args.only else MODELS:
+        n = 60_000 if name == "lenet" and args.full else MODELS[name][2]
+        figures[name] = measure(name, n, args.rounds)
+        report(name, figures[name])
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""Convolutions over sequences and images, as im2col and one matrix product.
+
+Inputs are channels-first, ``(n, C, length)`` or ``(n, C, height, width)``, and
+weights are laid out as PyTorch and ONNX lay them out, ``W`` of shape
+``(out_channels, in_channels, *kernel)``, so weights copy across unchanged.
+
+The trick, for a batch ``x`` (padded to ``xp``): copy every window of ``xp``
+into the columns of one matrix ``X_col`` of shape ``(C * prod(kernel),
+n * prod(out))`` (im2col); the convolution of the whole batch is then one
+matrix product, and its gradients two more::
+
+    Y_col  = W_mat @ X_col + b          W_mat = W.reshape(out_channels, -1)
+    dW_mat = G_col @ X_col.T            db = G_col.sum(axis=1)
+    dX_col = W_mat.T @ G_col            dX = col2im(dX_col)  (a scatter-add)
+
+with ``G_col`` the output gradient laid out like ``Y_col``. ``X_col`` is the
+one thing forward keeps for backward; it is as large as the batch times the
+kernel, which is why training and prediction go in batches.
+"""
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import initializers
+from . import _im2col
+from .base import Layer, ShapeError
+from .registry import register_layer
+
+
+class _Conv(Layer):
+    """What Conv1D and Conv2D share; ``SPATIAL`` names the spatial axes."""
+
+    SPATIAL: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        bias: bool = True,
+        init: str = "he_normal",
+    ) -> None:
+        super().__init__()
+        name, d = type(self).__name__, len(self.SPATIAL)
+        self.in_channels = _im2col.as_tuple(in_channels, 1, "in_channels", name)[0]
+        self.out_channels = _im2col.as_tuple(out_channels, 1, "out_channels", name)[0]
+        self._kernel = _im2col.as_tuple(kernel_size, d, "kernel_size", name)
+        self._stride = _im2col.as_tuple(stride, d, "stride", name)
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(
+                    f"{name} padding must be 'same', 'valid', or non-negative "
+                    f"ints, got {padding!r}"
+                )
+            if padding == "same" and self._stride != (1,) * d:
+                raise ValueError(
+                    f"{name} padding='same' needs stride 1, got stride={stride!r}"
+                )
+            # 'same': k - 1 in all, the odd one out (even kernels) after
+            halves = [0 if padding == "valid" else (k - 1) // 2 for k in self._kernel]
+            self._padding = tuple(
+                (h, 0 if padding == "valid" else k - 1 - h)
+                for h, k in zip(halves, self._kernel, strict=True)
+            )
+        else:
+            each = _im2col.as_tuple(padding, d, "padding", name, minimum=0)
+            self._padding = tuple((p, p) for p in each)
+        initializers.get(init)
+        self.kernel_size = _im2col.as_config(kernel_size)
+        self.stride = _im2col.as_config(stride)
+        self.padding = _im2col.as_config(padding)
+        self.bias = bool(bias)
+        self.init = init
+
+    # -- shapes ----------------------------------------------------------------
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(input_shape) != 1 + len(self.SPATIAL):
+            raise ShapeError(f"expects (n, channels, {', '.join(self.SPATIAL)})")
+        channels, *size = input_shape
+        if channels != self.in_channels:
+            plural = "" if self.in_channels == 1 else "s"
+            raise ShapeError(f"expects {self.in_channels} channel{plural}")
+        least = [
+            k - b - a for k, (b, a) in zip(self._kernel, self._padding, strict=True)
+        ]
+        if any(s < m for s, m in zip(size, least, strict=True)):
+            raise ShapeError(
+                f"expects {' x '.join(self.SPATIAL)} of at least "
+                f"{' x '.join(map(str, least))} (kernel_size={self.kernel_size!r}, "
+                f"padding={self.padding!r})"
+            )
+        out = _im2col.out_size(tuple(size), self._kernel, self._stride, self._padding)
+        return (self.out_channels, *out)
+
+    # -- parameters ------------------------------------------------------------
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        shapes = {"W": (self.out_channels, self.in_channels, *self._kernel)}
+        if self.bias:
+            shapes["b"] = (self.out_channels,)
+        return shapes
+
+    def initial_params(self, rng) -> dict[str, np.ndarray]:
+        shape = self.param_shapes()["W"]
+        values = {"W": initializers.get(self.init)(shape, rng)}
+        if self.bias:
+            values["b"] = np.zeros(self.out_channels)
+        return values
+
+    # -- the math ----------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        W = self.params["W"]
+        new = self._buffer if training else _fresh
+        n, dtype = x.shape[0], W.dtype
+        out_size = self.output_shape(x.shape[1:])[1:]
+        columns = n * math.prod(out_size)
+        if any(b or a for b, a in self._padding):
+            padded = _im2col.padded_size(x.shape[2:], self._padding)
+            xp = new("xp", (n, self.in_channels, *padded), dtype)
+            x = _im2col.pad(x, self._padding, 0, xp)
+        cols = new("cols", (self.in_channels, *self._kernel, n, *out_size), dtype)
+        _im2col.im2col(x, self._kernel, self._stride, cols)
+        y_col = new("y_col", (self.out_channels, columns), dtype)
+        w_mat, x_col = W.reshape(self.out_channels, -1), cols.reshape(-1, columns)
+        np.matmul(w_mat, x_col, out=y_col)
+        # (out_channels, n, P) -> (n, out_channels, P), adding the bias on the way
+        y = new("y", (n, self.out_channels, *out_size), dtype)
+        y_rows = y.reshape(n, self.out_channels, -1)
+        by_sample = y_col.reshape(self.out_channels, n, -1).swapaxes(0, 1)
+        if self.bias:
+            np.add(by_sample, self.params["b"][:, None], out=y_rows)
+        else:
+            np.copyto(y_rows, by_sample)
+        if training:
+            self.save_for_backward(cols=cols)
+        return y
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
+        cols, W = self.saved["cols"], self.params["W"]
+        n, dtype = grad_out.shape[0], W.dtype
+        columns = grad_out[0, 0].size * n
+        g_col = self._buffer("g_col", (self.out_channels, columns), dtype)
+        np.copyto(
+            g_col.reshape(self.out_channels, n, -1),
+            grad_out.reshape(n, self.out_channels, -1).swapaxes(0, 1),
+        )
+        x_col = cols.reshape(-1, columns)
+        np.matmul(g_col, x_col.T, out=self.grads["W"].reshape(self.out_channels, -1))
+        if self.bias:
+            np.sum(g_col, axis=1, out=self.grads["b"])
+        if not need_input_grad:
+            return None
+        size = self.input_shape[1:]
+        padded = _im2col.padded_size(size, self._padding)
+        dxp = self._buffer("dxp", (n, self.in_channels, *padded), dtype)
+        w_mat = W.reshape(self.out_channels, -1)
+        if self._stride == (1,) * len(self.SPATIAL):
+            self._col2im_stride1(w_mat, grad_out, dxp)
+        else:
+            dcols = self._buffer("dcols", cols.shape, dtype)
+            np.matmul(w_mat.T, g_col, out=dcols.reshape(-1, columns))
+            _im2col.col2im(dcols, self._stride, dxp)
+        if padded == size:
+            return dxp
+        dx = self._buffer("dx", (n, *self.input_shape), dtype)
+        np.copyto(dx, dxp[_im2col.interior(size, self._padding)])
+        return dx
+
+    def _col2im_stride1(self, w_mat, grad_out: np.ndarray, dxp: np.ndarray) -> None:
+        """``dX`` (padded) for stride 1, through "wide" columns: the output
+        gradient is laid on the padded input's row pitch (zeros past the output
+        width), so that ``dX_col = W_mat.T @ G_wide`` puts each kernel offset's
+        terms at one fixed shift of the flattened input, and col2im becomes
+        ``prod(kernel)`` adds of whole contiguous runs instead of short rows.
+        The product grows by ``padded width / output width``; the adds, which
+        dominate, get several times faster."""
+        n, dtype = grad_out.shape[0], grad_out.dtype
+        out_size = grad_out.shape[2:]
+        wide = (*out_size[:1], *dxp.shape[3:])
+        g_wide = self._buffer("g_wide", (self.out_channels, n, *wide), dtype)
+        if wide != out_size:
+            g_wide[..., out_size[-1] :] = 0
+        np.copyto(g_wide[..., : out_size[-1]], grad_out.swapaxes(0, 1))
+        dcols = self._buffer("dcols_wide", (w_mat.shape[1], g_wide[0].size), dtype)
+        np.matmul(w_mat.T, g_wide.reshape(self.out_channels, -1), out=dcols)
+        cols = dcols.reshape(self.in_channels, *self._kernel, n, -1)
+        _im2col.col2im_stride1(cols, out_size, dxp)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "in_channels": self.in_channels,
+            "out_channels": self.out_channels,
+            "kernel_size": self.kernel_size,
+            "stride": self.stride,
+            "padding": self.padding,
+            "bias": self.bias,
+            "init": self.init,
+        }
+
+
+def _fresh(name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+    """A new array (prediction keeps no buffers: they could be large)."""
+    return np.empty(shape, dtype)
+
+
+@register_layer
+class Conv1D(_Conv):
+    """1-D convolution (cross-correlation, as in every deep-learning library)
+    over sequences of shape ``(n, in_channels, length)``.
+
+    ``Y[n, o, t] = b[o] + sum_{c, j} W[o, c, j] * Xp[n, c, t * stride + j]``
+    where ``Xp`` is ``X`` zero-padded; the output length is
+    ``(length + pad_before + pad_after - kernel_size) // stride + 1``.
+
+    Forward copies the windows into ``X_col`` (im2col) and takes one product;
+    backward takes ``dW`` from the same columns and adds ``dX_col`` back into
+    the windows (col2im); see :mod:`plainnet.layers.conv`.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channels of the input and of the output.
+    kernel_size : int
+    stride : int, default 1
+    padding : int, "valid" or "same", default 0
+        Zeros added at both ends of each spatial axis; "valid" is 0, and "same"
+        (stride 1 only) keeps the size: ``k - 1`` zeros per axis, ``(k - 1) // 2``
+        before and the rest after, so an even kernel gets its extra zero at the
+        end (right), as PyTorch and Keras do.
+    bias : bool, default True
+        Whether the layer adds one bias per output channel.
+    init : str, default "he_normal"
+        Initializer of ``W`` (see :mod:`plainnet.initializers`); for a kernel
+        the fan-in is ``in_channels * prod(kernel_size)``, so the default draws
+        ``N(0, 2 / fan_in)``. Biases start at zero.
+
+    Example
+    -------
+    >>> Sequential([Conv1D(1, 8, 5, stride=2), ReLU(), Flatten(), Dense(10)],
+    ...            input_shape=(1, 40))
+    """
+
+    SPATIAL = ("length",)
+
+
+@register_layer
+class Conv2D(_Conv):
+    """2-D convolution (cross-correlation) over images of shape
+    ``(n, in_channels, height, width)``.
+
+    ``Y[n, o, r, s] = b[o] + sum_{c,i,j} W[o, c, i, j] * Xp[n, c, r*sh+i, s*sw+j]``
+    where ``Xp`` is ``X`` zero-padded and ``(sh, sw)`` the stride; each output
+    size is ``(size + pad_before + pad_after - kernel) // stride + 1``.
+
+    Forward copies the windows into ``X_col`` (im2col) and takes one product;
+    backward takes ``dW`` from the same columns and adds ``dX_col`` back into
+    the windows (col2im); see :mod:`plainnet.layers.conv`.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channels of the input and of the output.
+    kernel_size : int or (int, int)
+    stride : int or (int, int), default 1
+    padding : int or (int, int), "valid" or "same", default 0
+        Zeros added at both ends of each spatial axis; "valid" is 0, and "same"
+        (stride 1 only) keeps the size: ``k - 1`` zeros per axis, ``(k - 1) // 2``
+        before and the rest after, so an even kernel gets its extra zero at the
+        end (bottom and right), as PyTorch and Keras do.
+    bias : bool, default True
+        Whether the layer adds one bias per output channel.
+    init : str, default "he_normal"
+        Initializer of ``W`` (see :mod:`plainnet.initializers`); for a kernel
+        the fan-in is ``in_channels * prod(kernel_size)``, so the default draws
+        ``N(0, 2 / fan_in)``. Biases start at zero.
+
+    Example
+    -------
+    >>> Sequential([Conv2D(1, 6, 5, padding=2), ReLU(), MaxPool2D(2), Flatten(),
+    ...             Dense(10)], input_shape=(1, 28, 28))
+    """
+
+    SPATIAL = ("height", "width")
