@@ -443,3 +443,24 @@ def test_normalisation_without_affine_parameters(layer, dtype, tmp_path):
     session = exported(net, tmp_path)
     for X in inputs((4,), dtype):
         assert_close(run(session, X)["output"], net.predict(X), dtype)
+
+
+@needs_runtime
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_convolutional_network(dtype, tmp_path):
+    layers = [
+        pn.Conv2D(1, 4, 5, padding=2),
+        pn.BatchNorm(),
+        pn.ReLU(),
+        pn.MaxPool2D(2),
+        pn.Conv2D(4, 8, 3, stride=2),
+        pn.ReLU(),
+        pn.AvgPool2D(2),
+        pn.Flatten(),
+        pn.Dense(10),
+    ]
+    net = pn.Sequential(layers, seed=0, dtype=dtype, input_shape=(1, 16, 16))
+    net.state[...] = np.random.default_rng(1).uniform(0.5, 2, net.state.shape)
+    session = exported(net, tmp_path)
+    for X in inputs((1, 16, 16), dtype):
+        assert_close(run(session, X)["output"], net.predict(X), dtype)
