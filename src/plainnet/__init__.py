@@ -9,7 +9,13 @@ from . import gradcheck, initializers
 from ._version import __version__ as __version__
 from .callbacks import EarlyStopping, History
 from .classic import NeuralNetwork
-from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedError
+from .errors import (
+    DataError,
+    ExportError,
+    ModelFileError,
+    PlainnetError,
+    TrainingDivergedError,
+)
 from .layers import (
     AvgPool1D,
     AvgPool2D,
@@ -35,6 +41,7 @@ from .layers import (
 from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
 from .model_files import load
 from .network import Sequential
+from .onnx import to_onnx
 from .optimizers import SGD, Adam, Optimizer
 from .predictor import Predictor
 from .training import TrainingInterrupted
@@ -55,6 +62,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "EarlyStopping",
+    "ExportError",
     "Flatten",
     "GlobalAvgPool",
     "History",
@@ -81,6 +89,7 @@ __all__ = [
     "gradcheck",
     "initializers",
     "load",
+    "to_onnx",
 ]
 
 

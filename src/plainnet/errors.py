@@ -20,3 +20,8 @@ class ModelFileError(PlainnetError, ValueError):
 
 class TrainingDivergedError(PlainnetError, FloatingPointError):
     """The cost became NaN or infinite; the last finite weights are kept."""
+
+
+class ExportError(PlainnetError, ValueError):
+    """A model that cannot be exported (to ONNX): the message names the layer
+    or the part of the model, and why."""

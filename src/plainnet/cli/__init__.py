@@ -3,7 +3,8 @@
 ``plainnet demo`` runs the seed's example and ``plainnet think 1 0 0`` trains
 the seed's network and answers for a new situation. ``plainnet train`` trains
 a network on a CSV file (or a built-in data set) and saves it as a model file;
-``predict``, ``evaluate``, ``info`` and ``think --model`` use that file.
+``predict``, ``evaluate``, ``info``, ``export`` (to ONNX) and ``think --model``
+use that file.
 
 Each command lives in its own module, which registers its subparser
 (``add_parser``) and runs it (``run``); ``common`` holds what they share.
@@ -19,8 +20,8 @@ import warnings
 from collections.abc import Sequence
 
 from .._version import __version__
-from ..errors import DataError, ModelFileError, TrainingDivergedError
-from . import demo, evaluate, info, predict, train
+from ..errors import DataError, ExportError, ModelFileError, TrainingDivergedError
+from . import demo, evaluate, export, info, predict, train
 from .common import Interrupted, UsageError, one_line_warning
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"plainnet {__version__}"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (demo, train, predict, evaluate, info):
+    for command in (demo, train, predict, evaluate, info, export):
         command.add_parser(commands)
     return parser
 
@@ -73,7 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"{prefix}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (DataError, ModelFileError, TrainingDivergedError, ImportError) as error:
+    except (
+        DataError, ExportError, ModelFileError, TrainingDivergedError, ImportError
+    ) as error:
         print(f"{prefix}: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # e.g. plainnet predict ... | head

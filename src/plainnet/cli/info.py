@@ -2,11 +2,14 @@
 it was trained on and its training history."""
 
 import argparse
+import importlib.util
 
 import numpy as np
 
 from .._messages import listing
+from ..errors import ExportError
 from ..model_files import read_model_file
+from ..onnx import INSTALL_HINT, check_exportable
 
 
 def add_parser(commands) -> None:
@@ -40,7 +43,18 @@ def run(args: argparse.Namespace) -> int:
     for line in _describe_metadata(metadata):
         print(line)
     print(_describe_history(network.history))
+    print(_describe_export(network, args.model))
     return 0
+
+
+def _describe_export(network, path: str) -> str:
+    """Whether ``plainnet export`` can write the model as ONNX, and if not why."""
+    try:
+        check_exportable(network.layers)
+    except ExportError as error:
+        return f"ONNX export: not possible: {error}"
+    needs = "" if importlib.util.find_spec("onnx") else f"; needs {INSTALL_HINT}"
+    return f"ONNX export: possible (plainnet export {path} OUT.onnx{needs})"
 
 
 def _describe_metadata(metadata: dict) -> list[str]:

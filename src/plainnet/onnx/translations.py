@@ -1,0 +1,286 @@
+"""The one registry of ONNX translations: a layer class's name -> a function
+writing that layer's nodes.
+
+A translation is ``f(layer, g, x) -> y``. ``g`` is the graph being built (a
+:class:`~plainnet.onnx.graph.GraphBuilder`: ``g.node(op_type, inputs, **attrs)``
+adds a node and returns its output's name, ``g.constant(name, array)`` adds an
+initializer named after the layer, ``layers.3.W``); ``x`` is the name of the
+layer's input, of shape ``(batch, *layer.input_shape)``, and ``y`` the name of
+its output. A translation writes the layer as ``predict`` runs it (``Dropout``
+is the identity, normalisation uses its running statistics from
+``layer.state``) with standard ONNX operators only (the default domain, opset
+17), and never imports ``onnx`` itself: this module only needs NumPy, so that
+``plainnet info`` can say whether a model can be exported without the extra.
+
+Adding a layer: one function under ``@translates("ClassName")``. A registered
+layer (``plainnet.layers.LAYERS``) without a translation fails a test, and
+exporting a model holding it raises :class:`~plainnet.errors.ExportError`
+naming the layer.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..errors import ExportError
+from ..layers import LAYERS, Layer
+
+#: Layer class name -> ``f(layer, g, x) -> y``.
+TRANSLATIONS: dict[str, Callable] = {}
+
+
+def translates(*names: str) -> Callable[[Callable], Callable]:
+    """Register the decorated function as the translation of the layer classes
+    ``names``."""
+
+    def register(function: Callable) -> Callable:
+        for name in names:
+            TRANSLATIONS[name] = function
+        return function
+
+    return register
+
+
+# -- the layers ------------------------------------------------------------------
+@translates("Dense")
+def dense(layer, g, x: str) -> str:
+    """``Y = X @ W + b``: ``MatMul`` then ``Add``; ``W`` is ``(n_in, n_out)`` in
+    both plainnet and ONNX's ``MatMul``."""
+    y = g.node("MatMul", [x, g.constant("W", layer.params["W"])])
+    if layer.bias:
+        y = g.node("Add", [y, g.constant("b", layer.params["b"])])
+    return y
+
+
+#: The element-wise activations without settings, by their ONNX operator.
+_ELEMENTWISE = {
+    "Identity": "Identity",
+    "Sigmoid": "Sigmoid",
+    "Tanh": "Tanh",
+    "ReLU": "Relu",
+}
+
+
+@translates(*_ELEMENTWISE)
+def elementwise(layer, g, x: str) -> str:
+    """One ONNX operator of the same name (``ReLU`` is ``Relu``)."""
+    return g.node(_ELEMENTWISE[type(layer).__name__], [x])
+
+
+@translates("LeakyReLU")
+def leaky_relu(layer, g, x: str) -> str:
+    """``LeakyRelu``, whose ``alpha`` is a float32 attribute; in a float64 graph
+    an ``alpha`` that float32 would round is kept exact as ``Max(x, alpha * x)``,
+    plainnet's own formula."""
+    alpha = layer.alpha
+    if g.dtype == np.float32 or float(np.float32(alpha)) == alpha:
+        return g.node("LeakyRelu", [x], alpha=alpha)
+    return g.node("Max", [x, g.node("Mul", [x, g.constant("alpha", alpha)])])
+
+
+@translates("Softmax")
+def softmax(layer, g, x: str) -> str:
+    """``Softmax(axis=1)``: plainnet's softmax runs along axis 1 (the features)."""
+    return g.node("Softmax", [x], axis=1)
+
+
+@translates("Dropout")
+def dropout(layer, g, x: str) -> str:
+    """The identity: ``predict`` never drops (inverted dropout needs no rescaling
+    at inference), so no node at all."""
+    return x
+
+
+@translates("Flatten")
+def flatten(layer, g, x: str) -> str:
+    """``Flatten(axis=1)``: ``(n, d1, d2, ...)`` to ``(n, d1 * d2 * ...)`` in C
+    order, as plainnet's ``Flatten``."""
+    return g.node("Flatten", [x], axis=1)
+
+
+# -- normalisation: ONNX's epsilon is a float32 attribute, so a float64 graph
+# spells the formula out (exactly plainnet's arithmetic) instead -------------------
+def _affine(layer, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """``gamma`` and ``beta``, or ones and zeros for a layer without them."""
+    if layer.affine:
+        return layer.params["gamma"], layer.params["beta"]
+    return np.ones(shape), np.zeros(shape)
+
+
+@translates("BatchNorm")
+def batch_norm(layer, g, x: str) -> str:
+    """Inference with the running statistics of ``layer.state``:
+    ``(x - running_mean) * gamma / sqrt(running_var + eps) + beta`` per channel
+    (axis 1). ``BatchNormalization`` in float32; in float64 ``Sub``, ``Mul``,
+    ``Add`` with the per-channel scale computed as plainnet computes it."""
+    mean, var = layer.state["running_mean"], layer.state["running_var"]
+    gamma, beta = _affine(layer, mean.shape)
+    if g.dtype == np.float32:
+        inputs = [
+            x,
+            *(
+                g.constant(n, v)
+                for n, v in (
+                    ("gamma", gamma),
+                    ("beta", beta),
+                    ("running_mean", mean),
+                    ("running_var", var),
+                )
+            ),
+        ]
+        return g.node("BatchNormalization", inputs, epsilon=layer.eps)
+    channel = (-1,) + (1,) * (len(layer.input_shape) - 1)
+    scale = 1 / np.sqrt(var + layer.eps)
+    scale *= gamma
+    y = g.node("Sub", [x, g.constant("running_mean", mean.reshape(channel))])
+    y = g.node("Mul", [y, g.constant("scale", scale.reshape(channel))])
+    return g.node("Add", [y, g.constant("beta", beta.reshape(channel))])
+
+
+@translates("LayerNorm")
+def layer_norm(layer, g, x: str) -> str:
+    """Each sample normalised over all its values, then ``gamma * x_hat + beta``:
+    ``LayerNormalization(axis=1)`` in float32; in float64 the means, ``Sqrt``
+    and products spelled out."""
+    gamma, beta = _affine(layer, layer.input_shape)
+    if g.dtype == np.float32:
+        inputs = [x, g.constant("gamma", gamma), g.constant("beta", beta)]
+        return g.node("LayerNormalization", inputs, axis=1, epsilon=layer.eps)
+    axes = list(range(1, len(layer.input_shape) + 1))
+    mean = g.node("ReduceMean", [x], axes=axes, keepdims=1)
+    centered = g.node("Sub", [x, mean])
+    var = g.node("ReduceMean", [g.node("Mul", [centered, centered])], axes=axes)
+    std = g.node("Sqrt", [g.node("Add", [var, g.constant("eps", layer.eps)])])
+    inv_std = g.node("Div", [g.constant("one", 1.0), std])
+    y = g.node("Mul", [g.node("Mul", [centered, inv_std]), g.constant("gamma", gamma)])
+    return g.node("Add", [y, g.constant("beta", beta)])
+
+
+# -- convolution and pooling (channels-first, as ONNX). onnxruntime has no
+# float64 Conv, AveragePool or GlobalAveragePool, so a float64 graph spells
+# them out: the windows as strided Slices, as plainnet's im2col takes them. ---------
+def _pads(layer) -> list[int]:
+    """ONNX ``pads``: every spatial axis's padding before, then every one's after."""
+    return [b for b, _ in layer._padding] + [a for _, a in layer._padding]
+
+
+def _windows(layer, g, x: str, kernel, value: float) -> list[str]:
+    """One strided ``Slice`` of the padded input per offset inside a window, in
+    row-major order, each of shape ``(n, C, *out)``."""
+    d = len(kernel)
+    before, after = zip(*layer._padding, strict=True)
+    if any(before) or any(after):
+        pads = np.array([0, 0, *before, 0, 0, *after], np.int64)  # n, C unpadded
+        x = g.node("Pad", [x, g.constant("pads", pads), g.constant("value", value)])
+    out = layer.output_shape(layer.input_shape)[1:]
+    axes = g.constant("axes", np.arange(2, d + 2, dtype=np.int64))
+    steps = g.constant("steps", np.array(layer._stride, np.int64))
+    span = (np.array(out, np.int64) - 1) * layer._stride + 1  # first to last, + 1
+    windows = []
+    for offset in np.ndindex(*kernel):
+        starts = g.constant("starts", np.array(offset, np.int64))
+        ends = g.constant("ends", np.array(offset, np.int64) + span)
+        windows.append(g.node("Slice", [x, starts, ends, axes, steps]))
+    return windows
+
+
+@translates("Conv1D", "Conv2D")
+def conv(layer, g, x: str) -> str:
+    """``Conv`` with ``W`` of shape ``(out, in, *kernel)`` as plainnet keeps it.
+    In float64: the windows side by side (``Concat``), then one ``MatMul`` with
+    ``W`` laid out to match, as im2col does."""
+    W = layer.params["W"]
+    bias = [g.constant("b", layer.params["b"])] if layer.bias else []
+    if g.dtype == np.float32:
+        return g.node(
+            "Conv",
+            [x, g.constant("W", W), *bias],
+            kernel_shape=list(layer._kernel),
+            strides=list(layer._stride),
+            pads=_pads(layer),
+        )
+    d = len(layer._kernel)
+    cols = g.node("Concat", _windows(layer, g, x, layer._kernel, 0.0), axis=1)
+    rows = g.node("Transpose", [cols], perm=[0, *range(2, d + 2), 1])
+    w_rows = W.transpose(0, *range(2, d + 2), 1).reshape(len(W), -1).T
+    y = g.node("MatMul", [rows, g.constant("W", w_rows)])  # (n, *out, out_ch)
+    if bias:
+        y = g.node("Add", [y, *bias])
+    return g.node("Transpose", [y], perm=[0, d + 1, *range(1, d + 1)])
+
+
+@translates("MaxPool1D", "MaxPool2D")
+def max_pool(layer, g, x: str) -> str:
+    """``MaxPool``: its padding never wins a max, as plainnet's ``-inf``."""
+    return g.node(
+        "MaxPool",
+        [x],
+        kernel_shape=list(layer._pool),
+        strides=list(layer._stride),
+        pads=_pads(layer),
+    )
+
+
+@translates("AvgPool1D", "AvgPool2D")
+def avg_pool(layer, g, x: str) -> str:
+    """``AveragePool`` with the zero padding counted (``count_include_pad=1``, as
+    plainnet and PyTorch); in float64 the sum of the windows over their size."""
+    if g.dtype == np.float32:
+        return g.node(
+            "AveragePool",
+            [x],
+            kernel_shape=list(layer._pool),
+            strides=list(layer._stride),
+            pads=_pads(layer),
+            count_include_pad=1,
+        )
+    total = g.node("Sum", _windows(layer, g, x, layer._pool, 0.0))
+    size = g.constant("inverse_size", 1 / np.prod(layer._pool))
+    return g.node("Mul", [total, size])
+
+
+@translates("GlobalAvgPool")
+def global_avg_pool(layer, g, x: str) -> str:
+    """``GlobalAveragePool`` then ``Flatten``: ``(n, C, ...)`` to ``(n, C)``; in
+    float64 a ``ReduceMean`` over the spatial axes."""
+    if g.dtype == np.float32:
+        return g.node("Flatten", [g.node("GlobalAveragePool", [x])], axis=1)
+    axes = list(range(2, len(layer.input_shape) + 1))
+    return g.node("ReduceMean", [x], axes=axes, keepdims=0)
+
+
+# -- finding them ----------------------------------------------------------------
+def translation_of(layer: Layer, index: int) -> Callable:
+    """The translation of ``layer`` (layer ``index`` of its network); raises
+    :class:`ExportError` naming the layer and why there is none."""
+    cls = type(layer)
+    name = cls.__name__
+    where = f"layer {index} ({layer!r})"
+    if LAYERS.get(name) is not cls:
+        raise ExportError(
+            f"cannot export {where} to ONNX: {name} is not one of plainnet's "
+            "registered layers (a custom layer), and only those have a translation; "
+            f"translated: {', '.join(sorted(TRANSLATIONS))}"
+        )
+    if name not in TRANSLATIONS:
+        raise ExportError(
+            f"cannot export {where} to ONNX: {name} has no ONNX translation yet "
+            "(one function in plainnet/onnx/translations.py)"
+        )
+    return TRANSLATIONS[name]
+
+
+def check_exportable(layers: list[Layer]) -> None:
+    """Raise :class:`ExportError` for the first layer without a translation."""
+    for index, layer in enumerate(layers):
+        translation_of(layer, index)
+
+
+def translate_layers(layers: list[Layer], g, x: str) -> str:
+    """Write every layer's nodes after ``x``; returns the last output's name.
+    Each layer's initializers are named ``layers.{index}.{name}``."""
+    for index, layer in enumerate(layers):
+        translation = translation_of(layer, index)
+        with g.scope(f"layers.{index}"):
+            x = translation(layer, g, x)
+    return x
