@@ -464,3 +464,20 @@ def test_a_convolutional_network(dtype, tmp_path):
     session = exported(net, tmp_path)
     for X in inputs((1, 16, 16), dtype):
         assert_close(run(session, X)["output"], net.predict(X), dtype)
+
+
+@needs_runtime
+@quiet_estimators
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_an_estimator_built_from_layers_takes_flat_rows(dtype, tmp_path):
+    pytest.importorskip("sklearn")
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 36)), rng.integers(0, 3, 60)
+    layers = [pn.Conv2D(1, 3, 3), pn.ReLU(), pn.MaxPool2D(2)]
+    model = pn.NeuralNetClassifier(layers=layers, input_shape=(1, 6, 6),
+                                   max_epochs=3, random_state=0, dtype=dtype)
+    session = exported(model.fit(X, y), tmp_path)
+    for X in inputs((36,), dtype, seed=1):
+        outputs = run(session, X)
+        np.testing.assert_array_equal(outputs["label"], model.predict(X))
+        assert_close(outputs["probabilities"], model.predict_proba(X), dtype)

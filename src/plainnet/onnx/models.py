@@ -119,6 +119,16 @@ def _fitted(estimator) -> Sequential:
     return estimator.model_
 
 
+def _samples(estimator, g: GraphBuilder, x: str) -> str:
+    """The estimator's flat rows reshaped to its ``input_shape``, if it has one
+    (a CNN built from ``layers=``)."""
+    shape = estimator.model_.input_shape
+    if len(shape) == 1:
+        return x
+    target = np.array([-1, *shape], dtype=np.int64)
+    return g.node("Reshape", [x, g.constant("sample_shape", target, cast=False)])
+
+
 # -- the models ------------------------------------------------------------------
 def sequential(net: Sequential, g: GraphBuilder, add_output_function: bool):
     """The logits (or with ``add_output_function`` the loss's output function)."""
@@ -148,7 +158,7 @@ def classifier(model, g: GraphBuilder, add_output_function):
     net = _built(_fitted(model), g)
     x = Port("X", net.dtype.name, (model.n_features_in_,))
     g.reserve(x.name, "label", "probabilities")
-    logits = translate_layers(net.layers, g, x.name)
+    logits = translate_layers(net.layers, g, _samples(model, g, x.name))
     n_outputs = net.output_shape[0]
     if net.loss.name == "binary_cross_entropy":  # multi-label: a sigmoid per label
         zero = g.constant("zero", np.zeros((), net.dtype))
@@ -176,7 +186,7 @@ def regressor(model, g: GraphBuilder, add_output_function):
     x = Port("X", net.dtype.name, (model.n_features_in_,))
     y = Port("variable", net.dtype.name, net.output_shape)
     g.reserve(x.name, y.name)
-    out = translate_layers(net.layers, g, x.name)
+    out = translate_layers(net.layers, g, _samples(model, g, x.name))
     return Exported([x], {out: y}, {"model": type(model).__name__})
 
 
