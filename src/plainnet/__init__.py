@@ -9,6 +9,7 @@ from . import gradcheck, initializers
 from ._version import __version__ as __version__
 from .callbacks import EarlyStopping, History
 from .classic import NeuralNetwork
+from .diagnostics import Diagnostics, diagnose
 from .errors import DataError, ModelFileError, PlainnetError, TrainingDivergedError
 from .layers import (
     BatchNorm,
@@ -42,6 +43,7 @@ __all__ = [
     "CrossEntropy",
     "DataError",
     "Dense",
+    "Diagnostics",
     "Dropout",
     "EarlyStopping",
     "Flatten",
@@ -64,6 +66,7 @@ __all__ = [
     "TrainingDivergedError",
     "TrainingInterrupted",
     "activations",
+    "diagnose",
     "gradcheck",
     "initializers",
     "load",
