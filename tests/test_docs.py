@@ -3,17 +3,19 @@ print what their comments say.
 
 The ```python blocks of one file run in order, in one namespace, in a temporary
 folder. A block after an HTML comment ``<!-- skip -->`` (or ``<!-- skip: why
--->``) is not run. A block needing an optional extra that is not installed is
-skipped with the reason, and so are the later blocks of its file that use what
-it defined.
+-->``) is not run; one after ``<!-- needs: Conv2D -->`` runs once plainnet has
+that attribute (a layer still to come). A block needing an optional extra that
+is not installed is skipped with the reason, and so are the later blocks of its
+file that use what it defined.
 
 Every warning the blocks raise must be named in the text (its category, as
 ``ConvergenceWarning``), since the reader will see it.
 
-A statement whose line ends in a comment that looks like output (it starts with
-a digit, a sign, a bracket or a quote, or with ``True``, ``False`` or ``None``)
-must print that text: runs of spaces count as one, and ``...`` stands for
-anything. Other comments are prose.
+A statement that prints must print what its comments show: a comment ending
+its line that looks like output (it starts with a digit, a sign, a bracket or a
+quote, or with ``True``, ``False`` or ``None``; other trailing comments are
+prose), or the comment lines right below it. Runs of spaces count as one, and
+``...`` stands for anything.
 """
 
 import ast
@@ -29,28 +31,49 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs" / "guide").glob("*.md"))]
 BLOCK = re.compile(
-    r"(?P<skip><!--\s*skip\b[^>]*-->\s*\n)?```python\n(?P<code>.*?)```", re.S
+    r"(?:(?P<skip><!--\s*skip\b[^>]*-->)|<!--\s*needs:\s*(?P<needs>\w+)\s*-->)?"
+    r"\s*```python\n(?P<code>.*?)```",
+    re.S,
 )
 OUTPUT_LIKE = re.compile(r"^([-+\d.\[(\"']|True|False|None)")
 
 
-def python_blocks(text: str) -> list[tuple[int, str, bool]]:
-    """(line number, code, marked skip) of every ```python block."""
-    return [
-        (text.count("\n", 0, m.start("code")) + 1, m["code"], bool(m["skip"]))
-        for m in BLOCK.finditer(text)
-    ]
+def python_blocks(text: str) -> list[tuple[int, str, bool | str]]:
+    """(line number, code, skip) of every ```python block: skip is True for
+    ``<!-- skip -->``, the name for ``<!-- needs: Conv2D -->`` when plainnet
+    has no such attribute yet, else False."""
+    import plainnet
+
+    blocks = []
+    for m in BLOCK.finditer(text):
+        skip = bool(m["skip"])
+        if m["needs"] and not hasattr(plainnet, m["needs"]):
+            skip = m["needs"]
+        blocks.append((text.count("\n", 0, m.start("code")) + 1, m["code"], skip))
+    return blocks
 
 
 def output_comments(code: str) -> dict[int, str]:
-    """The output-like comment ending each line, by line number in ``code``."""
-    comments = {}
-    tokens = tokenize.generate_tokens(io.StringIO(code).readline)
-    for token in tokens:
+    """The expected output of the statement ending on each line, by line number
+    in ``code``: an output-like comment ending that line, or the comment lines
+    right below it (any text, one line of output each)."""
+    trailing, alone = {}, {}
+    lines = code.splitlines()
+    for token in tokenize.generate_tokens(io.StringIO(code).readline):
         if token.type == tokenize.COMMENT:
-            text = token.string[1:].strip()
-            if OUTPUT_LIKE.match(text):
-                comments[token.start[0]] = text
+            row, text = token.start[0], token.string[1:].strip()
+            if not lines[row - 1][: token.start[1]].strip():
+                alone[row] = text
+            elif OUTPUT_LIKE.match(text):
+                trailing[row] = text
+    comments = dict(trailing)
+    for row in range(1, len(lines) + 1):
+        if row not in alone and row + 1 in alone and row not in trailing:
+            below, after = [], row + 1
+            while after in alone:
+                below.append(alone[after])
+                after += 1
+            comments[row] = "\n".join(below)
     return comments
 
 
@@ -91,7 +114,7 @@ OPTIONAL = {
 }
 
 
-@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_python_blocks_run_and_print_what_they_say(document, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     namespace: dict = {"__name__": "__docs__"}
@@ -100,7 +123,10 @@ def test_python_blocks_run_and_print_what_they_say(document, tmp_path, monkeypat
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for line, code, marked in python_blocks(text):
-            where = f"{document.name}:{line}"
+            where = f"{document.relative_to(ROOT)}:{line}"
+            if isinstance(marked, str):
+                skipped.append(f"{where} needs plainnet.{marked}")
+                continue
             if marked:
                 continue
             try:
@@ -125,7 +151,7 @@ def test_python_blocks_run_and_print_what_they_say(document, tmp_path, monkeypat
     assert not unmentioned, f"{document.name} does not mention {unmentioned}"
     if skipped:
         pytest.skip("; ".join(skipped))
-    assert ran or document.name != "README.md"
+    assert ran or document != DOCUMENTS[0]  # the README's blocks do run
 
 
 def test_the_checker_reads_output_comments():
@@ -133,6 +159,8 @@ def test_the_checker_reads_output_comments():
         "print([1.0, 2.0])  # [1.0, 2.0]\nx = 1  # prose\nprint(0.97777)  # 0.977...\n"
     )
     assert output_comments(code) == {1: "[1.0, 2.0]", 3: "0.977..."}
+    below = "print('a')\n# a\nx = 2\n# prose\n# more\n"
+    assert output_comments(below) == {1: "a", 3: "prose\nmore"}
     assert matches("[[0.0016 0.    0.991  0.0073]]", "[[0.0016 0. 0.991 ...]]")
     assert not matches("0.97556", "0.9777...")
     with pytest.raises(AssertionError, match="printed '2'"):
