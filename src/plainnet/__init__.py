@@ -9,6 +9,7 @@ from . import gradcheck, initializers
 from ._version import __version__ as __version__
 from .callbacks import EarlyStopping, History
 from .classic import NeuralNetwork
+from .diagnostics import Diagnostics, diagnose
 from .errors import (
     DataError,
     ExportError,
@@ -60,6 +61,7 @@ __all__ = [
     "CrossEntropy",
     "DataError",
     "Dense",
+    "Diagnostics",
     "Dropout",
     "EarlyStopping",
     "ExportError",
@@ -86,6 +88,7 @@ __all__ = [
     "TrainingDivergedError",
     "TrainingInterrupted",
     "activations",
+    "diagnose",
     "gradcheck",
     "initializers",
     "load",

@@ -117,3 +117,77 @@ def _decision_boundary(
         )
     ax.set_title("decision boundary")
     ax.legend(fontsize="small")
+
+
+def trace_seed_neuron(iterations: int = 15000) -> dict[str, np.ndarray]:
+    """Train the seed's neuron and record, at every iteration, its three weights,
+    its cost and its answer for the new situation ``[1, 0, 0]``.
+
+    Returns
+    -------
+    dict with ``weights`` of shape (iterations + 1, 3) (before the first update,
+    then after each), ``cost`` of shape (iterations,) (the sum of squared errors
+    before each update) and ``decision`` of shape (iterations + 1,).
+    """
+    from .classic import NeuralNetwork, seed_training_set
+
+    inputs, outputs = seed_training_set()
+    neuron = NeuralNetwork([3, 1])
+    new = np.array([[1.0, 0.0, 0.0]])
+    weights = [neuron.synaptic_weights.ravel().copy()]
+    decision = [float(neuron.think(new)[0, 0])]
+
+    def record(epoch: int, logs: dict) -> None:
+        weights.append(neuron.synaptic_weights.ravel().copy())
+        decision.append(float(neuron.network.forward(new, training=False)[0, 0]))
+
+    neuron.network.fit(
+        inputs,
+        outputs,
+        loss="sse",
+        optimizer=neuron.optimizer,
+        epochs=iterations,
+        batch_size=None,
+        shuffle=False,
+        callbacks=[record],
+    )
+    cost = 2 * np.asarray(neuron.network.history.loss)  # the loss is half of it
+    return {"weights": np.array(weights), "cost": cost, "decision": np.array(decision)}
+
+
+def plot_neuron(path: "str | os.PathLike[str]", iterations: int = 15000) -> None:
+    """Save the figure of the seed's neuron learning: its three weights, its cost
+    (log scale) and its answer for ``[1, 0, 0]``, over the iterations."""
+    require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    trace = trace_seed_neuron(iterations)
+    steps = np.arange(len(trace["weights"]))
+    figure = Figure(figsize=(10, 3.2), layout="constrained")
+    FigureCanvasAgg(figure)
+    left, middle, right = figure.subplots(1, 3)
+    for index in range(3):
+        left.plot(steps, trace["weights"][:, index], label=f"weight {index + 1}")
+    left.set(xlabel="iteration", ylabel="weight", title="the three weights")
+    left.legend(fontsize="small")
+    middle.plot(np.arange(1, len(trace["cost"]) + 1), trace["cost"])
+    middle.set(
+        xlabel="iteration",
+        ylabel="sum of squared errors",
+        yscale="log",
+        title="the cost",
+    )
+    right.plot(steps, trace["decision"])
+    right.axhline(1, color="grey", linewidth=0.5)
+    right.set(
+        xlabel="iteration",
+        ylabel="output",
+        ylim=(0, 1.05),
+        title="the answer for [1, 0, 0]",
+    )
+    for ax in (left, middle, right):
+        ax.set_xscale("symlog", linthresh=10)  # the first iterations matter most
+        ax.set_xlim(0, iterations)
+        ax.grid(alpha=0.3)
+    figure.savefig(os.fspath(path), dpi=80)

@@ -22,6 +22,7 @@ from ._validation import (
     check_sample_weight,
 )
 from .callbacks import Callback, EarlyStopping, History, as_callbacks
+from .diagnostics import divergence_finding
 from .errors import TrainingDivergedError
 from .layers import activations
 
@@ -254,10 +255,15 @@ def divergence_message(net, epoch: int, value) -> str:
     """What went wrong in a diverged epoch and what to try (the callers add
     what they kept)."""
     lr = getattr(net.optimizer, "lr", None)
+    advice = "Try a smaller learning rate, standardised inputs, or a smaller batch."
+    if isinstance(lr, (int, float)):
+        finding = divergence_finding(net, epoch, value, lr)
+        # the cause of a learning rate too large is already said: give the remedy
+        text = finding.remedy if finding.kind == "diverged" else str(finding)
+        advice = text[:1].upper() + text[1:] + "."
     return (
         f"training diverged in epoch {epoch}: the cost became {value} with learning "
-        f"rate {lr}. Try a smaller learning rate, standardised inputs, or a "
-        "smaller batch."
+        f"rate {lr}. {advice}"
     )
 
 

@@ -17,6 +17,12 @@ def add_parser(commands) -> None:
         "demo", help="run the seed's example and show what it learned"
     )
     p.add_argument("--iterations", type=positive_int, default=15000)
+    p.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="also draw the weights, the cost and the answer over the iterations "
+        "(the guide's chapter 1 figure); needs matplotlib",
+    )
     p.set_defaults(run=run_demo)
 
     p = commands.add_parser(
@@ -45,6 +51,11 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"Cost after training (sum of squared errors): {cost:.8f}")
     print("Considering new situation [1, 0, 0] -> ?:")
     print(network.think([1, 0, 0]))
+    if args.plot is not None:
+        from ..plot import plot_neuron
+
+        plot_neuron(args.plot, args.iterations)
+        print(f"plot saved to {args.plot}")
     return 0
 
 

@@ -7,6 +7,7 @@ from functools import partial
 import numpy as np
 
 from ..datasets import DATASETS
+from ..diagnostics import Diagnostics
 from ..layers import ACTIVATIONS, dense_stack
 from ..metrics import accuracy
 from ..model_files import save
@@ -65,13 +66,16 @@ def run(args: argparse.Namespace) -> int:
     network = Sequential(dense_stack(sizes, args.activation), seed=args.seed)
     _announce(task, network, data, train_rows, val_rows)
     sets = FitSets.split(X, y, train_rows, val_rows)
-    stopper = fit(network, metadata, sets, args)
+    diagnostics = [Diagnostics()] if args.diagnose else []
+    stopper = fit(network, metadata, sets, args, diagnostics)
     if len(network.history.loss) == 0:
         raise Interrupted("interrupted before the first epoch ended; nothing was saved")
     predictor = Predictor(network, metadata)
     _report(predictor, data, train_rows, val_rows)
     save(network, args.out, metadata=metadata)
     print(f"{summary(network, stopper, sets)}; saved to {args.out}")
+    for diagnosis in diagnostics:
+        print(f"diagnosis: {diagnosis.report()}".replace("\n", "\n  "))
     if args.plot is not None:
         _plot(predictor, data, train_rows, args.plot)
     if network.history.interrupted:
@@ -203,3 +207,8 @@ def _add_output_arguments(p: argparse.ArgumentParser) -> None:
         "(and the decision boundary for 2-D data); needs matplotlib",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="watch the layers while training and say what went wrong, if anything",
+    )

@@ -35,7 +35,11 @@ class FitSets:
 
 
 def fit(
-    network: Sequential, metadata: dict, sets: FitSets, args: argparse.Namespace
+    network: Sequential,
+    metadata: dict,
+    sets: FitSets,
+    args: argparse.Namespace,
+    extra_callbacks=(),
 ) -> EarlyStopping:
     """Train, keeping the best epoch's weights; returns the early stopping that
     knows which epoch that was. Ctrl-C ends it quietly (see the history)."""
@@ -44,7 +48,7 @@ def fit(
         patience=args.patience or args.epochs, min_delta=0.0, monitor=monitor
     )
     bar = ProgressBar(args.epochs, enabled=False if args.quiet else None)
-    callbacks = [bar]
+    callbacks = [*extra_callbacks, bar]
     if metadata["task"] == "classify":
         metadata["metrics"] = {"accuracy": [], "val_accuracy": []}
         callbacks.insert(0, _accuracy_recorder(network, sets, metadata["metrics"]))

@@ -117,7 +117,9 @@ class BaseNeuralNet(BaseEstimator):
         return None
 
     # -- training ----------------------------------------------------------------
-    def _fit(self, X, y, sample_weight, *, incremental: bool, classes=None):
+    def _fit(
+        self, X, y, sample_weight, *, incremental: bool, classes=None, callbacks=()
+    ):
         """Validate, build the network if needed, and train: one epoch for
         ``partial_fit``, up to ``max_epochs`` for ``fit``."""
         dtype = self.check_params()
@@ -141,7 +143,7 @@ class BaseNeuralNet(BaseEstimator):
             stopper = stopper_for(
                 validation is not None, self.n_iter_no_change, self.tol
             )
-        self._train(X, target, sample_weight, validation, stopper)
+        self._train(X, target, sample_weight, validation, stopper, callbacks)
         self._record(stopper)
         return self
 
@@ -181,7 +183,7 @@ class BaseNeuralNet(BaseEstimator):
             self.model_.layers[-1].params["b"][...] = bias
         self.loss_curve_ = []
 
-    def _train(self, X, target, sample_weight, validation, stopper) -> None:
+    def _train(self, X, target, sample_weight, validation, stopper, extra=()) -> None:
         """One ``Sequential.fit``: a single epoch without a ``stopper``
         (``partial_fit``, continuing the optimizer), else up to ``max_epochs``."""
         incremental = stopper is None
@@ -189,7 +191,11 @@ class BaseNeuralNet(BaseEstimator):
         if self.alpha:
             n = penalty_scale(self.batch_size, len(X), sample_weight)
             penalty = L2Penalty(self.model_, self.alpha, n)
-        callbacks = [LossCurve(self.loss_curve_, penalty), *self._scores(validation)]
+        callbacks = [
+            LossCurve(self.loss_curve_, penalty),
+            *self._scores(validation),
+            *extra,
+        ]
         shown = None if self.verbose and not incremental else False  # None: if a tty
         threads = _blas_threads(self.model_, min(self.batch_size, len(X)))
         with (

@@ -44,7 +44,7 @@ class NeuralNetClassifier(ClassifierMixin, BaseNeuralNet):
     >>> model.fit(X_train, y_train).score(X_test, y_test)
     """
 
-    def fit(self, X, y, sample_weight=None) -> "NeuralNetClassifier":
+    def fit(self, X, y, sample_weight=None, callbacks=()) -> "NeuralNetClassifier":
         """Train a new network (or continue, with ``warm_start``) on ``X`` and ``y``.
 
         Parameters
@@ -55,12 +55,15 @@ class NeuralNetClassifier(ClassifierMixin, BaseNeuralNet):
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights; the loss becomes the weighted mean
             ``sum_i w_i l_i / sum_i w_i`` (on the validation split as well).
+        callbacks : sequence of Callback, optional
+            Passed to ``Sequential.fit`` after the estimator's own, for example
+            ``[plainnet.Diagnostics()]``.
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        return self._fit(X, y, sample_weight, incremental=False, callbacks=callbacks)
 
     def partial_fit(
         self, X, y, classes=None, sample_weight=None

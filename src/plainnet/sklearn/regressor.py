@@ -37,7 +37,7 @@ class NeuralNetRegressor(RegressorMixin, BaseNeuralNet):
     >>> model.fit(X_train, y_train).score(X_test, y_test)  # R^2
     """
 
-    def fit(self, X, y, sample_weight=None) -> "NeuralNetRegressor":
+    def fit(self, X, y, sample_weight=None, callbacks=()) -> "NeuralNetRegressor":
         """Train a new network (or continue, with ``warm_start``) on ``X`` and ``y``.
 
         Parameters
@@ -47,12 +47,15 @@ class NeuralNetRegressor(RegressorMixin, BaseNeuralNet):
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights; the loss becomes the weighted mean
             ``sum_i w_i l_i / sum_i w_i`` (on the validation split as well).
+        callbacks : sequence of Callback, optional
+            Passed to ``Sequential.fit`` after the estimator's own, for example
+            ``[plainnet.Diagnostics()]``.
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        return self._fit(X, y, sample_weight, incremental=False, callbacks=callbacks)
 
     def partial_fit(self, X, y, sample_weight=None) -> "NeuralNetRegressor":
         """One epoch over ``X`` and ``y``, continuing from the current weights
