@@ -274,7 +274,7 @@ def test_a_save_killed_before_the_rename_leaves_the_old_file(tmp_path):
     for line in process.stdout:
         if "pausing before rename" in line:
             break
-    temporary = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    temporary = [p for p in tmp_path.iterdir() if ".plainnet-tmp-" in p.name]
     assert len(temporary) == 1 and temporary[0].stat().st_size > 0  # written, synced
     process.kill()
     process.communicate(timeout=60)

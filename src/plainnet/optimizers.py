@@ -177,7 +177,8 @@ class Adam(Optimizer):
 
 
 def _check_positive(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+    finite = isinstance(value, numbers.Real) and 0 < value < float("inf")
+    if isinstance(value, bool) or not finite:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
 
 
