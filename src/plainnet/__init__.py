@@ -27,15 +27,16 @@ from .model_files import load
 from .network import Sequential
 from .optimizers import SGD, Adam, Optimizer
 from .predictor import Predictor
+from .tables import TablePreprocessor
 from .training import EarlyStopping, History, TrainingInterrupted
 
 __all__ = [
     "MSE", "SGD", "SSE", "Adam", "BinaryCrossEntropy", "CrossEntropy", "DataError",
     "Dense", "Dropout", "EarlyStopping", "Flatten", "History", "Identity", "Layer",
     "LeakyReLU", "Loss", "ModelFileError", "NeuralNetwork", "Optimizer",
-    "PlainnetError", "Predictor", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
-    "TrainingDivergedError", "TrainingInterrupted", "activations", "gradcheck",
-    "initializers", "load",
+    "PlainnetError", "Predictor", "ReLU", "Sequential", "Sigmoid", "Softmax",
+    "TablePreprocessor", "Tanh", "TrainingDivergedError", "TrainingInterrupted",
+    "activations", "gradcheck", "initializers", "load",
 ]
 
 

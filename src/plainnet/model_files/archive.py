@@ -76,8 +76,11 @@ class Archive:
             raise self.fail("the file is empty, not a model file")
         if start != b"PK\x03\x04":
             raise self.fail("not a plainnet model file (not a .npz archive)")
-        file.seek(max(self.size - _END_RECORD_SIZE, 0))
-        if not _is_end_record(file.read(_END_RECORD_SIZE)):
+        file.seek(max(self.size - _TAIL, 0))
+        tail = file.read(_TAIL)
+        if not _is_end_record(tail[-_END_RECORD_SIZE:]):
+            if b"PK\x05\x06" not in tail:
+                raise self.fail("damaged or truncated file (the archive has no end)")
             raise self.fail(
                 "bytes after the end of the archive (appended data, or a "
                 "comment plainnet does not write); refusing the file"
@@ -241,6 +244,7 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
 
 
 _END_RECORD_SIZE = 22  # the zip's end-of-central-directory record, no comment
+_TAIL = _END_RECORD_SIZE + 2**16  # where an end record with a comment would be
 
 
 def _is_end_record(tail: bytes) -> bool:
