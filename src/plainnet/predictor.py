@@ -331,8 +331,16 @@ class Predictor:
         inputs, keep = self.input_columns, list(dict.fromkeys(keep))
         extra = [c for c in [*keep, target] if c is not None]
         ignored: list[str] = []
+        named = self.table is not None or "feature_names" in self.metadata
 
         def select(header: list[str]) -> list[str]:
+            if not named:  # a model saved without its columns' names: all of them
+                inputs[:] = [c for c in header if c not in extra and c != self.target]
+                if len(inputs) != self.network.n_features_in:
+                    raise DataError(
+                        f"{name}: {len(inputs)} feature columns, but the model "
+                        f"expects {self.network.n_features_in}"
+                    )
             absent = [c for c in inputs if c not in header]
             if absent:
                 raise DataError(
