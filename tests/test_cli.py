@@ -49,6 +49,10 @@ def flowers(tmp_path_factory):
             "species",
             "--epochs",
             30,
+            "--lr",  # the defaults (0.001, 200 rows) take more epochs than 30
+            0.01,
+            "--batch-size",
+            32,
             "--out",
             "flowers.npz",
             cwd=folder,
@@ -156,6 +160,10 @@ def test_regression_round_trip_is_exact(tmp_path):
             "price",
             "--epochs",
             40,
+            "--lr",
+            0.01,
+            "--batch-size",
+            32,
             "--hidden",
             "16",
             "--out",
@@ -220,6 +228,8 @@ def test_ctrl_c_saves_the_best_model_so_far(tmp_path):
             "species",
             "--epochs",
             100000,
+            "--patience",
+            100000,
             "--out",
             "best.npz",
         ),
@@ -264,7 +274,7 @@ def test_a_save_killed_before_the_rename_leaves_the_old_file(tmp_path):
     for line in process.stdout:
         if "pausing before rename" in line:
             break
-    temporary = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    temporary = [p for p in tmp_path.iterdir() if ".plainnet-tmp-" in p.name]
     assert len(temporary) == 1 and temporary[0].stat().st_size > 0  # written, synced
     process.kill()
     process.communicate(timeout=60)
@@ -283,7 +293,7 @@ class _Exploding(pn.Adam):
 
 def test_divergence_saves_the_best_epoch_and_exits_1(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(optimizers.OPTIMIZERS, "exploding", _Exploding)
-    monkeypatch.setattr(train_fit, "Adam", _Exploding)
+    monkeypatch.setitem(train_fit.OPTIMIZERS, "adam", _Exploding)
     write_prices(tmp_path / "prices.csv")
     monkeypatch.chdir(tmp_path)
     status = cli.main(["train", "prices.csv", "--target", "price", "--quiet"])

@@ -120,3 +120,31 @@ def test_the_same_numbers_as_scikit_learn():
         confusion_matrix(*labels, labels=[2, 0, 1]),
         sk.confusion_matrix(*labels, labels=[2, 0, 1]),
     )
+
+
+def test_precision_recall_f1_match_scikit_learn():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(3)
+    y_true = rng.integers(0, 4, 200)
+    y_pred = np.where(rng.random(200) < 0.6, y_true, rng.integers(0, 4, 200))
+    y_pred[y_pred == 3] = 2  # class 3 never predicted: precision 0 by convention
+    ours = metrics.precision_recall_f1(y_true, y_pred, labels=[0, 1, 2, 3])
+    theirs = sklearn_metrics.precision_recall_fscore_support(
+        y_true, y_pred, labels=[0, 1, 2, 3], zero_division=0
+    )
+    for mine, reference in zip(
+        ("precision", "recall", "f1", "support"), theirs, strict=True
+    ):
+        np.testing.assert_allclose(ours[mine], reference, rtol=1e-12)
+
+
+def test_roc_auc_matches_scikit_learn_with_ties():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(4)
+    y_true = rng.integers(0, 2, 300)
+    scores = np.round(y_true * 0.3 + rng.random(300), 1)  # many ties
+    assert metrics.roc_auc(y_true, scores) == pytest.approx(
+        sklearn_metrics.roc_auc_score(y_true, scores), rel=1e-12
+    )
+    assert metrics.roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == 0.75
+    assert np.isnan(metrics.roc_auc([1, 1], [0.2, 0.3]))

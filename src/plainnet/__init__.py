@@ -45,6 +45,7 @@ from .network import Sequential
 from .onnx import to_onnx
 from .optimizers import SGD, Adam, Optimizer
 from .predictor import Predictor
+from .tables import TablePreprocessor
 from .training import TrainingInterrupted
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "Sequential",
     "Sigmoid",
     "Softmax",
+    "TablePreprocessor",
     "Tanh",
     "TrainingDivergedError",
     "TrainingInterrupted",

@@ -21,3 +21,12 @@ def listing(
     if len(shown) < len(items):
         text += f", ... ({len(items)} in all)"
     return text
+
+
+def printable(text: Any) -> str:
+    """``text`` with control characters (terminal escape sequences, bells,
+    carriage returns) written as ``\\x1b``-style escapes, safe to print."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -153,7 +153,8 @@ class BinaryCrossEntropy(Loss):
     def value_and_gradient(self, output, target, weight=None):
         self._check_shapes(output, target)
         grad = self._buffer("g", output.shape, output.dtype)
-        np.logaddexp(0, output, out=grad)  # log(1 + exp(z)), stable
+        with np.errstate(under="ignore"):  # exp(-1000) is 0, as it should be
+            np.logaddexp(0, output, out=grad)  # log(1 + exp(z)), stable
         if weight is None:
             value = float(np.mean(grad)) - float(np.vdot(target, output)) / output.size
         else:
@@ -236,7 +237,8 @@ class CrossEntropy(Loss):
         np.subtract(output, output.max(axis=1, keepdims=True), out=p)  # shifted logits
         rows = np.arange(n)
         picked = p[rows, target] if labels else np.einsum("ij,ij->i", p, target)
-        np.exp(p, out=p)
+        with np.errstate(under="ignore"):  # exp(-2000) is 0, as it should be
+            np.exp(p, out=p)
         total = p.sum(axis=1, keepdims=True)
         per_sample = np.log(total).ravel() - picked
         share = None if weight is None else _shares(weight)  # w_i / sum(w)

@@ -188,6 +188,96 @@ def confusion_matrix(y_true: Any, y_pred: Any, labels: Sequence[Any]) -> np.ndar
     return counts.reshape(k, k).astype(np.int64)
 
 
+def precision_recall_f1(
+    y_true: Any, y_pred: Any, labels: Sequence[Any]
+) -> dict[str, np.ndarray]:
+    """Each class's precision, recall, F1 score and support.
+
+    ``precision = TP / (TP + FP)``, ``recall = TP / (TP + FN)`` and ``F1`` their
+    harmonic mean, counted from :func:`confusion_matrix`; a ratio whose
+    denominator is 0 is 0, as scikit-learn's ``zero_division=0`` gives.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+    labels : sequence of length n_classes
+
+    Returns
+    -------
+    dict of str to ndarray of shape (n_classes,)
+        ``precision``, ``recall``, ``f1`` (float64) and ``support`` (int64,
+        the true samples of each class), in the order of ``labels``.
+
+    Examples
+    --------
+    >>> scores = precision_recall_f1([0, 0, 1, 1], [0, 1, 1, 1], labels=[0, 1])
+    >>> scores["precision"].tolist(), scores["recall"].tolist()
+    ([1.0, 0.6666666666666666], [0.5, 1.0])
+    """
+    counts = confusion_matrix(y_true, y_pred, labels)
+    hits = np.diag(counts).astype(np.float64)
+    predicted, support = counts.sum(axis=0), counts.sum(axis=1)
+    precision = _ratio(hits, predicted)
+    recall = _ratio(hits, support)
+    f1 = _ratio(2 * precision * recall, precision + recall)
+    return {"precision": precision, "recall": recall, "f1": f1, "support": support}
+
+
+def roc_auc(y_true: Any, scores: Any) -> float:
+    """The area under the ROC curve of a two-class problem.
+
+    The probability that a random positive sample scores higher than a random
+    negative one (ties count one half): the Mann-Whitney U statistic over
+    ``n_positive * n_negative``, computed from the scores' ranks.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        1 (or True) for the positive class, 0 for the negative one.
+    scores : array-like of shape (n_samples,)
+        Higher means more likely positive, e.g. the positive class's
+        probability.
+
+    Returns
+    -------
+    float
+        In ``[0, 1]``; NaN when ``y_true`` holds a single class.
+
+    Examples
+    --------
+    >>> roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    0.75
+    """
+    y_true, scores = _paired(y_true, scores, ndim=1)
+    positive = y_true.astype(bool)
+    n_pos = int(positive.sum())
+    n_neg = len(positive) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = _average_ranks(np.asarray(scores, dtype=np.float64))
+    u = ranks[positive].sum() - n_pos * (n_pos + 1) / 2
+    return float(u / (n_pos * n_neg))
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, tied values sharing their mean rank."""
+    order = np.argsort(values, kind="mergesort")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(values)]
+    mean_rank = (starts + ends + 1) / 2  # ranks starts+1 .. ends, averaged
+    ranks = np.empty(len(values))
+    ranks[order] = np.repeat(mean_rank, ends - starts)
+    return ranks
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator``, 0 where the denominator is 0."""
+    out = np.zeros(len(numerator))
+    np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return out
+
+
 def _paired(y_true: Any, y_pred: Any, ndim: int = 2) -> tuple[np.ndarray, ...]:
     """Both as arrays of the same shape, with at most ``ndim`` dimensions."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)

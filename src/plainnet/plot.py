@@ -28,8 +28,15 @@ def plot_training(
     curves: dict[str, Sequence[float]],
     boundary: "tuple[Callable, np.ndarray, np.ndarray, Sequence] | None" = None,
     title: str = "",
+    *,
+    kept_epoch: int | None = None,
+    log_loss: bool = False,
+    loss_label: str = "loss",
+    scatter: "tuple[np.ndarray, np.ndarray, str] | None" = None,
+    feature_names: Sequence[str] = ("x1", "x2"),
 ) -> None:
-    """Save a PNG of the training curves, and the decision boundary if given.
+    """Save a figure of the training curves, and the decision boundary or the
+    predictions against the truth if given.
 
     Parameters
     ----------
@@ -45,6 +52,17 @@ def plot_training(
         labels shown in the legend.
     title : str, optional
         Shown above the figure.
+    kept_epoch : int, optional
+        The epoch whose weights were kept, marked on every curve panel.
+    log_loss : bool, default False
+        Draw the loss on a logarithmic axis.
+    loss_label : str, default "loss"
+        The loss axis's label (which loss, in which units).
+    scatter : (actual, predicted, name), optional
+        For regression: arrays of shape (n_samples,) in the target's units,
+        drawn against each other beside the line ``predicted = actual``.
+    feature_names : (str, str), default ("x1", "x2")
+        The decision boundary's axis labels.
     """
     require_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -55,28 +73,112 @@ def plot_training(
         for names in (("loss", "val_loss"), ("accuracy", "val_accuracy"))
         if any(curves.get(name) for name in names)
     ]
-    n_panels = len(panels) + (boundary is not None)
-    figure = Figure(figsize=(5 * max(n_panels, 1), 4), layout="constrained")
+    extra = [p for p in (boundary, scatter) if p is not None]
+    n_panels = max(len(panels) + len(extra), 1)
+    figure = Figure(figsize=(5 * n_panels, 4), layout="constrained")
     FigureCanvasAgg(figure)
-    axes = figure.subplots(1, max(n_panels, 1), squeeze=False)[0]
+    axes = figure.subplots(1, n_panels, squeeze=False)[0]
     for ax, names in zip(axes, panels, strict=False):
-        _curves(ax, names, curves)
+        label = loss_label if names[0] == "loss" else "accuracy (fraction correct)"
+        _curves(ax, names, curves, label, kept_epoch)
+        if names[0] == "loss" and log_loss:
+            ax.set_yscale("log")
     if boundary is not None:
-        _decision_boundary(axes[-1], *boundary)
+        _decision_boundary(axes[len(panels)], *boundary)
+        axes[len(panels)].set_xlabel(feature_names[0])
+        axes[len(panels)].set_ylabel(feature_names[1])
+    if scatter is not None:
+        _predicted_against_actual(axes[-1], *scatter)
     if title:
         figure.suptitle(title)
     figure.savefig(os.fspath(path), dpi=100)
 
 
-def _curves(ax, names: Sequence[str], curves: dict[str, Sequence[float]]) -> None:
+def plot_model(
+    path: "str | os.PathLike[str]",
+    predictor,
+    *,
+    boundary=None,
+    scatter: "tuple[np.ndarray, np.ndarray] | None" = None,
+    log_loss: bool = False,
+) -> None:
+    """:func:`plot_training` for a trained model (a :class:`plainnet.Predictor`):
+    the curves of its history and metadata, its kept epoch and units.
+
+    Parameters
+    ----------
+    path : str or path-like
+    predictor : Predictor
+    boundary : see :func:`plot_training`
+    scatter : (actual, predicted), optional
+        Arrays of shape (n_samples,) in the target's units.
+    log_loss : bool, default False
+    """
+    history, metadata = predictor.network.history, predictor.metadata
+    curves = {
+        "loss": history.loss,
+        "val_loss": history.val_loss,
+        **metadata.get("metrics", {}),
+    }
+    target = str(metadata.get("target", "the target"))
+    if predictor.task == "classify":
+        loss_label = "cross-entropy (nats per row)"
+    elif predictor.task == "regress":
+        loss_label = f"mean squared error of {target} (in standard deviations^2)"
+    else:
+        loss_label = "loss"
+    names = predictor.feature_names
+    plot_training(
+        path,
+        curves,
+        boundary,
+        title=f"plainnet on {metadata.get('source', 'its data')}"[:100],
+        kept_epoch=metadata.get("kept_epoch"),
+        log_loss=log_loss,
+        loss_label=loss_label,
+        scatter=None if scatter is None else (*scatter, target),
+        feature_names=names[:2] if len(names) >= 2 else ("x1", "x2"),
+    )
+
+
+def _curves(
+    ax,
+    names: Sequence[str],
+    curves: dict[str, Sequence[float]],
+    label: str,
+    kept_epoch: int | None,
+) -> None:
     """One panel: a metric and its validation counterpart per epoch."""
     for name in names:
         values = curves.get(name) or []
         if values:
             epochs = np.arange(1, len(values) + 1)
             ax.plot(epochs, values, label=name.replace("val_", "validation "))
+    if kept_epoch is not None:
+        ax.axvline(
+            kept_epoch,
+            color="grey",
+            linestyle="--",
+            linewidth=1,
+            label=f"kept epoch {kept_epoch}",
+        )
     ax.set_xlabel("epoch")
-    ax.set_ylabel(names[0])
+    ax.set_ylabel(label)
+    ax.grid(alpha=0.3)
+    ax.legend()
+
+
+def _predicted_against_actual(
+    ax, actual: np.ndarray, predicted: np.ndarray, name: str
+) -> None:
+    """Each row's prediction against its true value, in the target's units."""
+    ax.scatter(actual, predicted, s=10, alpha=0.6)
+    low = float(min(actual.min(), predicted.min()))
+    high = float(max(actual.max(), predicted.max()))
+    ax.plot([low, high], [low, high], color="grey", linewidth=1)
+    ax.set_xlabel(f"actual {name}")
+    ax.set_ylabel(f"predicted {name}")
+    ax.set_title("predictions (validation rows)")
     ax.grid(alpha=0.3)
     ax.legend()
 

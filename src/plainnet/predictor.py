@@ -4,16 +4,53 @@ giving predictions in the data's own units, as ``plainnet predict`` does."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .data import Table, read_csv
+from ._messages import listing
+from .data import Columns, Table, _check_numbers, read_columns, read_csv
 from .errors import DataError
 from .model_files import read_model_file
 from .network import Sequential
 from .preprocessing import Standardizer, decode_labels
+from .tables import TablePreprocessor
+
+
+@dataclass(repr=False)
+class Rows:
+    """The rows of a CSV file read for a model by :meth:`Predictor.read_rows`.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_rows, n_features), float64
+        The features as the model's preprocessing makes them (before scaling),
+        ready for :meth:`Predictor.predict`.
+    kept : dict of str to ndarray of shape (n_rows,) of str
+        The columns asked for with ``keep``, as written.
+    y : ndarray of shape (n_rows,) or None
+        The ``target`` column: float64 for numbers, else str.
+    y_text : ndarray of shape (n_rows,) of str, or None
+        The ``target`` column as written (``""`` where missing).
+    ignored : list of str
+        The file's columns that are neither features, kept nor the target.
+    path : str
+    """
+
+    X: np.ndarray
+    kept: dict[str, np.ndarray] = field(default_factory=dict)
+    y: np.ndarray | None = None
+    y_text: np.ndarray | None = None
+    ignored: list[str] = field(default_factory=list)
+    path: str = ""
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __repr__(self) -> str:
+        return f"Rows(path={self.path!r}, n_rows={len(self)}, kept={list(self.kept)})"
 
 
 class Predictor:
@@ -36,7 +73,9 @@ class Predictor:
         target column's name), ``classes`` (the labels, in the order of the
         network's outputs), ``feature_names``, ``scaling`` (a
         :class:`~plainnet.preprocessing.Standardizer` as a dict, applied to
-        the features) and ``target_scaling`` (undone on regression outputs).
+        the features), ``target_scaling`` (undone on regression outputs) and
+        ``table`` (a :class:`~plainnet.tables.TablePreprocessor` as a dict:
+        the columns read, their imputation and one-hot encoding).
 
     Attributes
     ----------
@@ -50,6 +89,12 @@ class Predictor:
     >>> table = predictor.read_features("new_rows.csv")  # doctest: +SKIP
     >>> predictor.predict(table.X)  # doctest: +SKIP
     array(['setosa', 'virginica', ...], dtype='<U10')
+
+    A model trained on a table with text and missing cells takes its columns
+    by name, as a dict or a pandas DataFrame:
+
+    >>> predictor.predict({"Sex": ["female"], "Age": [None], ...})  # doctest: +SKIP
+    array([1])
     """
 
     def __init__(
@@ -96,6 +141,41 @@ class Predictor:
         return self.metadata.get("classes") or list(range(n_outputs))
 
     @property
+    def table(self) -> TablePreprocessor | None:
+        """The stored table preprocessing, or None (a model of numeric columns)."""
+        if "table" not in self.metadata:
+            return None
+        return TablePreprocessor.from_dict(self.metadata["table"])
+
+    @property
+    def input_columns(self) -> list[str]:
+        """The columns of a file that the model reads (before any encoding)."""
+        table = self.table
+        return table.input_columns_ if table is not None else self.feature_names
+
+    def encode(self, columns: Any) -> np.ndarray:
+        """The features as the network's preprocessing makes them, from raw
+        columns by name (a dict of lists, a pandas DataFrame, or
+        :class:`plainnet.data.Columns`).
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_features), float64
+            Imputed and one-hot encoded (not yet scaled), as
+            :meth:`predict` takes them.
+        """
+        table = self.table
+        if table is None:
+            names = self.feature_names
+            absent = [n for n in names if n not in columns]
+            if absent:
+                raise DataError(f"missing column(s) {listing(absent, limit=20)}")
+            return np.column_stack(
+                [np.asarray(columns[n], dtype=np.float64) for n in names]
+            )
+        return table.transform(columns)
+
+    @property
     def feature_names(self) -> list[str]:
         """The feature columns' names, in order (else ``x1 .. xn``)."""
         n_features = self.network.n_features_in or 0
@@ -108,8 +188,10 @@ class Predictor:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Features in the columns of :attr:`feature_names`.
+        X : array-like of shape (n_samples, n_features), or columns by name
+            Features in the columns of :attr:`feature_names`; or the raw
+            columns (a dict of lists, a pandas DataFrame), which
+            :meth:`encode` turns into those.
 
         Returns
         -------
@@ -186,6 +268,11 @@ class Predictor:
             If the columns differ from the stored feature names (or, without
             them, from the network's input width), or a value is not a number.
         """
+        if self.table is not None:
+            rows = self.read_rows(path, target=target, drop_missing=drop_missing)
+            return Table(
+                self.feature_names, rows.X, rows.y, target, rows.path, rows.y_text
+            )
         expected = self.metadata.get("feature_names")
         ignore = [self.target] if self.target not in (None, target) else []
         table = read_csv(
@@ -202,8 +289,121 @@ class Predictor:
             )
         return table
 
+    def read_rows(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        keep: Sequence[str] = (),
+        target: str | None = None,
+        drop_missing: bool = False,
+    ) -> Rows:
+        """Read the rows of a CSV file to predict for, with columns to copy out.
+
+        The columns the model reads must be there, in any order; the others
+        are listed in ``Rows.ignored`` (not refused). A model trained on a
+        table imputes missing cells and encodes categories as in training;
+        one of numeric columns only needs numbers (or ``drop_missing``).
+
+        Parameters
+        ----------
+        path : str or path-like
+            A CSV file with a header row.
+        keep : sequence of str, default ()
+            Columns to copy, as written, into ``Rows.kept`` (an id).
+        target : str, optional
+            A column to read as ``Rows.y`` (to score the predictions); rows
+            where it is missing are dropped.
+        drop_missing : bool, default False
+            For a model of numeric columns: drop the rows with a missing
+            feature instead of raising.
+
+        Returns
+        -------
+        Rows
+
+        Raises
+        ------
+        DataError
+            One line naming the file: a column the model reads or one asked
+            for is absent, a number column holds text, ...
+        """
+        name = os.fspath(path)
+        inputs, keep = self.input_columns, list(dict.fromkeys(keep))
+        extra = [c for c in [*keep, target] if c is not None]
+        ignored: list[str] = []
+        named = self.table is not None or "feature_names" in self.metadata
+
+        def select(header: list[str]) -> list[str]:
+            if not named:  # a model saved without its columns' names: all of them
+                inputs[:] = [c for c in header if c not in extra and c != self.target]
+                if len(inputs) != self.network.n_features_in:
+                    raise DataError(
+                        f"{name}: {len(inputs)} feature columns, but the model "
+                        f"expects {self.network.n_features_in}"
+                    )
+            absent = [c for c in inputs if c not in header]
+            if absent:
+                raise DataError(
+                    f"{name}: missing column(s) {listing(absent, limit=20)} that "
+                    f"the model reads (the file has {listing(header, limit=20)})"
+                )
+            unknown = [c for c in extra if c not in header]
+            if unknown:
+                raise DataError(
+                    f"{name}: no column(s) {listing(unknown, limit=20)}; the "
+                    f"columns are {listing(header, limit=20)}"
+                )
+            wanted = list(dict.fromkeys([*inputs, *extra]))
+            ignored.extend(c for c in header if c not in wanted and c != self.target)
+            return wanted
+
+        table = self.table
+        spelled = [*(table.category_columns_ if table else []), *extra]
+        verbatim = [c for c in keep if c not in inputs and c != target]
+        columns = read_columns(name, select, spelled=spelled, verbatim=verbatim)
+        if target is not None:
+            columns = self._drop_missing_target(columns, target)
+        kept = {c: _as_written(columns[c]) for c in keep}
+        y = y_text = None
+        if target is not None:
+            y_text = columns[target].spellings()
+            y = y_text if columns[target].is_text else columns[target].numbers
+        if table is not None:
+            X = table.transform(columns)
+        else:
+            X, rows = self._numeric_features(columns, inputs, drop_missing)
+            kept = {c: v[rows] for c, v in kept.items()}
+            y, y_text = (None if a is None else a[rows] for a in (y, y_text))
+        return Rows(X, kept, y, y_text, ignored, name)
+
+    @staticmethod
+    def _drop_missing_target(columns: Columns, target: str) -> Columns:
+        missing = columns[target].missing()
+        if missing.all():
+            raise DataError(f"{columns.path}: column {target!r} has no values")
+        return columns.take(np.flatnonzero(~missing)) if missing.any() else columns
+
+    def _numeric_features(self, columns: Columns, inputs, drop_missing: bool):
+        """A model of numeric columns: ``X`` and the rows kept."""
+        _check_numbers(columns, inputs)
+        X = np.column_stack([columns[c].numbers for c in inputs])
+        missing = np.isnan(X).any(axis=1)
+        if missing.any() and not drop_missing:
+            bad = columns.lines[np.flatnonzero(missing)].tolist()
+            raise DataError(
+                f"{columns.path}: missing values in {len(bad)} row(s), at line(s) "
+                f"{listing(bad, quote=False)}; this model was trained without "
+                "imputation: fill them in or drop those rows"
+            )
+        rows = np.flatnonzero(~missing)
+        if np.isinf(X).any():
+            raise DataError(f"{columns.path}: infinite values; plainnet needs finite")
+        return X[rows], rows
+
     def _output(self, X: Any) -> np.ndarray:
         """The network's output of shape (n_samples, n_outputs) for raw features."""
+        if hasattr(X, "keys") or isinstance(X, Columns):
+            X = self.encode(X)
         X = np.asarray(X)
         if "scaling" in self.metadata:
             X = Standardizer.from_dict(self.metadata["scaling"]).transform(X)
@@ -214,3 +414,14 @@ class Predictor:
             f"Predictor(task={self.task!r}, target={self.target!r}, "
             f"features={len(self.feature_names)}, outputs={self.network.n_outputs})"
         )
+
+
+def _as_written(column) -> np.ndarray:
+    """A column's cells as written (numbers formatted when their spelling was
+    not kept)."""
+    cells = column.spellings()
+    if cells is not None:
+        return cells
+    from .tables import _spelling
+
+    return np.array([_spelling(v) for v in column.numbers], dtype=str)

@@ -85,6 +85,7 @@ class Standardizer:
             raise DataError(
                 f"feature_names has {len(names)} names, but X has {X.shape[1]} columns"
             )
+        _check_magnitude(X, names)
         mean = X.mean(axis=0)
         scale = X.std(axis=0)
         # Exactly constant, rather than a tiny std: a column of 0.1s can have
@@ -262,6 +263,21 @@ def _as_2d_float(X: Any, name: str) -> np.ndarray:
             f"{name} holds NaN or inf in column(s) {listing(bad.tolist(), quote=False)}"
         )
     return X
+
+
+#: Standardizing squares the values: beyond about 1e154 the square overflows.
+MAX_MAGNITUDE = 1e150
+
+
+def _check_magnitude(X: np.ndarray, names: list[str] | None) -> None:
+    """Refuse columns holding values beyond :data:`MAX_MAGNITUDE`, by name."""
+    big = np.flatnonzero((np.abs(X) > MAX_MAGNITUDE).any(axis=0))
+    if big.size:
+        which = [names[i] for i in big] if names else big.tolist()
+        raise DataError(
+            f"feature(s) {listing(which, quote=bool(names))} hold values beyond "
+            f"{MAX_MAGNITUDE:g}, which standardizing would overflow; rescale them"
+        )
 
 
 def _finite_list(values: Any, field: str) -> list[float]:

@@ -10,7 +10,8 @@ Each command lives in its own module, which registers its subparser
 (``add_parser``) and runs it (``run``); ``common`` holds what they share.
 
 Exit status: 0 on success, 1 for a problem with a file or the data (one line
-on stderr naming it), 2 for a mistake in the command itself, 130 after Ctrl-C.
+on stderr naming it), 2 for a mistake in the command itself, 130 after Ctrl-C,
+143 after SIGTERM (``plainnet train`` saves the best model so far on both).
 """
 
 import argparse
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import DataError, ExportError, ModelFileError, TrainingDivergedError
-from . import demo, evaluate, export, info, predict, train
+from . import demo, evaluate, export, info, plot, predict, train
 from .common import Interrupted, UsageError, one_line_warning
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"plainnet {__version__}"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (demo, train, predict, evaluate, info, export):
+    for command in (demo, train, predict, evaluate, info, plot, export):
         command.add_parser(commands)
     return parser
 
@@ -88,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except Interrupted as error:
         print(f"{prefix}: {error}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return error.status  # 130 after Ctrl-C, 143 after SIGTERM
     except KeyboardInterrupt:
         print(f"{prefix}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -18,7 +18,51 @@ class UsageError(Exception):
 
 
 class Interrupted(Exception):
-    """Ctrl-C stopped the command after it said what it kept; exit status 130."""
+    """Ctrl-C (exit status 130) or SIGTERM (143) stopped the command after it
+    said what it kept."""
+
+    def __init__(self, message: str, status: int = 130) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class HelpFormatter(
+    argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter
+):
+    """Descriptions and examples as written; every option's default shown
+    (except the defaults that say nothing: None and False)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        says_nothing = action.default is None or action.default is False
+        if (
+            says_nothing
+            or action.default == argparse.SUPPRESS
+            or "default" in (action.help or "")
+        ):
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
+def add_command(commands, name: str, summary: str, description: str, examples: str):
+    """A subparser with a description, defaults in every option's help, and
+    examples after the options."""
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog="examples:\n" + examples.strip("\n"),
+        formatter_class=HelpFormatter,
+    )
+
+
+def column_list(text: str) -> list[str]:
+    """Column names separated by commas, e.g. ``Name,Ticket``."""
+    names = [part.strip() for part in text.split(",")]
+    if not text.strip() or not all(names):
+        raise argparse.ArgumentTypeError(
+            f"expected column names separated by commas, got {text!r}"
+        )
+    return names
 
 
 # -- argparse value types --------------------------------------------------------
@@ -46,6 +90,17 @@ def positive_float(text: str) -> float:
         value = float("nan")
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """A finite number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
     return value
 
 
@@ -84,6 +139,8 @@ def one_line_warning(prefix: str):
 
 def check_writable(path: str) -> None:
     """Refuse, before any work, a path that cannot be written."""
+    if not path:
+        raise UsageError("the output file name is empty")
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise UsageError(f"cannot write {path}: it is a folder")
@@ -91,6 +148,64 @@ def check_writable(path: str) -> None:
         raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise UsageError(f"cannot write {path}: no permission to write in {folder}")
+
+
+#: What each kind of output file starts with, to recognise an existing one.
+_MAGIC = {
+    "model": (b"PK\x03\x04",),
+    "plot": (b"\x89PNG", b"%PDF", b"<?xml", b"<svg"),
+}
+
+
+def check_output(path: str, inputs: list[str], kind: str, force: bool) -> None:
+    """Refuse, before any work, to write ``path`` over one of the command's
+    ``inputs``, over a read-only file, or (unless ``force``) over an existing
+    file that is not of ``kind`` (``"model"``, ``"csv"`` or ``"plot"``)."""
+    check_writable(path)
+    if not os.path.lexists(path):
+        return
+    for given in inputs:
+        if given and os.path.exists(given) and _same_file(path, given):
+            raise UsageError(
+                f"--out {path} is one of this command's inputs ({given}); "
+                "choose another file name"
+            )
+    if not os.path.isfile(path):
+        raise UsageError(f"cannot write {path}: it exists and is not a regular file")
+    if not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222:
+        raise UsageError(f"{path} is read-only; plainnet does not replace it")
+    if not force and not _looks_like(path, kind):
+        raise UsageError(
+            f"{path} exists and does not look like a {kind} file; choose another "
+            "name, or add --force to replace it"
+        )
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _looks_like(path: str, kind: str) -> bool:
+    """Whether an existing file seems to be of ``kind`` (an empty one is)."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(4096)
+    except OSError:
+        return False
+    if not start:
+        return True
+    if kind == "csv":
+        if b"\0" in start or start.startswith(_MAGIC["model"]):
+            return False
+        try:
+            start.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return error.start > len(start) - 4  # a character cut at the end
+        return True
+    return start.startswith(_MAGIC[kind])
 
 
 # -- scoring ---------------------------------------------------------------------

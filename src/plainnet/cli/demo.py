@@ -6,17 +6,25 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._messages import printable
 from ..classic import NeuralNetwork, seed_training_set
 from ..predictor import Predictor
-from .common import UsageError, positive_int
+from .common import UsageError, add_command, positive_int
 
 
 def add_parser(commands) -> None:
     """Register ``demo`` and ``think``."""
-    p = commands.add_parser(
-        "demo", help="run the seed's example and show what it learned"
+    p = add_command(
+        commands,
+        "demo",
+        "run the seed's example and show what it learned",
+        "Train the seed's single sigmoid neuron on its four examples and show "
+        "its weights,\ncost and answer for the new situation [1, 0, 0].",
+        "  plainnet demo\n  plainnet demo --iterations 1000",
     )
-    p.add_argument("--iterations", type=positive_int, default=15000)
+    p.add_argument(
+        "--iterations", type=positive_int, default=15000, help="training iterations"
+    )
     p.add_argument(
         "--plot",
         metavar="FILE.png",
@@ -25,13 +33,27 @@ def add_parser(commands) -> None:
     )
     p.set_defaults(run=run_demo)
 
-    p = commands.add_parser(
+    p = add_command(
+        commands,
         "think",
-        help="answer for new inputs (the seed's network, "
-        "or a saved model with --model)",
+        "answer for new inputs (the seed's network, or a saved model with --model)",
+        "Answer for a new situation: with --model from a saved model (one value "
+        "per column it\nreads: numbers, or text for a text column; NA for a "
+        "missing value), else from the\nseed's network, trained first. Without "
+        "inputs it asks for them one by one.",
+        "  plainnet think 1 0 0\n"
+        "  plainnet think --model fruit.npz 150 7.5 0.2\n"
+        "  plainnet think --model titanic.npz 3 female 22 1 0 7.25 S",
     )
-    p.add_argument("inputs", nargs="*", help="numbers, e.g. 1 0 0 (asked if absent)")
-    p.add_argument("--iterations", type=positive_int, default=15000)
+    p.add_argument(
+        "inputs", nargs="*", help="the values, e.g. 1 0 0 (asked for if absent)"
+    )
+    p.add_argument(
+        "--iterations",
+        type=positive_int,
+        default=15000,
+        help="training iterations of the seed's network",
+    )
     p.add_argument("--model", metavar="MODEL.npz", help="use this saved model")
     p.set_defaults(run=run_think)
 
@@ -80,16 +102,37 @@ def run_think(args: argparse.Namespace) -> int:
 
 def _think_with_model(args: argparse.Namespace) -> int:
     predictor = Predictor.load(args.model)
+    if predictor.table is not None:
+        return _think_with_table(args, predictor)
     names = predictor.feature_names
     values = args.inputs if args.inputs else _ask_inputs(names)
     situation = [_number(value) for value in values]
     if len(situation) != len(names):
         raise UsageError(
-            f"the model expects {len(names)} inputs ({', '.join(names)}), "
-            f"got {len(situation)}"
+            f"the model expects {len(names)} inputs "
+            f"({printable(', '.join(names))}), got {len(situation)}"
         )
     X = np.array([situation])
     print(f"Considering new situation: {situation}")
+    print(_answer(predictor, X))
+    return 0
+
+
+def _think_with_table(args: argparse.Namespace, predictor: Predictor) -> int:
+    """A model trained on a table: one value per column it reads, numbers or
+    text (empty or NA for a missing value, filled in as in training)."""
+    names = predictor.input_columns
+    values = args.inputs if args.inputs else _ask_inputs(names)
+    if len(values) != len(names):
+        raise UsageError(
+            f"the model expects {len(names)} inputs "
+            f"({printable(', '.join(names))}), got {len(values)}"
+        )
+    X = predictor.encode({n: [v] for n, v in zip(names, values, strict=True)})
+    shown = ", ".join(
+        f"{printable(n)}={printable(v)}" for n, v in zip(names, values, strict=True)
+    )
+    print(f"Considering new situation: {shown}")
     print(_answer(predictor, X))
     return 0
 
@@ -98,21 +141,23 @@ def _answer(predictor: Predictor, X: np.ndarray) -> str:
     """The line saying what the model predicts for the one row of ``X``."""
     if predictor.task == "classify":
         proba = predictor.predict_proba(X)[0]
-        label = predictor.classes[int(proba.argmax())]
+        label = printable(predictor.classes[int(proba.argmax())])
         shown = ", ".join(
-            f"{c}: {p:.4f}" for c, p in zip(predictor.classes, proba, strict=True)
+            f"{printable(c)}: {p:.4f}"
+            for c, p in zip(predictor.classes, proba, strict=True)
         )
         return f"Prediction: {label} (probabilities {shown})"
     value = predictor.predict(X).reshape(len(X), -1)[0]
     if predictor.task == "regress":
-        return f"Prediction: {predictor.target or 'value'} = {value[0]:.6g}"
+        target = printable(predictor.target or "value")
+        return f"Prediction: {target} = {value[0]:.6g}"
     return f"New output data: {value}"
 
 
 def _ask_inputs(prompts: Sequence[str]) -> list[str]:
     """Ask for the inputs one by one, as the seed's program does."""
     try:
-        return [input(f"{prompt}: ") for prompt in prompts]
+        return [input(f"{printable(prompt)}: ") for prompt in prompts]
     except EOFError:
         raise UsageError(
             f"expected {len(prompts)} inputs, but the input ended"

@@ -4,18 +4,50 @@ import argparse
 
 import numpy as np
 
-from ..metrics import accuracy, confusion_matrix
+from .._messages import printable
+from ..errors import DataError
+from ..metrics import (
+    accuracy,
+    confusion_matrix,
+    mean_absolute_error,
+    precision_recall_f1,
+    r2_score,
+    roc_auc,
+    root_mean_squared_error,
+)
 from ..predictor import Predictor
-from .common import UsageError, label_codes, predicted_codes, regression_scores
+from .common import UsageError, add_command, label_codes
+
+EXAMPLES = """
+  plainnet evaluate model.npz test.csv
+  plainnet evaluate model.npz labelled.csv --target outcome
+"""
 
 
 def add_parser(commands) -> None:
     """Register ``evaluate``."""
-    p = commands.add_parser("evaluate", help="score a model on a labelled CSV file")
-    p.add_argument("model", metavar="MODEL.npz")
-    p.add_argument("data", metavar="DATA.csv")
-    p.add_argument("--target", metavar="COLUMN", help="default: the training target")
-    p.add_argument("--drop-missing", action="store_true")
+    p = add_command(
+        commands,
+        "evaluate",
+        "score a model on a labelled CSV file",
+        "Score a model on DATA.csv, which holds the target column. A classifier "
+        "gets its\naccuracy, confusion matrix, each class's precision, recall "
+        "and F1, and for two\nclasses the ROC AUC; a regressor its R^2, MAE and "
+        "RMSE in the target's units.",
+        EXAMPLES,
+    )
+    p.add_argument("model", metavar="MODEL.npz", help="a model file")
+    p.add_argument("data", metavar="DATA.csv", help="CSV file with a header")
+    p.add_argument(
+        "--target",
+        metavar="COLUMN",
+        help="the true values (default: the training target)",
+    )
+    p.add_argument(
+        "--drop-missing",
+        action="store_true",
+        help="drop rows with missing values (models of numeric columns only)",
+    )
     p.set_defaults(run=run)
 
 
@@ -32,28 +64,63 @@ def run(args: argparse.Namespace) -> int:
             "this model file does not say whether it classifies or "
             "regresses (it was not trained by plainnet train)"
         )
-    table = predictor.read_features(
-        args.data, target=target, drop_missing=args.drop_missing
-    )
-    print(f"{table.n_samples} rows of {args.data}")
+    rows = predictor.read_rows(args.data, target=target, drop_missing=args.drop_missing)
+    print(f"{len(rows)} rows of {args.data}")
+    where = f"{args.data}: column {target!r}"
     if predictor.task == "regress":
-        predicted = predictor.predict(table.X)
-        scores = regression_scores(table.y.astype(np.float64), predicted)
-        for key, value in scores.items():
-            print(f"{key}: {value:.6g}")
+        if rows.y.dtype.kind != "f":
+            raise DataError(f"{where}: {_first_text(rows.y)!r} is not a number")
+        _print_regression(rows.y, predictor.predict(rows.X))
         return 0
-    truth = label_codes(table.y, predictor.classes, f"{args.data}: column {target!r}")
-    predicted = predicted_codes(predictor, table.X)
+    labels = rows.y_text if rows.y_text is not None else rows.y
+    truth = label_codes(labels, predictor.classes, where)
+    proba = predictor.predict_proba(rows.X)
+    predicted = proba.argmax(axis=1)
     counts = confusion_matrix(truth, predicted, labels=range(len(predictor.classes)))
     correct = int(np.trace(counts))
     print(f"accuracy: {accuracy(truth, predicted):.4f} ({correct} of {len(truth)})")
+    if len(predictor.classes) == 2:
+        label = printable(predictor.classes[1])
+        print(f"ROC AUC: {roc_auc(truth, proba[:, 1]):.4f} (positive class {label})")
+    print(_per_class_table(truth, predicted, predictor.classes))
     print(_confusion_table(counts, predictor.classes))
     return 0
 
 
+def _first_text(y: np.ndarray) -> str:
+    for value in y.tolist():
+        try:
+            float(value)
+        except ValueError:
+            return value
+    return ""
+
+
+def _print_regression(y: np.ndarray, predicted: np.ndarray) -> None:
+    """R^2, and the errors in the target's own units."""
+    print(f"R^2: {r2_score(y, predicted):.4f}")
+    print(f"MAE: {mean_absolute_error(y, predicted):.6g} (in the target's units)")
+    print(f"RMSE: {root_mean_squared_error(y, predicted):.6g} (in the target's units)")
+
+
+def _per_class_table(truth, predicted, classes: list) -> str:
+    """Precision, recall, F1 and support of each class, aligned."""
+    scores = precision_recall_f1(truth, predicted, labels=range(len(classes)))
+    names = [printable(c) for c in classes]
+    width = max(len(n) for n in [*names, "class"]) + 2
+    lines = ["class".ljust(width) + "precision    recall        F1   support"]
+    for i, name in enumerate(names):
+        lines.append(
+            name.ljust(width)
+            + f"{scores['precision'][i]:9.4f} {scores['recall'][i]:9.4f} "
+            f"{scores['f1'][i]:9.4f} {scores['support'][i]:9d}"
+        )
+    return "\n".join(lines)
+
+
 def _confusion_table(counts: np.ndarray, classes: list) -> str:
     """The confusion matrix as aligned text, headed by the class names."""
-    names = [str(c) for c in classes]
+    names = [printable(c) for c in classes]
     width = max(len(n) for n in [*names, str(counts.max())]) + 2
     lines = [
         "confusion matrix (rows: true class, columns: predicted class):",

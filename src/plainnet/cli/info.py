@@ -6,16 +6,24 @@ import importlib.util
 
 import numpy as np
 
-from .._messages import listing
+from .._messages import listing, printable
 from ..errors import ExportError
 from ..model_files import read_model_file
 from ..onnx import INSTALL_HINT, check_exportable
+from .common import add_command
 
 
 def add_parser(commands) -> None:
     """Register ``info``."""
-    p = commands.add_parser("info", help="describe a model file")
-    p.add_argument("model", metavar="MODEL.npz")
+    p = add_command(
+        commands,
+        "info",
+        "describe a model file",
+        "Describe a model file: its layers and parameters, the task and data it "
+        "was trained\non, the columns it reads and how, and its training history.",
+        "  plainnet info model.npz",
+    )
+    p.add_argument("model", metavar="MODEL.npz", help="a model file")
     p.set_defaults(run=run)
 
 
@@ -60,7 +68,7 @@ def _describe_export(network, path: str) -> str:
 def _describe_metadata(metadata: dict) -> list[str]:
     """One line each for the task, the features, their scaling and the data."""
     lines = []
-    target = f" {metadata['target']!r}" if "target" in metadata else ""
+    target = f" {printable(metadata['target'])!r}" if "target" in metadata else ""
     if metadata.get("task") == "classify":
         classes = metadata["classes"]
         lines.append(
@@ -72,13 +80,37 @@ def _describe_metadata(metadata: dict) -> list[str]:
     if "feature_names" in metadata:
         names = metadata["feature_names"]
         lines.append(f"features ({len(names)}): {listing(names, limit=10)}")
+    if "table" in metadata:
+        lines.extend(_describe_table(metadata["table"]))
     if "scaling" in metadata:
         lines.append(
             "feature scaling: standardized with the training data's "
             "mean and standard deviation (stored in the file)"
         )
     if "source" in metadata:
-        lines.append(f"trained on: {metadata['source']}")
+        lines.append(f"trained on: {printable(metadata['source'])}")
+    if "kept_epoch" in metadata:
+        lines.append(f"kept epoch: {metadata['kept_epoch']}")
+    return lines
+
+
+def _describe_table(table: dict) -> list[str]:
+    """The columns read, their filling and encoding, and those left out."""
+    parts = []
+    for entry in table["columns"]:
+        name = printable(entry["name"])
+        if entry["kind"] == "number":
+            part = f"{name} (number, missing -> {entry['fill']:g})"
+        else:
+            part = (
+                f"{name} ({len(entry['categories'])} categories, missing -> "
+                f"{printable(entry['fill'])})"
+            )
+        parts.append(part + (" + missing indicator" if entry["indicator"] else ""))
+    lines = [f"columns read ({len(parts)}): " + "; ".join(parts)]
+    if table["left_out"]:
+        left = ", ".join(f"{printable(n)} ({r})" for n, r in table["left_out"])
+        lines.append(f"left out: {left}")
     return lines
 
 

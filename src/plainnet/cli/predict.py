@@ -1,4 +1,5 @@
-"""``plainnet predict``: one prediction per row of a CSV file, as CSV."""
+"""``plainnet predict``: one prediction per row of a CSV file, as CSV, with the
+columns asked for (an id) copied beside it."""
 
 import argparse
 import csv
@@ -7,43 +8,100 @@ import sys
 
 import numpy as np
 
+from .._messages import listing, printable
 from ..model_files import atomic_write
-from ..predictor import Predictor
+from ..predictor import Predictor, Rows
 from ..preprocessing import decode_labels
-from .common import UsageError, check_writable
+from .common import UsageError, add_command, check_output, column_list
+
+EXAMPLES = """
+  plainnet predict model.npz test.csv --id PassengerId --out submission.csv
+  plainnet predict model.npz test.csv --proba          # and each class's probability
+  plainnet predict model.npz test.csv --keep Name,Age  # copy columns beside it
+"""
 
 
 def add_parser(commands) -> None:
     """Register ``predict``."""
-    p = commands.add_parser("predict", help="predict for every row of a CSV file")
-    p.add_argument("model", metavar="MODEL.npz")
-    p.add_argument("data", metavar="DATA.csv")
+    p = add_command(
+        commands,
+        "predict",
+        "predict for every row of a CSV file",
+        "Predict for every row of DATA.csv with a model written by plainnet "
+        "train, and write\nCSV: the columns of --id/--keep, then the prediction "
+        "(labels spelled as in training,\nnumbers in the target's units). The "
+        "model's preprocessing is applied: missing cells\nfilled in, text "
+        "categories encoded; other columns are ignored, with a note.",
+        EXAMPLES,
+    )
+    p.add_argument("model", metavar="MODEL.npz", help="a model file")
+    p.add_argument("data", metavar="DATA.csv", help="CSV file with a header")
+    p.add_argument(
+        "--id",
+        metavar="COL",
+        help="copy this column (e.g. an id) into the output, first",
+    )
+    p.add_argument(
+        "--keep",
+        type=column_list,
+        metavar="COLS",
+        default=[],
+        help="copy these columns (comma-separated) into the output",
+    )
+    p.add_argument("--proba", action="store_true", help="add each class's probability")
     p.add_argument("--out", metavar="FILE.csv", help="write here instead of the screen")
-    p.add_argument("--proba", action="store_true", help="add the class probabilities")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out file that does not look like CSV",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write one prediction per row of a CSV file (to --out or the screen)."""
+    if args.out is not None:
+        check_output(args.out, [args.model, args.data], "csv", args.force)
     predictor = Predictor.load(args.model)
-    X = predictor.read_features(args.data).X
-    if predictor.task == "classify":
-        columns, rows = _label_table(predictor, X, args.proba)
-    elif args.proba:
+    if args.proba and predictor.task != "classify":
         raise UsageError("--proba applies to classifiers; this model predicts numbers")
+    keep = list(dict.fromkeys(([args.id] if args.id else []) + args.keep))
+    rows = predictor.read_rows(args.data, keep=keep)
+    if rows.ignored:
+        print(
+            f"note: ignored column(s) {listing(rows.ignored, limit=10)} (not used "
+            "by the model; --keep copies columns into the output)",
+            file=sys.stderr,
+        )
+    if predictor.task == "classify":
+        columns, values = _label_table(predictor, rows.X, args.proba)
     else:
-        columns, rows = _value_table(predictor, X)
+        columns, values = _value_table(predictor, rows.X)
+    names = [*keep, *columns]
+    if len(set(names)) != len(names):
+        names = [*keep, *(f"predicted_{c}" for c in columns)]
+    lines = _with_kept(rows, keep, values)
+    if args.out is None:
+        safe = [[printable(cell) for cell in row] for row in [names, *lines]]
+        sys.stdout.write(_csv_text(safe[0], safe[1:]))
+        return 0
+    text = _csv_text(names, lines)
+    atomic_write(args.out, lambda file: file.write(text.encode("utf-8")))
+    print(f"{len(lines)} predictions written to {args.out}")
+    return 0
+
+
+def _csv_text(columns: list[str], rows: list[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     writer.writerows(rows)
-    if args.out is None:
-        sys.stdout.write(buffer.getvalue())
-        return 0
-    check_writable(args.out)
-    atomic_write(args.out, lambda file: file.write(buffer.getvalue().encode("utf-8")))
-    print(f"{len(rows)} predictions written to {args.out}")
-    return 0
+    return buffer.getvalue()
+
+
+def _with_kept(rows: Rows, keep: list[str], values: list[list[str]]) -> list:
+    kept = [rows.kept[name].tolist() for name in keep]
+    return [[*(k[i] for k in kept), *row] for i, row in enumerate(values)]
 
 
 def _label_table(predictor: Predictor, X: np.ndarray, proba: bool):
@@ -53,10 +111,10 @@ def _label_table(predictor: Predictor, X: np.ndarray, proba: bool):
     probabilities = predictor.predict_proba(X)
     labels = decode_labels(probabilities.argmax(axis=1), predictor.classes).tolist()
     if not proba:
-        return [name], [[label] for label in labels]
+        return [name], [[str(label)] for label in labels]
     columns = [name] + [f"proba_{c}" for c in predictor.classes]
     return columns, [
-        [label, *(f"{p:.6g}" for p in row)]
+        [str(label), *(f"{p:.6g}" for p in row)]
         for label, row in zip(labels, probabilities, strict=True)
     ]
 

@@ -12,14 +12,18 @@ from ..layers import ACTIVATIONS, dense_stack
 from ..metrics import accuracy
 from ..model_files import save
 from ..network import Sequential
+from ..optimizers import OPTIMIZERS
 from ..predictor import Predictor
 from .common import (
     Interrupted,
     UsageError,
-    check_writable,
+    add_command,
+    check_output,
+    column_list,
     fraction,
     hidden_sizes,
     label_codes,
+    non_negative_float,
     non_negative_int,
     positive_float,
     positive_int,
@@ -29,22 +33,41 @@ from .common import (
 from .train_data import (
     TrainingData,
     choose_task,
+    class_labels,
+    drop_incomplete_rows,
     prepare,
     read_training_data,
     split_rows,
 )
-from .train_fit import FitSets, fit, summary
+from .train_fit import FitSets, SigtermAsInterrupt, balanced_weights, fit, summary
 
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 
 
+EXAMPLES = """
+  plainnet train titanic.csv --target Survived
+  plainnet train titanic.csv --target Survived --drop Ticket --out titanic.npz
+  plainnet train houses.csv --target price --hidden 32 --alpha 1e-3 --plot fit.png
+  plainnet train --dataset moons --plot moons.png
+"""
+
+
 def add_parser(commands) -> None:
     """Register ``train``."""
-    p = commands.add_parser(
+    p = add_command(
+        commands,
         "train",
-        help="train a network on a CSV file or a built-in data set",
-        description="Train a network on DATA.csv (a header row, numeric feature "
-        "columns, the --target column) or on a built-in data set, and save it.",
+        "train a network on a CSV file or a built-in data set",
+        "Train a network on DATA.csv (a header row, the --target column to "
+        "predict) or on a\nbuilt-in data set, and save it with its "
+        "preprocessing as a model file.\n\n"
+        "Text columns are one-hot encoded, missing cells filled in (the median "
+        "of a number\ncolumn, the most frequent text), and columns that look "
+        "like ids or free text left\nout with a note. Training stops early when "
+        "the validation loss (on a stratified\nsplit) stops improving; the best "
+        "epoch's weights are kept. Ctrl-C or SIGTERM stops\nand saves the best "
+        "model so far.",
+        EXAMPLES,
     )
     _add_data_arguments(p)
     _add_fit_arguments(p)
@@ -54,22 +77,35 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train a network on a CSV file or a built-in data set and save it."""
-    check_writable(args.out)
+    check_output(args.out, [args.data], "model", args.force)
     if args.plot is not None:
-        _check_plot_path(args.plot)
+        _check_plot_path(args.plot, args)
     data = read_training_data(args)
     task = choose_task(args.task, data)
-    train_rows, val_rows = split_rows(len(data.X), args.val_split, args.seed)
-    metadata, X, y = prepare(task, data, train_rows)
+    if args.drop_missing:
+        drop_incomplete_rows(data, args)
+    labels = class_labels(task, data)
+    train_rows, val_rows = split_rows(len(data.y), args.val_split, args.seed, labels)
+    metadata, X, y = prepare(task, data, train_rows, args)
     n_outputs = len(metadata["classes"]) if task == "classify" else 1
     sizes = [X.shape[1], *args.hidden, n_outputs]
-    network = Sequential(dense_stack(sizes, args.activation), seed=args.seed)
+    layers = dense_stack(sizes, args.activation, dropout=args.dropout)
+    network = Sequential(layers, seed=args.seed)
     _announce(task, network, data, train_rows, val_rows)
-    sets = FitSets.split(X, y, train_rows, val_rows)
+    weights = None
+    if args.class_weight == "balanced":
+        if task != "classify":
+            raise UsageError("--class-weight applies to classifiers")
+        weights = balanced_weights(y[train_rows], n_outputs)
+    sets = FitSets.split(X, y, train_rows, val_rows, weights)
     diagnostics = [Diagnostics()] if args.diagnose else []
-    stopper = fit(network, metadata, sets, args, diagnostics)
+    with SigtermAsInterrupt() as sigterm:
+        stopper = fit(network, metadata, sets, args, diagnostics)
+    status, by = (143, " by SIGTERM") if sigterm.received else (130, "")
     if len(network.history.loss) == 0:
-        raise Interrupted("interrupted before the first epoch ended; nothing was saved")
+        raise Interrupted(
+            "interrupted before the first epoch ended; nothing was saved", status
+        )
     predictor = Predictor(network, metadata)
     _report(predictor, data, train_rows, val_rows)
     save(network, args.out, metadata=metadata)
@@ -77,22 +113,23 @@ def run(args: argparse.Namespace) -> int:
     for diagnosis in diagnostics:
         print(f"diagnosis: {diagnosis.report()}".replace("\n", "\n  "))
     if args.plot is not None:
-        _plot(predictor, data, train_rows, args.plot)
+        _plot(predictor, data, train_rows, val_rows, args)
     if network.history.interrupted:
         raise Interrupted(
-            f"training interrupted: the best model so far is in {args.out}"
+            f"training interrupted{by}: the best model so far is in {args.out}",
+            status,
         )
     return 0
 
 
-def _check_plot_path(path: str) -> None:
+def _check_plot_path(path: str, args: argparse.Namespace) -> None:
     """Refuse a bad plot file name, or a missing matplotlib, before training."""
     if not path.lower().endswith(PLOT_SUFFIXES):
         raise UsageError(
             f"--plot {path}: the file name must end with one of "
             f"{', '.join(PLOT_SUFFIXES)}"
         )
-    check_writable(path)
+    check_output(path, [args.data, args.out], "plot", args.force)
     from ..plot import require_matplotlib
 
     require_matplotlib()
@@ -126,17 +163,13 @@ def _scores(predictor: Predictor, X: np.ndarray, y: np.ndarray) -> dict[str, flo
     return regression_scores(y.astype(np.float64), predictor.predict(X))
 
 
-def _plot(predictor: Predictor, data: TrainingData, train_rows, path: str) -> None:
-    """The learning curves, and for 2-D classification the decision boundary."""
-    from ..plot import plot_training
+def _plot(predictor: Predictor, data: TrainingData, train_rows, val_rows, args):
+    """The learning curves with the kept epoch marked; for 2-D classification
+    the decision boundary, for regression the validation rows' predictions
+    against the truth."""
+    from ..plot import plot_model
 
-    history = predictor.network.history
-    curves = {
-        "loss": history.loss,
-        "val_loss": history.val_loss,
-        **predictor.metadata.get("metrics", {}),
-    }
-    boundary = None
+    boundary = scatter = None
     if data.X.shape[1] == 2 and predictor.task == "classify":
         codes = label_codes(data.y[train_rows], predictor.classes, "the target")
         boundary = (
@@ -145,8 +178,17 @@ def _plot(predictor: Predictor, data: TrainingData, train_rows, path: str) -> No
             codes,
             predictor.classes,
         )
-    plot_training(path, curves, boundary, title=f"plainnet on {data.source}")
-    print(f"plot saved to {path}")
+    if predictor.task == "regress":
+        rows = val_rows if len(val_rows) else train_rows
+        scatter = (data.y[rows].astype(np.float64), predictor.predict(data.X[rows]))
+    plot_model(
+        args.plot,
+        predictor,
+        boundary=boundary,
+        scatter=scatter,
+        log_loss=args.log_loss,
+    )
+    print(f"plot saved to {args.plot}")
 
 
 # -- the command line ----------------------------------------------------------
@@ -162,6 +204,28 @@ def _add_data_arguments(p: argparse.ArgumentParser) -> None:
         default="auto",
         help="auto: text or at most 20 distinct whole numbers are classes",
     )
+    p.add_argument(
+        "--features",
+        type=column_list,
+        metavar="COLS",
+        help="use exactly these columns (comma-separated), none left out",
+    )
+    p.add_argument(
+        "--drop",
+        type=column_list,
+        metavar="COLS",
+        help="never use these columns (comma-separated)",
+    )
+    p.add_argument(
+        "--missing-indicator",
+        action="store_true",
+        help="add a 0/1 column NAME_missing for each column with missing cells",
+    )
+    p.add_argument(
+        "--drop-missing",
+        action="store_true",
+        help="drop rows with a missing cell instead of filling it in",
+    )
 
 
 def _add_fit_arguments(p: argparse.ArgumentParser) -> None:
@@ -170,43 +234,81 @@ def _add_fit_arguments(p: argparse.ArgumentParser) -> None:
         type=hidden_sizes,
         default=[64, 32],
         metavar="64,32",
-        help="hidden layer widths (default 64,32; 'none' for none)",
+        help="hidden layer widths (default: 64,32; 'none' for none)",
     )
-    p.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
-    p.add_argument("--epochs", type=positive_int, default=200)
-    p.add_argument("--batch-size", type=positive_int, default=32)
     p.add_argument(
-        "--lr", type=positive_float, default=0.01, help="Adam's learning rate"
+        "--activation",
+        choices=sorted(ACTIVATIONS),
+        default="relu",
+        help="the hidden layers' activation",
+    )
+    p.add_argument(
+        "--epochs", type=positive_int, default=200, help="at most this many epochs"
+    )
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="rows per step (default: 200, or all rows if fewer)",
+    )
+    p.add_argument(
+        "--optimizer",
+        choices=sorted(OPTIMIZERS),
+        default="adam",
+        help="the optimizer",
+    )
+    p.add_argument("--lr", type=positive_float, default=1e-3, help="the learning rate")
+    p.add_argument(
+        "--alpha",
+        type=non_negative_float,
+        default=1e-4,
+        help="L2 penalty on the weights, alpha/2 * ||W||^2 / batch, as scikit-learn's",
+    )
+    p.add_argument(
+        "--dropout",
+        type=fraction,
+        default=0.0,
+        help="dropout rate after each hidden layer",
+    )
+    p.add_argument(
+        "--class-weight",
+        choices=("none", "balanced"),
+        default="none",
+        help="balanced: weigh rows so every class counts the same",
     )
     p.add_argument(
         "--val-split",
         type=fraction,
         default=0.2,
-        help="fraction of rows set aside for validation (default 0.2)",
+        help="fraction of rows set aside for validation (stratified by class)",
     )
     p.add_argument(
         "--patience",
         type=positive_int,
-        default=None,
-        help="stop after this many epochs without improvement",
+        default=10,
+        help="stop after this many epochs without a better validation loss",
     )
-    p.add_argument("--seed", type=non_negative_int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0, help="random seed")
 
 
 def _add_output_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default="model.npz", help="the model file to write")
     p.add_argument(
-        "--drop-missing",
+        "--force",
         action="store_true",
-        help="drop rows with missing values instead of stopping",
+        help="replace an existing --out/--plot file that is not of that kind",
     )
-    p.add_argument("--out", default="model.npz", help="model file (default model.npz)")
     p.add_argument(
         "--plot",
         metavar="FILE.png",
-        help="save the learning curves "
-        "(and the decision boundary for 2-D data); needs matplotlib",
+        help="save the learning curves (kept epoch marked; the decision boundary "
+        "for 2-D data, predicted against actual for regression); needs matplotlib",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--log-loss", action="store_true", help="draw the loss on a log scale"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument(
         "--diagnose",
         action="store_true",

@@ -1,30 +1,42 @@
-"""What ``plainnet train`` learns from: the data read, the task chosen, the rows
-split, and the features and target scaled as the network sees them."""
+"""What ``plainnet train`` learns from: the table read, the task chosen, the rows
+split (stratified by class), the columns chosen, imputed and encoded, and the
+features and target scaled as the network sees them."""
 
 import argparse
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._messages import listing
-from ..data import read_csv
+from .._messages import listing, printable
+from ..data import Columns, read_columns
 from ..datasets import make_dataset
 from ..errors import DataError
-from ..preprocessing import Standardizer, encode_labels
+from ..preprocessing import Standardizer
+from ..tables import REASONS, TablePreprocessor
 from .common import UsageError
 
 MAX_CLASSES_AUTO = 20  # an integer target with more distinct values is a number
+_WHOLE_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)")  # as Python writes an int
 
 
 @dataclass
 class TrainingData:
-    """Features, target and description of what a network is trained on."""
+    """Features, target and description of what a network is trained on.
 
-    X: np.ndarray
+    ``X`` of shape (n_samples, n_features) holds the features before scaling
+    (for a CSV file: once ``prepare`` has encoded the table); ``y`` of shape
+    (n_samples,) the target: float64 numbers, or class labels as written.
+    """
+
+    X: np.ndarray | None
     y: np.ndarray
     feature_names: list[str]
     target: str
     source: str
+    columns: Columns | None = None
+    y_numbers: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def read_training_data(args: argparse.Namespace) -> TrainingData:
@@ -37,16 +49,72 @@ def read_training_data(args: argparse.Namespace) -> TrainingData:
     if args.dataset is not None:
         X, y = make_dataset(args.dataset, seed=args.seed)
         names = [f"x{i + 1}" for i in range(X.shape[1])]
-        return TrainingData(X, y, names, "label", f"the built-in {args.dataset!r} data")
+        return TrainingData(
+            X, y, names, "label", f"the built-in {args.dataset!r} data", y_numbers=y
+        )
     if args.target is None:
         raise UsageError("--target COLUMN is needed: the name of the column to predict")
-    table = read_csv(args.data, target=args.target, drop_missing=args.drop_missing)
-    return TrainingData(table.X, table.y, table.feature_names, args.target, args.data)
+    columns = read_columns(args.data, _selector(args), spelled=[args.target])
+    columns = _rows_with_a_target(columns, args.target)
+    target = columns.columns.pop(args.target)
+    y = target.spellings()
+    if y is None or (not target.is_text and args.task == "regress"):
+        y = target.numbers
+    return TrainingData(
+        None,
+        y,
+        [],
+        args.target,
+        args.data,
+        columns,
+        None if target.is_text else target.numbers,
+    )
+
+
+def _selector(args: argparse.Namespace):
+    """The columns to read: the target and ``--features`` (or all but ``--drop``)."""
+
+    def select(header: list[str]) -> list[str]:
+        if args.target not in header:
+            folded = [c for c in header if c.casefold() == args.target.casefold()]
+            hint = f" (did you mean {folded[0]!r}?)" if folded else ""
+            raise DataError(
+                f"{args.data}: no target column {args.target!r}{hint}; the columns "
+                f"are: {listing(header, limit=20)}"
+            )
+        named = [*(args.features or []), *(args.drop or [])]
+        unknown = [c for c in named if c not in header]
+        if unknown:
+            raise UsageError(
+                f"--features/--drop name column(s) {listing(unknown, limit=10)} "
+                f"that {args.data} does not have; it has {listing(header, limit=20)}"
+            )
+        if args.target in (args.features or []):
+            raise UsageError(f"--features lists the target {args.target!r}")
+        chosen = args.features or [c for c in header if c not in (args.drop or [])]
+        return [c for c in chosen if c != args.target] + [args.target]
+
+    return select
+
+
+def _rows_with_a_target(columns: Columns, target: str) -> Columns:
+    """Leave out, with a note, the rows whose target is missing."""
+    missing = columns[target].missing()
+    if not missing.any():
+        return columns
+    if missing.all():
+        raise DataError(f"{columns.path}: column {target!r} has no values")
+    lines = columns.lines[np.flatnonzero(missing)].tolist()
+    print(
+        f"note: left out {len(lines)} row(s) with no {target!r} value "
+        f"(line(s) {listing(lines, quote=False)})"
+    )
+    return columns.take(np.flatnonzero(~missing))
 
 
 def choose_task(task: str, data: TrainingData) -> str:
     """``auto``: text or at most 20 distinct whole numbers is a class label."""
-    numeric = data.y.dtype.kind == "f" or data.y.dtype.kind in "iu"
+    numeric = data.y_numbers is not None
     if task == "regress" and not numeric:
         raise DataError(
             f"{data.source}: column {data.target!r} holds text, "
@@ -56,61 +124,158 @@ def choose_task(task: str, data: TrainingData) -> str:
         return task
     if not numeric:
         return "classify"
-    whole = np.array_equal(data.y, np.round(data.y))
-    return (
-        "classify"
-        if whole and len(np.unique(data.y)) <= MAX_CLASSES_AUTO
-        else "regress"
-    )
+    y = data.y_numbers
+    whole = np.array_equal(y, np.round(y))
+    few = whole and len(np.unique(y)) <= MAX_CLASSES_AUTO
+    return "classify" if few else "regress"
 
 
-def split_rows(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Shuffled row indices for training and validation."""
-    order = np.random.default_rng(seed).permutation(n)
+def split_rows(
+    n: int, fraction: float, seed: int, labels: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffled row indices for training and validation, stratified by
+    ``labels`` (each class split in the same proportion) when given."""
+    rng = np.random.default_rng(seed)
     n_val = round(n * fraction)
     if fraction > 0 and (n < 10 or n_val < 1):
         print(
             f"note: only {n} rows, too few to set some aside for validation; "
             "training on all of them"
         )
-        n_val = 0
-    return np.sort(order[n_val:]), np.sort(order[:n_val])
+        return np.arange(n), np.arange(0)
+    if labels is None:
+        order = rng.permutation(n)
+        return np.sort(order[n_val:]), np.sort(order[:n_val])
+    validation = []
+    for value in np.unique(labels):
+        rows = rng.permutation(np.flatnonzero(labels == value))
+        validation.append(rows[: round(len(rows) * fraction)])
+    val_rows = np.sort(np.concatenate(validation))
+    return np.setdiff1d(np.arange(n), val_rows), val_rows
 
 
-def prepare(task: str, data: TrainingData, train_rows: np.ndarray):
+def encode_classes(data: TrainingData) -> tuple[list, np.ndarray]:
+    """The class labels, spelled as in the file, and each row's code.
+
+    Labels that are all whole numbers written the plain way become ints
+    (Python's, of any size: ``12345678901234567890`` never overflows);
+    otherwise every label stays the text it is (``007`` and ``7`` are two
+    classes), sorted by number, then by text.
+    """
+    y = data.y
+    if y.dtype.kind in "biuf":  # numbers whose spelling was not kept
+        y = np.array([_plain(float(v)) for v in y.tolist()], dtype=str)
+    distinct, codes = np.unique(y, return_inverse=True)
+    labels = distinct.tolist()
+    if all(_WHOLE_NUMBER.fullmatch(label) for label in labels):
+        classes = [int(label) for label in labels]
+    else:
+        classes = list(labels)
+    order = sorted(range(len(classes)), key=lambda i: _label_order(classes[i]))
+    classes = [classes[i] for i in order]
+    if len(classes) < 2:
+        raise DataError(
+            f"{data.source}: column {data.target!r}: labels hold a single class "
+            f"({classes[0]!r}); a classifier needs at least two"
+        )
+    recode = np.empty(len(order), dtype=np.int64)
+    recode[order] = np.arange(len(order))
+    return classes, recode[codes.reshape(-1)]
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _label_order(label) -> tuple:
+    """Numbers first, by value; then text."""
+    if isinstance(label, int):
+        return (0, label, "")
+    try:
+        return (0, float(label), label)
+    except ValueError:
+        return (1, 0, label)
+
+
+def prepare(task: str, data: TrainingData, train_rows: np.ndarray, args=None):
     """The metadata, the standardized features and the target as the network
-    learns it; the scalings are fitted on the training rows only."""
-    metadata = {
-        "task": task,
-        "target": data.target,
-        "source": data.source,
-        "feature_names": data.feature_names,
-    }
+    learns it; the table's encoding and the scalings are fitted on the
+    training rows only."""
+    metadata = {"task": task, "target": data.target, "source": data.source}
+    if data.columns is not None:
+        table = TablePreprocessor(
+            features=args.features,
+            drop=args.drop or (),
+            missing_indicator=args.missing_indicator,
+        ).fit(data.columns, rows=train_rows)
+        _print_notes(table)
+        data.X = table.transform(data.columns)
+        data.feature_names = table.feature_names_out_
+        data.columns = None  # the raw columns are no longer needed
+        metadata["table"] = table.to_dict()
+    metadata["feature_names"] = data.feature_names
     scaler = Standardizer().fit(data.X[train_rows], data.feature_names)
     metadata["scaling"] = scaler.to_dict()
     X = scaler.transform(data.X)
     if task == "classify":
-        metadata["classes"], y = _encode_classes(data)
+        metadata["classes"], y = encode_classes(data)
         classes = metadata["classes"]
         print(
-            f"task: classify {data.target!r} into {len(classes)} classes: "
-            f"{listing(classes, limit=10)}"
+            f"task: classify {printable(data.target)!r} into {len(classes)} "
+            f"classes: {listing(classes, limit=10)}"
         )
         return metadata, X, y
     values = data.y.reshape(-1, 1).astype(np.float64)
     target_scaler = Standardizer().fit(values[train_rows])
     metadata["target_scaling"] = target_scaler.to_dict()
-    print(f"task: regress (predict the number {data.target!r})")
+    print(f"task: regress (predict the number {printable(data.target)!r})")
     return metadata, X, target_scaler.transform(values)
 
 
-def _encode_classes(data: TrainingData) -> tuple[list, np.ndarray]:
-    """The sorted class labels (whole numbers as ints) and each row's code."""
-    y = data.y
-    if y.dtype.kind == "f" and np.array_equal(y, np.round(y)):
-        y = y.astype(np.int64)
-    try:
-        codes, classes = encode_labels(y)
-    except DataError as error:
-        raise DataError(f"{data.source}: column {data.target!r}: {error}") from None
-    return classes, codes
+def class_labels(task: str, data: TrainingData) -> np.ndarray | None:
+    """Each row's class code for a stratified split (None for regression)."""
+    if task != "classify":
+        return None
+    return encode_classes(data)[1]
+
+
+def _print_notes(table: TablePreprocessor) -> None:
+    for name, reason in table.left_out_:
+        print(
+            f"note: left out column {printable(name)!r} ({REASONS[reason]}); "
+            "name it in --features to keep it"
+        )
+    encoded = [e for e in table.columns_ if e["kind"] == "category"]
+    if encoded:
+        print(
+            "note: one-hot encoded "
+            + ", ".join(
+                f"{printable(e['name'])!r} ({len(e['categories'])} categories)"
+                for e in encoded
+            )
+        )
+
+
+def drop_incomplete_rows(data: TrainingData, args) -> None:
+    """``--drop-missing``: drop the rows with a missing cell in a column the
+    table uses, instead of imputing it."""
+    if data.columns is None:
+        return
+    table = TablePreprocessor(features=args.features, drop=args.drop or ()).fit(
+        data.columns
+    )
+    missing = np.zeros(data.columns.n_rows, dtype=bool)
+    for name in table.input_columns_:
+        missing |= data.columns[name].missing()
+    if missing.all():
+        raise DataError(
+            f"{data.source}: every data row has a missing value; nothing is left "
+            "after dropping them (leave out --drop-missing to fill them in)"
+        )
+    if missing.any():
+        keep = np.flatnonzero(~missing)
+        print(f"note: --drop-missing dropped {int(missing.sum())} row(s)")
+        data.columns = data.columns.take(keep)
+        data.y = data.y[keep]
+        if data.y_numbers is not None:
+            data.y_numbers = data.y_numbers[keep]

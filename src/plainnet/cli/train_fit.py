@@ -1,37 +1,64 @@
-"""The fit of ``plainnet train``: Adam with early stopping on the validation
-loss, per-epoch accuracy for classifiers, a progress bar, and after divergence
-the best epoch's weights saved."""
+"""The fit of ``plainnet train``: the chosen optimizer with early stopping on the
+validation loss, an L2 penalty and class weights if asked, per-epoch accuracy
+for classifiers, BLAS on one thread for small networks, a one-line progress
+display, SIGTERM handled like Ctrl-C, and after divergence the best epoch's
+weights saved."""
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import IO
 
 import numpy as np
 
-from ..callbacks import EarlyStopping, ProgressBar
+from ..callbacks import EarlyStopping
 from ..errors import TrainingDivergedError
+from ..layers import Dense
 from ..metrics import accuracy
 from ..model_files import save
 from ..network import Sequential
-from ..optimizers import Adam
+from ..optimizers import OPTIMIZERS
 from ..training import TrainingInterrupted
 
-Pair = tuple[np.ndarray, np.ndarray]
+Pair = tuple[np.ndarray, ...]
+#: As the estimators do: BLAS runs on one thread when no layer's product of a
+#: batch needs this many multiply-adds (threads cost more than they save there).
+SINGLE_THREAD_WORK = 2**24
 
 
 @dataclass
 class FitSets:
-    """The scaled features and learned targets of the training and validation rows."""
+    """The scaled features and learned targets of the training rows (and their
+    sample weights, with ``--class-weight``) and of the validation rows."""
 
     train: Pair
     validation: Pair | None
 
     @classmethod
-    def split(cls, X, y, train_rows, val_rows) -> "FitSets":
+    def split(cls, X, y, train_rows, val_rows, weights=None) -> "FitSets":
         validation = (X[val_rows], y[val_rows]) if len(val_rows) else None
-        return cls((X[train_rows], y[train_rows]), validation)
+        train = (X[train_rows], y[train_rows])
+        if weights is not None:
+            train = (*train, weights)
+        return cls(train, validation)
+
+
+def batch_size(args: argparse.Namespace, n_samples: int) -> int:
+    """``--batch-size``, by default as the estimators: min(200, n_samples)."""
+    return args.batch_size or min(200, n_samples)
+
+
+def balanced_weights(codes: np.ndarray, n_classes: int) -> np.ndarray:
+    """``--class-weight balanced``: ``n / (n_classes * count(class))`` per row,
+    so that every class weighs the same in the loss."""
+    counts = np.bincount(codes, minlength=n_classes).astype(np.float64)
+    per_class = len(codes) / (n_classes * np.maximum(counts, 1))
+    return per_class[codes]
 
 
 def fit(
@@ -42,39 +69,156 @@ def fit(
     extra_callbacks=(),
 ) -> EarlyStopping:
     """Train, keeping the best epoch's weights; returns the early stopping that
-    knows which epoch that was. Ctrl-C ends it quietly (see the history)."""
+    knows which epoch that was. Ctrl-C (or SIGTERM) ends it quietly (see the
+    history)."""
     monitor = "val_loss" if sets.validation else "loss"
     stopper = EarlyStopping(
         patience=args.patience or args.epochs, min_delta=0.0, monitor=monitor
     )
-    bar = ProgressBar(args.epochs, enabled=False if args.quiet else None)
-    callbacks = [*extra_callbacks, bar]
+    line = EpochLine(args.epochs, enabled=False if args.quiet else None)
+    callbacks = [*extra_callbacks, line]
     if metadata["task"] == "classify":
         metadata["metrics"] = {"accuracy": [], "val_accuracy": []}
         callbacks.insert(0, _accuracy_recorder(network, sets, metadata["metrics"]))
+    batch = batch_size(args, len(sets.train[0]))
+    optimizer = OPTIMIZERS[args.optimizer](lr=args.lr)
     try:
-        with bar, warnings.catch_warnings():
+        with _blas_threads(network, batch), warnings.catch_warnings():
             warnings.simplefilter("ignore", TrainingInterrupted)
             network.fit(
-                *sets.train,
+                *sets.train[:2],
                 loss="cross_entropy" if metadata["task"] == "classify" else "mse",
-                optimizer=Adam(lr=args.lr),
+                optimizer=optimizer,
                 epochs=args.epochs,
-                batch_size=args.batch_size,
+                batch_size=batch,
                 validation_data=sets.validation,
                 early_stopping=stopper,
                 callbacks=callbacks,
+                grad_hook=l2_penalty(network, args.alpha, batch),
+                sample_weight=sets.train[2] if len(sets.train) > 2 else None,
             )
     except TrainingDivergedError:
+        line.close()
         _save_best(network, stopper, metadata, sets, args.out)
         raise
+    finally:
+        line.close()
+    if stopper.best_epoch is not None:
+        metadata["kept_epoch"] = int(stopper.best_epoch)
     return stopper
+
+
+def l2_penalty(
+    network: Sequential, alpha: float, batch: int
+) -> Callable[[np.ndarray], None] | None:
+    """``--alpha``: a ``grad_hook`` adding ``alpha * W / batch`` (the gradient of
+    ``alpha / 2 * ||W||^2 / batch``, as scikit-learn's MLP) to every weight
+    matrix's gradient; biases are not penalised."""
+    if not alpha:
+        return None
+    parts = [part for name, (part, _) in network.layout.items() if name[-2:] == ".W"]
+    factor, parameters = alpha / batch, network.parameters
+
+    def hook(gradients: np.ndarray) -> None:
+        for part in parts:
+            gradients[part] += factor * parameters[part]
+
+    return hook
+
+
+@contextlib.contextmanager
+def _blas_threads(network: Sequential, batch: int) -> Iterator[None]:
+    """BLAS on one thread for a small network (threadpoolctl, if installed)."""
+    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
+    widest = max((layer.n_in * layer.n_out for layer in dense), default=0)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        threadpool_limits = None
+    if threadpool_limits is None or batch * widest >= SINGLE_THREAD_WORK:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+class SigtermAsInterrupt:
+    """While active, SIGTERM (a scheduler's time limit, ``kill``) does what
+    Ctrl-C does: it calls the current SIGINT handler, which during ``fit`` stops
+    training at the next batch. ``received`` says whether it came."""
+
+    def __init__(self) -> None:
+        self.received = False
+        self._previous = None
+
+    def _handle(self, signum, frame) -> None:
+        self.received = True
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):
+            handler(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> "SigtermAsInterrupt":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+
+
+class EpochLine:
+    """A ``fit`` callback showing one line, redrawn each epoch, at most 79
+    columns wide: the epoch, the losses, the validation accuracy and the best
+    epoch so far. Shown only on a terminal unless ``enabled`` says otherwise."""
+
+    WIDTH = 79
+
+    def __init__(
+        self, total: int, enabled: bool | None = None, stream: IO[str] | None = None
+    ) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        if enabled is None:
+            enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.total, self.enabled, self.drawn = total, enabled, False
+        self.best = (float("inf"), 0)
+
+    def __call__(self, epoch: int, logs: dict) -> None:
+        monitored = logs.get("val_loss", logs["loss"])
+        if monitored < self.best[0]:
+            self.best = (monitored, epoch)
+        if self.enabled:
+            self.stream.write("\r" + self.text(epoch, logs).ljust(self.WIDTH))
+            self.stream.flush()
+            self.drawn = True
+
+    def text(self, epoch: int, logs: dict) -> str:
+        """The line for an epoch, e.g. ``epoch 12/200 loss 0.4213 val 0.4410
+        val acc 0.812 best 9``."""
+        width = len(str(self.total))
+        parts = [f"epoch {epoch:>{width}}/{self.total}", f"loss {logs['loss']:.4g}"]
+        if "val_loss" in logs:
+            parts.append(f"val {logs['val_loss']:.4g}")
+        if "val_accuracy" in logs:
+            parts.append(f"val acc {logs['val_accuracy']:.3f}")
+        elif "accuracy" in logs:
+            parts.append(f"acc {logs['accuracy']:.3f}")
+        parts.append(f"best {self.best[1]}")
+        return "  ".join(parts)[: self.WIDTH]
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False
 
 
 def _accuracy_recorder(
     network: Sequential, sets: FitSets, curves: dict[str, list[float]]
 ) -> Callable[[int, dict], None]:
-    """A fit callback putting each epoch's accuracy in the logs (which the bar
+    """A fit callback putting each epoch's accuracy in the logs (which the line
     shows) and in ``curves`` (which the model file keeps)."""
     named = [("accuracy", sets.train), ("val_accuracy", sets.validation)]
 
@@ -103,6 +247,7 @@ def _save_best(
         )
         return
     np.copyto(network.parameters, stopper.best_parameters)
+    metadata["kept_epoch"] = int(stopper.best_epoch)
     save(network, out, metadata=metadata, include_optimizer=False)
     print(f"{summary(network, stopper, sets)}; saved to {out}", file=sys.stderr)
 

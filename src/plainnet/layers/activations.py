@@ -16,16 +16,18 @@ from .registry import register_layer
 
 def sigmoid(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``1 / (1 + exp(-x))`` into ``out``, as ``exp(-log(1 + exp(-x)))``."""
-    np.negative(x, out=out)
-    np.logaddexp(0, out, out=out)
-    np.negative(out, out=out)
-    return np.exp(out, out=out)
+    with np.errstate(under="ignore"):  # exp(-1000) is 0, as it should be
+        np.negative(x, out=out)
+        np.logaddexp(0, out, out=out)
+        np.negative(out, out=out)
+        return np.exp(out, out=out)
 
 
 def softmax(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Row-wise ``exp(x) / sum(exp(x))`` into ``out``, shifted by each row's max."""
     np.subtract(x, x.max(axis=1, keepdims=True), out=out)
-    np.exp(out, out=out)
+    with np.errstate(under="ignore"):  # exp(-2000) is 0, as it should be
+        np.exp(out, out=out)
     out /= out.sum(axis=1, keepdims=True)
     return out
 

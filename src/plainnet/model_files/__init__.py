@@ -50,7 +50,18 @@ from .reader import ModelFile, load, read_model_file
 from .writer import save
 
 __all__ = [
-    "DOCUMENT", "DOCUMENT_FIELDS", "FORMAT", "FORMAT_VERSION", "KINDS",
-    "MAX_DOCUMENT_BYTES", "ModelFile", "ModelKind", "atomic_write", "check_metadata",
-    "load", "read_model_file", "register_kind", "save",
+    "DOCUMENT",
+    "DOCUMENT_FIELDS",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "KINDS",
+    "MAX_DOCUMENT_BYTES",
+    "ModelFile",
+    "ModelKind",
+    "atomic_write",
+    "check_metadata",
+    "load",
+    "read_model_file",
+    "register_kind",
+    "save",
 ]

@@ -76,6 +76,15 @@ class Archive:
             raise self.fail("the file is empty, not a model file")
         if start != b"PK\x03\x04":
             raise self.fail("not a plainnet model file (not a .npz archive)")
+        file.seek(max(self.size - _TAIL, 0))
+        tail = file.read(_TAIL)
+        if not _is_end_record(tail[-_END_RECORD_SIZE:]):
+            if b"PK\x05\x06" not in tail:
+                raise self.fail("damaged or truncated file (the archive has no end)")
+            raise self.fail(
+                "bytes after the end of the archive (appended data, or a "
+                "comment plainnet does not write); refusing the file"
+            )
         file.seek(0)
         with self.reading("zip archive"):
             return zipfile.ZipFile(file)
@@ -117,8 +126,9 @@ class Archive:
                 if len(header[0]) != 1:
                     raise self.fail(f"array {name!r} must be 1-D, got {header[0]}")
                 shape = header[0]
-            if header != (shape, False, dtype):
-                raise self.fail(_mismatch(name, header, shape, dtype))
+            stored = _little_endian(dtype)  # what plainnet writes, on any machine
+            if (header[0], header[1], header[2].str) != (shape, False, stored.str):
+                raise self.fail(_mismatch(name, header, shape, stored))
             nbytes = math.prod(shape) * dtype.itemsize
             if info.file_size != stream.tell() + nbytes:
                 raise self.fail(
@@ -128,7 +138,8 @@ class Archive:
             data = stream.read(nbytes)
         if len(data) != nbytes:
             raise self.fail(f"truncated file: array {name!r} is incomplete")
-        return np.frombuffer(data, dtype=dtype).reshape(shape)
+        array = np.frombuffer(data, dtype=stored).reshape(shape)
+        return array if stored == dtype else array.astype(dtype)
 
     def _header(self, name: str, stream) -> tuple:
         version = np.lib.format.read_magic(stream)
@@ -145,7 +156,13 @@ class Archive:
             raise self.fail("the plainnet document is too large")
         raw = self.array(DOCUMENT, None, np.dtype(np.uint8)).tobytes()
         try:
-            document = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+            document = json.loads(
+                raw.decode("utf-8"),
+                parse_constant=_no_constants,
+                parse_int=_bounded_int,
+                parse_float=_finite_float,
+                object_pairs_hook=_no_duplicates,
+            )
         except (ValueError, RecursionError) as error:
             raise self.fail(
                 f"the plainnet document is not valid JSON ({error})"
@@ -183,8 +200,11 @@ class Archive:
 def _mismatch(name: str, header: tuple, shape: tuple, dtype: np.dtype) -> str:
     """Describe how an array's ``.npy`` header differs from what is expected."""
     found_shape, fortran, found_dtype = header
-    if found_dtype != dtype:
-        return f"array {name!r} has dtype {found_dtype}, expected {dtype}"
+    if found_dtype.str != dtype.str:
+        return (
+            f"array {name!r} has dtype {found_dtype} ({found_dtype.str}), "
+            f"expected {dtype} ({dtype.str})"
+        )
     if fortran:
         return f"array {name!r} is stored in Fortran order, expected C order"
     return (
@@ -194,3 +214,48 @@ def _mismatch(name: str, header: tuple, shape: tuple, dtype: np.dtype) -> str:
 
 def _no_constants(name: str):
     raise ValueError(f"{name} is not allowed")
+
+
+#: JSON integers of more digits than this are refused: as floats they would
+#: overflow (1e309 is beyond float64), and no field needs them.
+MAX_INT_DIGITS = 300
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {len(text)} digits is too large")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is too large for a float")
+    return value
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"the key {twice!r:.80} appears twice in one object")
+    return document
+
+
+_END_RECORD_SIZE = 22  # the zip's end-of-central-directory record, no comment
+_TAIL = _END_RECORD_SIZE + 2**16  # where an end record with a comment would be
+
+
+def _is_end_record(tail: bytes) -> bool:
+    """Whether ``tail`` is an end-of-central-directory record without comment."""
+    return (
+        len(tail) == _END_RECORD_SIZE
+        and tail[:4] == b"PK\x05\x06"
+        and tail[20:22] == b"\x00\x00"
+    )
+
+
+def _little_endian(dtype: np.dtype) -> np.dtype:
+    """``dtype`` as plainnet stores it: little-endian (bytes have no order)."""
+    return dtype if dtype.itemsize == 1 else dtype.newbyteorder("<")

@@ -1,11 +1,23 @@
-"""Atomic saves: write a temporary file beside the target, then rename it."""
+"""Atomic saves: write a temporary file beside the target, then rename it.
+
+The temporary file is named ``.NAME.plainnet-tmp-XXXXXXXX`` so that one left
+behind by a killed save is recognisable: the next save beside the same target
+removes those older than :data:`STALE_SECONDS`. A re-save keeps the target's
+permissions, and a target that is a symbolic link is written through (the
+link's target is replaced, the link stays).
+"""
 
 import contextlib
 import os
 import secrets
+import stat
 import time
 from collections.abc import Callable
 from typing import IO
+
+#: Temporaries of a save older than this are a killed save's, never a running one's.
+STALE_SECONDS = 15 * 60
+_MARK = ".plainnet-tmp-"
 
 
 def atomic_write(
@@ -13,14 +25,16 @@ def atomic_write(
 ) -> None:
     """Call ``write(file)`` on a temporary file, then rename it to ``path``.
 
-    The temporary file lives in the same folder (so the rename is atomic),
-    and is flushed and fsync'ed before ``os.replace``; on any error it is
-    removed and ``path`` is left as it was.
+    The temporary file lives in the same folder as the file finally written
+    (so the rename is atomic), and is flushed and fsync'ed before
+    ``os.replace``; on any error it is removed and ``path`` is left as it was.
+    Errors name ``path``, never the temporary file.
 
     Parameters
     ----------
     path : str or path-like
-        The file to write or replace.
+        The file to write or replace. An existing file keeps its permissions;
+        a symbolic link is followed (its target is replaced).
     write : callable ``file -> None``
         Writes the whole contents to the binary file it is given.
 
@@ -29,21 +43,52 @@ def atomic_write(
     >>> atomic_write("notes.txt", lambda file: file.write(b"hello"))
     """
     target = os.fspath(path)
-    folder, name = os.path.split(os.path.abspath(target))
-    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    real = os.path.realpath(target)  # through symbolic links
+    folder, name = os.path.split(real)
+    _remove_stale_temporaries(folder, name)
+    temporary = os.path.join(folder, f".{name}{_MARK}{secrets.token_hex(4)}")
+    try:
+        mode = stat.S_IMODE(os.stat(real).st_mode)
+    except OSError:
+        mode = None  # a new file: 0o666 less the umask, as open() gives
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        raise _naming(error, target) from None
     try:
         with os.fdopen(descriptor, "wb") as file:
+            if mode is not None:
+                os.fchmod(file.fileno(), mode)
             write(file)
             file.flush()
             os.fsync(file.fileno())
         _pause_for_tests()
-        os.replace(temporary, target)
-    except BaseException:
+        os.replace(temporary, real)
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise _naming(error, target) from None
         raise
     _fsync_folder(folder)
+
+
+def _naming(error: OSError, target: str) -> OSError:
+    """The same error, naming the target instead of the temporary file."""
+    named = type(error)(error.errno, error.strerror or str(error), target)
+    return named
+
+
+def _remove_stale_temporaries(folder: str, name: str) -> None:
+    """Remove temporaries of earlier saves of ``name`` that were killed."""
+    prefix = f".{name}{_MARK}"
+    now = time.time()
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(prefix) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
+                        os.unlink(entry.path)
 
 
 def _pause_for_tests() -> None:

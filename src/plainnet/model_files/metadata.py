@@ -1,8 +1,11 @@
 """The metadata of a model file, checked field by field when saving and loading.
 
 The fields describe the data the model was trained on: ``task``, ``target``,
-``source``, ``feature_names``, ``classes``, ``scaling``, ``target_scaling`` and
-``metrics`` (see :func:`plainnet.model_files.save`).
+``source``, ``feature_names``, ``classes``, ``scaling``, ``target_scaling``,
+``metrics``, ``table`` (a :class:`~plainnet.tables.TablePreprocessor` as a
+dict) and ``kept_epoch`` (see :func:`plainnet.model_files.save`). Each field is
+checked alone, then against the others: a file whose fields contradict each
+other (the target listed as a feature) is refused.
 """
 
 import math
@@ -12,6 +15,7 @@ from typing import Any
 from ..errors import DataError
 from ..network import Sequential
 from ..preprocessing import Standardizer
+from ..tables import TablePreprocessor
 from .values import is_number_list
 
 _TASKS = ("classify", "regress")
@@ -44,6 +48,31 @@ def check_metadata(metadata, network: Sequential) -> None:
         _METADATA_CHECKS[key](value, network)
     if metadata.get("task") == "classify" and "classes" not in metadata:
         raise ValueError("metadata 'task' is 'classify' but it names no 'classes'")
+    _check_consistent(metadata, network)
+
+
+def _check_consistent(metadata: dict, network) -> None:
+    """Refuse fields that contradict each other or the network."""
+    target = metadata.get("target")
+    inputs = list(metadata.get("feature_names", []))
+    if "table" in metadata:
+        table = TablePreprocessor.from_dict(metadata["table"])
+        inputs += table.input_columns_
+        if "feature_names" in metadata and (
+            metadata["feature_names"] != table.feature_names_out_
+        ):
+            raise ValueError(
+                "metadata 'feature_names' differ from the columns that 'table' makes"
+            )
+    if target is not None and target in inputs:
+        raise ValueError(f"metadata: the target {target!r:.80} is also a feature")
+    if metadata.get("task") == "regress" and network.n_outputs != 1:
+        raise ValueError(
+            f"metadata 'task' is 'regress' (one number), but the network has "
+            f"{network.n_outputs} outputs"
+        )
+    if "classes" in metadata and metadata.get("task") != "classify":
+        raise ValueError("metadata names 'classes' but its 'task' is not 'classify'")
 
 
 def _check_task(value, network) -> None:
@@ -95,6 +124,20 @@ def _check_metrics(value, network) -> None:
         raise ValueError("metadata 'metrics' must map names to lists of numbers")
 
 
+def _check_table(value, network) -> None:
+    try:
+        table = TablePreprocessor.from_dict(value)
+    except DataError as error:
+        raise ValueError(f"metadata 'table': {error}") from None
+    width = len(table.feature_names_out_)
+    _check_count("table", width, network.n_features_in, "inputs")
+
+
+def _check_kept_epoch(value, network) -> None:
+    if type(value) is not int or not 1 <= value <= 2**31:
+        raise ValueError("metadata 'kept_epoch' must be a positive integer")
+
+
 def _check_count(name: str, count: int, expected: int | None, what: str) -> None:
     if expected is not None and count != expected:
         raise ValueError(
@@ -116,4 +159,6 @@ _METADATA_CHECKS: dict[str, Callable[[Any, Sequential], None]] = {
     "scaling": _check_scaling,
     "target_scaling": _check_target_scaling,
     "metrics": _check_metrics,
+    "table": _check_table,
+    "kept_epoch": _check_kept_epoch,
 }

@@ -3,6 +3,7 @@ rebuilt from a model file, each checked before it is trusted."""
 
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,6 +106,7 @@ def read_model_file(path: "str | os.PathLike[str]") -> ModelFile:
     >>> contents.metadata["classes"]
     """
     name = os.fspath(path)
+    _check_regular_file(name)
     try:
         file = open(name, "rb")  # noqa: SIM115 (closed below)
     except FileNotFoundError:
@@ -113,8 +115,36 @@ def read_model_file(path: "str | os.PathLike[str]") -> ModelFile:
         raise ModelFileError(f"{name}: is a folder, not a model file") from None
     except OSError as error:
         raise ModelFileError(f"{name}: cannot read it ({error.strerror})") from None
-    with file, Archive(name, file) as archive:
-        return _ModelReader(archive).model_file()
+    try:
+        with file, Archive(name, file) as archive:
+            return _ModelReader(archive).model_file()
+    except MemoryError:  # a last resort: the checks refuse large files first
+        raise ModelFileError(
+            f"{name}: the model it declares does not fit in memory"
+        ) from None
+
+
+def _check_regular_file(name: str) -> None:
+    """Refuse, without opening it, anything but a regular file: opening a FIFO
+    blocks, and a pipe (``<(cat m.npz)``) or a device cannot be read twice."""
+    try:
+        mode = os.stat(name).st_mode
+    except FileNotFoundError:
+        raise ModelFileError(f"{name}: no such model file") from None
+    except OSError as error:
+        raise ModelFileError(f"{name}: cannot read it ({error.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise ModelFileError(f"{name}: is a folder, not a model file")
+    if not stat.S_ISREG(mode):
+        what = "a FIFO or pipe" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise ModelFileError(
+            f"{name}: is {what}, not a regular file; plainnet reads model files "
+            "from disk (save it to a file first)"
+        )
+
+
+#: Optimizer counters above this are refused (2**53: exact as a float).
+MAX_COUNTER = 2**53
 
 
 class _ModelReader:
@@ -229,11 +259,14 @@ class _ModelReader:
         if (
             not isinstance(scalars, dict)
             or set(scalars) != expected
-            or any(type(scalars[k]) is not int or scalars[k] < 0 for k in expected)
+            or any(
+                type(scalars[k]) is not int or not 0 <= scalars[k] <= MAX_COUNTER
+                for k in expected
+            )
         ):
             raise self.fail(
                 f"the optimizer state must hold the counters {sorted(expected)}"
-                " as non-negative integers"
+                f" (the step count, ...) as integers from 0 to {MAX_COUNTER}"
             )
         template.update(scalars)
         return optimizer, template
@@ -253,11 +286,16 @@ class _ModelReader:
         # non-trainable state is stored once
         n_arrays = 1 + sum(isinstance(v, np.ndarray) for v in state.values())
         needed = (n_parameters * n_arrays + n_state) * dtype.itemsize
-        if needed > self.archive.size:
+        held = sum(
+            info.file_size
+            for name, info in self.archive.members.items()
+            if name.startswith(("weights/", "state/", "optimizer/"))
+        )
+        if needed > min(held, self.archive.size):
             raise self.fail(
                 f"the architecture declares {n_parameters} parameters and "
                 f"{n_state} non-trainable values ({needed} bytes of arrays), "
-                f"more than the file's {self.archive.size} bytes"
+                f"more than the file's arrays hold ({held} bytes)"
             )
 
     def _network(self, layers: list[Layer], dtype: np.dtype, rng, input_shape):
