@@ -1,6 +1,5 @@
 """The guide's figures: ``make_figures.py --quick`` draws them all, the
-committed ones are small, and every one the chapters show exists (chapter 5's
-once ``Conv2D`` exists); ``plainnet demo --plot`` draws chapter 1's."""
+committed ones are small, and every one the chapters show exists; ``plainnet demo --plot`` draws chapter 1's."""
 
 import re
 import runpy
@@ -9,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import plainnet as pn
 from plainnet import cli
 
 pytest.importorskip("matplotlib")
@@ -23,7 +21,6 @@ SHOWN = sorted(
         for name in re.findall(r"\(figures/([\w.-]+\.png)\)", page.read_text("utf-8"))
     }
 )
-CONV = {"05-filters.png", "05-feature-maps.png"}
 
 
 def test_make_figures_quick_draws_every_figure_the_guide_shows(tmp_path, monkeypatch):
@@ -34,15 +31,12 @@ def test_make_figures_quick_draws_every_figure_the_guide_shows(tmp_path, monkeyp
         runpy.run_path(str(GUIDE / "make_figures.py"), run_name="__main__")
     assert done.value.code == 0
     drawn = {path.name for path in tmp_path.glob("*.png")}
-    expected = set(SHOWN) if hasattr(pn, "Conv2D") else set(SHOWN) - CONV
-    assert expected <= drawn
+    assert set(SHOWN) <= drawn
 
 
 @pytest.mark.parametrize("name", SHOWN)
 def test_committed_figures_are_small_pngs(name):
     path = GUIDE / "figures" / name
-    if name in CONV and not path.exists():
-        pytest.skip("chapter 5's figures are drawn once plainnet has Conv2D")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.stat().st_size < 100_000
 

@@ -198,12 +198,6 @@ def chapter4(out: Path, quick: bool) -> None:
 
 # -- chapter 5 -------------------------------------------------------------------
 def chapter5(out: Path, quick: bool) -> None:
-    if not hasattr(pn, "Conv2D"):
-        print(
-            "skipped chapter 5's figures: plainnet has no Conv2D yet (the "
-            "convolution layers have not landed)"
-        )
-        return
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
