@@ -1,5 +1,6 @@
 """The guide's figures: ``make_figures.py --quick`` draws them all, the
-committed ones are small, and every one the chapters show exists; ``plainnet demo --plot`` draws chapter 1's."""
+committed ones are small, and every one the chapters show exists;
+``plainnet demo --plot`` draws chapter 1's."""
 
 import re
 import runpy
