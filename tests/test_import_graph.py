@@ -11,7 +11,7 @@ import plainnet
 from cli_helpers import environment
 
 PACKAGE = Path(plainnet.__file__).resolve().parent
-OPTIONAL = ("sklearn", "matplotlib", "dask", "distributed", "mpi4py")
+OPTIONAL = ("sklearn", "matplotlib", "dask", "distributed", "mpi4py", "numba", "scipy")
 
 
 def module_names() -> dict[str, Path]:

@@ -88,7 +88,7 @@ def test_optimizers_minimise_a_quadratic(optimizer):
         lambda: pn.Adam(beta1=1.0),
         lambda: pn.Adam(eps=0),
         lambda: pn.Adam(weight_decay=-1),
-        lambda: optimizers.get("rmsprop"),
+        lambda: optimizers.get("nadam"),
     ],
 )
 def test_bad_settings_are_refused(make):

@@ -5,7 +5,7 @@
 >>> nn = pn.NeuralNetwork([3, 1])   # the seed's single sigmoid neuron
 """
 
-from . import gradcheck, initializers
+from . import gradcheck, initializers, kernels, schedules
 from ._version import __version__ as __version__
 from .callbacks import EarlyStopping, History
 from .classic import NeuralNetwork
@@ -28,22 +28,35 @@ from .layers import (
 from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
 from .model_files import load
 from .network import Sequential
-from .optimizers import SGD, Adam, Optimizer
+from .optimizers import LBFGS, SGD, Adagrad, Adam, Optimizer, RMSprop
 from .predictor import Predictor
+from .schedules import (
+    Constant,
+    CosineDecay,
+    ExponentialDecay,
+    ReduceOnPlateau,
+    Schedule,
+    StepDecay,
+)
 from .training import TrainingInterrupted
 
 __all__ = [
+    "LBFGS",
     "MSE",
     "SGD",
     "SSE",
+    "Adagrad",
     "Adam",
     "BatchNorm",
     "BinaryCrossEntropy",
+    "Constant",
+    "CosineDecay",
     "CrossEntropy",
     "DataError",
     "Dense",
     "Dropout",
     "EarlyStopping",
+    "ExponentialDecay",
     "Flatten",
     "History",
     "Identity",
@@ -56,17 +69,23 @@ __all__ = [
     "Optimizer",
     "PlainnetError",
     "Predictor",
+    "RMSprop",
     "ReLU",
+    "ReduceOnPlateau",
+    "Schedule",
     "Sequential",
     "Sigmoid",
     "Softmax",
+    "StepDecay",
     "Tanh",
     "TrainingDivergedError",
     "TrainingInterrupted",
     "activations",
     "gradcheck",
     "initializers",
+    "kernels",
     "load",
+    "schedules",
 ]
 
 

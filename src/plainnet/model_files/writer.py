@@ -138,6 +138,8 @@ def _optimizer_document(network: Sequential, include: bool):
                     "divergence?); save with include_optimizer=False"
                 )
             arrays[f"optimizer/{key}"] = value
+        elif isinstance(value, float):  # a schedule's: best cost, inf at first
+            scalars[key] = finite_or_none(value)
         else:
             scalars[key] = to_json(value)
     document = {"name": names[0], "config": optimizer.get_config(), "state": scalars}
@@ -156,6 +158,7 @@ def _history_document(history) -> dict:
     return {
         "loss": [finite_or_none(v) for v in history.loss],
         "val_loss": [finite_or_none(v) for v in history.val_loss],
+        "lr": [float(v) for v in history.lr],
         "interrupted": bool(history.interrupted),
     }
 
