@@ -280,9 +280,13 @@ class RMSprop(_Scratch, Optimizer):
 
     def _update(self, params, grads):
         lr, alpha, rest, eps, mu = _cast(
-            params.dtype, self.rate(), self.alpha, 1 - self.alpha, self.eps,
+            params.dtype,
+            self.rate(),
+            self.alpha,
+            1 - self.alpha,
+            self.eps,
             self.momentum,
-        )  # fmt: skip
+        )
         work, v = self.work(params), self.state["v"]
         v *= alpha
         np.multiply(grads, grads, out=work)
