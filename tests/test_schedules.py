@@ -198,3 +198,17 @@ def test_names_stand_for_schedules_over_a_training(name, first, last):
 def test_bad_schedules_are_refused(make):
     with pytest.raises(ValueError):
         make()
+
+
+def test_the_command_line_takes_a_schedule(tmp_path, monkeypatch, capsys):
+    from plainnet import cli
+
+    monkeypatch.chdir(tmp_path)
+    argv = ["train", "--dataset", "moons", "--epochs", "6", "--batch-size", "50"]
+    status = cli.main([*argv, "--lr-schedule", "cosine", "--quiet", "--out", "m.npz"])
+    assert status == 0, capsys.readouterr().err
+    model = pn.load(tmp_path / "m.npz")
+    schedule = model.optimizer.lr
+    assert isinstance(schedule, pn.CosineDecay) and schedule.lr == 0.01
+    assert model.history.lr[0] == schedule(schedule.steps // 6 - 1)
+    assert model.history.lr[-1] == pytest.approx(schedule(schedule.steps - 1))

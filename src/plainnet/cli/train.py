@@ -175,6 +175,11 @@ def _add_fit_arguments(p: argparse.ArgumentParser) -> None:
         "--lr", type=positive_float, default=0.01, help="Adam's learning rate"
     )
     p.add_argument(
+        "--lr-schedule",
+        choices=("constant", "step", "exponential", "cosine", "plateau"),
+        help="how the learning rate changes over the epochs (default constant)",
+    )
+    p.add_argument(
         "--val-split",
         type=fraction,
         default=0.2,

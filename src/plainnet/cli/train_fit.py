@@ -3,6 +3,7 @@ loss, per-epoch accuracy for classifiers, a progress bar, and after divergence
 the best epoch's weights saved."""
 
 import argparse
+import math
 import sys
 import warnings
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import schedules
 from ..callbacks import EarlyStopping, ProgressBar
 from ..errors import TrainingDivergedError
 from ..metrics import accuracy
@@ -54,7 +56,7 @@ def fit(
             network.fit(
                 *sets.train,
                 loss="cross_entropy" if metadata["task"] == "classify" else "mse",
-                optimizer=Adam(lr=args.lr),
+                optimizer=Adam(lr=_learning_rate(args, len(sets.train[0]))),
                 epochs=args.epochs,
                 batch_size=args.batch_size,
                 validation_data=sets.validation,
@@ -65,6 +67,14 @@ def fit(
         _save_best(network, stopper, metadata, sets, args.out)
         raise
     return stopper
+
+
+def _learning_rate(args: argparse.Namespace, n_samples: int):
+    """``--lr``, or the ``--lr-schedule`` starting at it, fitted to ``--epochs``."""
+    if args.lr_schedule is None:
+        return args.lr
+    steps = args.epochs * math.ceil(n_samples / args.batch_size)
+    return schedules.for_training(args.lr_schedule, args.lr, steps)
 
 
 def _accuracy_recorder(
