@@ -88,9 +88,8 @@ class History(Callback):
     def on_epoch_end(self, epoch: int, logs: dict, net) -> None:
         self.loss.append(logs["loss"])
         optimizer = getattr(net, "optimizer", None)
-        lr = optimizer.learning_rate() if optimizer is not None else None
-        if lr is not None:
-            self.lr.append(lr)
+        if optimizer is not None and optimizer.lr is not None:
+            self.lr.append(optimizer.learning_rate())
         if "val_loss" in logs:
             self.val_loss.append(logs["val_loss"])
 

@@ -140,7 +140,7 @@ class SGD(Optimizer):
         return state
 
     def _update(self, params, grads):
-        lr = self.rate()
+        lr = self.lr if type(self.lr) is float else self.rate()  # the seed's loop
         if not self.momentum:
             if lr == 1:
                 params -= grads  # the seed
