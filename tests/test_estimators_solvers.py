@@ -98,3 +98,11 @@ def test_lbfgs_learns_the_blobs_full_batch_in_few_iterations():
     assert model.n_iter_ == len(model.loss_curve_) < 200
     assert isinstance(model.model_.optimizer, pn.LBFGS)
     assert model.model_.optimizer.state["step"] == model.n_iter_
+
+
+def test_the_first_partial_fit_uses_the_chosen_optimizer():
+    X, y = blobs()
+    model = NeuralNetClassifier(**FAST, optimizer="rmsprop", learning_rate=0.02)
+    model.partial_fit(X, y, classes=[0, 1, 2])
+    assert isinstance(model.model_.optimizer, pn.RMSprop)
+    assert model.model_.optimizer.lr == 0.02

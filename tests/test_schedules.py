@@ -212,3 +212,14 @@ def test_the_command_line_takes_a_schedule(tmp_path, monkeypatch, capsys):
     assert isinstance(schedule, pn.CosineDecay) and schedule.lr == 0.01
     assert model.history.lr[0] == schedule(schedule.steps // 6 - 1)
     assert model.history.lr[-1] == pytest.approx(schedule(schedule.steps - 1))
+
+
+def test_a_plateau_set_after_some_steps_saves_its_fresh_state(tmp_path):
+    model = net()
+    model.fit(X, Y, loss="cross_entropy", optimizer=pn.Adam(lr=0.01), epochs=1)
+    model.optimizer.lr = pn.ReduceOnPlateau(0.01)
+    model.save(tmp_path / "m.npz")
+    state = pn.load(tmp_path / "m.npz").optimizer.state
+    assert (
+        state["lr_reductions"] == 0 and state["step"] == model.optimizer.state["step"]
+    )

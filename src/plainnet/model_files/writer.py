@@ -129,6 +129,9 @@ def _optimizer_document(network: Sequential, include: bool):
             f"{sorted(optimizers.OPTIMIZERS)}; save with include_optimizer=False"
         )
     state = optimizer.state or optimizer.init_state(network.parameters)
+    counters = optimizer.init_state(np.empty(0, network.dtype)).items()
+    # a schedule given after the optimizer's first steps has not filled its own
+    state = {k: v for k, v in counters if not isinstance(v, np.ndarray)} | state
     scalars, arrays = {}, {}
     for key, value in state.items():
         if isinstance(value, np.ndarray):

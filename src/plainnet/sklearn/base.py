@@ -186,9 +186,9 @@ class BaseNeuralNet(BaseEstimator):
                 X,
                 target,
                 loss=self.loss_name,
-                optimizer=self.model_.optimizer
-                if incremental
-                else self._optimizer(len(X)),
+                optimizer=self._optimizer(len(X))
+                if not incremental or self.model_.optimizer is None
+                else self.model_.optimizer,
                 epochs=1 if incremental else self.max_epochs,
                 batch_size=batch_size,
                 shuffle=self.shuffle,
