@@ -223,3 +223,27 @@ def test_a_plateau_set_after_some_steps_saves_its_fresh_state(tmp_path):
     assert (
         state["lr_reductions"] == 0 and state["step"] == model.optimizer.state["step"]
     )
+
+
+class _Halving(pn.Schedule):
+    """A user's schedule, not in the registry."""
+
+    name = "halving"
+
+    def rate(self, step):
+        return self.lr / 2**step
+
+    def get_config(self):
+        return {"lr": self.lr}
+
+
+def test_a_users_schedule_trains_but_is_not_saved(tmp_path):
+    model = net()
+    model.fit(
+        X, Y, loss="cross_entropy", optimizer=pn.SGD(lr=_Halving(0.1)), batch_size=32
+    )
+    assert model.history.lr == [0.1 / 2**2]  # 70 samples, batches of 32
+    assert repr(model.optimizer).startswith("SGD(lr=_Halving(lr=0.1)")
+    with pytest.raises(ValueError, match="include_optimizer=False"):
+        model.save(tmp_path / "m.npz")
+    model.save(tmp_path / "m.npz", include_optimizer=False)

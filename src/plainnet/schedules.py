@@ -34,6 +34,7 @@ __all__ = [
     "ReduceOnPlateau",
     "Schedule",
     "StepDecay",
+    "check_registered",
     "for_training",
     "from_config",
     "to_config",
@@ -301,10 +302,18 @@ def for_training(
 def to_config(lr: "float | Schedule") -> "float | dict[str, Any]":
     """A learning rate as JSON: the number, or ``{"name": ..., "config": ...}``."""
     if isinstance(lr, Schedule):
-        if SCHEDULES.get(lr.name) is not type(lr):
-            raise ValueError(f"schedule {lr!r} is not one of {sorted(SCHEDULES)}")
         return {"name": lr.name, "config": lr.get_config()}
     return lr
+
+
+def check_registered(lr: "float | Schedule") -> None:
+    """Raise ``ValueError`` for a schedule that loading could not rebuild (one
+    not in :data:`SCHEDULES`)."""
+    if isinstance(lr, Schedule) and SCHEDULES.get(lr.name) is not type(lr):
+        raise ValueError(
+            f"schedule {lr!r} is not one of plainnet's {sorted(SCHEDULES)}; save "
+            "with include_optimizer=False"
+        )
 
 
 def from_config(value: "float | dict[str, Any]") -> "float | Schedule":

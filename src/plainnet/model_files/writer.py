@@ -7,7 +7,7 @@ from typing import IO
 
 import numpy as np
 
-from .. import losses, optimizers
+from .. import losses, optimizers, schedules
 from .._version import __version__
 from ..layers import LAYERS
 from ..network import Sequential
@@ -128,6 +128,7 @@ def _optimizer_document(network: Sequential, include: bool):
             f"optimizer {optimizer!r} is not one of plainnet's "
             f"{sorted(optimizers.OPTIMIZERS)}; save with include_optimizer=False"
         )
+    schedules.check_registered(optimizer.lr)
     state = optimizer.state or optimizer.init_state(network.parameters)
     counters = optimizer.init_state(np.empty(0, network.dtype)).items()
     # a schedule given after the optimizer's first steps has not filled its own
