@@ -19,7 +19,6 @@ convolution's col2im scatter, max-pooling's backward) go here the same way: a
 ``<name>`` entry point choosing between them with :func:`backend`.
 """
 
-import importlib.util
 import os
 
 __all__ = ["BACKENDS", "backend", "use"]
@@ -59,6 +58,8 @@ def _numba_installed() -> bool:
     """Whether numba can be imported (found without importing it)."""
     global _installed
     if _installed is None:
+        import importlib.util  # here: it is not otherwise part of import plainnet
+
         _installed = importlib.util.find_spec("numba") is not None
     return _installed
 
