@@ -20,8 +20,16 @@ Floors (NumPy matmuls into preallocated ``out=`` buffers, nothing else):
 * one sample: the plain NumPy expression ``relu(relu(x@W1+b1)@W2+b2)@W3+b3``.
 
 Peers: PyTorch CPU, scikit-learn ``MLPClassifier``, a textbook NumPy loop that
-allocates as it goes, and plainnet through its public API; a missing one is
+allocates as it goes, and plainnet through its public API, twice: ``plainnet``
+with its default kernels (the compiled Adam step when numba is installed) and
+``plainnet numpy-step`` with ``PLAINNET_KERNELS=numpy``'s; a missing one is
 reported and skipped. Each timed fit builds a fresh model, then runs one epoch.
+Targets: ``plainnet`` (compiled step) at most 1.3x the epoch floor,
+``plainnet numpy-step`` at most 1.6x.
+
+Then, in each environment, where plainnet's epoch goes (products, the rest of
+forward and backward, the loss, the optimizer; see ``breakdown_section``) and
+the Adam step alone against the memory-bandwidth limit (``adam_step.py``).
 
 The machine may set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: the script re-runs
 itself (``--child``) with both unset and prints both tables. Scaling (samples
@@ -33,9 +41,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import sys
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +53,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import adam_step
 import numpy as np
 from _timing import (
     BLAS_ENV_VARS,
@@ -265,25 +276,44 @@ def plainnet_fit(net: Any, X: np.ndarray, y: np.ndarray) -> None:
     )
 
 
-def plainnet_peer(X: np.ndarray, y: np.ndarray, sizes: Sizes) -> Peer:
-    """plainnet through its public API."""
+def plainnet_peer(
+    X: np.ndarray, y: np.ndarray, sizes: Sizes, kernel: str = "auto"
+) -> Peer:
+    """plainnet through its public API, with the kernels ``kernel`` chooses."""
+    from plainnet import kernels
+
     state: dict[str, Any] = {}
     x1 = X[:1]
 
     def fit() -> None:
         state["net"] = net = plainnet_model(sizes)
-        plainnet_fit(net, X, y)
+        kernels.use(kernel)
+        try:
+            plainnet_fit(net, X, y)
+        finally:
+            kernels.use("auto")
 
     return Peer(fit, lambda: state["net"].predict(X), lambda: state["net"].predict(x1))
 
 
+def plainnet_numpy_peer(X: np.ndarray, y: np.ndarray, sizes: Sizes) -> Peer:
+    """plainnet with the NumPy Adam step (``PLAINNET_KERNELS=numpy``)."""
+    return plainnet_peer(X, y, sizes, "numpy")
+
+
 PEERS: dict[str, Callable[[np.ndarray, np.ndarray, Sizes], Peer]] = {
     "plainnet": plainnet_peer,
+    "plainnet numpy-step": plainnet_numpy_peer,
     "pytorch": torch_peer,
     "sklearn": sklearn_peer,
     "numpy loop": numpy_peer,
 }
-MODULES = {"plainnet": "plainnet", "pytorch": "torch", "sklearn": "sklearn"}
+MODULES = {
+    "plainnet": "plainnet",
+    "plainnet numpy-step": "plainnet",
+    "pytorch": "torch",
+    "sklearn": "sklearn",
+}
 
 
 def load_peer(name: str, X: np.ndarray, y: np.ndarray, sizes: Sizes) -> Peer | str:
@@ -340,6 +370,91 @@ def main_section(n: int, one_calls: int, rounds: int) -> dict[str, Any]:
             result["rounds"][f"{section} {name}"] = ts
     result["skipped"] = skipped
     return result
+
+
+PARTS = ("forward", "loss", "backward", "optimizer")
+
+
+def plainnet_parts(X: np.ndarray, y: np.ndarray, kernel: str) -> dict[str, float]:
+    """One epoch of plainnet's training step, as Sequential.fit runs it, with
+    each part timed (seconds, summed over the batches)."""
+    import plainnet as pn
+    from plainnet import kernels, losses
+
+    net = plainnet_model(SIZES)
+    loss = losses.get("cross_entropy")
+    target = loss.prepare_target(y, SIZES[-1], net.dtype)
+    optimizer = pn.Adam(lr=LR)
+    optimizer.prepare(net.parameters)
+    totals = dict.fromkeys(PARTS, 0.0)
+    clock = time.perf_counter
+    kernels.use(kernel)
+    try:
+        for s in batches(len(X)):
+            t0 = clock()
+            output = net.forward(X[s], training=True)
+            t1 = clock()
+            _, grad = loss.value_and_gradient(output, target[s])
+            t2 = clock()
+            net.backward(grad)
+            t3 = clock()
+            optimizer.step(net.parameters, net.gradients)
+            t4 = clock()
+            for part, dt in zip(
+                PARTS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True
+            ):
+                totals[part] += dt
+    finally:
+        kernels.use("auto")
+    return totals
+
+
+def breakdown_section(n: int, rounds: int) -> dict[str, Any]:
+    """Where plainnet's epoch goes, with the NumPy and the compiled Adam step:
+    the products (the GEMM floor), the rest of forward and backward, the loss
+    and the optimizer; each the best of ``rounds`` interleaved rounds."""
+    from plainnet import kernels
+
+    X, y = make_data(n)
+    floor = floor_epoch(X, SIZES)
+    names = ["numpy"] + (["numba"] if kernels._numba_installed() else [])
+    best: dict[str, Any] = {"floor": math.inf} | {k: {} for k in names}
+    for _ in range(rounds):
+        for kernel in names:
+            best["floor"] = min(best["floor"], best_of(floor, 1))
+            parts = plainnet_parts(X, y, kernel)
+            for part, t in parts.items():
+                best[kernel][part] = min(best[kernel].get(part, math.inf), t)
+    return best
+
+
+def warm_up() -> None:
+    """Import numba and load (or compile) the compiled kernels before timing."""
+    from plainnet import kernels
+
+    if kernels._numba_installed():
+        adam_step.adam_steps(16)
+
+
+def print_breakdown(result: dict[str, Any]) -> None:
+    floor = result["floor"]
+    kernels = [k for k in ("numpy", "numba") if k in result]
+    print("   plainnet's epoch by part (best of the rounds each), s and x floor:")
+    print(f"   {'part':<26}" + "".join(f"{k + ' step':>22}" for k in kernels))
+    rows = {
+        "products (GEMM floor)": {k: floor for k in kernels},
+        "rest of forward/backward": {
+            k: result[k]["forward"] + result[k]["backward"] - floor for k in kernels
+        },
+        "loss": {k: result[k]["loss"] for k in kernels},
+        "optimizer": {k: result[k]["optimizer"] for k in kernels},
+        "total": {k: sum(result[k].values()) for k in kernels},
+    }
+    for label, row in rows.items():
+        cells = "".join(f"{row[k]:>12.3f}s {row[k] / floor:>7.2f}x" for k in kernels)
+        print(f"   {label:<26}{cells}")
+    if any(row < 0 for row in rows["rest of forward/backward"].values()):
+        print("   NOISY: the floor's best round was slower than plainnet's forward")
 
 
 def scaling_section(n: int, rounds: int) -> dict[str, Any]:
@@ -437,9 +552,17 @@ def print_table(title: str, result: dict[str, Any]) -> None:
     for section, (unit, scale) in units.items():
         times = result[section]
         floor = times["floor"]
-        print(f"   {section:<12} {'time':>10} {'x floor':>8}")
+        print(f"   {section:<20} {'time':>10} {'x floor':>8}")
         for name, t in times.items():
-            print(f"   {name:<12} {t * scale:>8.2f}{unit:<2} {t / floor:>7.2f}x")
+            print(f"   {name:<20} {t * scale:>8.2f}{unit:<2} {t / floor:>7.2f}x")
+    print(
+        "   targets: epoch of plainnet (compiled step) <= 1.30x, "
+        "plainnet numpy-step <= 1.60x the floor"
+    )
+    if "breakdown" in result:
+        print_breakdown(result["breakdown"])
+    if "adam_step" in result:
+        adam_step.print_table(result["adam_step"])
     floor_runs = result["rounds"]["epoch floor"]
     spread = max(floor_runs) / min(floor_runs)
     if spread > 1.2:
@@ -454,7 +577,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     n = args.samples or (6_000 if quick else N_SAMPLES)
     where = "unset" if args.child else "machine's"
     print(f"-- measuring ({where} OpenBLAS environment, {n} samples)", flush=True)
+    warm_up()
     result = main_section(n, 300 if quick else 3000, args.rounds)
+    result["breakdown"] = breakdown = breakdown_section(n, args.rounds)
+    breakdown["floor"] = min(breakdown["floor"], result["epoch"]["floor"])
+    result["adam_step"] = adam_step.measure(rounds=args.rounds)
     result.update(samples=n, env=blas_env(), blas=blas_info())
     result["load_average"] = os.getloadavg()  # other work on a shared machine
     try:

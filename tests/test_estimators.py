@@ -565,7 +565,7 @@ def test_continuous_or_mixed_labels_are_rejected(blobs):
         ({"hidden_layer_sizes": (10, 0)}, r"hidden_layer_sizes .* got \(10, 0\)"),
         ({"hidden_layer_sizes": -3}, "hidden_layer_sizes"),
         ({"activation": "sigmoidal"}, "unknown activation 'sigmoidal'; expected"),
-        ({"optimizer": "adagrad"}, "unknown optimizer 'adagrad'; expected one of"),
+        ({"optimizer": "nadam"}, "unknown optimizer 'nadam'; expected one of"),
         ({"dtype": "int32"}, "dtype must be one of"),
         ({"learning_rate": 0}, r"learning_rate must be a number in \(0, inf\)"),
         ({"batch_size": 0}, r"batch_size must be an int in \[1, inf\)"),

@@ -168,7 +168,7 @@ def test_bad_construction_names_the_value_and_the_valid_ones(make, message):
     "kwargs, message",
     [
         ({"loss": "hinge"}, r"unknown loss 'hinge'; expected one of"),
-        ({"optimizer": "lbfgs"}, r"unknown optimizer 'lbfgs'; expected one of"),
+        ({"optimizer": "nadam"}, r"unknown optimizer 'nadam'; expected one of"),
         ({"batch_size": 0}, "batch_size must be a positive int"),
         ({"epochs": -1}, "epochs must be a non-negative int"),
     ],

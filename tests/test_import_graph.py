@@ -19,6 +19,8 @@ OPTIONAL = (
     "mpi4py",
     "onnx",
     "onnxruntime",
+    "numba",
+    "scipy",
 )
 
 

@@ -88,7 +88,7 @@ def test_optimizers_minimise_a_quadratic(optimizer):
         lambda: pn.Adam(beta1=1.0),
         lambda: pn.Adam(eps=0),
         lambda: pn.Adam(weight_decay=-1),
-        lambda: optimizers.get("rmsprop"),
+        lambda: optimizers.get("nadam"),
     ],
 )
 def test_bad_settings_are_refused(make):
@@ -104,3 +104,107 @@ def test_numpy_scalars_are_accepted_as_settings():
     adam = pn.Adam(lr=np.float32(0.01), beta1=np.float64(0.8))
     assert adam.lr == pytest.approx(0.01) and type(adam.lr) is float
     assert pn.SGD(lr=np.int64(1)).lr == 1.0
+
+
+def test_rmsprop_first_steps_in_closed_form():
+    lr, alpha, eps = 0.01, 0.9, 1e-8
+    # v1 = 0.1 * 16 = 1.6; w1 = 1 - 0.01 * 4 / (sqrt(1.6) + eps)
+    v1 = (1 - alpha) * 16.0
+    w1 = 1 - lr * 4.0 / (np.sqrt(v1) + eps)
+    assert steps(pn.RMSprop(lr=lr, alpha=alpha), [4.0]) == pytest.approx(w1, rel=1e-14)
+    v2 = alpha * v1 + (1 - alpha) * 1.0
+    w2 = w1 - lr * -1.0 / (np.sqrt(v2) + eps)
+    assert steps(pn.RMSprop(lr=lr, alpha=alpha), [4.0, -1.0]) == pytest.approx(
+        w2, rel=1e-14
+    )
+
+
+def test_rmsprop_centered_with_momentum_in_closed_form():
+    lr, alpha, mu = 0.01, 0.9, 0.5
+    # one step: v = 1.6, g_avg = 0.4, d = sqrt(1.6 - 0.16); b = 4 / d
+    d = np.sqrt(1.6 - 0.16) + 1e-8
+    w1 = 1 - lr * 4.0 / d
+    opt = pn.RMSprop(lr=lr, alpha=alpha, momentum=mu, centered=True)
+    assert steps(opt, [4.0]) == pytest.approx(w1, rel=1e-14)
+    assert set(opt.state) == {"step", "v", "g_avg", "b"}
+
+
+def test_adagrad_first_steps_in_closed_form():
+    lr, decay, s0 = 0.1, 0.5, 0.25
+    # s1 = 0.25 + 16; w1 = 1 - 0.1 * 4 / sqrt(16.25)
+    w1 = 1 - lr * 4.0 / (np.sqrt(s0 + 16.0) + 1e-10)
+    # step 2: lr_t = 0.1 / (1 + 0.5); s2 = 16.25 + 1
+    w2 = w1 - lr / 1.5 * -1.0 / (np.sqrt(s0 + 17.0) + 1e-10)
+    opt = pn.Adagrad(lr=lr, lr_decay=decay, initial_accumulator_value=s0)
+    assert steps(opt, [4.0, -1.0]) == pytest.approx(w2, rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        pn.RMSprop(lr=0.01),
+        pn.RMSprop(lr=0.01, momentum=0.5, centered=True),
+        pn.Adagrad(lr=0.5),
+    ],
+)
+def test_adaptive_optimizers_minimise_a_quadratic(optimizer):
+    target = np.array([3.0, -1.0, 0.5])
+    w = np.zeros(3)
+    for _ in range(3000):
+        optimizer.step(w, 2 * (w - target))
+    np.testing.assert_allclose(w, target, atol=1e-2)
+
+
+def test_lbfgs_solves_least_squares():
+    pytest.importorskip("scipy")
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((50, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]]) + 0.3 + 0.01 * rng.standard_normal((50, 1))
+    net = pn.Sequential([pn.Dense(3, 1)], seed=0)
+    history = net.fit(X, y, loss="mse", optimizer=pn.LBFGS(), epochs=100)
+    A = np.hstack([X, np.ones((50, 1))])
+    exact = np.linalg.lstsq(A, y, rcond=None)[0].ravel()
+    np.testing.assert_allclose(net.parameters, exact, atol=1e-5)
+    assert 1 <= len(history.loss) < 20  # converged early
+    assert history.lr == []  # no learning rate
+    assert net.optimizer.state["step"] == len(history.loss)
+    assert net.optimizer.state["evaluations"] >= net.optimizer.state["step"]
+
+
+def test_lbfgs_is_not_stepped_by_hand():
+    with pytest.raises(TypeError, match="fit"):
+        pn.LBFGS().step(np.zeros(2), np.zeros(2))
+
+
+def _fitted_with(name: str, tmp_path):
+    if name == "lbfgs":
+        pytest.importorskip("scipy")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    net = pn.Sequential([pn.Dense(3, 4), pn.Tanh(), pn.Dense(4, 2)], seed=0)
+    net.fit(X, y, loss="cross_entropy", optimizer=name, epochs=3, batch_size=16)
+    path = tmp_path / f"{name}.npz"
+    net.save(path)
+    return net, pn.load(path)
+
+
+@pytest.mark.parametrize("name", sorted(optimizers.OPTIMIZERS))
+def test_every_registered_optimizer_round_trips_through_a_model_file(name, tmp_path):
+    net, loaded = _fitted_with(name, tmp_path)
+    assert type(loaded.optimizer) is type(net.optimizer)
+    assert loaded.optimizer.get_config() == net.optimizer.get_config()
+    assert set(loaded.optimizer.state) == set(net.optimizer.state)
+    for key, value in net.optimizer.state.items():
+        np.testing.assert_array_equal(loaded.optimizer.state[key], value)
+        assert type(loaded.optimizer.state[key]) is type(value)
+
+
+@pytest.mark.parametrize("name", sorted(optimizers.OPTIMIZERS))
+def test_every_registered_optimizer_shows_its_equations_and_state(name):
+    cls = optimizers.OPTIMIZERS[name]
+    assert "State" in cls.__doc__
+    state = cls().init_state(np.zeros(3))
+    assert state["step"] == 0
+    assert all(isinstance(v, (int, float, np.ndarray)) for v in state.values())
+    assert repr(cls()).startswith(cls.__name__ + "(")

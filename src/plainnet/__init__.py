@@ -5,7 +5,7 @@
 >>> nn = pn.NeuralNetwork([3, 1])   # the seed's single sigmoid neuron
 """
 
-from . import gradcheck, initializers
+from . import gradcheck, initializers, kernels, schedules
 from ._version import __version__ as __version__
 from .callbacks import EarlyStopping, History
 from .classic import NeuralNetwork
@@ -43,28 +43,41 @@ from .losses import MSE, SSE, BinaryCrossEntropy, CrossEntropy, Loss
 from .model_files import load
 from .network import Sequential
 from .onnx import to_onnx
-from .optimizers import SGD, Adam, Optimizer
+from .optimizers import LBFGS, SGD, Adagrad, Adam, Optimizer, RMSprop
 from .predictor import Predictor
+from .schedules import (
+    Constant,
+    CosineDecay,
+    ExponentialDecay,
+    ReduceOnPlateau,
+    Schedule,
+    StepDecay,
+)
 from .tables import TablePreprocessor
 from .training import TrainingInterrupted
 
 __all__ = [
+    "LBFGS",
     "MSE",
     "SGD",
     "SSE",
+    "Adagrad",
     "Adam",
     "AvgPool1D",
     "AvgPool2D",
     "BatchNorm",
     "BinaryCrossEntropy",
+    "Constant",
     "Conv1D",
     "Conv2D",
+    "CosineDecay",
     "CrossEntropy",
     "DataError",
     "Dense",
     "Diagnostics",
     "Dropout",
     "EarlyStopping",
+    "ExponentialDecay",
     "ExportError",
     "Flatten",
     "GlobalAvgPool",
@@ -81,10 +94,14 @@ __all__ = [
     "Optimizer",
     "PlainnetError",
     "Predictor",
+    "RMSprop",
     "ReLU",
+    "ReduceOnPlateau",
+    "Schedule",
     "Sequential",
     "Sigmoid",
     "Softmax",
+    "StepDecay",
     "TablePreprocessor",
     "Tanh",
     "TrainingDivergedError",
@@ -93,7 +110,9 @@ __all__ = [
     "diagnose",
     "gradcheck",
     "initializers",
+    "kernels",
     "load",
+    "schedules",
     "to_onnx",
 ]
 

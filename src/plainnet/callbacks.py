@@ -3,7 +3,8 @@ a progress bar, and any callback of the user's, all under one protocol.
 
 A callback is a :class:`Callback` (override what you need) or a plain function
 ``f(epoch, logs)``. ``fit`` runs them in this order: ``net.history`` first, then
-its ``callbacks`` in the order given, then its ``early_stopping``. They all see
+a :class:`~plainnet.schedules.ReduceOnPlateau` learning rate, then its
+``callbacks`` in the order given, then its ``early_stopping``. They all see
 the same ``logs`` dict (``epoch``, ``loss`` and, with validation data,
 ``val_loss``), so a callback may add an entry for the ones after it.
 """
@@ -71,7 +72,9 @@ def as_callbacks(callbacks: Iterable) -> list[Callback]:
 
 
 class History(Callback):
-    """Cost per epoch: ``history.loss`` and, with validation data, ``history.val_loss``.
+    """Cost per epoch: ``history.loss`` and, with validation data, ``history.val_loss``;
+    ``history.lr``, the learning rate of each epoch's last update (none for an
+    optimizer without one, such as L-BFGS).
 
     Lists grow over every ``fit`` call of a network. ``history["loss"]`` works too.
     """
@@ -79,10 +82,14 @@ class History(Callback):
     def __init__(self) -> None:
         self.loss: list[float] = []
         self.val_loss: list[float] = []
+        self.lr: list[float] = []
         self.interrupted = False
 
     def on_epoch_end(self, epoch: int, logs: dict, net) -> None:
         self.loss.append(logs["loss"])
+        optimizer = getattr(net, "optimizer", None)
+        if optimizer is not None and optimizer.lr is not None:
+            self.lr.append(optimizer.learning_rate())
         if "val_loss" in logs:
             self.val_loss.append(logs["val_loss"])
 

@@ -305,7 +305,9 @@ class Sequential:
         loss : str or Loss, default: the last one used, else "mse"
             ``"sse"``, ``"mse"``, ``"binary_cross_entropy"``, ``"cross_entropy"``.
         optimizer : Optimizer or str, default: the last one used, else Adam()
-            Passing the same object again continues its state.
+            Passing the same object again continues its state. Its ``lr`` may
+            be a schedule (:mod:`plainnet.schedules`); ``LBFGS`` trains on the
+            whole set at once, one iteration per epoch.
         epochs : int
             Passes over the data.
         batch_size : int or None

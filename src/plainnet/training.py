@@ -58,6 +58,8 @@ def fit(
     grad_hook = hooks.as_hook(grad_hook)
     net.loss, net.optimizer = loss, optimizer
     optimizer.prepare(net.parameters)
+    if isinstance(optimizer.lr, Callback):  # ReduceOnPlateau: told each epoch
+        callbacks.insert(1, optimizer.lr)
 
     def step(X_batch, y_batch, weight_batch=None):
         return train_step(
@@ -69,9 +71,13 @@ def fit(
 
     for callback in callbacks:
         callback.on_train_begin(net)
-    interrupted = _epochs(
-        net, step, validate, arrays, batch_size, shuffle, epochs, callbacks
-    )
+    if isinstance(optimizer, optimizers.LBFGS):
+        objective = _full_batch_objective(net, loss, arrays, grad_hook)
+        interrupted = _lbfgs_epochs(net, objective, validate, epochs, callbacks)
+    else:
+        interrupted = _epochs(
+            net, step, validate, arrays, batch_size, shuffle, epochs, callbacks
+        )
     for callback in callbacks:
         callback.on_train_end(net)
     if interrupted:
@@ -105,6 +111,42 @@ def _epochs(net, step, validate, arrays, batch_size, shuffle, epochs, callbacks)
             saved.restore(first_batch=False)
             _diverged(net, epoch, "finite, but the last update overflowed")
     return stop.requested
+
+
+def _lbfgs_epochs(net, objective, validate, epochs, callbacks) -> bool:
+    """Up to ``epochs`` L-BFGS iterations, each ended by the callbacks as an
+    epoch; True if Ctrl-C stopped them. The weights end at L-BFGS's last point."""
+    epoch = len(net.history.loss)
+    if not epochs:
+        return False
+
+    def on_iteration(x, cost) -> bool:
+        nonlocal epoch
+        epoch += 1
+        np.copyto(net.parameters, x, casting="same_kind")
+        return _end_epoch(net, epoch, cost, validate, callbacks) or stop.requested
+
+    with _StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
+        x = net.optimizer.minimize(objective, net.parameters, epochs, on_iteration)
+        np.copyto(net.parameters, x, casting="same_kind")
+    if not all_finite(net.parameters):
+        _diverged(net, epoch + 1, "non-finite")
+    return stop.requested
+
+
+def _full_batch_objective(net, loss, arrays, grad_hook):
+    """The cost of the whole data at a flat float64 point, and its gradient."""
+
+    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
+        np.copyto(net.parameters, x, casting="same_kind")
+        output = net.forward(arrays[0], training=True)
+        value, grad = loss.value_and_gradient(output, *arrays[1:])
+        net.backward(grad)
+        if grad_hook is not None:
+            grad_hook(net.gradients)
+        return value, net.gradients.astype(np.float64)
+
+    return objective
 
 
 def loss_and_optimizer(net, loss, optimizer):
@@ -254,7 +296,7 @@ def _diverged(net, epoch, value) -> None:
 def divergence_message(net, epoch: int, value) -> str:
     """What went wrong in a diverged epoch and what to try (the callers add
     what they kept)."""
-    lr = getattr(net.optimizer, "lr", None)
+    lr = net.optimizer.learning_rate() if net.optimizer is not None else None
     advice = "Try a smaller learning rate, standardised inputs, or a smaller batch."
     if isinstance(lr, (int, float)):
         finding = divergence_finding(net, epoch, value, lr)

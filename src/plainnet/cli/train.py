@@ -278,6 +278,11 @@ def _add_fit_arguments(p: argparse.ArgumentParser) -> None:
         help="balanced: weigh rows so every class counts the same",
     )
     p.add_argument(
+        "--lr-schedule",
+        choices=("constant", "step", "exponential", "cosine", "plateau"),
+        help="how the learning rate changes over the epochs (default constant)",
+    )
+    p.add_argument(
         "--val-split",
         type=fraction,
         default=0.2,

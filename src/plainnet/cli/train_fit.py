@@ -6,6 +6,7 @@ weights saved."""
 
 import argparse
 import contextlib
+import math
 import signal
 import sys
 import threading
@@ -16,6 +17,7 @@ from typing import IO
 
 import numpy as np
 
+from .. import schedules
 from ..callbacks import EarlyStopping
 from ..errors import TrainingDivergedError
 from ..layers import Dense
@@ -81,7 +83,8 @@ def fit(
         metadata["metrics"] = {"accuracy": [], "val_accuracy": []}
         callbacks.insert(0, _accuracy_recorder(network, sets, metadata["metrics"]))
     batch = batch_size(args, len(sets.train[0]))
-    optimizer = OPTIMIZERS[args.optimizer](lr=args.lr)
+    n_samples = len(sets.train[0])
+    optimizer = OPTIMIZERS[args.optimizer](lr=_learning_rate(args, n_samples, batch))
     try:
         with _blas_threads(network, batch), warnings.catch_warnings():
             warnings.simplefilter("ignore", TrainingInterrupted)
@@ -213,6 +216,14 @@ class EpochLine:
             self.stream.write("\n")
             self.stream.flush()
             self.drawn = False
+
+
+def _learning_rate(args: argparse.Namespace, n_samples: int, batch: int):
+    """``--lr``, or the ``--lr-schedule`` starting at it, fitted to ``--epochs``."""
+    if args.lr_schedule is None:
+        return args.lr
+    steps = args.epochs * math.ceil(n_samples / batch)
+    return schedules.for_training(args.lr_schedule, args.lr, steps)
 
 
 def _accuracy_recorder(

@@ -256,20 +256,30 @@ class _ModelReader:
         template = optimizer.init_state(np.empty(0, dtype))
         scalars = section["state"]
         expected = {k for k, v in template.items() if not isinstance(v, np.ndarray)}
-        if (
-            not isinstance(scalars, dict)
-            or set(scalars) != expected
-            or any(
-                type(scalars[k]) is not int or not 0 <= scalars[k] <= MAX_COUNTER
-                for k in expected
-            )
-        ):
+        if not isinstance(scalars, dict) or set(scalars) != expected:
             raise self.fail(
                 f"the optimizer state must hold the counters {sorted(expected)}"
-                f" (the step count, ...) as integers from 0 to {MAX_COUNTER}"
             )
-        template.update(scalars)
+        for key in expected:
+            template[key] = self._state_scalar(key, scalars[key], template[key])
         return optimizer, template
+
+    def _state_scalar(self, key: str, value, fresh):
+        """A counter (a non-negative int), or a schedule's float (a number, or
+        null for inf: the best cost before the first epoch)."""
+        if isinstance(fresh, float):
+            if value is None:
+                return math.inf
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return float(value)
+        elif type(value) is int and 0 <= value <= MAX_COUNTER:
+            return value
+        kind = (
+            "a number"
+            if isinstance(fresh, float)
+            else f"an integer from 0 to {MAX_COUNTER}"
+        )
+        raise self.fail(f"the optimizer state's counters: {key!r} must be {kind}")
 
     def _check_arrays_fit(self, layers: list[Layer], dtype: np.dtype, state) -> None:
         """Refuse an architecture larger than the file before allocating it."""
@@ -386,14 +396,19 @@ class _ModelReader:
             raise self.fail(f"invalid random generator state ({error})") from None
 
     def _history(self, section, history) -> None:
-        if not isinstance(section, dict) or set(section) != {
+        if not isinstance(section, dict) or set(section) - {"lr"} != {
             "loss",
             "val_loss",
             "interrupted",
         }:
             raise self.fail(
-                "'history' must hold exactly 'loss', 'val_loss', 'interrupted'"
+                "'history' must hold exactly 'loss', 'val_loss', 'interrupted' "
+                "and optionally 'lr'"
             )
+        lr = section.get("lr", [])
+        if not (is_number_list(lr) and None not in lr):
+            raise self.fail("'history.lr' must be a list of numbers")
+        history.lr = [float(v) for v in lr]
         if not (
             is_number_list(section["loss"])
             and is_number_list(section["val_loss"])

@@ -7,7 +7,7 @@ from typing import IO
 
 import numpy as np
 
-from .. import losses, optimizers
+from .. import losses, optimizers, schedules
 from .._version import __version__
 from ..layers import LAYERS
 from ..network import Sequential
@@ -128,7 +128,11 @@ def _optimizer_document(network: Sequential, include: bool):
             f"optimizer {optimizer!r} is not one of plainnet's "
             f"{sorted(optimizers.OPTIMIZERS)}; save with include_optimizer=False"
         )
+    schedules.check_registered(optimizer.lr)
     state = optimizer.state or optimizer.init_state(network.parameters)
+    counters = optimizer.init_state(np.empty(0, network.dtype)).items()
+    # a schedule given after the optimizer's first steps has not filled its own
+    state = {k: v for k, v in counters if not isinstance(v, np.ndarray)} | state
     scalars, arrays = {}, {}
     for key, value in state.items():
         if isinstance(value, np.ndarray):
@@ -138,6 +142,8 @@ def _optimizer_document(network: Sequential, include: bool):
                     "divergence?); save with include_optimizer=False"
                 )
             arrays[f"optimizer/{key}"] = value
+        elif isinstance(value, float):  # a schedule's: best cost, inf at first
+            scalars[key] = finite_or_none(value)
         else:
             scalars[key] = to_json(value)
     document = {"name": names[0], "config": optimizer.get_config(), "state": scalars}
@@ -156,6 +162,7 @@ def _history_document(history) -> dict:
     return {
         "loss": [finite_or_none(v) for v in history.loss],
         "val_loss": [finite_or_none(v) for v in history.val_loss],
+        "lr": [float(v) for v in history.lr],
         "interrupted": bool(history.interrupted),
     }
 

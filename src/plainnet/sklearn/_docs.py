@@ -9,8 +9,19 @@ _PARAMETERS_DOC = """
     activation : str, default "relu"
         Hidden activation, by name: "relu", "tanh", "logistic" (or "sigmoid"),
         "identity", "leaky_relu".
-    optimizer : {"adam", "sgd"}, default "adam"
+    optimizer : {"adam", "sgd", "rmsprop", "adagrad", "lbfgs"}, default "adam"
+        scikit-learn's ``solver``. "lbfgs" (which needs SciPy) minimises the
+        whole training cost with L-BFGS, one iteration per epoch, ignoring
+        ``batch_size``, ``shuffle`` and the learning rate: often the best choice
+        for small data sets.
     learning_rate : float, default 1e-3
+        The (starting) learning rate.
+    learning_rate_schedule : str, Schedule or None, default None
+        How the learning rate changes: "constant", "step", "exponential",
+        "cosine" or "plateau", each fitted to ``max_epochs`` epochs as
+        :func:`plainnet.schedules.for_training` describes, or a
+        :class:`plainnet.schedules.Schedule` (which then sets the rate itself;
+        a model file holds names only). ``None`` keeps it constant.
     batch_size : int, default 200
         Samples per gradient step, clipped to the data size.
     max_epochs : int, default 200

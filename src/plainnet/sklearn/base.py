@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
 
-from .. import optimizers
+from .. import optimizers, schedules
 from .._validation import check_dtype, check_finite, check_number, check_sample_weight
 from ..callbacks import EarlyStopping, ProgressBar
 from ..errors import DataError
@@ -73,6 +73,7 @@ class BaseNeuralNet(BaseEstimator):
         activation: str = "relu",
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
+        learning_rate_schedule: "str | schedules.Schedule | None" = None,
         batch_size: int = 200,
         max_epochs: int = 200,
         alpha: float = 1e-4,
@@ -93,6 +94,7 @@ class BaseNeuralNet(BaseEstimator):
         self.activation = activation
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.alpha = alpha
@@ -187,9 +189,10 @@ class BaseNeuralNet(BaseEstimator):
         """One ``Sequential.fit``: a single epoch without a ``stopper``
         (``partial_fit``, continuing the optimizer), else up to ``max_epochs``."""
         incremental = stopper is None
+        batch_size = len(X) if self._full_batch() else self.batch_size
         penalty = None
         if self.alpha:
-            n = penalty_scale(self.batch_size, len(X), sample_weight)
+            n = penalty_scale(batch_size, len(X), sample_weight)
             penalty = L2Penalty(self.model_, self.alpha, n)
         callbacks = [
             LossCurve(self.loss_curve_, penalty),
@@ -197,7 +200,7 @@ class BaseNeuralNet(BaseEstimator):
             *extra,
         ]
         shown = None if self.verbose and not incremental else False  # None: if a tty
-        threads = _blas_threads(self.model_, min(self.batch_size, len(X)))
+        threads = _blas_threads(self.model_, min(batch_size, len(X)))
         with (
             _BLAS.limit(limits=threads, user_api="blas"),
             ProgressBar(self.max_epochs, type(self).__name__, shown) as bar,
@@ -206,9 +209,11 @@ class BaseNeuralNet(BaseEstimator):
                 X,
                 target,
                 loss=self.loss_name,
-                optimizer=self.model_.optimizer if incremental else self._optimizer(),
+                optimizer=self._optimizer(len(X))
+                if not incremental or self.model_.optimizer is None
+                else self.model_.optimizer,
                 epochs=1 if incremental else self.max_epochs,
-                batch_size=self.batch_size,
+                batch_size=batch_size,
                 shuffle=self.shuffle,
                 validation_data=validation,
                 callbacks=[*callbacks, *([stopper] if stopper else []), bar],
@@ -245,8 +250,21 @@ class BaseNeuralNet(BaseEstimator):
                 stacklevel=3,
             )
 
-    def _optimizer(self) -> optimizers.Optimizer:
-        return type(optimizers.get(self.optimizer))(lr=self.learning_rate)
+    def _optimizer(self, n_samples: int) -> optimizers.Optimizer:
+        """A new optimizer of the parameters, for ``max_epochs`` epochs over
+        ``n_samples`` (what a named schedule's length depends on)."""
+        cls = type(optimizers.get(self.optimizer))
+        if cls is optimizers.LBFGS:
+            return cls()
+        lr = self.learning_rate
+        if self.learning_rate_schedule is not None:
+            steps = self.max_epochs * math.ceil(n_samples / self.batch_size)
+            lr = schedules.for_training(self.learning_rate_schedule, lr, steps)
+        return cls(lr=lr)
+
+    def _full_batch(self) -> bool:
+        """Whether the optimizer takes the whole data at once (L-BFGS)."""
+        return self.optimizer == "lbfgs"
 
     # -- the network these parameters build --------------------------------------
     def build_layers(self, n_features: int, n_outputs: int) -> list[Layer]:
@@ -300,6 +318,8 @@ class BaseNeuralNet(BaseEstimator):
             raise ValueError(f"activation must be a name, got {self.activation!r}")
         activations.get(self.activation)
         optimizers.get(self.optimizer)
+        if self.learning_rate_schedule is not None:
+            schedules.for_training(self.learning_rate_schedule, 1.0, 1)
         _hidden_sizes(self.hidden_layer_sizes)
         _check_layers(self.layers, self.input_shape)
         return check_dtype(self.dtype)

@@ -278,9 +278,16 @@ def _fields(section, names, what: str) -> dict:
     return section
 
 
+#: Parameters added after the first estimator files: files without them get
+#: their defaults.
+_LATER_PARAMS = ("learning_rate_schedule",)
+
+
 def _params(cls: type, section) -> dict:
-    section = _with_newer(section, _NEWER_PARAMS)
-    section = _fields(section, cls().get_params(), "'params'")
+    defaults = cls().get_params()
+    later = {k: defaults[k] for k in _LATER_PARAMS}
+    section = _with_newer(section, {**_NEWER_PARAMS, **later})
+    section = _fields(section, defaults, "'params'")
     return {name: _param_from_json(name, value) for name, value in section.items()}
 
 

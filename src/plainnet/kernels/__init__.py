@@ -1,0 +1,78 @@
+"""Optional compiled twins of plainnet's hottest loops.
+
+Each kernel module holds the readable NumPy version (the reference, always
+available) and the same operation as one fused loop compiled by numba, used
+when numba is installed (``pip install ".[fast]"``). numba is imported only
+when a compiled kernel first runs, never by ``import plainnet``.
+
+Which one runs:
+
+* ``PLAINNET_KERNELS=numpy`` in the environment, or ``kernels.use("numpy")``:
+  always the NumPy version;
+* ``"numba"``: always the compiled one (``ImportError`` naming the extra if
+  numba is missing);
+* ``"auto"`` (the default): compiled when numba is installed.
+
+Kernels: :mod:`plainnet.kernels.adam` (the Adam update). Later ones (the
+convolution's col2im scatter, max-pooling's backward) go here the same way: a
+``<name>_numpy`` function, a plain loop compiled on first use, and one
+``<name>`` entry point choosing between them with :func:`backend`.
+"""
+
+import os
+
+__all__ = ["BACKENDS", "backend", "use"]
+
+BACKENDS = ("auto", "numpy", "numba")
+_choice = os.environ.get("PLAINNET_KERNELS", "auto")
+
+
+def use(name: str) -> None:
+    """Choose the kernels: ``"auto"``, ``"numpy"`` or ``"numba"`` (for this
+    process; ``PLAINNET_KERNELS`` sets the starting choice)."""
+    global _choice
+    _check(name)
+    _choice = name
+
+
+def backend() -> str:
+    """The kernels that run now: ``"numpy"`` or ``"numba"``."""
+    _check(_choice)
+    if _choice == "auto":
+        return "numba" if _numba_installed() else "numpy"
+    return _choice
+
+
+def _check(name) -> None:
+    if name not in BACKENDS:
+        raise ValueError(
+            f"unknown kernels {name!r} (PLAINNET_KERNELS or kernels.use); "
+            f"expected one of {list(BACKENDS)}"
+        )
+
+
+_installed: bool | None = None
+
+
+def _numba_installed() -> bool:
+    """Whether numba can be imported (found without importing it)."""
+    global _installed
+    if _installed is None:
+        import importlib.util  # here: it is not otherwise part of import plainnet
+
+        _installed = importlib.util.find_spec("numba") is not None
+    return _installed
+
+
+def compile_loop(function):
+    """``function`` (a plain loop) compiled by numba: serial, cached on disk,
+    with NumPy's floating-point error model (needed for the loop to vectorise)."""
+    try:
+        import numba
+    except ImportError:
+        raise ImportError(
+            "the compiled kernels need numba: pip install 'plainnet[fast]' "
+            "(from a checkout: pip install '.[fast]'), or use the NumPy ones "
+            "with PLAINNET_KERNELS=numpy"
+        ) from None
+    return numba.njit(cache=True, error_model="numpy")(function)
