@@ -14,15 +14,18 @@ module imports the real package as ``import onnx``.
 """
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ExportError
+from .tables import stored_table
 from .translations import TRANSLATIONS, check_exportable, translates
 
 __all__ = [
     "TRANSLATIONS",
     "ExportError",
     "check_exportable",
+    "check_file_exportable",
     "model_from_file",
     "to_onnx",
     "translates",
@@ -32,7 +35,7 @@ __all__ = [
 INSTALL_HINT = 'pip install ".[onnx]" (from a checkout of plainnet)'
 #: The metadata keys that make a ``sequential`` model file a ``plainnet train``
 #: model whose stored preprocessing and labels belong in the graph.
-PREDICTOR_KEYS = ("task", "classes", "scaling", "target_scaling")
+PREDICTOR_KEYS = ("task", "classes", "table", "scaling", "target_scaling")
 
 
 def require_onnx():
@@ -44,6 +47,14 @@ def require_onnx():
             f"exporting to ONNX needs the onnx package: {INSTALL_HINT}"
         ) from error
     return onnx
+
+
+def check_file_exportable(network, metadata: Mapping) -> None:
+    """Raise :class:`ExportError` for what of a model file cannot be exported:
+    a layer without a translation (naming it), or stored table preprocessing
+    that cannot be translated exactly (naming what and why). Needs no onnx."""
+    check_exportable(network.layers)
+    stored_table(metadata, network.input_shape[0] if network.built else None)
 
 
 def model_from_file(path: "str | os.PathLike[str]"):
