@@ -86,7 +86,10 @@ def to_onnx(
     model : Sequential, NeuralNetwork, NeuralNetClassifier, NeuralNetRegressor,
             Predictor, or the path of a model file
         A model file written by ``plainnet train`` is exported with its stored
-        preprocessing, so that the graph takes the table's raw feature columns.
+        preprocessing, so that the graph takes the table's raw columns: one
+        input per column, of shape ``(batch, 1)``, floats (NaN where missing)
+        or strings (spaces around them stripped), named after the column (the
+        ``columns`` entry of ``metadata_props`` maps them).
     path : str or path-like, optional
         Where to write the ``.onnx`` file; nothing is written when the export
         fails. ``None`` only returns the model.
@@ -107,8 +110,9 @@ def to_onnx(
     ImportError
         Without the ``onnx`` package, naming what to install.
     ExportError
-        For a layer without a translation (naming it) or a model that cannot be
-        exported, before anything is written.
+        For a layer without a translation (naming it), stored preprocessing the
+        graph could not compute exactly (naming what and why) or a model that
+        cannot be exported, before anything is written.
 
     Example
     -------
