@@ -224,14 +224,14 @@ def predictor(model: Predictor, g: GraphBuilder, add_output_function):
     units, out: what ``Predictor.predict``/``predict_proba`` give."""
     net, metadata = _built(model.network, g), model.metadata
     g.reserve("label", "probabilities", "variable")
-    inputs, x, described = _raw_inputs(model, g)
+    inputs, x, columns = _raw_inputs(model, g)
     out = translate_layers(net.layers, g, preprocess(metadata, g, x))
     described = {
         "model": "plainnet train",
         **{
             k: metadata[k] for k in ("task", "target", "feature_names") if k in metadata
         },
-        **described,
+        **columns,
     }
     if model.task == "classify":
         outputs = _classes_out(model, g, out)
