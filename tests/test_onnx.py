@@ -8,10 +8,13 @@ Parity tests need ``onnx`` and ``onnxruntime`` (the test extra installs them)
 and are skipped with a reason without them; the registry tests run anywhere.
 """
 
+import csv
 import importlib.util
+import io
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -20,10 +23,14 @@ import pytest
 import plainnet as pn
 from cli_helpers import environment, write_flowers, write_prices
 from plainnet import cli
+from plainnet.data import MISSING_VALUES, _is_missing
 from plainnet.layers import LAYERS, Layer
 from plainnet.onnx import TRANSLATIONS, check_exportable, model_from_file
+from plainnet.onnx.tables import MISSING_CELLS
 from plainnet.preprocessing import Standardizer
+from plainnet.tables import TablePreprocessor
 from test_layer_harness import EXAMPLES
+from titanic import write_titanic
 
 HAVE_RUNTIME = all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime"))
 needs_runtime = pytest.mark.skipif(
@@ -54,9 +61,11 @@ def exported(model, tmp_path, **options):
 
 
 def run(session, X) -> dict[str, np.ndarray]:
-    """Every output of the graph for ``X``, by name."""
+    """Every output of the graph for ``X`` (its one input, or inputs by name),
+    by name."""
     names = [output.name for output in session.get_outputs()]
-    values = session.run(None, {session.get_inputs()[0].name: X})
+    feed = X if isinstance(X, dict) else {session.get_inputs()[0].name: X}
+    values = session.run(None, feed)
     return dict(zip(names, values, strict=True))
 
 
@@ -340,6 +349,238 @@ def test_metadata_describes_inputs_outputs_and_classes(tmp_path):
     assert props["task"] == "classify"
 
 
+# -- plainnet train on a table: its columns, filling and one-hot in the graph ----
+def cells(path: Path) -> dict[str, list[str]]:
+    """A CSV file's cells as written, by column."""
+    with open(path, newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    return {name: [row[name] for row in rows] for name in rows[0]}
+
+
+def column_feed(session, columns: dict, rows=slice(None)) -> dict[str, np.ndarray]:
+    """Each input of the graph from its column's cells, as the metadata maps
+    them: a number column as floats of the input's type (NaN where missing), a
+    text column as strings with the spaces around them stripped, each of shape
+    (n_rows, 1)."""
+    dtypes = {i.name: i.type for i in session.get_inputs()}
+    mapping = json.loads(session.get_modelmeta().custom_metadata_map["columns"])
+    feed = {}
+    for column in mapping:
+        values = columns[column["column"]][rows]
+        if column["kind"] == "number":
+            values = [float(v) if v.strip() else np.nan for v in values]
+            dtype = FLOATS[dtypes[column["input"]]]
+            feed[column["input"]] = np.array(values, dtype).reshape(-1, 1)
+        else:
+            values = [v.strip() for v in values]  # as the graph takes them
+            feed[column["input"]] = np.array(values, dtype=object).reshape(-1, 1)
+    return feed
+
+
+FLOATS = {"tensor(float)": "float32", "tensor(double)": "float64"}
+#: Cells a deployed model receives: missing ones in the spellings the reader
+#: knows, in any case, and categories not seen in training (``Female`` too).
+MESSY = {
+    "Sex": ["", "NA", "n/a", "NaN", "null", "None", "?", "#N/A", "<NA>", "-nan",
+            "Female", "other", "female", "male"],
+    "Embarked": ["nan", "NULL", "X", "s", "C", "Q", "S", "na", "", "NONE", "+NaN",
+                 "<na>", "N/a", "nUlL"],
+    "Age": ["", "", "3", "", "80", "", "", "12.5", "", "", "", "1", "", ""],
+    "Fare": ["", "7.25", "", "", "", "512", "", "", "", "", "", "", "", "0"],
+}
+
+
+def titanic_model(folder: Path, *options: str) -> tuple[pn.Predictor, dict]:
+    """``plainnet train`` on the Titanic-like file with only the target (and
+    ``options``); returns the model and the file's cells, the first rows
+    overwritten with :data:`MESSY`."""
+    data = write_titanic(folder / "titanic.csv")
+    model = folder / "titanic.npz"
+    args = ["train", str(data), "--target", "Survived", "--quiet", "--out", str(model)]
+    assert cli.main([*args, *options]) == 0
+    columns = cells(data)
+    for name, messy in MESSY.items():
+        columns[name][: len(messy)] = messy
+    return model_from_file(model), columns
+
+
+def predicted(predictor: pn.Predictor, columns: dict) -> tuple:
+    """``predict`` and ``predict_proba`` of ``columns`` (warning of the unseen)."""
+    with pytest.warns(UserWarning, match="not seen in training"):
+        labels = predictor.predict(columns)
+    with pytest.warns(UserWarning, match="not seen in training"):
+        return labels, predictor.predict_proba(columns)
+
+
+@needs_runtime
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("options", [(), ("--missing-indicator",)])
+def test_a_table_model_takes_its_raw_columns(options, dtype, tmp_path, capsys):
+    predictor, columns = titanic_model(tmp_path, *options)
+    capsys.readouterr()
+    predictor = pn.Predictor(predictor.network.astype(dtype), predictor.metadata)
+    session = exported(predictor, tmp_path)
+    labels, probabilities = predicted(predictor, columns)
+    outputs = run(session, column_feed(session, columns))  # the whole file
+    np.testing.assert_array_equal(outputs["label"], labels)
+    assert_close(outputs["probabilities"], probabilities, dtype)
+    for row in range(len(MESSY["Sex"]) + 2):  # batch 1: every messy row
+        outputs = run(session, column_feed(session, columns, slice(row, row + 1)))
+        np.testing.assert_array_equal(outputs["label"], labels[row : row + 1])
+        assert_close(outputs["probabilities"], probabilities[row : row + 1], dtype)
+
+
+@needs_runtime
+def test_a_table_model_describes_its_inputs(tmp_path, capsys):
+    import onnx
+
+    predictor, _ = titanic_model(tmp_path, "--missing-indicator")
+    out = tmp_path / "titanic.onnx"
+    assert cli.main(["export", str(tmp_path / "titanic.npz"), str(out)]) == 0
+    assert "inputs Pclass (float64, batch x 1), Sex (string, batch x 1)," in (
+        capsys.readouterr().out
+    )
+    props = {p.key: json.loads(p.value) for p in onnx.load(out).metadata_props}
+    names = ["Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked"]
+    kinds = ["number", "category", *["number"] * 4, "category"]
+    assert props["columns"] == [
+        {"input": n, "column": n, "kind": k} for n, k in zip(names, kinds, strict=True)
+    ]
+    assert props["inputs"] == [
+        {
+            "name": n,
+            "dtype": "float64" if k == "number" else "string",
+            "shape": ["batch", 1],
+        }
+        for n, k in zip(names, kinds, strict=True)
+    ]
+    assert props["feature_names"] == predictor.table.feature_names_out_
+    assert "Age_missing" in props["feature_names"]
+
+
+@needs_runtime
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_table_regression(dtype, tmp_path, capsys):
+    data = write_titanic(tmp_path / "titanic.csv")
+    model = tmp_path / "fare.npz"
+    args = ["train", str(data), "--target", "Fare", "--quiet", "--out", str(model)]
+    assert cli.main(args) == 0
+    capsys.readouterr()
+    predictor = model_from_file(model)
+    assert predictor.task == "regress"
+    predictor = pn.Predictor(predictor.network.astype(dtype), predictor.metadata)
+    columns = cells(data)
+    for name in ("Sex", "Embarked", "Age"):
+        columns[name][: len(MESSY[name])] = MESSY[name]
+    session = exported(predictor, tmp_path)
+    with pytest.warns(UserWarning, match="not seen in training"):
+        expected = predictor.predict(columns).reshape(-1, 1)
+    scale = predictor.metadata["target_scaling"]["scale"][0]
+    got = run(session, column_feed(session, columns))["variable"]
+    assert_close(got, expected, dtype, scale)
+    got = run(session, column_feed(session, columns, slice(2, 3)))["variable"]
+    assert_close(got, expected[2:3], dtype, scale)
+
+
+def identity_of(table: TablePreprocessor) -> pn.Predictor:
+    """A model whose output is its table's features: the graph's encoding."""
+    width = len(table.feature_names_out_)
+    net = pn.Sequential([pn.Identity()], seed=0, input_shape=(width,))
+    return pn.Predictor(net, {"table": table.to_dict()})
+
+
+@needs_runtime
+def test_the_encoding_is_transform_exactly_with_names_made_inputs(tmp_path):
+    training = {
+        "Home port": ["a", "b", "b", "", "c", "b"],
+        "2nd class": [1.5, None, 3.0, 4.0, None, 2.0],
+        "label": ["NA", "x", "y", "y", "007", "7"],
+    }
+    table = TablePreprocessor(missing_indicator=True).fit(training)
+    session = exported(identity_of(table), tmp_path)
+    inputs = [i.name for i in session.get_inputs()]
+    assert inputs == ["Home_port", "_2nd_class", "label_2"]
+    spellings = ["", " ", "NA", "nA", "N/A", "#n/a", "<Na>", "NAN", "+nan"]
+    spellings += ["-NaN", "NULL", "nONe", "?", "None"]
+    new = {
+        "Home port": [*spellings, "a", "B", "c", "d"],
+        "2nd class": [None, 1.0, *[None] * 14, -7.0, 1e6],
+        "label": ["007", "7", "07", "y", "x", *spellings[:-1]],
+    }
+    with pytest.warns(UserWarning, match="not seen in training"):
+        expected = table.transform(new)
+    text = {k: [("" if v is None else str(v)) for v in c] for k, c in new.items()}
+    got = run(session, column_feed(session, text))["variable"]
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_the_missing_spellings_are_every_case_of_the_readers():
+    assert all(_is_missing(cell) for cell in MISSING_CELLS)
+    assert {cell.lower() for cell in MISSING_CELLS} == {*MISSING_VALUES, "+nan", "-nan"}
+    # every character that lowers into one of their letters is ASCII, so the
+    # ASCII cases of each word are all its spellings
+    letters = set("".join(MISSING_VALUES))
+    lowering = [c for c in map(chr, range(sys.maxunicode + 1)) if c.lower() in letters]
+    assert all(c.isascii() for c in lowering)
+
+
+def a_surrogate(state):
+    """A category that is no Unicode text (``os.fsdecode`` makes them)."""
+    state["columns"][0]["categories"][1] = "\udc80"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (a_surrogate, r"column 'Home port' has the category '\\udc80', which is not"),
+        (
+            lambda state: state["columns"][0].update(indicator=False),
+            "it makes 4 features, but the network takes 5",
+        ),
+        (
+            lambda state: state["columns"][0].update(kind="date"),
+            "stored table preprocessing: table state: column 'Home port' must be",
+        ),
+    ],
+)
+def test_a_table_that_cannot_be_translated_is_refused(change, message, tmp_path):
+    pytest.importorskip("onnx")
+    predictor = identity_of(small_table())
+    change(predictor.metadata["table"])
+    with pytest.raises(pn.ExportError, match=message):
+        pn.to_onnx(predictor, tmp_path / "table.onnx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def small_table() -> TablePreprocessor:
+    return TablePreprocessor(missing_indicator=True).fit(
+        {"Home port": ["a", "b", ""], "age": [1.0, None, 3.0]}
+    )
+
+
+def test_info_says_why_a_table_cannot_be_exported(tmp_path, capsys):
+    model = tmp_path / "table.npz"
+    predictor = identity_of(small_table())
+    predictor.network.save(model, metadata=predictor.metadata)
+    # a category from a file name (os.fsdecode leaves undecodable bytes as lone
+    # surrogates): save refuses it, but JSON escapes it and the reader takes it
+    with zipfile.ZipFile(model) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    document = np.load(io.BytesIO(members["plainnet.npy"]))
+    text = document.tobytes().decode().replace('"b"', '"\\udc80"')
+    buffer = io.BytesIO()
+    np.save(buffer, np.frombuffer(text.encode(), np.uint8))
+    members["plainnet.npy"] = buffer.getvalue()
+    with zipfile.ZipFile(model, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    assert cli.main(["info", str(model)]) == 0
+    assert (
+        "ONNX export: not possible: cannot export the stored table preprocessing: "
+        r"column 'Home port' has the category '\udc80', which is not Unicode text"
+    ) in capsys.readouterr().out
+
+
 # -- the command line ------------------------------------------------------------
 def train(folder: Path, data: Path, target: str) -> Path:
     out = folder / f"{target}.npz"
@@ -372,7 +613,7 @@ def test_export_command_on_plainnet_train_files(tmp_path, capsys):
         session = exported(predictor, tmp_path)
         X = predictor.read_features(tmp_path / data).X
         expected = predictor.predict(X)
-        got = run(session, X)[output]
+        got = run(session, column_feed(session, cells(tmp_path / data)))[output]
         if output == "label":
             np.testing.assert_array_equal(got, expected)
         else:

@@ -13,8 +13,9 @@ def add_parser(commands) -> None:
         "export",
         help="export a model file to ONNX",
         description="Export a model file to ONNX. A model trained by plainnet train "
-        "takes the raw feature columns (its stored scaling is in the graph) and "
-        "gives 'label' and 'probabilities', or 'variable' in the target's units.",
+        "takes the raw columns, one input per column (its stored filling, one-hot "
+        "encoding and scaling are in the graph), and gives 'label' and "
+        "'probabilities', or 'variable' in the target's units.",
     )
     p.add_argument("model", metavar="MODEL.npz")
     p.add_argument("out", metavar="OUT.onnx")

@@ -9,7 +9,7 @@ import numpy as np
 from .._messages import listing, printable
 from ..errors import ExportError
 from ..model_files import read_model_file
-from ..onnx import INSTALL_HINT, check_exportable
+from ..onnx import INSTALL_HINT, check_file_exportable
 from .common import add_command
 
 
@@ -51,14 +51,14 @@ def run(args: argparse.Namespace) -> int:
     for line in _describe_metadata(metadata):
         print(line)
     print(_describe_history(network.history))
-    print(_describe_export(network, args.model))
+    print(_describe_export(network, metadata, args.model))
     return 0
 
 
-def _describe_export(network, path: str) -> str:
+def _describe_export(network, metadata: dict, path: str) -> str:
     """Whether ``plainnet export`` can write the model as ONNX, and if not why."""
     try:
-        check_exportable(network.layers)
+        check_file_exportable(network, metadata)
     except ExportError as error:
         return f"ONNX export: not possible: {error}"
     needs = "" if importlib.util.find_spec("onnx") else f"; needs {INSTALL_HINT}"

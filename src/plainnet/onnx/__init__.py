@@ -14,15 +14,18 @@ module imports the real package as ``import onnx``.
 """
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ExportError
+from .tables import stored_table
 from .translations import TRANSLATIONS, check_exportable, translates
 
 __all__ = [
     "TRANSLATIONS",
     "ExportError",
     "check_exportable",
+    "check_file_exportable",
     "model_from_file",
     "to_onnx",
     "translates",
@@ -32,7 +35,7 @@ __all__ = [
 INSTALL_HINT = 'pip install ".[onnx]" (from a checkout of plainnet)'
 #: The metadata keys that make a ``sequential`` model file a ``plainnet train``
 #: model whose stored preprocessing and labels belong in the graph.
-PREDICTOR_KEYS = ("task", "classes", "scaling", "target_scaling")
+PREDICTOR_KEYS = ("task", "classes", "table", "scaling", "target_scaling")
 
 
 def require_onnx():
@@ -44,6 +47,14 @@ def require_onnx():
             f"exporting to ONNX needs the onnx package: {INSTALL_HINT}"
         ) from error
     return onnx
+
+
+def check_file_exportable(network, metadata: Mapping) -> None:
+    """Raise :class:`ExportError` for what of a model file cannot be exported:
+    a layer without a translation (naming it), or stored table preprocessing
+    that cannot be translated exactly (naming what and why). Needs no onnx."""
+    check_exportable(network.layers)
+    stored_table(metadata, network.input_shape[0] if network.built else None)
 
 
 def model_from_file(path: "str | os.PathLike[str]"):
@@ -75,7 +86,10 @@ def to_onnx(
     model : Sequential, NeuralNetwork, NeuralNetClassifier, NeuralNetRegressor,
             Predictor, or the path of a model file
         A model file written by ``plainnet train`` is exported with its stored
-        preprocessing, so that the graph takes the table's raw feature columns.
+        preprocessing, so that the graph takes the table's raw columns: one
+        input per column, of shape ``(batch, 1)``, floats (NaN where missing)
+        or strings (spaces around them stripped), named after the column (the
+        ``columns`` entry of ``metadata_props`` maps them).
     path : str or path-like, optional
         Where to write the ``.onnx`` file; nothing is written when the export
         fails. ``None`` only returns the model.
@@ -96,8 +110,9 @@ def to_onnx(
     ImportError
         Without the ``onnx`` package, naming what to install.
     ExportError
-        For a layer without a translation (naming it) or a model that cannot be
-        exported, before anything is written.
+        For a layer without a translation (naming it), stored preprocessing the
+        graph could not compute exactly (naming what and why) or a model that
+        cannot be exported, before anything is written.
 
     Example
     -------

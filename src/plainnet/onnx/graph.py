@@ -117,16 +117,30 @@ class GraphBuilder:
         """Add a node of the standard operator ``op_type``; returns the name of
         its output (``output`` if given, a graph output's name, else a new one)."""
         output = output or self.name(hint or op_type)
+        self._add(op_type, inputs, [output], attributes)
+        return output
+
+    def node_outputs(
+        self, op_type: str, inputs: Sequence[str], hints: Sequence[str], **attributes
+    ) -> list[str]:
+        """Add a node with several outputs, one new name per hint (``""`` for
+        an optional output left out); returns their names."""
+        outputs = [self.name(hint) if hint else "" for hint in hints]
+        self._add(op_type, inputs, outputs, attributes)
+        return outputs
+
+    def cast(self, x: str, dtype, hint: str | None = None) -> str:
+        """``x`` converted to ``dtype`` (``"bool"``, ``"int64"``, a float dtype)."""
+        to = _ELEMENT_TYPES[np.dtype(dtype).name]
+        return self.node("Cast", [x], hint or "Cast", to=to)
+
+    def _add(self, op_type: str, inputs, outputs: list[str], attributes) -> None:
+        first = next(name for name in outputs if name)
         self.nodes.append(
             helper.make_node(
-                op_type,
-                list(inputs),
-                [output],
-                name=f"{output}:{op_type}",
-                **attributes,
+                op_type, list(inputs), outputs, name=f"{first}:{op_type}", **attributes
             )
         )
-        return output
 
     def model(
         self,

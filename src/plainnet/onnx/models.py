@@ -17,11 +17,13 @@ in :data:`MODELS`, found by the model's class:
   ``(batch, n_targets)``, as skl2onnx. The regressor keeps no target scaling
   (its output layer starts at the targets' mean), so its network's output is
   already in the target's units.
-* ``Predictor`` (a ``plainnet train`` model file): input ``input``, the raw
-  feature columns in the order of ``feature_names``; the stored preprocessing
-  (:data:`PREPROCESSING`) comes first; then ``label`` and ``probabilities``
-  for a classifier, or ``variable`` in the target's units (``target_scaling``
-  undone) for a regression.
+* ``Predictor`` (a ``plainnet train`` model file): the raw features, either
+  one input per column (named after it) for a model of a table with its
+  ``table`` preprocessing (imputation, one-hot encoding: :mod:`.tables`), or
+  one input ``input`` with the columns in the order of ``feature_names``; the
+  stored scaling (:data:`PREPROCESSING`) follows; then ``label`` and
+  ``probabilities`` for a classifier, or ``variable`` in the target's units
+  (``target_scaling`` undone) for a regression.
 """
 
 import sys
@@ -38,6 +40,7 @@ from ..network import Sequential
 from ..predictor import Predictor
 from ..preprocessing import Standardizer
 from .graph import GraphBuilder, Port
+from .tables import encode_table, stored_table, table_inputs
 from .translations import translate_layers
 
 
@@ -200,11 +203,8 @@ def standardize(state: dict, g: GraphBuilder, x: str) -> str:
 
 #: The preprocessing ``plainnet train`` stores in the metadata, by key, in the
 #: order ``Predictor`` applies it: ``f(state, g, x) -> y`` writing its nodes.
-#: The tables issue's imputation and one-hot encoding go here, before
-#: ``scaling``, each one function (imputation: ``Where(IsNaN(x), fill, x)``
-#: per column; one-hot: ``Equal`` against each column's categories, then
-#: ``Cast`` and ``Concat``); text columns make the graph take a string input
-#: beside the numeric one, which ``predictor`` below must then declare.
+#: The ``table`` preprocessing comes before them all; it makes the inputs
+#: (one per column, numbers or text), so ``predictor`` applies it itself.
 PREPROCESSING: dict[str, Callable[[dict, GraphBuilder, str], str]] = {
     "scaling": standardize,
 }
@@ -223,27 +223,46 @@ def predictor(model: Predictor, g: GraphBuilder, add_output_function):
     """Raw features in; labels and probabilities, or values in the target's
     units, out: what ``Predictor.predict``/``predict_proba`` give."""
     net, metadata = _built(model.network, g), model.metadata
-    x = Port("input", net.dtype.name, net.input_shape)
-    g.reserve(x.name, "label", "probabilities", "variable")
-    out = translate_layers(net.layers, g, preprocess(metadata, g, x.name))
+    g.reserve("label", "probabilities", "variable")
+    inputs, x, columns = _raw_inputs(model, g)
+    out = translate_layers(net.layers, g, preprocess(metadata, g, x))
     described = {
         "model": "plainnet train",
         **{
             k: metadata[k] for k in ("task", "target", "feature_names") if k in metadata
         },
+        **columns,
     }
     if model.task == "classify":
         outputs = _classes_out(model, g, out)
         described["classes"] = list(model.classes)
-        return Exported([x], outputs, described)
+        return Exported(inputs, outputs, described)
     if "target_scaling" in metadata:
         scaler = Standardizer.from_dict(metadata["target_scaling"])
         with g.scope("target_scaling"):
             scaled = g.node("Mul", [out, g.constant("scale", scaler.scale_)])
             out = g.node("Add", [scaled, g.constant("mean", scaler.mean_)])
     return Exported(
-        [x], {out: Port("variable", net.dtype.name, net.output_shape)}, described
+        inputs, {out: Port("variable", net.dtype.name, net.output_shape)}, described
     )
+
+
+def _raw_inputs(model: Predictor, g: GraphBuilder) -> tuple[list[Port], str, dict]:
+    """The inputs, the name of the features they make (before scaling), and
+    their description for the metadata: a table's columns one by one, encoded
+    as ``TablePreprocessor.transform`` does; else one matrix ``input``."""
+    net = model.network
+    prep = stored_table(model.metadata, net.input_shape[0])
+    if prep is None:
+        g.reserve("input")
+        return [Port("input", net.dtype.name, net.input_shape)], "input", {}
+    columns = table_inputs(prep, g)
+    inputs = [
+        Port(c.name, net.dtype.name if c.kind == "number" else "string", (1,))
+        for c in columns
+    ]
+    described = {"columns": [c.describe() for c in columns]}
+    return inputs, encode_table(prep, g, columns), described
 
 
 def _classes_out(model: Predictor, g: GraphBuilder, out: str) -> dict[str, Port]:
