@@ -483,3 +483,38 @@ def test_7_standardizer_refuses_a_feature_beyond_1e150_by_name():
     X = np.array([[1.0, 2.0], [3.0, 1e200]])
     with pytest.raises(pn.DataError, match=r"feature.s. 'big'"):
         pn.preprocessing.Standardizer().fit(X, ["small", "big"])
+
+
+def test_a_loaded_estimators_settings_must_describe_its_network(tmp_path):
+    # Fault 10: settings in a file are what the next fit builds; a file whose
+    # hidden_layer_sizes ask for (100000, 100000) is refused, never allocated.
+    pytest.importorskip("sklearn")
+    import json
+    import zipfile
+
+    X, y = np.random.default_rng(0).standard_normal((30, 3)), np.arange(30) % 2
+    path = tmp_path / "clf.npz"
+    pn.NeuralNetClassifier((4,), max_epochs=2, random_state=0).fit(X, y).save(path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    header_end = members["plainnet.npy"].index(b"\n") + 1
+    data = members["plainnet.npy"]
+    text = bytes(np.frombuffer(data[header_end:], np.uint8))
+    document = json.loads(text)
+    document["config"]["params"]["hidden_layer_sizes"] = {"tuple": [100000, 100000]}
+    tampered = json.dumps(document).encode()
+    members["plainnet.npy"] = _npy(np.frombuffer(tampered, np.uint8))
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    message = "settings describe a network of 10000700002 parameters"
+    with pytest.raises(pn.ModelFileError, match=message):
+        pn.load(path)
+
+
+def _npy(array: np.ndarray) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()

@@ -48,7 +48,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..layers import Dense, Layer, layer_entries, layer_from_config
 from ..model_files import ModelKind, register_kind, save
 from ..model_files.values import finite_or_none, is_number_list
-from ..network import Sequential
+from ..network import Sequential, check_shapes
 
 _LABEL_DTYPES = {
     name: np.dtype(name)
@@ -258,6 +258,7 @@ def _estimator(cls: type, config, network: Sequential, set_target):
     estimator = cls(**_params(cls, config["params"]))
     _check_settings(estimator)
     estimator.architecture_ = _built_from(cls, config["built_from"], network)
+    _check_settings_size(estimator, network)
     estimator.model_ = network
     estimator.n_features_in_ = math.prod(network.input_shape)
     estimator.n_outputs_ = network.n_outputs
@@ -269,6 +270,33 @@ def _estimator(cls: type, config, network: Sequential, set_target):
         raise ValueError(f"the network's loss must be {estimator.loss_name!r}")
     _set_curves(estimator, config)
     return estimator
+
+
+#: The settings of a loaded estimator (which its next ``fit`` builds, after
+#: ``set_params`` perhaps) may describe a network at most this many times the
+#: stored one's size, or ``MIN_SETTINGS_LIMIT`` parameters, whichever is larger.
+SETTINGS_GROWTH_LIMIT = 100
+MIN_SETTINGS_LIMIT = 2**24
+
+
+def _check_settings_size(estimator, network: Sequential) -> None:
+    """Refuse settings that would make the next ``fit`` allocate a network far
+    larger than the stored one (a file is never trusted with that)."""
+    if estimator.architecture() == estimator.architecture_:
+        return
+    n_features = math.prod(network.input_shape)
+    layers = estimator.build_layers(n_features, math.prod(network.output_shape))
+    shape = network.input_shape if estimator.input_shape else (n_features,)
+    check_shapes(layers, shape)  # shapes only: nothing is allocated
+    wanted = sum(
+        math.prod(s) for layer in layers for s in layer.param_shapes().values()
+    )
+    limit = max(SETTINGS_GROWTH_LIMIT * network.n_parameters, MIN_SETTINGS_LIMIT)
+    if wanted > limit:
+        raise ValueError(
+            f"its settings describe a network of {wanted} parameters, which its "
+            f"next fit would build; the stored one has {network.n_parameters}"
+        )
 
 
 def _fields(section, names, what: str) -> dict:
