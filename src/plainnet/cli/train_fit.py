@@ -20,6 +20,7 @@ import numpy as np
 from .. import schedules
 from ..callbacks import EarlyStopping
 from ..errors import TrainingDivergedError
+from ..hooks import L2Penalty
 from ..layers import Dense
 from ..metrics import accuracy
 from ..model_files import save
@@ -97,7 +98,7 @@ def fit(
                 validation_data=sets.validation,
                 early_stopping=stopper,
                 callbacks=callbacks,
-                grad_hook=l2_penalty(network, args.alpha, batch),
+                grad_hook=L2Penalty(network, args.alpha, batch) if args.alpha else None,
                 sample_weight=sets.train[2] if len(sets.train) > 2 else None,
             )
     except TrainingDivergedError:
@@ -109,24 +110,6 @@ def fit(
     if stopper.best_epoch is not None:
         metadata["kept_epoch"] = int(stopper.best_epoch)
     return stopper
-
-
-def l2_penalty(
-    network: Sequential, alpha: float, batch: int
-) -> Callable[[np.ndarray], None] | None:
-    """``--alpha``: a ``grad_hook`` adding ``alpha * W / batch`` (the gradient of
-    ``alpha / 2 * ||W||^2 / batch``, as scikit-learn's MLP) to every weight
-    matrix's gradient; biases are not penalised."""
-    if not alpha:
-        return None
-    parts = [part for name, (part, _) in network.layout.items() if name[-2:] == ".W"]
-    factor, parameters = alpha / batch, network.parameters
-
-    def hook(gradients: np.ndarray) -> None:
-        for part in parts:
-            gradients[part] += factor * parameters[part]
-
-    return hook
 
 
 @contextlib.contextmanager
