@@ -115,5 +115,5 @@ def test_the_switch_and_the_environment_variable():
 
 def test_a_missing_numba_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba fails
-    with pytest.raises(ImportError, match=r"plainnet\[fast\]"):
+    with pytest.raises(ImportError, match=r"pip install \"\.\[fast\]\""):
         kernels.compile_loop(adam_kernel.adam_loop)

@@ -387,11 +387,11 @@ class LBFGS(Optimizer):
     as scikit-learn's ``MLPClassifier(solver="lbfgs")`` does. For small data
     sets, where it often needs far fewer passes than the first-order methods.
 
-    It needs SciPy (``pip install "plainnet[lbfgs]"``, from a checkout
-    ``pip install ".[lbfgs]"``). In ``fit`` it ignores ``batch_size`` and
-    ``shuffle``, and each epoch is one L-BFGS iteration (whose cost the history
-    records); it stops early when SciPy's tests say it converged. It has no
-    learning rate (a line search picks each step).
+    It needs SciPy (``pip install ".[lbfgs]"`` from a checkout of plainnet).
+    In ``fit`` it ignores ``batch_size`` and ``shuffle``, and each epoch is one
+    L-BFGS iteration (whose cost the history records); it stops early when
+    SciPy's tests say it converged. It has no learning rate (a line search
+    picks each step).
 
     Parameters
     ----------
@@ -445,8 +445,8 @@ class LBFGS(Optimizer):
             from scipy.optimize import minimize
         except ImportError:
             raise ImportError(
-                "LBFGS needs SciPy: pip install 'plainnet[lbfgs]' (from a checkout: "
-                "pip install '.[lbfgs]')"
+                'LBFGS needs SciPy: pip install ".[lbfgs]" (from a checkout of '
+                "plainnet)"
             ) from None
         if not self.state:
             self.state = self.init_state(x0)

@@ -1,4 +1,4 @@
-"""Training figures with matplotlib (the optional extra ``plainnet[plot]``).
+"""Training figures with matplotlib (the optional extra: ``pip install ".[plot]"``).
 
 The figures are drawn on matplotlib's Agg canvas directly, without pyplot, so
 plotting never opens a window and never changes the caller's backend.

@@ -71,8 +71,8 @@ def compile_loop(function):
         import numba
     except ImportError:
         raise ImportError(
-            "the compiled kernels need numba: pip install 'plainnet[fast]' "
-            "(from a checkout: pip install '.[fast]'), or use the NumPy ones "
+            'the compiled kernels need numba: pip install ".[fast]" (from a '
+            "checkout of plainnet), or use the NumPy ones "
             "with PLAINNET_KERNELS=numpy"
         ) from None
     return numba.njit(cache=True, error_model="numpy")(function)

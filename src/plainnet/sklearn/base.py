@@ -339,7 +339,7 @@ class BaseNeuralNet(BaseEstimator):
         """Write the fitted estimator to a ``.npz`` model file, atomically;
         ``plainnet.load(path)`` reads it back.
 
-        The file holds the network (see :func:`plainnet.serialization.save`), the
+        The file holds the network (see :func:`plainnet.model_files.save`), the
         parameters and the fitted attributes. The loaded estimator predicts
         bit-identically, and ``partial_fit`` continues as it would have here.
 

@@ -1,5 +1,5 @@
 """Model files of the scikit-learn estimators: the kinds ``neural_net_classifier``
-and ``neural_net_regressor`` (see :mod:`plainnet.serialization`), registered by
+and ``neural_net_regressor`` (see :mod:`plainnet.model_files`), registered by
 :mod:`plainnet.sklearn`.
 
 It reads and sets only the estimators' parameters and public fitted attributes
