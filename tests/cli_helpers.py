@@ -60,3 +60,32 @@ def write_prices(path: Path, n: int = 80, seed: int = 2) -> Path:
     ]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def start_long_training(folder: Path) -> subprocess.Popen:
+    """``plainnet train`` on flowers.csv for practically ever (to be stopped by a
+    signal), returned once its epochs have begun, writing best.npz."""
+    write_flowers(folder / "flowers.csv", n=300)
+    process = subprocess.Popen(
+        command(
+            "train",
+            "flowers.csv",
+            "--target",
+            "species",
+            "--epochs",
+            100000,
+            "--patience",
+            100000,
+            "--out",
+            "best.npz",
+        ),
+        cwd=folder,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in process.stdout:
+        if "Ctrl-C stops" in line:
+            break
+    return process

@@ -16,6 +16,7 @@ from cli_helpers import (
     command,
     environment,
     plainnet_cli,
+    start_long_training,
     write_flowers,
     write_prices,
 )
@@ -219,29 +220,7 @@ def test_a_missing_matplotlib_is_reported_before_training(
 
 
 def test_ctrl_c_saves_the_best_model_so_far(tmp_path):
-    write_flowers(tmp_path / "flowers.csv", n=300)
-    process = subprocess.Popen(
-        command(
-            "train",
-            "flowers.csv",
-            "--target",
-            "species",
-            "--epochs",
-            100000,
-            "--patience",
-            100000,
-            "--out",
-            "best.npz",
-        ),
-        cwd=tmp_path,
-        env=environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    for line in process.stdout:
-        if "Ctrl-C stops" in line:
-            break
+    process = start_long_training(tmp_path)
     time.sleep(1.0)  # well into the epochs
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)

@@ -18,11 +18,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import plainnet as pn
-from cli_helpers import command, environment, plainnet_cli, write_flowers, write_prices
+from cli_helpers import (
+    environment,
+    plainnet_cli,
+    start_long_training,
+    write_prices,
+)
 from plainnet import losses, model_files
 from plainnet.errors import ModelFileError
 from plainnet.layers.activations import sigmoid, softmax
 from plainnet.model_files.archive import Archive
+from test_serialization import with_document
 
 
 def small_model(path, **metadata):
@@ -355,29 +361,7 @@ def test_8_a_killed_save_leaves_no_temporary_for_good(tmp_path):
 
 
 def test_8_sigterm_during_training_saves_the_best_model_and_exits_143(tmp_path):
-    write_flowers(tmp_path / "flowers.csv", n=300)
-    process = subprocess.Popen(
-        command(
-            "train",
-            "flowers.csv",
-            "--target",
-            "species",
-            "--epochs",
-            100000,
-            "--patience",
-            100000,
-            "--out",
-            "best.npz",
-        ),
-        cwd=tmp_path,
-        env=environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    for line in process.stdout:
-        if "Ctrl-C stops" in line:
-            break
+    process = start_long_training(tmp_path)
     time.sleep(1.0)
     process.send_signal(signal.SIGTERM)
     _out, err = process.communicate(timeout=60)
@@ -489,32 +473,13 @@ def test_a_loaded_estimators_settings_must_describe_its_network(tmp_path):
     # Fault 10: settings in a file are what the next fit builds; a file whose
     # hidden_layer_sizes ask for (100000, 100000) is refused, never allocated.
     pytest.importorskip("sklearn")
-    import json
-    import zipfile
-
     X, y = np.random.default_rng(0).standard_normal((30, 3)), np.arange(30) % 2
     path = tmp_path / "clf.npz"
     pn.NeuralNetClassifier((4,), max_epochs=2, random_state=0).fit(X, y).save(path)
-    with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    header_end = members["plainnet.npy"].index(b"\n") + 1
-    data = members["plainnet.npy"]
-    text = bytes(np.frombuffer(data[header_end:], np.uint8))
-    document = json.loads(text)
-    document["config"]["params"]["hidden_layer_sizes"] = {"tuple": [100000, 100000]}
-    tampered = json.dumps(document).encode()
-    members["plainnet.npy"] = _npy(np.frombuffer(tampered, np.uint8))
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
+    huge = {"tuple": [100000, 100000]}
+    with_document(
+        path, lambda doc: doc["config"]["params"].update(hidden_layer_sizes=huge)
+    )
     message = "settings describe a network of 10000700002 parameters"
     with pytest.raises(pn.ModelFileError, match=message):
         pn.load(path)
-
-
-def _npy(array: np.ndarray) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    np.save(buffer, array)
-    return buffer.getvalue()
