@@ -9,7 +9,9 @@ the rest in a second ``fit`` call (the crash, if asked for, comes between the
 two, while the other ranks already wait in the second call); rank 0 saves every
 rank's final weights to OUT.npz as ``rank0``, ``rank1``, ... With ``--hooks``
 the gradients also go through :func:`grad_hooks`; with ``--batchnorm`` the
-network has a BatchNorm layer (its running statistics are saved as ``state0``...).
+network has a BatchNorm layer (its running statistics are saved as ``state0``...);
+with ``--plateau`` the learning rate is a ``ReduceOnPlateau`` (each rank's
+``history.lr`` is saved as ``lr0``...).
 """
 
 import argparse
@@ -54,6 +56,13 @@ def grad_hooks(net: pn.Sequential) -> list:
     return [L2Penalty(net, alpha=0.01, n=BATCH_SIZE), clip_by_global_norm(0.2)]
 
 
+def plateau() -> pn.ReduceOnPlateau:
+    """A rate that halves whenever an epoch's cost is not 10 below the best:
+    after the first epoch, always (each rank halves only if it is told the
+    epochs' costs)."""
+    return pn.ReduceOnPlateau(LR, factor=0.5, patience=1, min_delta=10.0)
+
+
 def main() -> None:
     from mpi4py import MPI  # only the job needs MPI, not the tests importing this
 
@@ -65,6 +74,7 @@ def main() -> None:
     parser.add_argument("--crash", choices=["raise", "kill"], default="raise")
     parser.add_argument("--hooks", action="store_true")
     parser.add_argument("--batchnorm", action="store_true")
+    parser.add_argument("--plateau", action="store_true")
     args = parser.parse_args()
 
     comm = MPI.COMM_WORLD
@@ -74,7 +84,8 @@ def main() -> None:
     # BatchNorm needs two rows or more per rank and batch: a larger global batch
     batch_size = 64 if args.batchnorm else BATCH_SIZE
     hooks = grad_hooks(trainer.net) if args.hooks else None
-    settings = {"loss": "cross_entropy", "optimizer": pn.Adam(lr=LR)}
+    lr = plateau() if args.plateau else LR
+    settings = {"loss": "cross_entropy", "optimizer": pn.Adam(lr=lr)}
     trainer.fit(
         X[rows], y[rows], epochs=1, batch_size=batch_size, grad_hook=hooks, **settings
     )
@@ -87,9 +98,11 @@ def main() -> None:
     )
     weights = comm.gather(trainer.net.parameters)
     states = comm.gather(trainer.net.state)
+    rates = comm.gather(np.array(trainer.net.history.lr))
     if comm.Get_rank() == 0:
         arrays = {f"rank{r}": w for r, w in enumerate(weights)}
         arrays |= {f"state{r}": s for r, s in enumerate(states)}
+        arrays |= {f"lr{r}": lr for r, lr in enumerate(rates)}
         np.savez(args.out, **arrays)
 
 

@@ -129,6 +129,20 @@ def test_running_statistics_are_averaged_so_the_ranks_agree(tmp_path):
     assert not np.array_equal(states[0][:16], np.zeros(16))  # it did learn
 
 
+def test_reduce_on_plateau_sees_every_epoch_and_the_ranks_agree(tmp_path):
+    code, _, err, _ = mpirun(3, JOB, tmp_path / "weights.npz", "--plateau")
+    assert code == 0, err
+    saved = np.load(tmp_path / "weights.npz")
+    rates = [saved[f"lr{rank}"] for rank in range(3)]
+    lr = mpi_job.LR  # the first epoch improves on inf; each one after halves it
+    expected = [lr, lr, lr / 2, lr / 4][: mpi_job.EPOCHS]
+    assert len(expected) == mpi_job.EPOCHS
+    for rank_rates in rates:
+        np.testing.assert_array_equal(rank_rates, expected)
+    weights = [saved[f"rank{rank}"] for rank in range(3)]
+    assert all(w.tobytes() == weights[0].tobytes() for w in weights)
+
+
 @pytest.mark.parametrize("crash", ["raise", "kill"])
 def test_a_crash_on_one_rank_ends_the_job_within_seconds(crash, tmp_path):
     code, _, err, seconds = mpirun(

@@ -26,6 +26,7 @@ except ImportError as error:  # mpi4py or the MPI library missing
 
 from . import hooks, losses, optimizers
 from ._validation import check_positive
+from .callbacks import Callback
 from .errors import TrainingDivergedError
 from .network import Sequential
 from .preprocessing import encode_labels
@@ -200,15 +201,21 @@ class MPITrainer:
         return encode_labels(y, classes=self.classes_)[0]
 
     def _end_epoch(self, total: float, n_samples: int) -> None:
-        """Record the epoch's cost over all ranks; raise on every rank if it is
-        not finite."""
-        cost = total / n_samples if self.net.loss.reduction == "mean" else total
-        self.net.history.loss.append(cost)
+        """Record the epoch's cost over all ranks (with the learning rate) in
+        the history, and show it to a ``ReduceOnPlateau`` rate: every rank sees
+        the same cost, so all keep the same rate. Raise on every rank if the
+        cost is not finite."""
+        net = self.net
+        cost = total / n_samples if net.loss.reduction == "mean" else total
+        epoch = len(net.history.loss) + 1
+        logs = {"epoch": epoch, "loss": cost}
+        net.history.on_epoch_end(epoch, logs, net)
+        if isinstance(net.optimizer.lr, Callback):  # ReduceOnPlateau
+            net.optimizer.lr.on_epoch_end(epoch, logs, net)
         self._average_state()
         if not math.isfinite(cost):
-            epoch = len(self.net.history.loss)
             raise TrainingDivergedError(
-                divergence_message(self.net, epoch, cost)
+                divergence_message(net, epoch, cost)
                 + " The history so far is kept."
             )
 
