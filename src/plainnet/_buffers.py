@@ -21,6 +21,18 @@ class BufferCache:
             array = self._buffers[key] = np.empty(shape, dtype=dtype)
             return array
 
+    def _constant(
+        self, name: str, shape: tuple[int, ...], dtype: np.dtype, value: float
+    ) -> np.ndarray:
+        """The work array ``name`` filled with ``value`` when it is first made
+        (callers only read it)."""
+        try:
+            return self._buffers[name, shape, dtype]
+        except (AttributeError, KeyError):
+            array = self._buffer(name, shape, dtype)
+            array.fill(value)
+            return array
+
     def _clear_buffers(self) -> None:
         """Drop every work array (they are rebuilt on the next call)."""
         self.__dict__.pop("_buffers", None)

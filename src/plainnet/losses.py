@@ -11,6 +11,7 @@ from ._buffers import BufferCache
 from ._registry import resolve
 from ._validation import check_finite
 from .errors import DataError
+from .kernels.cross_entropy import softmax_cross_entropy
 from .layers.activations import sigmoid, softmax
 
 
@@ -233,24 +234,16 @@ class CrossEntropy(Loss):
             )
         if not labels:
             self._check_shapes(output, target)
-        p = self._buffer("p", output.shape, output.dtype)
-        np.subtract(output, output.max(axis=1, keepdims=True), out=p)  # shifted logits
-        rows = np.arange(n)
-        picked = p[rows, target] if labels else np.einsum("ij,ij->i", p, target)
-        with np.errstate(under="ignore"):  # exp(-2000) is 0, as it should be
-            np.exp(p, out=p)
-        total = p.sum(axis=1, keepdims=True)
-        per_sample = np.log(total).ravel() - picked
-        share = None if weight is None else _shares(weight)  # w_i / sum(w)
-        value = float(np.mean(per_sample) if share is None else share @ per_sample)
-        p /= total  # softmax
-        # the fused softmax + cross-entropy gradient P - T
-        if labels:
-            p[rows, target] -= 1
+        grad = self._buffer("p", output.shape, output.dtype)
+        per_sample = softmax_cross_entropy(output, target, grad)  # grad = P - T
+        if weight is None:
+            value = float(np.add.reduce(per_sample)) / n
+            grad *= 1.0 / n
         else:
-            p -= target
-        p *= 1.0 / n if share is None else share[:, None]
-        return value, p
+            share = _shares(weight)  # w_i / sum(w)
+            value = float(share @ per_sample)
+            grad *= share[:, None]
+        return value, grad
 
     def output_function(self, output):
         return softmax(output, np.empty_like(output))

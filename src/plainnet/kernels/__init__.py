@@ -13,15 +13,23 @@ Which one runs:
   numba is missing);
 * ``"auto"`` (the default): compiled when numba is installed.
 
-Kernels: :mod:`plainnet.kernels.adam` (the Adam update). Later ones (the
-convolution's col2im scatter, max-pooling's backward) go here the same way: a
-``<name>_numpy`` function, a plain loop compiled on first use, and one
-``<name>`` entry point choosing between them with :func:`backend`.
+Kernels (each registered in :data:`KERNELS`, where the tests find it):
+
+* :mod:`~plainnet.kernels.adam`: the Adam update;
+* :mod:`~plainnet.kernels.relu`: the ReLU's backward pass;
+* :mod:`~plainnet.kernels.cross_entropy`: softmax fused with cross-entropy.
+
+Later ones (the convolution's col2im scatter, max-pooling's backward) go here
+the same way: a ``<name>_numpy`` function, a plain loop registered with it by
+:func:`register_kernel`, and one ``<name>`` entry point choosing between them
+with :func:`backend`.
 """
 
 import os
+from collections.abc import Callable
+from functools import cached_property
 
-__all__ = ["BACKENDS", "backend", "use"]
+__all__ = ["BACKENDS", "KERNELS", "Kernel", "backend", "register_kernel", "use"]
 
 BACKENDS = ("auto", "numpy", "numba")
 _choice = os.environ.get("PLAINNET_KERNELS", "auto")
@@ -76,3 +84,29 @@ def compile_loop(function):
             "with PLAINNET_KERNELS=numpy"
         ) from None
     return numba.njit(cache=True, error_model="numpy")(function)
+
+
+class Kernel:
+    """One hot operation twice: ``numpy``, the readable reference, and ``loop``,
+    the same as a plain loop that numba compiles on first use (``compiled``)."""
+
+    def __init__(self, name: str, numpy: Callable, loop: Callable) -> None:
+        self.name, self.numpy, self.loop = name, numpy, loop
+
+    @cached_property
+    def compiled(self) -> Callable:
+        """``loop`` compiled by numba (``ImportError`` naming the extra if it is
+        missing)."""
+        return compile_loop(self.loop)
+
+    def __repr__(self) -> str:
+        return f"Kernel({self.name!r})"
+
+
+KERNELS: dict[str, Kernel] = {}
+
+
+def register_kernel(name: str, numpy: Callable, loop: Callable) -> Kernel:
+    """Register the twins ``numpy`` and ``loop`` as kernel ``name``."""
+    KERNELS[name] = kernel = Kernel(name, numpy, loop)
+    return kernel

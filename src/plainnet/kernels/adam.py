@@ -19,11 +19,10 @@ same order, so they agree to the last bit.
 """
 
 import math
-from functools import cache
 
 import numpy as np
 
-from . import backend, compile_loop
+from . import backend, register_kernel
 
 
 def constants(lr, beta1, beta2, eps, weight_decay, t, dtype) -> tuple:
@@ -69,9 +68,7 @@ def adam_loop(w, g, m, v, decay, b1c, b2c, eps_hat, step) -> None:
         w[i] = w[i] * decay - mi / (np.sqrt(vi) + eps_hat) * step
 
 
-@cache
-def _compiled():
-    return compile_loop(adam_loop)
+KERNEL = register_kernel("adam", adam_numpy, adam_loop)
 
 
 def adam(w, g, m, v, work, *, lr, beta1, beta2, eps, weight_decay, t) -> None:
@@ -79,6 +76,6 @@ def adam(w, g, m, v, work, *, lr, beta1, beta2, eps, weight_decay, t) -> None:
     compiled or with NumPy as :func:`plainnet.kernels.backend` says."""
     args = constants(lr, beta1, beta2, eps, weight_decay, t, w.dtype)
     if backend() == "numba":
-        _compiled()(w, g, m, v, *args)
+        KERNEL.compiled(w, g, m, v, *args)
     else:
         adam_numpy(w, g, m, v, work, *args)

@@ -39,7 +39,7 @@ class Dense(Layer):
     images), output of shape ``(n_samples, n_out)``. Backward, with
     ``G = dL/dY``::
 
-        dW = X.T @ G        db = G.sum(axis=0)        dX = G @ W.T
+        dW = X.T @ G        db = 1^T G (column sums)        dX = G @ W.T
 
     Example
     -------
@@ -118,8 +118,9 @@ class Dense(Layer):
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         np.matmul(self.saved["x"].T, grad_out, out=self.grads["W"])
-        if self.bias:
-            np.sum(grad_out, axis=0, out=self.grads["b"])
+        if self.bias:  # db = 1^T G, the column sums, as one BLAS product
+            ones = self._constant("ones", grad_out.shape[:1], grad_out.dtype, 1)
+            np.matmul(ones, grad_out, out=self.grads["b"])
         if not need_input_grad:
             return None
         W = self.params["W"]
