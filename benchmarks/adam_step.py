@@ -67,7 +67,7 @@ def adam_steps(n: int, dtype=np.float32) -> dict[str, Callable[[], None]]:
         "numpy": lambda: adam.adam_numpy(w, g, m, v, work, *args),
     }
     if kernels._numba_installed():
-        compiled = adam._compiled()
+        compiled = adam.KERNEL.compiled
         compiled(w, g, m, v, *args)  # compile (or load from the cache) first
         steps["compiled"] = lambda: compiled(w, g, m, v, *args)
     return steps

@@ -20,7 +20,10 @@ Floors (NumPy matmuls into preallocated ``out=`` buffers, nothing else):
 * one sample: the plain NumPy expression ``relu(relu(x@W1+b1)@W2+b2)@W3+b3``.
 
 Peers: PyTorch CPU, scikit-learn ``MLPClassifier``, a textbook NumPy loop that
-allocates as it goes, and plainnet through its public API, twice: ``plainnet``
+allocates as it goes, the reference loop (the tightest hand-written NumPy loop
+we know, with plainnet's Adam kernel; see ``reference_peer``: what any library
+doing these products and this Adam step can reach here), twice like plainnet,
+and plainnet through its public API, twice: ``plainnet``
 with its default kernels (the compiled Adam step when numba is installed) and
 ``plainnet numpy-step`` with ``PLAINNET_KERNELS=numpy``'s; a missing one is
 reported and skipped. Each timed fit builds a fresh model, then runs one epoch.
@@ -197,6 +200,83 @@ def numpy_peer(X: np.ndarray, y: np.ndarray, sizes: Sizes) -> Peer:
     return Peer(fit, lambda: numpy_forward(X, state["weights"]))
 
 
+def reference_peer(
+    X: np.ndarray, y: np.ndarray, sizes: Sizes, kernel: str = "auto"
+) -> Peer:
+    """The tightest loop we know how to write by hand with NumPy: buffers
+    allocated once, ReLU against zeros, bias gradients as ``1^T G``, the fused
+    softmax + cross-entropy gradient, and plainnet's Adam kernel (compiled or
+    NumPy, as ``kernel`` says) on each array. No library can beat it by much
+    with the same products; it shows what the floor leaves out (the Adam
+    step's memory traffic and the element-wise passes)."""
+    from plainnet import kernels
+    from plainnet.kernels.adam import adam
+
+    rows = min(BATCH, len(X))
+    state: dict[str, Weights] = {"weights": init_weights(sizes)}
+
+    def buffers() -> list[np.ndarray]:
+        return [np.empty((rows, k), DTYPE) for k in sizes[1:]]
+
+    def fit() -> None:
+        weights = init_weights(sizes)
+        params = [p for layer in weights for p in layer]
+        grads = [np.empty_like(p) for p in params]
+        moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+        work = [np.empty_like(p) for p in params]
+        acts, deltas = buffers(), buffers()
+        zeros = [np.zeros(k, DTYPE) for k in sizes[1:]]
+        ones = np.ones(rows, DTYPE)
+        kernels.use(kernel)
+        try:
+            for t, s in enumerate(batches(len(X)), start=1):
+                m = s.stop - s.start
+                ins = [X[s]]
+                for i, (W, b) in enumerate(weights):
+                    z = np.matmul(ins[i], W, out=acts[i][:m])
+                    z += b
+                    if i < len(weights) - 1:
+                        ins.append(np.maximum(z, zeros[i], out=z))
+                g = deltas[-1][:m]
+                np.subtract(z, z.max(axis=1, keepdims=True), out=g)
+                np.exp(g, out=g)
+                g /= g.sum(axis=1, keepdims=True)
+                g[np.arange(m), y[s]] -= 1  # softmax + cross-entropy: P - T
+                g *= 1 / m
+                for i in reversed(range(len(weights))):
+                    np.matmul(ins[i].T, g, out=grads[2 * i])
+                    np.matmul(ones[:m], g, out=grads[2 * i + 1])
+                    if i > 0:
+                        dx = np.matmul(g, weights[i][0].T, out=deltas[i - 1][:m])
+                        g = np.multiply(dx, ins[i] > 0, out=dx)
+                for p, dp, (mp, vp), wk in zip(
+                    params, grads, moments, work, strict=True
+                ):
+                    adam(
+                        p.reshape(-1),
+                        dp.reshape(-1),
+                        mp.reshape(-1),
+                        vp.reshape(-1),
+                        wk.reshape(-1),
+                        lr=LR,
+                        beta1=0.9,
+                        beta2=0.999,
+                        eps=1e-8,
+                        weight_decay=0.0,
+                        t=t,
+                    )
+        finally:
+            kernels.use("auto")
+        state["weights"] = weights
+
+    return Peer(fit, lambda: numpy_forward(X, state["weights"]))
+
+
+def reference_numpy_peer(X: np.ndarray, y: np.ndarray, sizes: Sizes) -> Peer:
+    """The reference loop with the NumPy Adam step."""
+    return reference_peer(X, y, sizes, "numpy")
+
+
 def torch_peer(X: np.ndarray, y: np.ndarray, sizes: Sizes) -> Peer:
     """PyTorch CPU: nn.Sequential, CrossEntropyLoss, torch.optim.Adam."""
     import torch
@@ -307,12 +387,16 @@ PEERS: dict[str, Callable[[np.ndarray, np.ndarray, Sizes], Peer]] = {
     "pytorch": torch_peer,
     "sklearn": sklearn_peer,
     "numpy loop": numpy_peer,
+    "reference loop": reference_peer,
+    "reference numpy-step": reference_numpy_peer,
 }
 MODULES = {
     "plainnet": "plainnet",
     "plainnet numpy-step": "plainnet",
     "pytorch": "torch",
     "sklearn": "sklearn",
+    "reference loop": "plainnet",
+    "reference numpy-step": "plainnet",
 }
 
 
@@ -559,6 +643,16 @@ def print_table(title: str, result: dict[str, Any]) -> None:
         "   targets: epoch of plainnet (compiled step) <= 1.30x, "
         "plainnet numpy-step <= 1.60x the floor"
     )
+    epoch = result["epoch"]
+    for ours, reference in (
+        ("plainnet", "reference loop"),
+        ("plainnet numpy-step", "reference numpy-step"),
+    ):
+        if ours in epoch and reference in epoch:
+            print(
+                f"   {ours} / {reference}: {epoch[ours] / epoch[reference]:.2f}x "
+                f"(the reference is {epoch[reference] / epoch['floor']:.2f}x the floor)"
+            )
     if "breakdown" in result:
         print_breakdown(result["breakdown"])
     if "adam_step" in result:
