@@ -249,6 +249,10 @@ def test_save_refuses_what_it_could_not_load_back(tmp_path):
         trained().save(tmp_path / "m.npz", metadata={"colour": "red"})
     with pytest.raises(ValueError, match="names no 'classes'"):
         trained().save(tmp_path / "m.npz", metadata={"task": "classify"})
+    # undecodable bytes of a header, read with surrogateescape
+    header = b"pr\xe9sident".decode("utf-8", "surrogateescape")
+    with pytest.raises(ValueError, match=r"'target' holds text that is not valid"):
+        trained().save(tmp_path / "m.npz", metadata={"target": header})
     assert os.listdir(tmp_path) == []
 
 
