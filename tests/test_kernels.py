@@ -127,6 +127,18 @@ def test_the_kernels_entry_points_take_either_twin(numpy_kernels_and_numba):
     assert losses.shape == (16,)
 
 
+@pytest.mark.parametrize("name", ["numpy", "numba"])
+def test_the_loops_never_reach_outside_their_arrays(name, numpy_kernels_and_numba):
+    kernels.use(name)
+    z = np.zeros((4, 3), "float32")
+    for labels in ([0, 1, 2, 3], [0, -1, 2, 1]):
+        with pytest.raises(IndexError, match="class label"):
+            cross_entropy_kernel.softmax_cross_entropy(z, np.array(labels), z.copy())
+    y = np.ones((4, 3), "float32")
+    with pytest.raises(ValueError, match="broadcast"):  # NumPy's own message
+        relu_kernel.relu_gradient(y, np.ones((2, 3), "float32"), np.empty_like(y))
+
+
 @pytest.fixture
 def numpy_kernels_and_numba():
     pytest.importorskip("numba")

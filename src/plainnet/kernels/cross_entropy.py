@@ -23,6 +23,8 @@ def softmax_cross_entropy_numpy(z, target, grad) -> np.ndarray:
     ``(n,)``. ``target``: integer labels of shape ``(n,)`` or probabilities
     of the shape of ``z``."""
     labels = target.ndim == 1
+    if labels and target.size and (target.min() < 0 or target.max() >= z.shape[1]):
+        raise IndexError(f"class labels must be in [0, {z.shape[1]})")
     np.subtract(z, z.max(axis=1, keepdims=True), out=grad)  # Z - m
     if labels:  # where each sample's class sits in grad, as flat indices
         target = np.arange(0, grad.size, grad.shape[1]) + target
@@ -44,6 +46,9 @@ def softmax_cross_entropy_loop(z, labels, grad, losses) -> None:
     """The same for integer labels, row by row (compiled by numba)."""
     n, k = z.shape
     for i in range(n):
+        label = labels[i]
+        if label < 0 or label >= k:  # the loop checks no bounds itself
+            raise IndexError("a class label is outside [0, number of classes)")
         top = z[i, 0]
         for j in range(1, k):
             top = max(top, z[i, j])
@@ -53,8 +58,8 @@ def softmax_cross_entropy_loop(z, labels, grad, losses) -> None:
             total += grad[i, j]
         for j in range(k):
             grad[i, j] /= total
-        grad[i, labels[i]] -= 1
-        losses[i] = np.log(total) - (z[i, labels[i]] - top)
+        grad[i, label] -= 1
+        losses[i] = np.log(total) - (z[i, label] - top)
 
 
 KERNEL = register_kernel(
@@ -64,9 +69,12 @@ KERNEL = register_kernel(
 
 def softmax_cross_entropy(z, target, grad) -> np.ndarray:
     """Fill ``grad`` (like ``z``) with ``P - T`` and return the per-sample
-    losses; compiled for integer labels, else with NumPy, as
-    :func:`plainnet.kernels.backend` says."""
-    if target.ndim == 1 and backend() == "numba":
+    losses; compiled for integer labels (one per row of ``z``, and ``grad`` of
+    its shape), else with NumPy, as :func:`plainnet.kernels.backend` says.
+    Labels outside ``[0, k)`` raise ``IndexError`` either way."""
+    labels = target.ndim == 1 and target.dtype.kind in "iu"
+    fits = labels and len(target) == len(z) and grad.shape == z.shape
+    if fits and backend() == "numba":
         losses = np.empty(len(z), z.dtype)
         KERNEL.compiled(z, target, grad, losses)
         return losses

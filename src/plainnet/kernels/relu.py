@@ -27,9 +27,12 @@ KERNEL = register_kernel("relu", relu_gradient_numpy, relu_gradient_loop)
 
 
 def relu_gradient(y, grad_out, out) -> np.ndarray:
-    """``dX`` into ``out`` (C-contiguous, the shape and dtype of ``y``), compiled
-    or with NumPy as :func:`plainnet.kernels.backend` says; returns ``out``."""
-    if backend() == "numba" and out.flags.c_contiguous:
+    """``dX`` into ``out`` (the shape of ``y``), compiled or with NumPy as
+    :func:`plainnet.kernels.backend` says; returns ``out``. The loop (which
+    checks no bounds) runs only on arrays of one shape and a C-contiguous
+    ``out``; anything else goes to NumPy, which broadcasts or raises."""
+    same_shape = y.shape == grad_out.shape == out.shape
+    if same_shape and out.flags.c_contiguous and backend() == "numba":
         KERNEL.compiled(y.reshape(-1), grad_out.reshape(-1), out.reshape(-1))
         return out
     return relu_gradient_numpy(y, grad_out, out)
