@@ -47,24 +47,26 @@ def check_metadata(metadata, network: Sequential) -> None:
         raise ValueError(f"unknown metadata field(s) {unknown}")
     for key, value in metadata.items():
         _METADATA_CHECKS[key](value, network)
-        _check_unicode(key, value)
     if metadata.get("task") == "classify" and "classes" not in metadata:
         raise ValueError("metadata 'task' is 'classify' but it names no 'classes'")
     _check_consistent(metadata, network)
 
 
-def _check_unicode(key: str, value) -> None:
-    """Text must be valid Unicode to be written as UTF-8: a lone surrogate (what
-    undecodable bytes of a file name or a header become) cannot be."""
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as error:
-        bad = error.object[error.start : error.end]
-        raise ValueError(
-            f"metadata {key!r} holds text that is not valid Unicode: {bad!r}, a "
-            "lone surrogate (undecodable bytes decoded with 'surrogateescape'); "
-            "decode that text with its real encoding first"
-        ) from None
+def check_writable_text(metadata: dict) -> None:
+    """Raise ``ValueError`` naming the field whose text cannot be written as
+    UTF-8: a lone surrogate, what undecodable bytes of a file name or a header
+    become. Saving checks it; loading takes such text (JSON escapes it), so a
+    file written by other means still loads."""
+    for key, value in metadata.items():
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            bad = error.object[error.start : error.end]
+            raise ValueError(
+                f"metadata {key!r} holds text that is not valid Unicode: {bad!r}, "
+                "a lone surrogate (undecodable bytes decoded with "
+                "'surrogateescape'); decode that text with its real encoding first"
+            ) from None
 
 
 def _check_consistent(metadata: dict, network) -> None:

@@ -14,7 +14,7 @@ from ..network import Sequential
 from .atomic import atomic_write
 from .format import DOCUMENT, FORMAT, FORMAT_VERSION
 from .kinds import ModelKind, kind_of
-from .metadata import check_metadata
+from .metadata import check_metadata, check_writable_text
 from .values import finite_or_none, to_json
 
 
@@ -75,6 +75,7 @@ def save(
     document = _document(model, kind, optimizer_doc, dict(metadata or {}))
     _check_layers_registered(network)
     check_metadata(document["metadata"], network)
+    check_writable_text(document["metadata"])
     text = json.dumps(document, allow_nan=False, ensure_ascii=False)
     atomic_write(path, lambda file: _write_npz(file, text, arrays))
 
