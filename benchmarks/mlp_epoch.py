@@ -6,7 +6,7 @@ plainnet and its peers, as ratios to the GEMM floor measured in the same run.
 
 Model: 784-256-128-10, ReLU, softmax cross-entropy, Adam(lr=1e-3), batch 128,
 float32, one epoch over 60,000 synthetic samples (seeded normal X, integer labels
-0..9), no shuffling. Every figure is the best of 3 rounds, interleaved across
+0..9), no shuffling. Every figure is the best of 5 rounds, interleaved across
 the peers so that load from elsewhere hits all alike.
 
 Floors (NumPy matmuls into preallocated ``out=`` buffers, nothing else):
@@ -707,7 +707,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write all figures to this file")
     parser.add_argument("--quick", action="store_true", help="fewer samples")
     parser.add_argument("--samples", type=int, help="override the sample count")
-    parser.add_argument("--rounds", type=int, default=3, help="best of (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="best of (default 5)")
     parser.add_argument("--no-scaling", action="store_true")
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
