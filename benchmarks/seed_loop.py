@@ -1,9 +1,10 @@
 """The seed's 15,000 full-batch iterations: plainnet against a hand-written loop.
 
-    python benchmarks/seed_loop.py [--repeat 5] [--iterations 15000]
+    python benchmarks/seed_loop.py [--repeat 7] [--iterations 15000]
 
-Both run in this process, each best of ``--repeat``; the figure that matters is
-the ratio (the machine is shared and noisy, so an absolute time means little).
+Both run in this process, in ``--repeat`` interleaved rounds; the figures that
+matter are the ratios, best against best and the median of each round's ratio
+(the machine is shared and noisy, so an absolute time means little).
 PyTorch is timed too when it is installed. Target: plainnet <= 2x the hand loop.
 """
 
@@ -12,6 +13,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from _timing import interleaved
 
 import plainnet as pn
 from plainnet.classic import seed_training_set
@@ -54,19 +56,21 @@ def with_torch(iterations: int):
     return weights.detach().numpy()
 
 
-def best_time(run: Callable[[int], object], iterations: int, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
+def timed(run: Callable[[int], object], iterations: int) -> Callable[[], float]:
+    """A timing function for ``interleaved``: one run's time in seconds."""
+
+    def once() -> float:
         start = time.perf_counter()
         run(iterations)
-        times.append(time.perf_counter() - start)
-    return min(times)
+        return time.perf_counter() - start
+
+    return once
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=15000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
 
     np.testing.assert_allclose(
@@ -82,12 +86,22 @@ def main() -> None:
         runs["PyTorch (autograd + optim.SGD)"] = with_torch
     except ImportError:
         print("PyTorch is not installed: skipped (pip install torch==2.13.0)")
-    baseline = None
-    print(f"{args.iterations} iterations, best of {args.repeat}")
-    for name, run in runs.items():
-        seconds = best_time(run, args.iterations, args.repeat)
-        baseline = baseline or seconds
-        print(f"{name:32s} {seconds * 1e3:8.1f} ms   {seconds / baseline:5.2f}x")
+    print(f"{args.iterations} iterations, best of {args.repeat} interleaved rounds")
+    fns = {name: timed(run, args.iterations) for name, run in runs.items()}
+    times, errors = interleaved(fns, args.repeat)
+    baseline = times["hand-written NumPy loop"]
+    print(f"{'':32s} {'best':>10}   {'x hand':>6}   {'median of per-round ratios':>26}")
+    for name, ts in times.items():
+        ratios = sorted(t / b for t, b in zip(ts, baseline, strict=True))
+        print(
+            f"{name:32s} {min(ts) * 1e3:8.1f} ms   {min(ts) / min(baseline):5.2f}x"
+            f"   {ratios[len(ratios) // 2]:5.2f}x"
+        )
+    for name, error in errors.items():
+        print(f"{name}: failed: {error}")
+    spread = max(baseline) / min(baseline)
+    if spread > 1.2:
+        print(f"NOISY: the hand-written loop varied {spread:.2f}x across rounds")
 
 
 if __name__ == "__main__":
