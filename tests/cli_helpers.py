@@ -62,30 +62,38 @@ def write_prices(path: Path, n: int = 80, seed: int = 2) -> Path:
     return path
 
 
-def start_long_training(folder: Path) -> subprocess.Popen:
-    """``plainnet train`` on flowers.csv for practically ever (to be stopped by a
-    signal), returned once its epochs have begun, writing best.npz."""
-    write_flowers(folder / "flowers.csv", n=300)
+def start_until(*args, cwd, line: str, **extra_env: str) -> subprocess.Popen:
+    """Start ``python -m plainnet ARGS`` and return it once it has printed a
+    line holding ``line`` (the rest of its output is left to read)."""
     process = subprocess.Popen(
-        command(
-            "train",
-            "flowers.csv",
-            "--target",
-            "species",
-            "--epochs",
-            100000,
-            "--patience",
-            100000,
-            "--out",
-            "best.npz",
-        ),
-        cwd=folder,
-        env=environment(),
+        command(*args),
+        cwd=cwd,
+        env=environment(**extra_env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    for line in process.stdout:
-        if "Ctrl-C stops" in line:
+    for printed in process.stdout:
+        if line in printed:
             break
     return process
+
+
+def start_long_training(folder: Path) -> subprocess.Popen:
+    """``plainnet train`` on flowers.csv for practically ever (to be stopped by a
+    signal), returned once its epochs have begun, writing best.npz."""
+    write_flowers(folder / "flowers.csv", n=300)
+    return start_until(
+        "train",
+        "flowers.csv",
+        "--target",
+        "species",
+        "--epochs",
+        100000,
+        "--patience",
+        100000,
+        "--out",
+        "best.npz",
+        cwd=folder,
+        line="Ctrl-C stops",
+    )

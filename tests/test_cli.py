@@ -13,10 +13,9 @@ import pytest
 import plainnet as pn
 from cli_helpers import (
     SPECIES,
-    command,
-    environment,
     plainnet_cli,
     start_long_training,
+    start_until,
     write_flowers,
     write_prices,
 )
@@ -240,19 +239,12 @@ def test_a_save_killed_before_the_rename_leaves_the_old_file(tmp_path):
     old = pn.Sequential([pn.Dense(3, 3)], seed=0)
     old.save(tmp_path / "model.npz")
     before = (tmp_path / "model.npz").read_bytes()
-    process = subprocess.Popen(
-        command(
-            "train", data, "--target", "species", "--epochs", 2, "--out", "model.npz"
-        ),
+    process = start_until(
+        *("train", data, "--target", "species", "--epochs", 2, "--out", "model.npz"),
         cwd=tmp_path,
-        env=environment(PLAINNET_TEST_PAUSE_BEFORE_RENAME="60"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        line="pausing before rename",
+        PLAINNET_TEST_PAUSE_BEFORE_RENAME="60",
     )
-    for line in process.stdout:
-        if "pausing before rename" in line:
-            break
     temporary = [p for p in tmp_path.iterdir() if ".plainnet-tmp-" in p.name]
     assert len(temporary) == 1 and temporary[0].stat().st_size > 0  # written, synced
     process.kill()

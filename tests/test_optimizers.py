@@ -62,20 +62,23 @@ def test_adam_state_is_visible_and_resumable():
 
 
 @pytest.mark.parametrize(
-    "optimizer",
+    ("optimizer", "steps", "atol"),
     [
-        pn.SGD(lr=0.1),
-        pn.SGD(lr=0.05, momentum=0.9),
-        pn.SGD(lr=0.05, momentum=0.9, nesterov=True),
-        pn.Adam(lr=0.1),
+        (pn.SGD(lr=0.1), 500, 1e-3),
+        (pn.SGD(lr=0.05, momentum=0.9), 500, 1e-3),
+        (pn.SGD(lr=0.05, momentum=0.9, nesterov=True), 500, 1e-3),
+        (pn.Adam(lr=0.1), 500, 1e-3),
+        (pn.RMSprop(lr=0.01), 3000, 1e-2),
+        (pn.RMSprop(lr=0.01, momentum=0.5, centered=True), 3000, 1e-2),
+        (pn.Adagrad(lr=0.5), 3000, 1e-2),
     ],
 )
-def test_optimizers_minimise_a_quadratic(optimizer):
+def test_optimizers_minimise_a_quadratic(optimizer, steps, atol):
     target = np.array([3.0, -1.0, 0.5])
     w = np.zeros(3)
-    for _ in range(500):
+    for _ in range(steps):
         optimizer.step(w, 2 * (w - target))
-    np.testing.assert_allclose(w, target, atol=1e-3)
+    np.testing.assert_allclose(w, target, atol=atol)
 
 
 @pytest.mark.parametrize(
@@ -137,22 +140,6 @@ def test_adagrad_first_steps_in_closed_form():
     w2 = w1 - lr / 1.5 * -1.0 / (np.sqrt(s0 + 17.0) + 1e-10)
     opt = pn.Adagrad(lr=lr, lr_decay=decay, initial_accumulator_value=s0)
     assert steps(opt, [4.0, -1.0]) == pytest.approx(w2, rel=1e-14)
-
-
-@pytest.mark.parametrize(
-    "optimizer",
-    [
-        pn.RMSprop(lr=0.01),
-        pn.RMSprop(lr=0.01, momentum=0.5, centered=True),
-        pn.Adagrad(lr=0.5),
-    ],
-)
-def test_adaptive_optimizers_minimise_a_quadratic(optimizer):
-    target = np.array([3.0, -1.0, 0.5])
-    w = np.zeros(3)
-    for _ in range(3000):
-        optimizer.step(w, 2 * (w - target))
-    np.testing.assert_allclose(w, target, atol=1e-2)
 
 
 def test_lbfgs_solves_least_squares():

@@ -26,7 +26,6 @@ except ImportError as error:  # mpi4py or the MPI library missing
 
 from . import hooks, losses, optimizers
 from ._validation import check_positive
-from .callbacks import Callback
 from .errors import TrainingDivergedError
 from .network import Sequential
 from .preprocessing import encode_labels
@@ -35,6 +34,7 @@ from .training import (
     batch_size_for,
     divergence_message,
     loss_and_optimizer,
+    rate_callbacks,
     train_step,
 )
 
@@ -209,14 +209,12 @@ class MPITrainer:
         cost = total / n_samples if net.loss.reduction == "mean" else total
         epoch = len(net.history.loss) + 1
         logs = {"epoch": epoch, "loss": cost}
-        net.history.on_epoch_end(epoch, logs, net)
-        if isinstance(net.optimizer.lr, Callback):  # ReduceOnPlateau
-            net.optimizer.lr.on_epoch_end(epoch, logs, net)
+        for callback in (net.history, *rate_callbacks(net.optimizer)):
+            callback.on_epoch_end(epoch, logs, net)
         self._average_state()
         if not math.isfinite(cost):
             raise TrainingDivergedError(
-                divergence_message(net, epoch, cost)
-                + " The history so far is kept."
+                divergence_message(net, epoch, cost) + " The history so far is kept."
             )
 
     def _average_state(self) -> None:

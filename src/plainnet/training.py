@@ -58,8 +58,7 @@ def fit(
     grad_hook = hooks.as_hook(grad_hook)
     net.loss, net.optimizer = loss, optimizer
     optimizer.prepare(net.parameters)
-    if isinstance(optimizer.lr, Callback):  # ReduceOnPlateau: told each epoch
-        callbacks.insert(1, optimizer.lr)
+    callbacks[1:1] = rate_callbacks(optimizer)
 
     def step(X_batch, y_batch, weight_batch=None):
         return train_step(
@@ -147,6 +146,12 @@ def _full_batch_objective(net, loss, arrays, grad_hook):
         return value, net.gradients.astype(np.float64)
 
     return objective
+
+
+def rate_callbacks(optimizer) -> list[Callback]:
+    """The optimizer's learning rate if it is told each epoch's logs (a
+    ``ReduceOnPlateau``), to run right after the history; else nothing."""
+    return [optimizer.lr] if isinstance(optimizer.lr, Callback) else []
 
 
 def loss_and_optimizer(net, loss, optimizer):
