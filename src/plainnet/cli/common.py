@@ -151,23 +151,42 @@ def check_writable(path: str) -> None:
 
 
 #: What each kind of output file starts with, to recognise an existing one.
+#: An ONNX model is a protobuf whose first field is ``ir_version`` (tag 0x08).
 _MAGIC = {
     "model": (b"PK\x03\x04",),
     "plot": (b"\x89PNG", b"%PDF", b"<?xml", b"<svg"),
+    "onnx": (b"\x08",),
 }
 
 
-def check_output(path: str, inputs: list[str], kind: str, force: bool) -> None:
+def check_output(
+    path: str,
+    inputs: list[str],
+    kind: str,
+    force: bool,
+    *,
+    option: str = "--out",
+    outputs: dict[str, str] | None = None,
+) -> None:
     """Refuse, before any work, to write ``path`` over one of the command's
-    ``inputs``, over a read-only file, or (unless ``force``) over an existing
-    file that is not of ``kind`` (``"model"``, ``"csv"`` or ``"plot"``)."""
+    ``inputs`` or ``outputs`` (its other output files, by option: two outputs
+    may not be one file, even before it exists), over anything but a regular
+    file (a FIFO, a device), over a read-only file, or (unless ``force``) over
+    an existing file that is not of ``kind`` (``"model"``, ``"csv"``,
+    ``"plot"`` or ``"onnx"``). ``option`` names ``path`` in the messages."""
     check_writable(path)
+    for other, given in (outputs or {}).items():
+        if given and _same_file(path, given):
+            raise UsageError(
+                f"{option} {path} and {other} {given} are the same file; each "
+                "output needs its own file name"
+            )
     if not os.path.lexists(path):
         return
     for given in inputs:
         if given and os.path.exists(given) and _same_file(path, given):
             raise UsageError(
-                f"--out {path} is one of this command's inputs ({given}); "
+                f"{option} {path} is one of this command's inputs ({given}); "
                 "choose another file name"
             )
     if not os.path.isfile(path):
@@ -176,12 +195,24 @@ def check_output(path: str, inputs: list[str], kind: str, force: bool) -> None:
         raise UsageError(f"{path} is read-only; plainnet does not replace it")
     if not force and not _looks_like(path, kind):
         raise UsageError(
-            f"{path} exists and does not look like a {kind} file; choose another "
-            "name, or add --force to replace it"
+            f"{path} exists and does not look like {_KIND_NAMES[kind]}; choose "
+            "another name, or add --force to replace it"
         )
 
 
+_KIND_NAMES = {
+    "model": "a model file",
+    "csv": "a CSV file",
+    "plot": "a plot file",
+    "onnx": "an ONNX file",
+}
+
+
 def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file: the same path once links are followed
+    (``./m.npz``, a symbolic link, a file not written yet), or a hard link."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
     try:
         return os.path.samefile(a, b)
     except OSError:
