@@ -129,9 +129,8 @@ def _check_plot_path(path: str, args: argparse.Namespace) -> None:
             f"--plot {path}: the file name must end with one of "
             f"{', '.join(PLOT_SUFFIXES)}"
         )
-    check_output(
-        path, [args.data], "plot", args.force, option="--plot", outputs={"--out": args.out}
-    )
+    others = {"--out": args.out}
+    check_output(path, [args.data], "plot", args.force, option="--plot", outputs=others)
     from ..plot import require_matplotlib
 
     require_matplotlib()

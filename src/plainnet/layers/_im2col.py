@@ -36,10 +36,12 @@ def as_tuple(value, n: int, name: str, owner: str, minimum: int = 1) -> tuple[in
 
 
 def as_config(value):
-    """A constructor argument as a JSON value: ints and strings as they are,
-    sequences as lists."""
-    if _is_int(value) or isinstance(value, str):
-        return value
+    """A constructor argument as a JSON value: plain ints (NumPy's too),
+    strings, and sequences as lists of plain ints."""
+    if _is_int(value):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
     return [int(v) for v in value]
 
 

@@ -147,6 +147,16 @@ class BatchNorm(Layer):
             "running_var": np.ones(self.n_channels),
         }
 
+    def invalid_state(self) -> dict[str, str]:
+        negative = np.flatnonzero(self.state["running_var"] < 0)
+        if not negative.size:
+            return {}
+        first = self.state["running_var"][negative[0]]
+        return {
+            "running_var": f"{negative.size} negative variance(s) (the first "
+            f"{first:g}, channel {negative[0]}); a variance is never negative"
+        }
+
     # -- the math --------------------------------------------------------------------
     def _per_channel(self, x: np.ndarray) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """The axes a channel's statistics run over (batch and spatial), and the

@@ -21,6 +21,7 @@ from .format import (
     FORMAT,
     FORMAT_VERSION,
     MAX_DOCUMENT_BYTES,
+    document_limits_problem,
 )
 
 # The exceptions that the zip and npy readers raise on damaged bytes.
@@ -152,9 +153,16 @@ class Archive:
     # -- the document ----------------------------------------------------------
     def document(self) -> dict:
         """The JSON document, parsed, with its format checked."""
-        if self.members[f"{DOCUMENT}.npy"].file_size > MAX_DOCUMENT_BYTES:
-            raise self.fail("the plainnet document is too large")
+        size = self.members[f"{DOCUMENT}.npy"].file_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise self.fail(
+                f"the plainnet document is too large ({size} bytes; plainnet "
+                f"reads documents of at most {MAX_DOCUMENT_BYTES} bytes)"
+            )
         raw = self.array(DOCUMENT, None, np.dtype(np.uint8)).tobytes()
+        problem = document_limits_problem(raw)
+        if problem is not None:
+            raise self.fail(problem)
         try:
             document = json.loads(
                 raw.decode("utf-8"),

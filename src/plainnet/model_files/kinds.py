@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from .._messages import listing
 from ..network import Sequential
 
 
@@ -114,8 +115,16 @@ def import_optional_kind(name: str) -> None:
         ) from error
 
 
+def _sequential(config: dict, network: Sequential) -> Sequential:
+    """A ``Sequential`` is its network: its own settings are none."""
+    if config:
+        raise ValueError(
+            f"unknown setting(s) {listing(sorted(config))}; a "
+            "sequential model has none beyond its network"
+        )
+    return network
+
+
 register_kind(
-    ModelKind(
-        "sequential", Sequential, lambda net: net, lambda net: {}, lambda c, net: net
-    )
+    ModelKind("sequential", Sequential, lambda net: net, lambda net: {}, _sequential)
 )

@@ -14,7 +14,7 @@ from ..errors import ModelFileError
 from ..layers import Layer, layer_from_config
 from ..network import Sequential, check_shapes, input_shape_of
 from .archive import Archive
-from .format import DOCUMENT, FORMAT_VERSION
+from .format import DOCUMENT, FORMAT_VERSION, MAX_LAYERS
 from .kinds import KINDS, OPTIONAL_KINDS, ModelKind, import_optional_kind
 from .metadata import check_metadata
 from .values import is_number_list
@@ -216,6 +216,11 @@ class _ModelReader:
         entries = network["layers"]
         if not isinstance(entries, list) or not entries:
             raise self.fail("'network.layers' must be a non-empty list")
+        if len(entries) > MAX_LAYERS:
+            raise self.fail(
+                f"{len(entries)} layers; plainnet reads models of at most "
+                f"{MAX_LAYERS} layers"
+            )
         layers = []
         for index, entry in enumerate(entries):
             try:
@@ -330,7 +335,7 @@ class _ModelReader:
 
     def _read_arrays(self, network: Sequential, optimizer, state: dict) -> None:
         """Fill the weights, the layers' state and the optimizer state, refusing
-        NaN and inf."""
+        NaN and inf, and state its layer cannot hold."""
         for name, (part, shape) in network.layout.items():
             network.parameters[part] = self._finite(
                 f"weights/{name}", shape, network.dtype
@@ -339,6 +344,7 @@ class _ModelReader:
             network.state[part] = self._finite(
                 f"state/{name}", shape, network.dtype
             ).ravel()
+        self._check_layer_state(network)
         if optimizer is None:
             return
         for key, value in state.items():
@@ -348,6 +354,15 @@ class _ModelReader:
                 ).copy()
         optimizer.state = state
         network.optimizer = optimizer
+
+    def _check_layer_state(self, network: Sequential) -> None:
+        """Refuse state that its layer cannot hold (a negative variance)."""
+        for index, layer in enumerate(network.layers):
+            for key, problem in layer.invalid_state().items():
+                raise self.fail(
+                    f"layer {index} ({type(layer).__name__}): array "
+                    f"'state/layers.{index}.{key}' holds {problem}"
+                )
 
     def _finite(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         array = self.archive.array(name, tuple(shape), dtype)
