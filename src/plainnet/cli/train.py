@@ -10,7 +10,6 @@ from ..datasets import DATASETS
 from ..diagnostics import Diagnostics
 from ..layers import ACTIVATIONS, dense_stack
 from ..metrics import accuracy
-from ..model_files import save
 from ..network import Sequential
 from ..optimizers import OPTIMIZERS
 from ..predictor import Predictor
@@ -39,7 +38,15 @@ from .train_data import (
     read_training_data,
     split_rows,
 )
-from .train_fit import FitSets, SigtermAsInterrupt, balanced_weights, fit, summary
+from .train_fit import (
+    DEFAULT_LR,
+    FitSets,
+    SigtermAsInterrupt,
+    balanced_weights,
+    fit,
+    save_through_signals,
+    summary,
+)
 
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 
@@ -106,9 +113,16 @@ def run(args: argparse.Namespace) -> int:
         raise Interrupted(
             "interrupted before the first epoch ended; nothing was saved", status
         )
+    stopped = save_through_signals(network, args.out, metadata=metadata)
     predictor = Predictor(network, metadata)
+    if stopped is not None:
+        print(f"{summary(network, stopper, sets)}; saved to {args.out}")
+        raise Interrupted(
+            f"interrupted{' by SIGTERM' if stopped == 143 else ''} while saving; "
+            f"the save was finished first: the model is in {args.out}",
+            stopped,
+        )
     _report(predictor, data, train_rows, val_rows)
-    save(network, args.out, metadata=metadata)
     print(f"{summary(network, stopper, sets)}; saved to {args.out}")
     for diagnosis in diagnostics:
         print(f"diagnosis: {diagnosis.report()}".replace("\n", "\n  "))
@@ -257,9 +271,14 @@ def _add_fit_arguments(p: argparse.ArgumentParser) -> None:
         "--optimizer",
         choices=sorted(OPTIMIZERS),
         default="adam",
-        help="the optimizer",
+        help="the optimizer (lbfgs: all rows at once, no learning rate; needs SciPy)",
     )
-    p.add_argument("--lr", type=positive_float, default=1e-3, help="the learning rate")
+    p.add_argument(
+        "--lr",
+        type=positive_float,
+        default=None,
+        help=f"the learning rate (default {DEFAULT_LR:g}; lbfgs has none)",
+    )
     p.add_argument(
         "--alpha",
         type=non_negative_float,

