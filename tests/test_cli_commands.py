@@ -11,6 +11,8 @@ import pytest
 import plainnet as pn
 from cli_helpers import plainnet_cli, start_until, write_flowers
 from plainnet import cli, model_files
+from plainnet.errors import DataError
+from titanic import write_titanic
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
@@ -114,3 +116,79 @@ def test_an_unsignalled_save_still_says_where_the_model_is(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "saved to model.npz" in result.stdout
     assert np.isfinite(pn.load(tmp_path / "model.npz").parameters).all()
+
+
+# -- values in the wrong order -------------------------------------------------------
+@pytest.fixture(scope="module")
+def titanic(tmp_path_factory):
+    """A folder holding titanic.csv and titanic.npz, trained on it."""
+    folder = tmp_path_factory.mktemp("titanic")
+    write_titanic(folder / "titanic.csv")
+    result = plainnet_cli(
+        "train",
+        "titanic.csv",
+        "--target",
+        "Survived",
+        "--epochs",
+        5,
+        "--quiet",
+        "--out",
+        "titanic.npz",
+        cwd=folder,
+    )
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_think_with_values_in_the_wrong_order_names_the_value_and_column(
+    titanic, capsys
+):
+    model = titanic / "titanic.npz"
+    status, _, err = run(
+        capsys, "think", "--model", model, "female", 3, 22, 1, 0, 7.25, "S"
+    )
+    assert status == 1 and "Traceback" not in err
+    assert err.startswith("plainnet think: error: column 'Pclass': 'female' is not a")
+    assert "Pclass, Sex, Age, SibSp, Parch, Fare, Embarked" in err  # the order
+    status, _, err = run(
+        capsys, "think", "--model", model, 3, "female", "unknown", 1, 0, 7.25, "S"
+    )
+    assert status == 1 and "column 'Age': 'unknown' is not a number" in err, err
+    status, out, err = run(
+        capsys, "think", "--model", model, 3, "female", "NA", 1, 0, 7.25, "S"
+    )
+    assert status == 0 and out.startswith("Considering new situation: Pclass=3")
+
+
+def test_predictor_with_values_in_the_wrong_order_says_what_predict_says(titanic):
+    predictor = pn.Predictor.load(titanic / "titanic.npz")
+    columns = predictor.input_columns
+    good = [3, "female", 22, 1, 0, 7.25, "S"]
+    wrong = ["female", 3, 22, 1, 0, 7.25, "S"]
+    with pytest.raises(DataError, match=r"^column 'Pclass': 'female' is not a number$"):
+        predictor.predict(dict(zip(columns, [[v] for v in wrong], strict=True)))
+    with pytest.raises(DataError, match=r"^column 'Pclass': 'female' is not a number$"):
+        predictor.predict([wrong])
+    by_name = dict(zip(columns, [[v] for v in good], strict=True))
+    with pytest.raises(DataError, match="column 'Age': 'unknown' is not a number"):
+        predictor.predict(by_name | {"Age": ["unknown"]})
+    # a row of raw values in the columns' order is what the dict of them is
+    np.testing.assert_array_equal(
+        predictor.predict_proba([good]), predictor.predict_proba(by_name)
+    )
+    # and a file with the same mistake gives the same words
+    rows = [",".join(columns), ",".join(map(str, good)), ",".join(map(str, wrong))]
+    (titanic / "wrong.csv").write_text("\n".join(rows) + "\n")
+    result = plainnet_cli("predict", "titanic.npz", "wrong.csv", cwd=titanic)
+    assert result.returncode == 1
+    assert "line 3, column 'Pclass': 'female' is not a number" in result.stderr
+
+
+def test_predictor_of_numbers_names_a_text_value_and_its_column(tmp_path):
+    net = pn.Sequential([pn.Dense(2, 1)], seed=0)
+    predictor = pn.Predictor(net, {"feature_names": ["size", "age"]})
+    with pytest.raises(DataError, match=r"^column 'age': 'old' is not a number$"):
+        predictor.predict([["3.5", "old"]])
+    with pytest.raises(DataError, match=r"^column 'size': 'big' is not a number$"):
+        predictor.predict({"size": ["big"], "age": [3]})
+    assert predictor.predict([["3.5", "2"]]).shape == (1,)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._messages import listing
+from ._messages import listing, shorten
 from .data import Columns, Table, _check_numbers, read_columns, read_csv
 from .errors import DataError
 from .model_files import read_model_file
@@ -170,9 +170,7 @@ class Predictor:
             absent = [n for n in names if n not in columns]
             if absent:
                 raise DataError(f"missing column(s) {listing(absent, limit=20)}")
-            return np.column_stack(
-                [np.asarray(columns[n], dtype=np.float64) for n in names]
-            )
+            return np.column_stack([_numbers(n, columns[n]) for n in names])
         return table.transform(columns)
 
     @property
@@ -191,7 +189,11 @@ class Predictor:
         X : array-like of shape (n_samples, n_features), or columns by name
             Features in the columns of :attr:`feature_names`; or the raw
             columns (a dict of lists, a pandas DataFrame), which
-            :meth:`encode` turns into those.
+            :meth:`encode` turns into those; or, for a model trained on a
+            table, rows holding text of shape (n_samples, len(input_columns)),
+            one raw value per column of :attr:`input_columns`, in order. A
+            value that is not a number where one is needed raises
+            ``DataError`` naming the column and the value.
 
         Returns
         -------
@@ -405,15 +407,50 @@ class Predictor:
         if hasattr(X, "keys") or isinstance(X, Columns):
             X = self.encode(X)
         X = np.asarray(X)
+        if X.dtype.kind not in "biuf" and X.ndim == 2:  # rows holding text
+            X = self._from_text_rows(X)
         if "scaling" in self.metadata:
             X = Standardizer.from_dict(self.metadata["scaling"]).transform(X)
         return self.network.predict(X.astype(self.network.dtype))
+
+    def _from_text_rows(self, X: np.ndarray) -> np.ndarray:
+        """Rows of shape (n_rows, n_columns) holding text: for a model trained
+        on a table, the raw columns it reads, in order (encoded as
+        :meth:`encode` does); else numbers written as text."""
+        inputs = self.input_columns
+        if self.table is not None and X.shape[1] == len(inputs):
+            return self.encode({name: X[:, j] for j, name in enumerate(inputs)})
+        names = self.feature_names
+        return np.column_stack(
+            [
+                _numbers(names[j] if j < len(names) else f"x{j + 1}", X[:, j])
+                for j in range(X.shape[1])
+            ]
+        )
 
     def __repr__(self) -> str:
         return (
             f"Predictor(task={self.task!r}, target={self.target!r}, "
             f"features={len(self.feature_names)}, outputs={self.network.n_outputs})"
         )
+
+
+def _numbers(name: str, values) -> np.ndarray:
+    """A column of numbers as float64 (None and empty cells as NaN);
+    ``DataError`` naming the column and the first value that is not one."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        pass
+    numbers = np.empty(len(values))
+    for i, value in enumerate(values):
+        try:
+            numbers[i] = np.nan if value is None or value == "" else float(value)
+        except (TypeError, ValueError):
+            raise DataError(
+                f"column {name!r}: {shorten(str(value))!r} is not a number"
+            ) from None
+    return numbers
 
 
 def _as_written(column) -> np.ndarray:

@@ -443,8 +443,10 @@ def _column_from_values(name: str, values, kind: str | None) -> Column:
             try:
                 numbers[i] = math.nan if _is_missing(cell) else float(cell)
             except ValueError:
-                if kind == "number":
-                    return Column(name, None, first_text=i, first_text_cell=cell)
+                if kind == "number":  # as transform says it for a file's cell
+                    raise DataError(
+                        f"column {name!r}: {shorten(cell)!r} is not a number"
+                    ) from None
                 break
         else:
             return Column(name, numbers)

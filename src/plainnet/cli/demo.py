@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._messages import printable
+from .._messages import listing, printable
 from ..classic import NeuralNetwork, seed_training_set
+from ..errors import DataError
 from ..predictor import Predictor
 from .common import UsageError, add_command, positive_int
 
@@ -128,7 +129,13 @@ def _think_with_table(args: argparse.Namespace, predictor: Predictor) -> int:
             f"the model expects {len(names)} inputs "
             f"({printable(', '.join(names))}), got {len(values)}"
         )
-    X = predictor.encode({n: [v] for n, v in zip(names, values, strict=True)})
+    try:
+        X = predictor.encode({n: [v] for n, v in zip(names, values, strict=True)})
+    except DataError as error:
+        raise DataError(
+            f"{error} (the values go in this order: "
+            f"{listing([printable(n) for n in names], limit=20, quote=False)})"
+        ) from None
     shown = ", ".join(
         f"{printable(n)}={printable(v)}" for n, v in zip(names, values, strict=True)
     )
