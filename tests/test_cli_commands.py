@@ -192,3 +192,50 @@ def test_predictor_of_numbers_names_a_text_value_and_its_column(tmp_path):
     with pytest.raises(DataError, match=r"^column 'size': 'big' is not a number$"):
         predictor.predict({"size": ["big"], "age": [3]})
     assert predictor.predict([["3.5", "2"]]).shape == (1,)
+
+
+# -- an estimator whose first layer is a convolution ---------------------------------
+def test_predict_and_evaluate_with_a_cnn_estimator_read_flat_rows(
+    tmp_path, monkeypatch, capsys
+):
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:200] / 16, y[:200]
+    cnn = pn.NeuralNetClassifier(
+        layers=[pn.Conv2D(1, 4, 3), pn.ReLU(), pn.Flatten()],
+        input_shape=(1, 8, 8),
+        max_epochs=3,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning):  # not converged in 3 epochs
+        cnn.fit(X, y)
+    monkeypatch.chdir(tmp_path)
+    cnn.save("cnn.npz")
+    header = ",".join(f"pixel{i}" for i in range(64))
+    rows = [",".join(f"{v:g}" for v in row) for row in X[:20]]
+    (tmp_path / "digits.csv").write_text("\n".join([header, *rows]) + "\n")
+    labelled = [f"{row},{label}" for row, label in zip(rows, y[:20], strict=True)]
+    (tmp_path / "labelled.csv").write_text(
+        "\n".join([header + ",digit", *labelled]) + "\n"
+    )
+
+    status, out, err = run(capsys, "predict", "cnn.npz", "digits.csv")
+    assert status == 0, err
+    predicted = [int(line) for line in out.splitlines()[1:]]
+    assert predicted == cnn.predict(X[:20]).tolist()
+    status, out, err = run(
+        capsys, "evaluate", "cnn.npz", "labelled.csv", "--target", "digit"
+    )
+    assert status == 0, err
+    right = int((cnn.predict(X[:20]) == y[:20]).sum())
+    assert f"({right} of 20)" in out
+
+    (tmp_path / "narrow.csv").write_text(
+        "\n".join(
+            [",".join(header.split(",")[:60])] + [r.rsplit(",", 4)[0] for r in rows]
+        )
+    )
+    status, _, err = run(capsys, "predict", "cnn.npz", "narrow.csv")
+    assert status == 1 and "60 feature columns, but the model expects 64" in err, err

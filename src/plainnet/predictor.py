@@ -3,6 +3,7 @@ giving predictions in the data's own units, as ``plainnet predict`` does."""
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -176,10 +177,17 @@ class Predictor:
     @property
     def feature_names(self) -> list[str]:
         """The feature columns' names, in order (else ``x1 .. xn``)."""
-        n_features = self.network.n_features_in or 0
         return self.metadata.get("feature_names") or [
-            f"x{i + 1}" for i in range(n_features)
+            f"x{i + 1}" for i in range(self.n_inputs or 0)
         ]
+
+    @property
+    def n_inputs(self) -> int | None:
+        """The values in one row of features: the product of the network's
+        input shape (an image of shape ``(1, 8, 8)`` is a row of 64, reshaped
+        before the network sees it); None before the network is built."""
+        shape = self.network.input_shape
+        return None if shape is None else math.prod(shape)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predict for raw (unscaled) features.
@@ -284,10 +292,10 @@ class Predictor:
             expected_columns=expected,
             ignore_columns=ignore,
         )
-        if expected is None and table.n_features != self.network.n_features_in:
+        if expected is None and table.n_features != self.n_inputs:
             raise DataError(
                 f"{os.fspath(path)}: {table.n_features} feature columns, but the "
-                f"model expects {self.network.n_features_in}"
+                f"model expects {self._expected_width()}"
             )
         return table
 
@@ -338,10 +346,10 @@ class Predictor:
         def select(header: list[str]) -> list[str]:
             if not named:  # a model saved without its columns' names: all of them
                 inputs[:] = [c for c in header if c not in extra and c != self.target]
-                if len(inputs) != self.network.n_features_in:
+                if len(inputs) != self.n_inputs:
                     raise DataError(
                         f"{name}: {len(inputs)} feature columns, but the model "
-                        f"expects {self.network.n_features_in}"
+                        f"expects {self._expected_width()}"
                     )
             absent = [c for c in inputs if c not in header]
             if absent:
@@ -411,7 +419,22 @@ class Predictor:
             X = self._from_text_rows(X)
         if "scaling" in self.metadata:
             X = Standardizer.from_dict(self.metadata["scaling"]).transform(X)
+        shape = self.network.input_shape
+        if shape is not None and len(shape) > 1 and X.ndim == 2:
+            if X.shape[1] != self.n_inputs:
+                raise DataError(
+                    f"X has {X.shape[1]} features, but the model expects "
+                    f"{self._expected_width()}"
+                )
+            X = X.reshape(len(X), *shape)
         return self.network.predict(X.astype(self.network.dtype))
+
+    def _expected_width(self) -> str:
+        """``64`` or, for an image, ``64 (1 x 8 x 8, read row by row)``."""
+        shape = self.network.input_shape
+        if shape is None or len(shape) == 1:
+            return str(self.n_inputs)
+        return f"{self.n_inputs} ({' x '.join(map(str, shape))}, flattened)"
 
     def _from_text_rows(self, X: np.ndarray) -> np.ndarray:
         """Rows of shape (n_rows, n_columns) holding text: for a model trained
