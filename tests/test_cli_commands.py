@@ -3,6 +3,8 @@ during the final save, ``think`` and ``predict`` given values in the wrong
 order or a CNN estimator, formulas in predicted CSV cells, and the note on a
 mostly empty number column."""
 
+import csv
+import io
 import signal
 
 import numpy as np
@@ -239,3 +241,64 @@ def test_predict_and_evaluate_with_a_cnn_estimator_read_flat_rows(
     )
     status, _, err = run(capsys, "predict", "cnn.npz", "narrow.csv")
     assert status == 1 and "60 feature columns, but the model expects 64" in err, err
+
+
+# -- cells a spreadsheet would run ----------------------------------------------------
+FORMULAS = ['=HYPERLINK("http://example.com","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)"]
+
+
+def test_predict_writes_formulas_inert_and_numbers_as_they_are(
+    tmp_path, monkeypatch, capsys
+):
+    rng = np.random.default_rng(0)
+    notes = ["=1+1", "-2.5", "-x", "plain", "@x", "+3", "-1e5"]
+    rows = [["id", "note", "x", "@label"]]
+    for i in range(60):
+        x = rng.random()
+        rows.append([i, notes[i % 7], f"{x:.3f}", FORMULAS[int(x * 3)]])
+    with open(tmp_path / "cells.csv", "w", newline="") as file:
+        csv.writer(file).writerows(rows)
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run(
+        capsys,
+        "train",
+        "cells.csv",
+        "--target",
+        "@label",
+        "--features",
+        "x",
+        "--epochs",
+        5,
+        "--out",
+        "cells.npz",
+        "--quiet",
+    )
+    assert status == 0, err
+    expected = {
+        "=1+1": "'=1+1",
+        "-2.5": "-2.5",
+        "-x": "'-x",
+        "plain": "plain",
+        "@x": "'@x",
+        "+3": "+3",
+        "-1e5": "-1e5",
+    }
+    for out in (["--out", "predicted.csv"], []):
+        status, printed, err = run(
+            capsys,
+            "predict",
+            "cells.npz",
+            "cells.csv",
+            "--keep",
+            "note",
+            "--proba",
+            *out,
+        )
+        assert status == 0, err
+        text = (tmp_path / "predicted.csv").read_text() if out else printed
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0][:2] == ["note", "'@label"]  # the header too
+        for row, i in zip(rows[1:], range(60), strict=True):
+            assert row[0] == expected[notes[i % 7]]
+            assert row[1] in ["'" + f for f in FORMULAS]
+            assert all(not cell.startswith(("=", "+", "-", "@")) for cell in row[2:])

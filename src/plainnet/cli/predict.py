@@ -4,6 +4,7 @@ columns asked for (an id) copied beside it."""
 import argparse
 import csv
 import io
+import re
 import sys
 
 import numpy as np
@@ -31,7 +32,9 @@ def add_parser(commands) -> None:
         "train, and write\nCSV: the columns of --id/--keep, then the prediction "
         "(labels spelled as in training,\nnumbers in the target's units). The "
         "model's preprocessing is applied: missing cells\nfilled in, text "
-        "categories encoded; other columns are ignored, with a note.",
+        "categories encoded; other columns are ignored, with a note. A cell "
+        "that a\nspreadsheet would run as a formula (=, +, -, @ first, not a "
+        "number) is written\nwith a single quote before it.",
         EXAMPLES,
     )
     p.add_argument("model", metavar="MODEL.npz", help="a model file")
@@ -92,11 +95,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _csv_text(columns: list[str], rows: list[list[str]]) -> str:
+    """The CSV text, every cell a spreadsheet would run made inert."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerow([inert(cell) for cell in columns])
+    writer.writerows([inert(cell) for cell in row] for row in rows)
     return buffer.getvalue()
+
+
+#: Spreadsheets run a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def inert(cell: str) -> str:
+    """``cell``, prefixed by a single quote when a spreadsheet would run it as
+    a formula (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``); numbers such
+    as ``-3.5`` stay as they are."""
+    if cell.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def _with_kept(rows: Rows, keep: list[str], values: list[list[str]]) -> list:
