@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from ._messages import listing
+from ._messages import listing, shown
 from .errors import DataError
 
 FLOAT_DTYPES = ("float32", "float64")
@@ -22,7 +22,7 @@ def check_dtype(dtype) -> np.dtype:
     except TypeError:
         resolved = None
     if resolved is None or resolved.name not in FLOAT_DTYPES:
-        raise ValueError(f"dtype must be one of {FLOAT_DTYPES}, got {dtype!r}")
+        raise ValueError(f"dtype must be one of {FLOAT_DTYPES}, got {shown(dtype)}")
     return resolved
 
 
@@ -48,7 +48,7 @@ def check_number(
         end = "inf" if high is None else high
         interval = f"{'(' if low_open else '['}{low}, {end})"
         kind = "an int" if integer else "a number"
-        raise ValueError(f"{name} must be {kind} in {interval}, got {value!r}")
+        raise ValueError(f"{name} must be {kind} in {interval}, got {shown(value)}")
 
 
 def check_positive(
@@ -63,7 +63,7 @@ def check_positive(
     if not (_is_number(value, integer) and (value >= 0 if zero else value > 0)):
         sign = "non-negative" if zero else "positive"
         kind = "int" if integer else "number"
-        raise ValueError(f"{name} must be a {sign} {kind}, got {value!r}")
+        raise ValueError(f"{name} must be a {sign} {kind}, got {shown(value)}")
 
 
 def _is_number(value, integer: bool) -> bool:

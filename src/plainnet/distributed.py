@@ -25,6 +25,7 @@ except ImportError as error:  # mpi4py or the MPI library missing
     ) from error
 
 from . import hooks, losses, optimizers
+from ._messages import shown
 from ._validation import check_positive
 from .errors import TrainingDivergedError
 from .network import Sequential
@@ -195,7 +196,7 @@ class MPITrainer:
         if len(self.classes_) != self.net.n_outputs:
             raise ValueError(
                 f"the ranks' labels are {len(self.classes_)} classes "
-                f"{self.classes_.tolist()!r:.200}, but the network has "
+                f"{shown(self.classes_.tolist())}, but the network has "
                 f"{self.net.n_outputs} outputs"
             )
         return encode_labels(y, classes=self.classes_)[0]
@@ -258,7 +259,7 @@ def agree_classes(y, comm=None, classes=None) -> np.ndarray:
     if unknown.size:
         raise ValueError(
             f"the ranks' labels include some not in classes "
-            f"{classes.tolist()!r:.200}: {unknown.tolist()!r:.200}"
+            f"{shown(classes.tolist())}: {shown(unknown.tolist())}"
         )
     return classes
 

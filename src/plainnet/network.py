@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from . import losses
+from ._messages import shown
 from ._validation import (
     all_finite,
     check_dtype,
@@ -409,7 +410,7 @@ def input_shape_of(
         ):
             raise ValueError(
                 f"input_shape must be a tuple of positive ints (one sample's shape, "
-                f"without the batch axis), got {given!r}"
+                f"without the batch axis), got {shown(given)}"
             )
         return shape
     for index, layer in enumerate(layers):
@@ -482,6 +483,6 @@ def _make_rng(seed):
         isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
     ):
         raise ValueError(
-            f"seed must be an int, a numpy Generator or None, got {seed!r}"
+            f"seed must be an int, a numpy Generator or None, got {shown(seed)}"
         )
     return np.random.default_rng(seed)

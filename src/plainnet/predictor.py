@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._messages import listing, shorten
+from ._messages import listing, shown
 from .data import Columns, Table, _check_numbers, read_columns, read_csv
 from .errors import DataError
 from .model_files import read_model_file
@@ -390,7 +390,7 @@ class Predictor:
     def _drop_missing_target(columns: Columns, target: str) -> Columns:
         missing = columns[target].missing()
         if missing.all():
-            raise DataError(f"{columns.path}: column {target!r} has no values")
+            raise DataError(f"{columns.path}: column {shown(target)} has no values")
         return columns.take(np.flatnonzero(~missing)) if missing.any() else columns
 
     def _numeric_features(self, columns: Columns, inputs, drop_missing: bool):
@@ -471,7 +471,7 @@ def _numbers(name: str, values) -> np.ndarray:
             numbers[i] = np.nan if value is None or value == "" else float(value)
         except (TypeError, ValueError):
             raise DataError(
-                f"column {name!r}: {shorten(str(value))!r} is not a number"
+                f"column {shown(name)}: {shown(str(value))} is not a number"
             ) from None
     return numbers
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ._messages import listing, shorten
+from ._messages import listing, shown
 from .data import Column, Columns, _is_missing
 from .errors import DataError
 
@@ -152,7 +152,9 @@ class TablePreprocessor:
                 f"are {listing(known, limit=20)}"
             )
         if target is not None and target in asked:
-            raise DataError(f"{path}the target {target!r} cannot also be a feature")
+            raise DataError(
+                f"{path}the target {shown(target)} cannot also be a feature"
+            )
         if self.features is not None:
             return [n for n in self.features if n not in self.drop]
         return [n for n in known if n != target and n not in self.drop]
@@ -263,15 +265,15 @@ class TablePreprocessor:
         if column.is_text:
             where = f"line {lines[column.first_text]}, " if lines is not None else ""
             raise DataError(
-                f"{path}{where}column {entry['name']!r}: "
-                f"{shorten(column.first_text_cell)!r} is not a number"
+                f"{path}{where}column {shown(entry['name'])}: "
+                f"{shown(column.first_text_cell)} is not a number"
             )
         values = column.numbers
         infinite = np.flatnonzero(np.isinf(values))
         if infinite.size:
             where = f"line {lines[infinite[0]]}, " if lines is not None else ""
             raise DataError(
-                f"{path}{where}column {entry['name']!r}: infinite value "
+                f"{path}{where}column {shown(entry['name'])}: infinite value "
                 f"{values[infinite[0]]}; plainnet needs finite numbers"
             )
         missing = np.isnan(values)
@@ -433,7 +435,7 @@ def _column_from_values(name: str, values, kind: str | None) -> Column:
     (None, NaN and the missing-value words are missing)."""
     array = np.asarray(values)
     if array.ndim != 1:
-        raise DataError(f"column {name!r} must be 1-D, got shape {array.shape}")
+        raise DataError(f"column {shown(name)} must be 1-D, got shape {array.shape}")
     if array.dtype.kind in "biuf" and kind != "category":
         return Column(name, array.astype(np.float64))
     cells = [_cell_text(v) for v in array.tolist()]
@@ -445,7 +447,7 @@ def _column_from_values(name: str, values, kind: str | None) -> Column:
             except ValueError:
                 if kind == "number":  # as transform says it for a file's cell
                     raise DataError(
-                        f"column {name!r}: {shorten(cell)!r} is not a number"
+                        f"column {shown(name)}: {shown(cell)} is not a number"
                     ) from None
                 break
         else:
@@ -491,7 +493,7 @@ def _check_magnitude(name, values, path, lines) -> None:
         where = f"line {lines[big[0]]}, "
     kind = "infinite value" if np.isinf(values[big[0]]) else "value"
     raise DataError(
-        f"{path}{where}column {name!r}: {kind} {values[big[0]]:g} is too large "
+        f"{path}{where}column {shown(name)}: {kind} {values[big[0]]:g} is too large "
         f"({big.size} cell(s) beyond {MAX_MAGNITUDE:g}, which standardizing would "
         "overflow); rescale the column or leave it out with --drop"
     )
@@ -523,11 +525,11 @@ def _checked_entry(entry) -> dict[str, Any]:
         )
     else:
         raise DataError(
-            f"table state: column {name!r:.80} must be of kind 'number' or 'category'"
+            f"table state: column {shown(name)} must be of kind 'number' or 'category'"
         )
     if set(entry) != fields or not good or not isinstance(entry["indicator"], bool):
         raise DataError(
-            f"table state: column {name!r:.80} must hold exactly {sorted(fields)}, "
+            f"table state: column {shown(name)} must hold exactly {sorted(fields)}, "
             "with a fill among its values"
         )
     return dict(entry)

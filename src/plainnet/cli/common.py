@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from .._messages import listing
+from .._messages import listing, shown
 from ..errors import DataError
 from ..metrics import mean_absolute_error, mean_squared_error, r2_score
 from ..predictor import Predictor
@@ -60,7 +60,7 @@ def column_list(text: str) -> list[str]:
     names = [part.strip() for part in text.split(",")]
     if not text.strip() or not all(names):
         raise argparse.ArgumentTypeError(
-            f"expected column names separated by commas, got {text!r}"
+            f"expected column names separated by commas, got {shown(text)}"
         )
     return names
 
@@ -73,7 +73,9 @@ def positive_int(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer, got {shown(text)}"
+        )
     return value
 
 
@@ -89,7 +91,9 @@ def positive_float(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number, got {shown(text)}"
+        )
     return value
 
 
@@ -100,7 +104,7 @@ def non_negative_float(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {shown(text)}")
     return value
 
 
@@ -111,7 +115,9 @@ def fraction(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a number in [0, 1), got {shown(text)}"
+        )
     return value
 
 
@@ -123,7 +129,7 @@ def hidden_sizes(text: str) -> list[int]:
         return [positive_int(part) for part in text.split(",")]
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
-            f"expected layer widths like 64,32 (or 'none'), got {text!r}"
+            f"expected layer widths like 64,32 (or 'none'), got {shown(text)}"
         ) from None
 
 

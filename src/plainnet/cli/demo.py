@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._messages import listing, printable
+from .._messages import listing, printable, shown
 from ..classic import NeuralNetwork, seed_training_set
 from ..errors import DataError
 from ..predictor import Predictor
@@ -176,7 +176,9 @@ def _number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise UsageError(f"{text!r} is not a number; give numbers like 1 0 0") from None
+        raise UsageError(
+            f"{shown(text)} is not a number; give numbers like 1 0 0"
+        ) from None
     if not np.isfinite(value):
-        raise UsageError(f"{text!r} is not a finite number")
+        raise UsageError(f"{shown(text)} is not a finite number")
     return value

@@ -4,7 +4,7 @@ import argparse
 
 import numpy as np
 
-from .._messages import printable
+from .._messages import printable, shown
 from ..errors import DataError
 from ..metrics import (
     accuracy,
@@ -66,10 +66,10 @@ def run(args: argparse.Namespace) -> int:
         )
     rows = predictor.read_rows(args.data, target=target, drop_missing=args.drop_missing)
     print(f"{len(rows)} rows of {args.data}")
-    where = f"{args.data}: column {target!r}"
+    where = f"{args.data}: column {shown(target)}"
     if predictor.task == "regress":
         if rows.y.dtype.kind != "f":
-            raise DataError(f"{where}: {_first_text(rows.y)!r} is not a number")
+            raise DataError(f"{where}: {shown(_first_text(rows.y))} is not a number")
         _print_regression(rows.y, predictor.predict(rows.X))
         return 0
     labels = rows.y_text if rows.y_text is not None else rows.y

@@ -37,9 +37,7 @@ def run(args: argparse.Namespace) -> int:
     """Export ``args.model`` to ``args.out``; nothing is written on failure, and
     nothing but an ONNX file (without ``--force``) is replaced."""
     onnx_export.require_onnx()
-    check_output(
-        args.out, [args.model], "onnx", args.force, option="the output"
-    )
+    check_output(args.out, [args.model], "onnx", args.force, option="the output")
     model = onnx_export.model_from_file(args.model)
     proto = onnx_export.to_onnx(model, args.out, output_function=args.output_function)
     inputs = ", ".join(_describe(port) for port in proto.graph.input)

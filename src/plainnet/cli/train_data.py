@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._messages import listing, printable
+from .._messages import listing, shown
 from ..data import Columns, read_columns
 from ..datasets import make_dataset
 from ..errors import DataError
@@ -77,10 +77,10 @@ def _selector(args: argparse.Namespace):
     def select(header: list[str]) -> list[str]:
         if args.target not in header:
             folded = [c for c in header if c.casefold() == args.target.casefold()]
-            hint = f" (did you mean {folded[0]!r}?)" if folded else ""
+            hint = f" (did you mean {shown(folded[0])}?)" if folded else ""
             raise DataError(
-                f"{args.data}: no target column {args.target!r}{hint}; the columns "
-                f"are: {listing(header, limit=20)}"
+                f"{args.data}: no target column {shown(args.target)}{hint}; the "
+                f"columns are: {listing(header, limit=20)}"
             )
         named = [*(args.features or []), *(args.drop or [])]
         unknown = [c for c in named if c not in header]
@@ -90,7 +90,7 @@ def _selector(args: argparse.Namespace):
                 f"that {args.data} does not have; it has {listing(header, limit=20)}"
             )
         if args.target in (args.features or []):
-            raise UsageError(f"--features lists the target {args.target!r}")
+            raise UsageError(f"--features lists the target {shown(args.target)}")
         chosen = args.features or [c for c in header if c not in (args.drop or [])]
         return [c for c in chosen if c != args.target] + [args.target]
 
@@ -103,10 +103,10 @@ def _rows_with_a_target(columns: Columns, target: str) -> Columns:
     if not missing.any():
         return columns
     if missing.all():
-        raise DataError(f"{columns.path}: column {target!r} has no values")
+        raise DataError(f"{columns.path}: column {shown(target)} has no values")
     lines = columns.lines[np.flatnonzero(missing)].tolist()
     print(
-        f"note: left out {len(lines)} row(s) with no {target!r} value "
+        f"note: left out {len(lines)} row(s) with no {shown(target)} value "
         f"(line(s) {listing(lines, quote=False)})"
     )
     return columns.take(np.flatnonzero(~missing))
@@ -117,7 +117,7 @@ def choose_task(task: str, data: TrainingData) -> str:
     numeric = data.y_numbers is not None
     if task == "regress" and not numeric:
         raise DataError(
-            f"{data.source}: column {data.target!r} holds text, "
+            f"{data.source}: column {shown(data.target)} holds text, "
             "but --task regress needs numbers"
         )
     if task != "auto":
@@ -175,8 +175,8 @@ def encode_classes(data: TrainingData) -> tuple[list, np.ndarray]:
     classes = [classes[i] for i in order]
     if len(classes) < 2:
         raise DataError(
-            f"{data.source}: column {data.target!r}: labels hold a single class "
-            f"({classes[0]!r}); a classifier needs at least two"
+            f"{data.source}: column {shown(data.target)}: labels hold a single class "
+            f"({shown(classes[0])}); a classifier needs at least two"
         )
     recode = np.empty(len(order), dtype=np.int64)
     recode[order] = np.arange(len(order))
@@ -221,14 +221,14 @@ def prepare(task: str, data: TrainingData, train_rows: np.ndarray, args=None):
         metadata["classes"], y = encode_classes(data)
         classes = metadata["classes"]
         print(
-            f"task: classify {printable(data.target)!r} into {len(classes)} "
+            f"task: classify {shown(data.target)} into {len(classes)} "
             f"classes: {listing(classes, limit=10)}"
         )
         return metadata, X, y
     values = data.y.reshape(-1, 1).astype(np.float64)
     target_scaler = Standardizer().fit(values[train_rows])
     metadata["target_scaling"] = target_scaler.to_dict()
-    print(f"task: regress (predict the number {printable(data.target)!r})")
+    print(f"task: regress (predict the number {shown(data.target)})")
     return metadata, X, target_scaler.transform(values)
 
 
@@ -242,18 +242,17 @@ def class_labels(task: str, data: TrainingData) -> np.ndarray | None:
 def _print_notes(table: TablePreprocessor) -> None:
     for name, reason in table.left_out_:
         print(
-            f"note: left out column {printable(name)!r} ({REASONS[reason]}); "
+            f"note: left out column {shown(name)} ({REASONS[reason]}); "
             "name it in --features to keep it"
         )
     encoded = [e for e in table.columns_ if e["kind"] == "category"]
     if encoded:
-        print(
-            "note: one-hot encoded "
-            + ", ".join(
-                f"{printable(e['name'])!r} ({len(e['categories'])} categories)"
-                for e in encoded
-            )
+        described = ", ".join(
+            f"{shown(e['name'])} ({len(e['categories'])} categories)"
+            for e in encoded[:10]
         )
+        more = f", ... ({len(encoded)} in all)" if len(encoded) > 10 else ""
+        print(f"note: one-hot encoded {described}{more}")
 
 
 def drop_incomplete_rows(data: TrainingData, args) -> None:

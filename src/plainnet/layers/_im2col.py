@@ -19,6 +19,8 @@ from itertools import product
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .._messages import shown
+
 
 def as_tuple(value, n: int, name: str, owner: str, minimum: int = 1) -> tuple[int, ...]:
     """``value`` (an int, or a sequence of ``n`` ints) as ``n`` ints; anything
@@ -31,7 +33,9 @@ def as_tuple(value, n: int, name: str, owner: str, minimum: int = 1) -> tuple[in
     if len(items) != n or not all(_is_int(v) and v >= minimum for v in items):
         kind = "positive" if minimum == 1 else "non-negative"
         many = "" if n == 1 else f" or a sequence of {n} of them"
-        raise ValueError(f"{owner} {name} must be a {kind} int{many}, got {value!r}")
+        raise ValueError(
+            f"{owner} {name} must be a {kind} int{many}, got {shown(value)}"
+        )
     return tuple(int(v) for v in items)
 
 

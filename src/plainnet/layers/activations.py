@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._messages import shown
 from .._registry import resolve
 from ..kernels.relu import relu_gradient
 from .base import Layer
@@ -136,7 +137,7 @@ class LeakyReLU(Activation):
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
         if not 0 <= alpha < 1:
-            raise ValueError(f"LeakyReLU alpha must be in [0, 1), got {alpha!r}")
+            raise ValueError(f"LeakyReLU alpha must be in [0, 1), got {shown(alpha)}")
         self.alpha = float(alpha)
 
     def function(self, x, out):

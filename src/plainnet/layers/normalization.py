@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .._messages import shown
 from .base import Layer, ShapeError
 from .registry import register_layer
 
@@ -23,14 +24,14 @@ def _check_eps(eps, owner: str) -> float:
         or not isinstance(eps, numbers.Real)
         or not (0 < eps < np.inf)
     ):
-        raise ValueError(f"{owner} eps must be a positive number, got {eps!r}")
+        raise ValueError(f"{owner} eps must be a positive number, got {shown(eps)}")
     return float(eps)
 
 
 def _check_affine(affine, owner: str) -> bool:
     """``affine`` if it is a bool, else ``ValueError``."""
     if not isinstance(affine, (bool, np.bool_)):
-        raise ValueError(f"{owner} affine must be True or False, got {affine!r}")
+        raise ValueError(f"{owner} affine must be True or False, got {shown(affine)}")
     return bool(affine)
 
 
@@ -109,7 +110,7 @@ class BatchNorm(Layer):
             or not (0 <= momentum <= 1)
         ):
             raise ValueError(
-                f"BatchNorm momentum must be a number in [0, 1], got {momentum!r}"
+                f"BatchNorm momentum must be a number in [0, 1], got {shown(momentum)}"
             )
         self.momentum = float(momentum)
         self.eps = _check_eps(eps, "BatchNorm")

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import losses, optimizers
+from .._messages import shown
 from ..errors import ModelFileError
 from ..layers import Layer, layer_from_config
 from ..network import Sequential, check_shapes, input_shape_of
@@ -192,7 +193,7 @@ class _ModelReader:
                 raise self.fail(str(error)) from error
         if not isinstance(name, str) or name not in KINDS:
             raise self.fail(
-                f"unknown kind of model {name!r:.80}; this plainnet "
+                f"unknown kind of model {shown(name)}; this plainnet "
                 f"knows {sorted(KINDS.keys() | OPTIONAL_KINDS.keys())}"
             )
         return KINDS[name]
@@ -211,7 +212,7 @@ class _ModelReader:
             )
         if network["dtype"] not in ("float32", "float64"):
             raise self.fail(
-                f"dtype must be float32 or float64, got {network['dtype']!r:.40}"
+                f"dtype must be float32 or float64, got {shown(network['dtype'])}"
             )
         entries = network["layers"]
         if not isinstance(entries, list) or not entries:
@@ -249,7 +250,7 @@ class _ModelReader:
         name, config = section["name"], section["config"]
         if not isinstance(name, str) or name not in optimizers.OPTIMIZERS:
             raise self.fail(
-                f"unknown optimizer {name!r:.80}; expected one of "
+                f"unknown optimizer {shown(name)}; expected one of "
                 f"{sorted(optimizers.OPTIMIZERS)}"
             )
         try:
@@ -375,7 +376,7 @@ class _ModelReader:
             return None
         if not isinstance(name, str) or name not in losses.LOSSES:
             raise self.fail(
-                f"unknown loss {name!r:.80}; expected one of {sorted(losses.LOSSES)}"
+                f"unknown loss {shown(name)}; expected one of {sorted(losses.LOSSES)}"
             )
         return losses.LOSSES[name]()
 
@@ -392,7 +393,7 @@ class _ModelReader:
             or section["type"] not in ("Generator", "RandomState")
         ):
             raise self.fail(
-                f"unknown random generator {section['type']!r:.40} / {name!r:.40}"
+                f"unknown random generator {shown(section['type'])} / {shown(name)}"
             )
         if section["type"] == "RandomState":
             rng = np.random.RandomState()

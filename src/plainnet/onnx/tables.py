@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._messages import shown
 from ..data import MISSING_VALUES, _is_missing
 from ..errors import DataError, ExportError
 from ..tables import TablePreprocessor
@@ -86,7 +87,7 @@ def stored_table(
             except UnicodeEncodeError:
                 raise ExportError(
                     f"cannot export the stored table preprocessing: column "
-                    f"{entry['name']!r:.80} has the category {category!r:.80}, "
+                    f"{shown(entry['name'])} has the category {shown(category)}, "
                     "which is not Unicode text (a lone surrogate), and ONNX "
                     "strings are UTF-8"
                 ) from None

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
 
 from .. import optimizers, schedules
+from .._messages import shown
 from .._validation import check_dtype, check_finite, check_number, check_sample_weight
 from ..callbacks import EarlyStopping, ProgressBar
 from ..errors import DataError
@@ -154,8 +155,9 @@ class BaseNeuralNet(BaseEstimator):
         if not fresh and self.architecture() != self.architecture_:
             raise ValueError(
                 "the network was built with (hidden_layer_sizes, activation, "
-                f"dropout, dtype, layers, input_shape) = {self.architecture_!r:.300}, "
-                f"but they are now {self.architecture()!r:.300}; fit with "
+                "dropout, dtype, layers, input_shape) = "
+                f"{shown(self.architecture_, 300)}, but they are now "
+                f"{shown(self.architecture(), 300)}; fit with "
                 "warm_start=False for a new network"
             )
         X, y = validate_data(
@@ -315,7 +317,7 @@ class BaseNeuralNet(BaseEstimator):
         check_number("n_iter_no_change", self.n_iter_no_change, 1, integer=True)
         check_number("tol", self.tol, 0)
         if not isinstance(self.activation, str):
-            raise ValueError(f"activation must be a name, got {self.activation!r}")
+            raise ValueError(f"activation must be a name, got {shown(self.activation)}")
         activations.get(self.activation)
         optimizers.get(self.optimizer)
         if self.learning_rate_schedule is not None:
@@ -377,7 +379,7 @@ def _hidden_sizes(sizes) -> list[int]:
     ):
         raise ValueError(
             "hidden_layer_sizes must be a positive int or a sequence of positive "
-            f"ints, got {sizes!r}"
+            f"ints, got {shown(sizes)}"
         )
     return [int(s) for s in given]
 
@@ -421,7 +423,7 @@ def _check_layers(layers, input_shape) -> None:
     if layers is not None and not _registered_layers(layers):
         raise ValueError(
             "layers must be a list of plainnet layers (registered classes, such "
-            f"as Conv2D or ReLU), got {layers!r:.120}"
+            f"as Conv2D or ReLU), got {shown(layers)}"
         )
     if input_shape is None:
         return
@@ -432,5 +434,5 @@ def _check_layers(layers, input_shape) -> None:
         for n in input_shape
     ):
         raise ValueError(
-            f"input_shape must be a tuple of positive ints, got {input_shape!r}"
+            f"input_shape must be a tuple of positive ints, got {shown(input_shape)}"
         )
