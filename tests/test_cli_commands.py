@@ -302,3 +302,28 @@ def test_predict_writes_formulas_inert_and_numbers_as_they_are(
             assert row[0] == expected[notes[i % 7]]
             assert row[1] in ["'" + f for f in FORMULAS]
             assert all(not cell.startswith(("=", "+", "-", "@")) for cell in row[2:])
+
+
+# -- a number column that is mostly missing -----------------------------------------
+def test_training_notes_how_many_cells_of_a_mostly_missing_column_are_filled(
+    tmp_path, monkeypatch, capsys
+):
+    rng = np.random.default_rng(0)
+    lines = ["a,b,c,d,y"]
+    for i in range(300):
+        a = rng.normal()
+        b = f"{rng.normal():.3f}" if i in (5, 6, 7) else ""  # 99% missing
+        c = f"{rng.normal():.2f}" if i % 3 == 0 else ""  # 66% missing
+        d = f"{rng.normal():.2f}" if i % 2 == 0 else ""  # half: no note
+        lines.append(f"{a:.3f},{b},{c},{d},{int(a > 0)}")
+    (tmp_path / "sparse.csv").write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(
+        capsys, "train", "sparse.csv", "--target", "y", "--epochs", 2, "--quiet"
+    )
+    assert status == 0, err
+    notes = [line for line in out.splitlines() if "is missing in" in line]
+    assert len(notes) == 2, notes
+    assert notes[0].startswith("note: column 'b' is missing in 297 of 300 rows (99%)")
+    assert "those 297 cells are filled with its median" in notes[0]
+    assert notes[1].startswith("note: column 'c' is missing in 200 of 300 rows (66%)")

@@ -209,6 +209,7 @@ def prepare(task: str, data: TrainingData, train_rows: np.ndarray, args=None):
             missing_indicator=args.missing_indicator,
         ).fit(data.columns, rows=train_rows)
         _print_notes(table)
+        _note_mostly_missing(table, data.columns)
         data.X = table.transform(data.columns)
         data.feature_names = table.feature_names_out_
         data.columns = None  # the raw columns are no longer needed
@@ -253,6 +254,23 @@ def _print_notes(table: TablePreprocessor) -> None:
         )
         more = f", ... ({len(encoded)} in all)" if len(encoded) > 10 else ""
         print(f"note: one-hot encoded {described}{more}")
+
+
+def _note_mostly_missing(table: TablePreprocessor, columns: Columns) -> None:
+    """A note for each number column missing in more than half of its cells:
+    how many cells its median fills."""
+    for entry in table.columns_:
+        if entry["kind"] != "number":
+            continue
+        missing = int(columns[entry["name"]].missing().sum())
+        if 2 * missing > columns.n_rows:
+            print(
+                f"note: column {shown(entry['name'])} is missing in {missing} of "
+                f"{columns.n_rows} rows ({100 * missing // columns.n_rows}%); "
+                f"those {missing} cells are filled with its median, "
+                f"{entry['fill']:g} (--missing-indicator adds a 0/1 column saying "
+                "which, --drop leaves the column out)"
+            )
 
 
 def drop_incomplete_rows(data: TrainingData, args) -> None:
