@@ -97,10 +97,41 @@ def test_batchnorm_refuses_a_training_batch_of_one_sample_without_spatial_axes()
     assert net.predict(normal(1, 3)).shape == (1, 3)  # running statistics: fine
     images = alone(pn.BatchNorm(), (2, 3, 3))
     images.forward(normal(1, 2, 3, 3), training=True)  # 9 values per channel
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ValueError, match="batch_size"):  # one sample in all
         pn.Sequential([pn.Dense(3), pn.BatchNorm(), pn.Dense(1)], seed=0).fit(
-            normal(5, 2), normal(5, 1), batch_size=4
+            normal(1, 2), normal(1, 1)
         )
+
+
+def test_a_last_batch_of_one_joins_the_batch_before_it_under_batchnorm():
+    seen = []
+
+    def record(grads):
+        seen.append(len(net.layers[0].saved["x"]))
+
+    net = pn.Sequential([pn.Dense(3), pn.BatchNorm(), pn.Dense(1)], seed=0)
+    for shuffle in (False, True):
+        net.fit(normal(9, 2), normal(9, 1), batch_size=4, shuffle=shuffle,
+                grad_hook=record)
+    assert seen == [4, 5, 4, 5]  # 4 + 4 + 1 rows: the last two batches as one
+    # without a layer that needs two samples, the batches stay as they were
+    plain = pn.Sequential([pn.Dense(3), pn.Dense(1)], seed=0)
+    sizes = []
+    plain.fit(normal(9, 2), normal(9, 1), batch_size=4,
+              grad_hook=lambda g: sizes.append(len(plain.layers[0].saved["x"])))
+    assert sizes == [4, 4, 1]
+
+
+def test_an_estimator_with_batchnorm_fits_201_rows_at_its_default_batch():
+    sklearn = pytest.importorskip("sklearn")  # noqa: F841
+    X = normal(201, 4)
+    y = (X[:, 0] > 0).astype(int)
+    model = pn.NeuralNetClassifier(
+        layers=[pn.Dense(8), pn.BatchNorm(), pn.ReLU()], input_shape=(4,),
+        max_epochs=3, random_state=0,
+    )
+    model.fit(X, y)  # batches of 200 and 1: one batch of 201
+    assert model.predict(X).shape == (201,)
 
 
 @pytest.mark.parametrize(

@@ -60,12 +60,16 @@ class ModelFile:
         return KINDS[self.kind].network(self.model)
 
 
-def load(path: "str | os.PathLike[str]"):
+def load(path: "str | os.PathLike[str]", device: "str | None" = None):
     """Read a model written by :func:`~plainnet.model_files.save`.
 
     Parameters
     ----------
     path : str or path-like
+    device : str, optional
+        Where the network's arrays go (``"cpu"``, the default, ``"cuda"``, ...;
+        see :mod:`plainnet.backend`). A file holds host arrays, whatever the
+        device it was saved from, and loads on any.
 
     Returns
     -------
@@ -85,7 +89,10 @@ def load(path: "str | os.PathLike[str]"):
     >>> net = load("model.npz")
     >>> net.predict(X)
     """
-    return read_model_file(path).model
+    contents = read_model_file(path)
+    if device is not None:
+        contents.network.to(device)
+    return contents.model
 
 
 def read_model_file(path: "str | os.PathLike[str]") -> ModelFile:
