@@ -6,14 +6,14 @@ are NumPy arrays; the fit loop moves them to the network's device once.
 
 import numpy as np
 
-from ._validation import check_finite
+from ._validation import check_finite, on_host
 from .errors import DataError
 
 
 def numeric_target(y, n_outputs: int, dtype, loss: str) -> np.ndarray:
     """``y`` as a float array of shape ``(n_samples, n_outputs)`` (1-D ``y`` is
     accepted for one output), finite."""
-    array = np.asarray(y)
+    array = np.asarray(on_host(y))
     if array.dtype.kind not in "biuf":
         raise DataError(
             f"y must hold numbers for loss {loss!r}, got dtype {array.dtype}"
@@ -55,7 +55,7 @@ def class_target(y, n_classes: int, dtype, loss: str) -> np.ndarray:
             f"{loss} needs a network with at least 2 outputs (one per class), "
             f"got {n_classes}; for one output use loss='binary_cross_entropy'"
         )
-    array = np.asarray(y)
+    array = np.asarray(on_host(y))
     if array.ndim == 2 and array.shape[1] == 1 and array.dtype.kind in "iu":
         array = array.ravel()
     if array.ndim == 1:

@@ -137,6 +137,16 @@ def check_X(
     return array
 
 
+def on_host(value):
+    """``value`` as the host can read it: an array of a device is copied back
+    (what is checked on the host is checked once per call)."""
+    if foreign_device(value) is None:
+        return value
+    from . import backend
+
+    return backend.of(value).to_numpy(value)
+
+
 def check_input(
     ops,
     X,
@@ -260,7 +270,7 @@ def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray | No
     not all zero (``None`` stays ``None``)."""
     if sample_weight is None:
         return None
-    weight = np.asarray(sample_weight)
+    weight = np.asarray(on_host(sample_weight))
     if weight.dtype.kind not in "biuf" or weight.shape != (n_samples,):
         raise DataError(
             f"sample_weight must hold one number per sample, of shape ({n_samples},);"

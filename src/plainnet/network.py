@@ -1,7 +1,6 @@
 """``Sequential``: layers applied one after the other, one flat parameter buffer."""
 
 import math
-import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -11,8 +10,10 @@ from . import backend, losses
 from ._random import make_rng
 from ._validation import check_dtype, check_input, check_sample_shape
 from .callbacks import History
-from .layers import Activation, Layer, ShapeError, layer_entries, layer_from_config
-from .layers.base import describe_shape
+from .layers import Activation, Layer, layer_entries, layer_from_config
+from .layers.shapes import check_shapes, input_shape_of
+from .model_files import save as save_model
+from .model_files.kinds import ModelKind, register_kind
 from .summary import summary_table
 
 #: Rows per block when predicting: small enough for each layer's output to stay
@@ -445,9 +446,7 @@ class Sequential:
     ) -> None:
         """Write the network to a ``.npz`` model file; see
         :func:`plainnet.model_files.save`."""
-        from .model_files import save
-
-        save(self, path, metadata=metadata, include_optimizer=include_optimizer)
+        save_model(self, path, metadata=metadata, include_optimizer=include_optimizer)
 
     def __repr__(self) -> str:
         inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
@@ -470,54 +469,6 @@ def _check_layers(layers: list) -> None:
                 f"{seen[id(layer)]}: make a new one for each place"
             )
         seen[id(layer)] = index
-
-
-def input_shape_of(
-    layers: list[Layer], given: "Sequence[int] | None"
-) -> tuple[int, ...] | None:
-    """One sample's input shape: ``given``, else the one declared by the first
-    layer that declares one when the layers before it keep that shape (an
-    activation or ``Dropout`` before ``Dense(3, 1)``), else ``None``."""
-    if given is not None:
-        shape = tuple(given)
-        if not shape or not all(
-            isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0
-            for n in shape
-        ):
-            raise ValueError(
-                f"input_shape must be a tuple of positive ints (one sample's shape, "
-                f"without the batch axis), got {given!r}"
-            )
-        return shape
-    for index, layer in enumerate(layers):
-        declared = layer.declared_input_shape()
-        if declared is not None:
-            before = layers[:index]
-            try:
-                keep = all(lay.output_shape(declared) == declared for lay in before)
-            except ShapeError:
-                keep = False
-            return declared if keep else None
-    return None
-
-
-def check_shapes(layers: list[Layer], input_shape: Sequence[int]) -> tuple[int, ...]:
-    """Build every layer for the shape the one before it gives; returns one
-    sample's output shape. A layer that cannot take its input raises
-    ``ShapeError`` naming it, what it expects and what it is given."""
-    shape = tuple(int(size) for size in input_shape)
-    given = f"{describe_shape(shape)} (the input)"
-    for index, layer in enumerate(layers):
-        try:
-            layer.build(shape)
-        except ShapeError as error:
-            raise ShapeError(
-                f"layer {index} ({layer!r}) {error}, but the layers before it "
-                f"give {given}"
-            ) from None
-        given = f"{layer.describe_output(shape)} (from {type(layer).__name__})"
-        shape = layer.output_shape(shape)
-    return shape
 
 
 def _layout(layers: list[Layer], shapes: str) -> dict[str, tuple[slice, tuple]]:
@@ -551,3 +502,10 @@ def _named(ops, buffer, layout) -> dict[str, np.ndarray]:
     return {
         name: ops.reshape(buffer[part], shape) for name, (part, shape) in layout.items()
     }
+
+
+register_kind(
+    ModelKind(
+        "sequential", Sequential, lambda net: net, lambda net: {}, lambda c, net: net
+    )
+)

@@ -77,9 +77,10 @@ class Optimizer:
         """Start from fresh state unless the current state fits ``params``
         (shape, dtype and device); state of another device is moved."""
         ops = backend.of(params)
+        dtype = ops.host_dtype(params.dtype)
         arrays = {k: v for k, v in self.state.items() if hasattr(v, "shape")}
         if not self.state or any(
-            a.shape != params.shape or str(a.dtype) != str(params.dtype)
+            a.shape != params.shape or backend.of(a).host_dtype(a.dtype) != dtype
             for a in arrays.values()
         ):
             self.state = self.init_state(params)

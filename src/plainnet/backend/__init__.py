@@ -20,9 +20,7 @@ from .numpy_backend import NumpyBackend
 __all__ = ["CPU", "Backend", "DeviceError", "NumpyBackend", "get", "of"]
 
 #: The CPU backend (NumPy), shared by every network on the CPU.
-CPU = NumpyBackend()
-
-_BACKENDS: dict[str, Backend] = {"cpu": CPU}
+CPU = NumpyBackend.shared()
 
 
 def get(device: "str | Backend | None" = None) -> Backend:
@@ -37,10 +35,7 @@ def get(device: "str | Backend | None" = None) -> Backend:
         raise ValueError(
             f"device must be a string such as 'cpu' or 'cuda', got {device!r}"
         )
-    name = _canonical(name)
-    if name not in _BACKENDS:
-        _BACKENDS[name] = _make(name)
-    return _BACKENDS[name]
+    return _shared(_canonical(name))
 
 
 def _canonical(name: str) -> str:
@@ -52,16 +47,19 @@ def _canonical(name: str) -> str:
     return name
 
 
-def _make(name: str) -> Backend:
+def _shared(name: str) -> Backend:
+    """The shared backend of a device name, its library imported on first use."""
     kind, _, where = name.partition(":")
+    if name == "cpu":
+        return CPU
     if kind == "cuda" and where.isdigit():
         from .cupy_backend import CupyBackend
 
-        return CupyBackend(int(where))
+        return CupyBackend.shared(int(where))
     if kind == "array_api_strict" and where:
         from .strict import ArrayApiStrictBackend
 
-        return ArrayApiStrictBackend(where)
+        return ArrayApiStrictBackend.shared(where)
     raise ValueError(
         f"unknown device {name!r}; expected 'cpu', 'cuda', 'cuda:N', "
         "'array_api_strict' or 'array_api_strict:device1'"

@@ -56,6 +56,18 @@ class Backend:
     def __init__(self, name: str, xp, device=None) -> None:
         self.name, self.xp, self.device = name, xp, device
 
+    @classmethod
+    def shared(cls, *args) -> "Backend":
+        """The one instance of this class for ``args`` (the constructor's), made
+        on first use: every network on a device shares its backend."""
+        instances = cls.__dict__.get("_instances")
+        if instances is None:
+            instances = cls._instances = {}
+        if args not in instances:
+            instances[args] = cls(*args)
+            instances[args].args = args
+        return instances[args]
+
     # -- arrays and the host ----------------------------------------------------------
     def dtype(self, dtype):
         """The library's dtype for a NumPy dtype or its name (``"float32"``);
@@ -341,11 +353,9 @@ class Backend:
             out[row, ...] += values[i, ...]
 
     def __reduce__(self):
-        # pickles and copies name the device: unpickled, it is that device's
-        # backend of the process (a module cannot be pickled anyway)
-        from . import get
-
-        return get, (self.name,)
+        # a module cannot be pickled: pickles and copies name the backend's
+        # class and arguments, and unpickle as that process's shared instance
+        return type(self).shared, getattr(self, "args", ())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"

@@ -10,7 +10,6 @@ import numpy as np
 from .. import losses, optimizers, schedules
 from .._version import __version__
 from ..layers import LAYERS
-from ..network import Sequential
 from .atomic import atomic_write
 from .format import DOCUMENT, FORMAT, FORMAT_VERSION
 from .kinds import ModelKind, kind_of
@@ -105,7 +104,7 @@ def _document(model, kind: ModelKind, optimizer_doc, metadata: dict) -> dict:
     }
 
 
-def _check_layers_registered(network: Sequential) -> None:
+def _check_layers_registered(network) -> None:
     """Raise ``ValueError`` for a layer that loading could not rebuild."""
     for index, layer in enumerate(network.layers):
         if LAYERS.get(type(layer).__name__) is not type(layer):
@@ -125,7 +124,7 @@ def _loss_name(loss) -> str | None:
     return loss.name
 
 
-def _optimizer_document(network: Sequential, include: bool):
+def _optimizer_document(network, include: bool):
     """The optimizer's JSON part and its state arrays (empty when not saved)."""
     optimizer = network.optimizer
     if optimizer is None or not include:

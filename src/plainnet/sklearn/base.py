@@ -34,7 +34,8 @@ from ..layers import (
     layer_entries,
     layer_from_config,
 )
-from ..network import Sequential, check_shapes
+from ..layers.shapes import check_shapes
+from ..network import Sequential
 from . import files
 from ._fitting import (
     LossCurve,

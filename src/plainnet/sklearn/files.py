@@ -46,9 +46,10 @@ from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from ..layers import Dense, Layer, layer_entries, layer_from_config
+from ..layers.shapes import check_shapes
 from ..model_files import ModelKind, register_kind, save
 from ..model_files.values import finite_or_none, is_number_list
-from ..network import Sequential, check_shapes
+from ..network import Sequential
 
 _LABEL_DTYPES = {
     name: np.dtype(name)
