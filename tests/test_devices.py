@@ -211,3 +211,29 @@ def test_the_cupy_backends_code_trains_with_numpy_standing_in(name, shape):
         nets.append(net)
     assert_same_bits(nets[0].parameters, nets[1].parameters)
     assert_same_bits(nets[0].predict(X), nets[1].predict(X))
+
+
+def test_an_estimator_trains_on_the_device_and_its_file_loads_anywhere(tmp_path):
+    pytest.importorskip("sklearn")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 4))
+    y = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+    fitted = []
+    for device in (None, DEVICE):
+        model = pn.NeuralNetClassifier(
+            hidden_layer_sizes=(8,),
+            max_epochs=5,
+            batch_size=16,
+            random_state=0,
+            device=device,
+            alpha=1e-3,
+        )
+        fitted.append(model.fit(X, y))
+    cpu, on_device = fitted
+    assert on_device.model_.device == DEVICE
+    assert_same_bits(cpu.predict_proba(X), on_device.predict_proba(X))
+    assert (cpu.predict(X) == on_device.predict(X)).all()
+    on_device.save(tmp_path / "m.npz")
+    loaded = pn.load(tmp_path / "m.npz")
+    assert loaded.device is None and loaded.model_.device == "cpu"
+    assert_same_bits(loaded.predict_proba(X), cpu.predict_proba(X))
