@@ -112,7 +112,7 @@ def _built(network: Sequential, g: GraphBuilder) -> Sequential:
         )
     arrays = {**network.named_parameters(), **network.named_state()}
     for name, values in arrays.items():
-        if not np.isfinite(values).all():
+        if not np.isfinite(network.ops.to_numpy(values)).all():
             raise ExportError(
                 f"{name} holds NaN or inf; refusing to export it (as save refuses "
                 "to save it): train again, or load the last good model file"
@@ -298,7 +298,7 @@ def _estimator_models() -> dict[type, Callable]:
     can be an estimator, and nothing is imported)."""
     if "sklearn" not in sys.modules:
         return {}
-    from .. import NeuralNetClassifier, NeuralNetRegressor
+    from ..sklearn import NeuralNetClassifier, NeuralNetRegressor
 
     return {NeuralNetClassifier: classifier, NeuralNetRegressor: regressor}
 
