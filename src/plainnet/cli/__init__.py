@@ -80,6 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ) as error:
         print(f"{prefix}: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    except MemoryError as error:  # whatever allocation failed: one line
+        detail = f" ({error})" if str(error) else ""
+        print(
+            f"{prefix}: error: not enough memory{detail}; try fewer rows or columns",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     except BrokenPipeError:  # e.g. plainnet predict ... | head
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         rows = predictor.read_rows(args.data, target=predictor.target)
         if rows.y.dtype.kind != "f":
             raise UsageError(f"{args.data}: column {predictor.target!r} holds text")
-        scatter = (rows.y.astype(np.float64), predictor.predict(rows.X))
+        scatter = (rows.y.astype(np.float64), predictor.predict(rows.features))
     if not predictor.network.history.loss:
         raise UsageError(f"{args.model} holds no training history to draw")
     plot_model(out, predictor, scatter=scatter, log_loss=args.log_loss)
