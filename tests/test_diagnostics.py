@@ -10,6 +10,7 @@ import pytest
 import plainnet as pn
 from plainnet import cli
 from plainnet.datasets import DATASETS, make_dataset
+from plainnet.diagnostics import feature_scale_finding
 from plainnet.layers import dense_stack
 
 
@@ -94,6 +95,31 @@ def test_divergence_from_a_feature_out_of_scale_names_the_feature():
     assert (
         "Feature 1 has a scale of 1e6 while the others are near 1: "
         "standardize the features, or try a smaller learning rate." in str(error.value)
+    )
+
+
+def test_divergence_with_values_beyond_1e154_is_diagnosed_without_overflow():
+    rng = np.random.default_rng(0)
+    images, labels = rng.standard_normal((64, 1, 8, 8)), rng.integers(0, 3, 64)
+    cnn = pn.Sequential(
+        [pn.Conv2D(1, 4, 3), pn.ReLU(), pn.Flatten(), pn.Dense(3)], seed=0
+    )
+    # the Dense layer sees what the convolution computed, not the features
+    with pytest.raises(pn.TrainingDivergedError, match=r"rate 1e\+300\. Try 1e\+299"):
+        cnn.fit(
+            images, labels, loss="cross_entropy", optimizer=pn.SGD(lr=1e300), epochs=5
+        )
+    X, y = regression()
+    X[:, 1] *= 1e160
+    with pytest.raises(
+        pn.TrainingDivergedError, match="Feature 1 has a scale of 1e160"
+    ):
+        pn.Sequential([pn.Dense(3, 1)], seed=0).fit(
+            X, y, loss="mse", optimizer=pn.SGD(lr=0.1)
+        )
+    finding = feature_scale_finding(np.array([[1e200, 1.0, 2.0], [-1e200, 2.0, 1.0]]))
+    assert finding.cause == (
+        "feature 0 has a scale of 1e200 while the others are near 1.6"
     )
 
 

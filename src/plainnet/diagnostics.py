@@ -32,7 +32,7 @@ import numpy as np
 
 from .callbacks import Callback
 from .errors import TrainingDivergedError
-from .layers import Dense, ReLU, Sigmoid, Tanh
+from .layers import Dense, Flatten, ReLU, Sigmoid, Tanh
 
 __all__ = ["Diagnostics", "Finding", "Report", "diagnose", "divergence_finding"]
 
@@ -348,7 +348,7 @@ def feature_scale_finding(X: np.ndarray, names=None) -> Finding | None:
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] == 0 or not np.all(np.isfinite(X)):
         return None
-    scales = np.sqrt(np.mean(X * X, axis=0))
+    scales = _root_mean_squares(X)
     typical = float(np.median(scales))
     worst = int(np.argmax(scales))
     if X.shape[1] > 1 and scales[worst] >= SCALE_RATIO * max(typical, 1.0):
@@ -368,8 +368,20 @@ def feature_scale_finding(X: np.ndarray, names=None) -> Finding | None:
     return None
 
 
+def _root_mean_squares(X: np.ndarray) -> np.ndarray:
+    """Each column's root mean square, of shape (n_features,), computed on the
+    columns divided by their largest magnitude: squaring values beyond about
+    1e154 would overflow."""
+    largest = np.max(np.abs(X), axis=0)
+    unit = np.where(largest > 0, largest, 1.0)
+    return largest * np.sqrt(np.mean(np.square(X / unit), axis=0))
+
+
 def _magnitude(value: float) -> str:
-    """``1e6`` for large or small values, ``3.5`` for ordinary ones."""
+    """``1e6`` for large or small values, ``3.5`` for ordinary ones (``inf``
+    and ``nan`` as such)."""
+    if not math.isfinite(value):
+        return str(value)
     if value <= 0:
         return "0"
     exponent = round(math.log10(value))
@@ -383,7 +395,9 @@ def divergence_finding(net, epoch: int, value, lr=None) -> Finding:
     """Why the cost became ``value`` (inf or NaN) in ``epoch``: a feature out of
     scale in the last batch, else the learning rate (try ten times smaller)."""
     found = _last_input(net)
-    scale = None if found is None else feature_scale_finding(found[1])
+    scale = None
+    if found is not None and _takes_the_features(net, found[0]):
+        scale = feature_scale_finding(found[1])
     if scale is not None:  # the step grows with the inputs' scale, times lr
         remedy = f"{scale.remedy}, or try a smaller learning rate"
         return Finding(scale.kind, scale.cause, remedy)
@@ -515,9 +529,27 @@ def _last_input(net) -> tuple[int, np.ndarray] | None:
     return None
 
 
+def _takes_the_features(net, index: int) -> bool:
+    """Whether layer ``index`` sees the network's input features (only
+    ``Flatten`` before it), not what earlier layers computed."""
+    return all(isinstance(layer, Flatten) for layer in net.layers[:index])
+
+
 def _norm(array: np.ndarray) -> float:
+    """The Euclidean norm, without overflow for entries beyond about 1e154
+    (inf if an entry is, NaN if one is)."""
     flat = array.ravel()
-    return math.sqrt(float(flat @ flat))
+    with np.errstate(over="ignore", under="ignore"):
+        total = float(flat @ flat)
+    if 0 < total < math.inf:
+        return math.sqrt(total)
+    if not flat.size:
+        return 0.0
+    largest = float(np.max(np.abs(flat)))
+    if not 0 < largest < math.inf:
+        return largest  # 0, inf or NaN
+    unit = flat / largest
+    return largest * math.sqrt(float(unit @ unit))
 
 
 def _sentence(text: str) -> str:
