@@ -510,6 +510,28 @@ def test_nan_or_inf_in_X_names_the_kind_the_column_and_the_rows(blobs, value, ki
         model.predict(X)
 
 
+def test_a_finite_value_too_large_for_float32_is_named_not_called_inf(blobs):
+    X, y = blobs
+    X = X.copy()
+    X[5, 1] = 1e160
+    message = (
+        r"X holds 1e\+160 \(row 5, column 1\), too large for float32 \(largest "
+        r"3.4028235e\+38; 1 such value\(s\) in column\(s\) \[1\]\): rescale the "
+        r"column, or use dtype='float64'"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow in a cast
+        with pytest.raises(ValueError, match=message):
+            NeuralNetClassifier().fit(X, y)
+        with pytest.raises(ValueError, match=message):
+            NeuralNetRegressor().fit(X, y)
+        model = NeuralNetClassifier(**FAST).fit(blobs[0], y)
+        with pytest.raises(ValueError, match=message):
+            model.predict(X)
+        with pytest.raises(ValueError, match=message):
+            pn.Sequential([pn.Dense(4, 1)], dtype="float32").predict(X)
+
+
 def test_nan_in_y_is_rejected(regression):
     X, Y = regression
     Y = Y[:, 0].copy()

@@ -451,7 +451,7 @@ class Predictor:
     def _scaled_output(self, X: np.ndarray, scaler: Standardizer | None):
         if scaler is not None:
             X = scaler.transform(X)
-        return self.network.predict(X.astype(self.network.dtype))
+        return self.network.predict(X)  # cast there, a value too large named
 
     def __repr__(self) -> str:
         return (

@@ -20,7 +20,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
 
 from .. import optimizers, schedules
-from .._validation import check_dtype, check_finite, check_number, check_sample_weight
+from .._validation import (
+    as_float,
+    check_dtype,
+    check_finite,
+    check_number,
+    check_sample_weight,
+)
 from ..callbacks import EarlyStopping, ProgressBar
 from ..errors import DataError
 from ..hooks import L2Penalty
@@ -163,11 +169,12 @@ class BaseNeuralNet(BaseEstimator):
             X,
             y,
             reset=fresh,
-            dtype=dtype,
+            dtype=_float_dtypes(dtype),
             ensure_all_finite=False,  # check_finite names the columns and rows
             multi_output=True,
             y_numeric=isinstance(self, RegressorMixin),
         )
+        X = as_float(X, dtype, "X")
         check_finite(X, "X")
         target = self._encode(y, fresh, incremental, classes)
         weight = check_sample_weight(sample_weight, len(X), dtype)
@@ -328,10 +335,11 @@ class BaseNeuralNet(BaseEstimator):
     def _output(self, X) -> np.ndarray:
         """The network's output for checked ``X``, of shape (n_samples, n_outputs_)."""
         check_is_fitted(self, "model_")
+        dtype = self.model_.dtype
         X = validate_data(
-            self, X, reset=False, dtype=self.model_.dtype, ensure_all_finite=False
+            self, X, reset=False, dtype=_float_dtypes(dtype), ensure_all_finite=False
         )
-        return self.model_.predict(self._samples(X))
+        return self.model_.predict(self._samples(as_float(X, dtype, "X")))
 
     def save(
         self, path: "str | os.PathLike[str]", *, include_optimizer: bool = True
@@ -366,6 +374,12 @@ class BaseNeuralNet(BaseEstimator):
         >>> plainnet.load("model.npz").predict(X)
         """
         files.save_estimator(self, path, include_optimizer=include_optimizer)
+
+
+def _float_dtypes(dtype: np.dtype) -> list:
+    """What ``validate_data`` may leave ``X`` as: ``dtype``, or float64 for
+    ``as_float`` to cast (naming a value too large for float32)."""
+    return list(dict.fromkeys([dtype, np.dtype(np.float64)]))
 
 
 def _hidden_sizes(sizes) -> list[int]:
