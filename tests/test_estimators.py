@@ -232,8 +232,24 @@ def test_convergence_warning_when_max_epochs_is_reached(blobs):
     X, y = blobs
     with warnings.catch_warnings():
         warnings.simplefilter("always", ConvergenceWarning)
-        with pytest.warns(ConvergenceWarning, match="max_epochs=3"):
-            NeuralNetClassifier(max_epochs=3).fit(X, y)
+        for estimator in (NeuralNetClassifier, NeuralNetRegressor):
+            with pytest.warns(ConvergenceWarning, match="max_epochs=3") as caught:
+                line = sys._getframe().f_lineno + 1
+                estimator(max_epochs=3).fit(X, y)
+            # it points at the caller's line, not into plainnet
+            assert (caught[0].filename, caught[0].lineno) == (__file__, line)
+
+
+def test_summary_is_the_fitted_networks(blobs):
+    X, y = blobs
+    model = NeuralNetClassifier(**FAST)
+    with pytest.raises(NotFittedError, match="NeuralNetClassifier instance is not"):
+        model.summary()
+    model.fit(X, y)
+    assert model.summary() == model.model_.summary()
+    assert "0  Dense  (n, 16)" in model.summary()
+    regressor = NeuralNetRegressor(**FAST).fit(X, y.astype(float))
+    assert regressor.summary().splitlines()[-2].startswith("trainable parameters: 97")
 
 
 def test_early_stopping_restores_the_weights_of_the_best_validation_epoch(

@@ -254,7 +254,7 @@ class BaseNeuralNet(BaseEstimator):
                 f"while the loss was still improving by more than tol={self.tol}; "
                 "raise max_epochs or learning_rate for a converged model",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,  # _record, _fit, fit, then the caller's line
             )
 
     def _optimizer(self, n_samples: int) -> optimizers.Optimizer:
@@ -332,6 +332,18 @@ class BaseNeuralNet(BaseEstimator):
         return check_dtype(self.dtype)
 
     # -- predicting and saving ---------------------------------------------------
+    def summary(self) -> str:
+        """The fitted network as a table: each layer's output shape and
+        number of parameters, then the totals (``model_.summary()``).
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit`` or ``partial_fit``.
+        """
+        check_is_fitted(self, "model_")
+        return self.model_.summary()
+
     def _output(self, X) -> np.ndarray:
         """The network's output for checked ``X``, of shape (n_samples, n_outputs_)."""
         check_is_fitted(self, "model_")
