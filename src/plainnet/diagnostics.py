@@ -34,7 +34,15 @@ from .callbacks import Callback
 from .errors import TrainingDivergedError
 from .layers import Dense, Flatten, ReLU, Sigmoid, Tanh
 
-__all__ = ["Diagnostics", "Finding", "Report", "diagnose", "divergence_finding"]
+__all__ = [
+    "Diagnostics",
+    "Finding",
+    "Report",
+    "diagnose",
+    "divergence_finding",
+    "overfit_finding",
+    "unstable_finding",
+]
 
 #: A ReLU layer is reported when at least this fraction of its units never
 #: activates on the sample (healthy runs on plainnet's data sets stay below 45%).
@@ -47,6 +55,9 @@ SATURATED_FRACTION = 0.5
 #: what it had gained before, while the training loss went on falling.
 OVERFIT_GIVEN_BACK = 0.2
 OVERFIT_EPOCHS = 5
+#: Unstable steps: an epoch's training loss at least this many times the first
+#: epoch's (a healthy run's only falls from there, give or take some noise).
+UNSTABLE_FACTOR = 2.0
 #: A feature is out of scale when its root mean square is this many times the
 #: median feature's, and at least this large.
 SCALE_RATIO = 100.0
@@ -59,8 +70,8 @@ class Finding:
     Attributes
     ----------
     kind : str
-        ``"diverged"``, ``"feature_scale"``, ``"dead_relu"``, ``"saturated"``
-        or ``"overfit"``.
+        ``"diverged"``, ``"unstable"``, ``"feature_scale"``, ``"dead_relu"``,
+        ``"saturated"`` or ``"overfit"``.
     cause, remedy : str
         Plain sentences; ``str(finding)`` is ``"cause: remedy"``.
     layer : int or None
@@ -210,6 +221,10 @@ class Diagnostics(Callback):
     def report(self) -> Report:
         """The findings from what was recorded and from the network's history."""
         findings = []
+        if self._net is not None:
+            unstable = unstable_finding(self._net.history, self._net.optimizer)
+            if unstable is not None:
+                findings.append(unstable)
         for index, series in sorted(self.layers.items()):
             if series.get("dead") and series["dead"][-1] >= DEAD_FRACTION:
                 findings.append(_dead_finding(index, series["dead"][-1]))
@@ -311,6 +326,28 @@ def _saturation_finding(net, index: int, inputs: np.ndarray | None) -> Finding:
     )
 
 
+def unstable_finding(history, optimizer=None) -> Finding | None:
+    """Steps too large, read from a history: the training loss rising far above
+    its first epoch's (by :data:`UNSTABLE_FACTOR`) instead of falling."""
+    loss = history.loss
+    if len(loss) < 2 or not math.isfinite(max(loss)):
+        return None
+    worst = int(np.argmax(loss[1:])) + 1
+    if not loss[worst] >= UNSTABLE_FACTOR * loss[0] > 0:
+        return None
+    cause = (
+        f"the training loss rose from {loss[0]:.3g} in epoch 1 to "
+        f"{loss[worst]:.3g} in epoch {worst + 1}"
+    )
+    lr = getattr(optimizer, "lr", None)
+    if isinstance(lr, (int, float)) and not isinstance(lr, bool):
+        remedy = f"the steps are too large; try a learning rate of {lr / 10:g}"
+        return Finding("unstable", cause, f"{remedy}, ten times smaller")
+    return Finding(
+        "unstable", cause, "the steps are too large; lower the learning rate"
+    )
+
+
 def overfit_finding(history, kept_epoch: int | None = None) -> Finding | None:
     """Overfitting read from a history: the validation loss rising well above
     its minimum for several epochs while the training loss keeps falling."""
@@ -319,7 +356,9 @@ def overfit_finding(history, kept_epoch: int | None = None) -> Finding | None:
         return None
     best = int(np.argmin(val))
     recent = float(np.median(val[-OVERFIT_EPOCHS:]))  # one noisy epoch is no trend
-    gained = max(val[0], val[best]) - val[best]
+    # what the validation loss gained before its minimum; at the first epoch,
+    # nothing: then a rise is measured against the minimum itself
+    gained = val[0] - val[best] if best else val[best]
     rising = len(val) - 1 - best >= OVERFIT_EPOCHS
     if not (rising and recent - val[best] > OVERFIT_GIVEN_BACK * gained > 0):
         return None
