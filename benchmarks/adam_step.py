@@ -10,7 +10,8 @@ interleaved over the rounds, best of each:
 
 * ``numpy (float64 constants)``: the twelve passes with the constants left as
   NumPy float64 scalars, as plainnet did before (slow casting loops);
-* ``numpy``: :func:`plainnet.kernels.adam.adam_numpy`, constants in float32;
+* ``numpy``: the NumPy backend's ``adam`` (``kernels="numpy"``), constants in
+  float32;
 * ``compiled``: the numba loop (skipped without numba).
 
 Target: the compiled step at most 1.5x the limit. ``benchmarks/mlp_epoch.py``
@@ -50,24 +51,31 @@ def bandwidth_probes(n: int) -> dict[str, tuple[Callable[[], None], int]]:
 
 def adam_steps(n: int, dtype=np.float32) -> dict[str, Callable[[], None]]:
     """One Adam step on ``n`` parameters, per implementation."""
-    from plainnet import kernels
-    from plainnet.kernels import adam
+    from plainnet.backend import NumpyBackend
+    from plainnet.backend.kernels import KERNELS, numba_installed
+    from plainnet.backend.numpy_backend import adam_constants_in
+
+    class Float64Constants(NumpyBackend):
+        """The NumPy step with its constants left as float64 scalars."""
+
+        def scalar(self, value, dtype):
+            return np.float64(value)
 
     rng = np.random.default_rng(0)
     w, g, m = (rng.standard_normal(n).astype(dtype) for _ in range(3))
     v = np.abs(rng.standard_normal(n)).astype(dtype)
     work = np.empty_like(w)
-    lr, b1, b2, eps, t = 1e-3, 0.9, 0.999, 1e-8, 10
-    args = adam.constants(lr, b1, b2, eps, 0.0, t, dtype)
-    c1, c2 = 1 - b1**t, 1 - b2**t
-    old = (1.0, 1 - b1, 1 - b2, eps * np.sqrt(c2), lr * np.sqrt(c2) / c1)  # float64
+    settings = dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, t=10)
+    slow = Float64Constants(kernels="numpy").adam
+    step = NumpyBackend(kernels="numpy").adam
 
     steps = {
-        "numpy (float64 constants)": lambda: adam.adam_numpy(w, g, m, v, work, *old),
-        "numpy": lambda: adam.adam_numpy(w, g, m, v, work, *args),
+        "numpy (float64 constants)": lambda: slow(w, g, m, v, work, **settings),
+        "numpy": lambda: step(w, g, m, v, work, **settings),
     }
-    if kernels._numba_installed():
-        compiled = adam.KERNEL.compiled
+    if numba_installed():
+        compiled = KERNELS["adam"].compiled
+        args = adam_constants_in(dtype, *settings.values())
         compiled(w, g, m, v, *args)  # compile (or load from the cache) first
         steps["compiled"] = lambda: compiled(w, g, m, v, *args)
     return steps

@@ -209,9 +209,9 @@ def reference_peer(
     NumPy, as ``kernel`` says) on each array. No library can beat it by much
     with the same products; it shows what the floor leaves out (the Adam
     step's memory traffic and the element-wise passes)."""
-    from plainnet import kernels
-    from plainnet.kernels.adam import adam
+    from plainnet.backend import NumpyBackend
 
+    adam = NumpyBackend(kernels=kernel).adam
     rows = min(BATCH, len(X))
     state: dict[str, Weights] = {"weights": init_weights(sizes)}
 
@@ -227,46 +227,42 @@ def reference_peer(
         acts, deltas = buffers(), buffers()
         zeros = [np.zeros(k, DTYPE) for k in sizes[1:]]
         ones = np.ones(rows, DTYPE)
-        kernels.use(kernel)
-        try:
-            for t, s in enumerate(batches(len(X)), start=1):
-                m = s.stop - s.start
-                ins = [X[s]]
-                for i, (W, b) in enumerate(weights):
-                    z = np.matmul(ins[i], W, out=acts[i][:m])
-                    z += b
-                    if i < len(weights) - 1:
-                        ins.append(np.maximum(z, zeros[i], out=z))
-                g = deltas[-1][:m]
-                np.subtract(z, z.max(axis=1, keepdims=True), out=g)
-                np.exp(g, out=g)
-                g /= g.sum(axis=1, keepdims=True)
-                g[np.arange(m), y[s]] -= 1  # softmax + cross-entropy: P - T
-                g *= 1 / m
-                for i in reversed(range(len(weights))):
-                    np.matmul(ins[i].T, g, out=grads[2 * i])
-                    np.matmul(ones[:m], g, out=grads[2 * i + 1])
-                    if i > 0:
-                        dx = np.matmul(g, weights[i][0].T, out=deltas[i - 1][:m])
-                        g = np.multiply(dx, ins[i] > 0, out=dx)
-                for p, dp, (mp, vp), wk in zip(
-                    params, grads, moments, work, strict=True
-                ):
-                    adam(
-                        p.reshape(-1),
-                        dp.reshape(-1),
-                        mp.reshape(-1),
-                        vp.reshape(-1),
-                        wk.reshape(-1),
-                        lr=LR,
-                        beta1=0.9,
-                        beta2=0.999,
-                        eps=1e-8,
-                        weight_decay=0.0,
-                        t=t,
-                    )
-        finally:
-            kernels.use("auto")
+        for t, s in enumerate(batches(len(X)), start=1):
+            m = s.stop - s.start
+            ins = [X[s]]
+            for i, (W, b) in enumerate(weights):
+                z = np.matmul(ins[i], W, out=acts[i][:m])
+                z += b
+                if i < len(weights) - 1:
+                    ins.append(np.maximum(z, zeros[i], out=z))
+            g = deltas[-1][:m]
+            np.subtract(z, z.max(axis=1, keepdims=True), out=g)
+            np.exp(g, out=g)
+            g /= g.sum(axis=1, keepdims=True)
+            g[np.arange(m), y[s]] -= 1  # softmax + cross-entropy: P - T
+            g *= 1 / m
+            for i in reversed(range(len(weights))):
+                np.matmul(ins[i].T, g, out=grads[2 * i])
+                np.matmul(ones[:m], g, out=grads[2 * i + 1])
+                if i > 0:
+                    dx = np.matmul(g, weights[i][0].T, out=deltas[i - 1][:m])
+                    g = np.multiply(dx, ins[i] > 0, out=dx)
+            for p, dp, (mp, vp), wk in zip(
+                params, grads, moments, work, strict=True
+            ):
+                adam(
+                    p.reshape(-1),
+                    dp.reshape(-1),
+                    mp.reshape(-1),
+                    vp.reshape(-1),
+                    wk.reshape(-1),
+                    lr=LR,
+                    beta1=0.9,
+                    beta2=0.999,
+                    eps=1e-8,
+                    weight_decay=0.0,
+                    t=t,
+                )
         state["weights"] = weights
 
     return Peer(fit, lambda: numpy_forward(X, state["weights"]))
@@ -360,18 +356,19 @@ def plainnet_peer(
     X: np.ndarray, y: np.ndarray, sizes: Sizes, kernel: str = "auto"
 ) -> Peer:
     """plainnet through its public API, with the kernels ``kernel`` chooses."""
-    from plainnet import kernels
+    from plainnet import backend
 
     state: dict[str, Any] = {}
     x1 = X[:1]
 
     def fit() -> None:
         state["net"] = net = plainnet_model(sizes)
-        kernels.use(kernel)
+        before = backend.CPU.choice
+        backend.CPU.use_kernels(kernel)
         try:
             plainnet_fit(net, X, y)
         finally:
-            kernels.use("auto")
+            backend.CPU.use_kernels(before)
 
     return Peer(fit, lambda: state["net"].predict(X), lambda: state["net"].predict(x1))
 
@@ -463,7 +460,7 @@ def plainnet_parts(X: np.ndarray, y: np.ndarray, kernel: str) -> dict[str, float
     """One epoch of plainnet's training step, as Sequential.fit runs it, with
     each part timed (seconds, summed over the batches)."""
     import plainnet as pn
-    from plainnet import kernels, losses
+    from plainnet import backend, losses
 
     net = plainnet_model(SIZES)
     loss = losses.get("cross_entropy")
@@ -472,7 +469,8 @@ def plainnet_parts(X: np.ndarray, y: np.ndarray, kernel: str) -> dict[str, float
     optimizer.prepare(net.parameters)
     totals = dict.fromkeys(PARTS, 0.0)
     clock = time.perf_counter
-    kernels.use(kernel)
+    before = backend.CPU.choice
+    backend.CPU.use_kernels(kernel)
     try:
         for s in batches(len(X)):
             t0 = clock()
@@ -489,7 +487,7 @@ def plainnet_parts(X: np.ndarray, y: np.ndarray, kernel: str) -> dict[str, float
             ):
                 totals[part] += dt
     finally:
-        kernels.use("auto")
+        backend.CPU.use_kernels(before)
     return totals
 
 
@@ -497,11 +495,11 @@ def breakdown_section(n: int, rounds: int) -> dict[str, Any]:
     """Where plainnet's epoch goes, with the NumPy and the compiled Adam step:
     the products (the GEMM floor), the rest of forward and backward, the loss
     and the optimizer; each the best of ``rounds`` interleaved rounds."""
-    from plainnet import kernels
+    from plainnet.backend.kernels import numba_installed
 
     X, y = make_data(n)
     floor = floor_epoch(X, SIZES)
-    names = ["numpy"] + (["numba"] if kernels._numba_installed() else [])
+    names = ["numpy"] + (["numba"] if numba_installed() else [])
     best: dict[str, Any] = {"floor": math.inf} | {k: {} for k in names}
     for _ in range(rounds):
         for kernel in names:
@@ -514,9 +512,9 @@ def breakdown_section(n: int, rounds: int) -> dict[str, Any]:
 
 def warm_up() -> None:
     """Import numba and load (or compile) the compiled kernels before timing."""
-    from plainnet import kernels
+    from plainnet.backend.kernels import numba_installed
 
-    if kernels._numba_installed():
+    if numba_installed():
         adam_step.adam_steps(16)
 
 

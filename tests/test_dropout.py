@@ -71,7 +71,7 @@ def test_masks_come_from_the_network_seed():
     np.testing.assert_array_equal(trained(1), trained(1))
     assert not np.array_equal(trained(1), trained(2))
     net = pn.Sequential([pn.Dense(3, 8), pn.Dropout(0.5)], seed=0)
-    assert net.layers[1].rng is net._rng
+    assert net.layers[1].rng is net.rng
 
 
 @pytest.mark.parametrize("rate", [-0.1, 1.0, "0.5", True])
@@ -100,7 +100,7 @@ def test_copied_network_trains_its_own_buffers(duplicate):
     X = np.random.default_rng(0).standard_normal((16, 3))
     net.fit(X, X[:, 0], epochs=2, batch_size=4)
     other = duplicate(pickle.dumps(net) if duplicate is pickle.loads else net)
-    assert other.layers[2].rng is other._rng
+    assert other.layers[2].rng is other.rng
     net.fit(X, X[:, 0], epochs=2, batch_size=4)
     other.fit(X, X[:, 0], epochs=2, batch_size=4)
     np.testing.assert_array_equal(other.parameters, net.parameters)

@@ -361,7 +361,7 @@ def poison_step(number):
 
 @pytest.mark.parametrize(
     "epochs, message",
-    [(5, "epoch 3"), (2, "last update overflowed")],  # caught next epoch / at the end
+    [(5, "epoch 2"), (2, "last update overflowed")],  # caught at that epoch's end
 )
 def test_an_overflowing_last_update_of_an_epoch_restores_the_epochs_start(
     epochs, message

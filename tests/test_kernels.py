@@ -1,5 +1,6 @@
-"""The compiled kernels against their NumPy twins, on the same inputs, and the
-switch between them. Every registered kernel needs an entry in ``EXAMPLES``."""
+"""The compiled kernels against their NumPy twins (the NumPy backend's own
+methods), on the same inputs, and the choice between them. Every registered
+kernel needs an entry in ``EXAMPLES``."""
 
 import os
 import pkgutil
@@ -10,11 +11,13 @@ import numpy as np
 import pytest
 
 import plainnet as pn
-from plainnet import kernels
-from plainnet.kernels import KERNELS
-from plainnet.kernels import adam as adam_kernel
-from plainnet.kernels import cross_entropy as cross_entropy_kernel
-from plainnet.kernels import relu as relu_kernel
+from plainnet import backend
+from plainnet.backend import kernels
+from plainnet.backend.kernels import KERNELS
+from plainnet.backend.kernels import adam as adam_kernel
+from plainnet.backend.numpy_backend import NumpyBackend, adam_constants_in
+
+NUMPY = NumpyBackend(kernels="numpy")
 
 
 def inputs(dtype, n=1001, seed=0):
@@ -30,11 +33,13 @@ def adam_example(dtype, twin):
     work = np.empty_like(w)
     for t, weight_decay in zip((1, 2, 3), (0.0, 0.01, 0.0), strict=True):
         g = inputs(dtype, seed=t)[1]
-        args = adam_kernel.constants(1e-3, 0.9, 0.999, 1e-8, weight_decay, t, dtype)
+        settings = (1e-3, 0.9, 0.999, 1e-8, weight_decay, t)
         if twin == "numpy":
-            adam_kernel.adam_numpy(w, g, m, v, work, *args)
+            names = ("lr", "beta1", "beta2", "eps", "weight_decay", "t")
+            NUMPY.adam(w, g, m, v, work, **dict(zip(names, settings, strict=True)))
         else:
-            adam_kernel.KERNEL.compiled(w, g, m, v, *args)
+            args = adam_constants_in(dtype, *settings)
+            KERNELS["adam"].compiled(w, g, m, v, *args)
     return w, m, v
 
 
@@ -48,9 +53,9 @@ def relu_example(dtype, twin):
     out = np.empty_like(y)
     if twin == "numpy":
         with np.errstate(invalid="ignore"):  # inf * 0 is NaN, both ways
-            relu_kernel.relu_gradient_numpy(y, grad_out, out)
+            NUMPY.relu_gradient(y, grad_out, out)
     else:
-        relu_kernel.KERNEL.compiled(y.ravel(), grad_out.ravel(), out.ravel())
+        KERNELS["relu_gradient"].compiled(y.ravel(), grad_out.ravel(), out.ravel())
     return (out,)
 
 
@@ -63,18 +68,18 @@ def cross_entropy_example(dtype, twin):
     labels = rng.integers(0, 5, 40)
     grad = np.empty_like(z)
     if twin == "numpy":
-        losses = cross_entropy_kernel.softmax_cross_entropy_numpy(z, labels, grad)
+        losses = NUMPY.softmax_cross_entropy(z, labels, grad)
     else:
         losses = np.empty(40, dtype)
-        cross_entropy_kernel.KERNEL.compiled(z, labels, grad, losses)
+        KERNELS["softmax_cross_entropy"].compiled(z, labels, grad, losses)
     return grad, losses
 
 
 # kernel: (example, whether the twins agree to the last bit)
 EXAMPLES = {
     "adam": (adam_example, True),
-    "relu": (relu_example, True),
-    "cross_entropy": (cross_entropy_example, False),  # sums in another order
+    "relu_gradient": (relu_example, True),
+    "softmax_cross_entropy": (cross_entropy_example, False),  # another sum order
 }
 
 
@@ -84,8 +89,11 @@ def test_every_kernel_module_is_registered_with_an_example():
         for module in pkgutil.iter_modules(kernels.__path__)
         if not module.name.startswith("_")
     }
-    assert set(KERNELS) == modules
+    registered = {k.loop.__module__.rsplit(".", 1)[-1] for k in KERNELS.values()}
+    assert registered == modules
     assert set(EXAMPLES) == set(KERNELS)
+    for name in KERNELS:  # each stands in for the NumPy backend's method
+        assert callable(getattr(NUMPY, name))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -105,7 +113,7 @@ def test_each_compiled_kernel_equals_its_numpy_twin(name, dtype):
             np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
 
 
-def test_the_kernels_entry_points_take_either_twin(restore_kernels):
+def test_the_backends_methods_take_either_twin():
     pytest.importorskip("numba")
     rng = np.random.default_rng(1)
     z = rng.standard_normal((16, 3)).astype("float32")
@@ -113,48 +121,41 @@ def test_the_kernels_entry_points_take_either_twin(restore_kernels):
     y = np.maximum(z, 0)
     results = {}
     for name in ("numpy", "numba"):
-        kernels.use(name)
+        ops = NumpyBackend(kernels=name)
         grad = np.empty_like(z)
-        losses = cross_entropy_kernel.softmax_cross_entropy(z, labels, grad)
-        dx = relu_kernel.relu_gradient(y, z, np.empty_like(z))
+        losses = ops.softmax_cross_entropy(z, labels, grad)
+        dx = ops.relu_gradient(y, z, np.empty_like(z))
         results[name] = grad, losses, dx
     for a, b in zip(*results.values(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     # probabilities as targets always take the NumPy reference
     soft = np.full((16, 3), 1 / 3, "float32")
     grad = np.empty_like(z)
-    losses = cross_entropy_kernel.softmax_cross_entropy(z, soft, grad)
+    losses = NumpyBackend(kernels="numba").softmax_cross_entropy(z, soft, grad)
     np.testing.assert_allclose(grad.sum(axis=1), 0, atol=1e-6)
     assert losses.shape == (16,)
 
 
 @pytest.mark.parametrize("name", ["numpy", "numba"])
-def test_the_loops_never_reach_outside_their_arrays(name, restore_kernels):
+def test_the_loops_never_reach_outside_their_arrays(name):
     if name == "numba":
         pytest.importorskip("numba")
-    kernels.use(name)
+    ops = NumpyBackend(kernels=name)
     z = np.zeros((4, 3), "float32")
     for labels in ([0, 1, 2, 3], [0, -1, 2, 1]):
         with pytest.raises(IndexError, match="class label"):
-            cross_entropy_kernel.softmax_cross_entropy(z, np.array(labels), z.copy())
+            ops.softmax_cross_entropy(z, np.array(labels), z.copy())
     y = np.ones((4, 3), "float32")
     with pytest.raises(ValueError, match="broadcast"):  # NumPy's own message
-        relu_kernel.relu_gradient(y, np.ones((2, 3), "float32"), np.empty_like(y))
-
-
-@pytest.fixture
-def restore_kernels():
-    before = kernels._choice
-    yield
-    kernels.use(before)
+        ops.relu_gradient(y, np.ones((2, 3), "float32"), np.empty_like(y))
 
 
 @pytest.fixture
 def numpy_kernels():
-    before = kernels._choice
-    kernels.use("numpy")
+    before = backend.CPU.choice
+    backend.CPU.use_kernels("numpy")
     yield
-    kernels.use(before)
+    backend.CPU.use_kernels(before)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -185,7 +186,7 @@ def test_training_gives_the_same_weights_up_to_rounding_with_either_kernel():
     y = (X[:, 0] > 0).astype(int)
     results = []
     for name in ("numpy", "numba"):
-        kernels.use(name)
+        backend.CPU.use_kernels(name)
         try:
             net = pn.Sequential(
                 [pn.Dense(5, 7), pn.ReLU(), pn.Dense(7, 2)], seed=0, dtype="float32"
@@ -200,22 +201,19 @@ def test_training_gives_the_same_weights_up_to_rounding_with_either_kernel():
             )
             results.append(net.parameters.copy())
         finally:
-            kernels.use("auto")
+            backend.CPU.use_kernels("auto")
     # the cross-entropy twins may differ in the last bit (another summation order)
     np.testing.assert_allclose(*results, rtol=1e-5, atol=1e-6)
 
 
-def test_the_switch_and_the_environment_variable():
-    kernels.use("numpy")
-    try:
-        assert kernels.backend() == "numpy"
-    finally:
-        kernels.use("auto")
+def test_the_choice_and_the_environment_variable():
+    ops = NumpyBackend(kernels="numpy")
+    assert ops.kernels == "numpy"
     with pytest.raises(ValueError, match="numpy"):
-        kernels.use("fortran")
+        NumpyBackend(kernels="fortran")
     code = (
         "import plainnet, sys; "
-        "print(plainnet.kernels.backend(), 'numba' in sys.modules)"
+        "print(plainnet.backend.CPU.kernels, 'numba' in sys.modules)"
     )
     env = {**os.environ, "PLAINNET_KERNELS": "numpy"}
     out = subprocess.run(

@@ -97,10 +97,48 @@ def test_batchnorm_refuses_a_training_batch_of_one_sample_without_spatial_axes()
     assert net.predict(normal(1, 3)).shape == (1, 3)  # running statistics: fine
     images = alone(pn.BatchNorm(), (2, 3, 3))
     images.forward(normal(1, 2, 3, 3), training=True)  # 9 values per channel
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ValueError, match="batch_size"):  # one sample in all
         pn.Sequential([pn.Dense(3), pn.BatchNorm(), pn.Dense(1)], seed=0).fit(
-            normal(5, 2), normal(5, 1), batch_size=4
+            normal(1, 2), normal(1, 1)
         )
+
+
+def test_a_last_batch_of_one_joins_the_batch_before_it_under_batchnorm():
+    seen = []
+
+    def record(grads):
+        seen.append(len(net.layers[0].saved["x"]))
+
+    net = pn.Sequential([pn.Dense(3), pn.BatchNorm(), pn.Dense(1)], seed=0)
+    for shuffle in (False, True):
+        net.fit(
+            normal(9, 2), normal(9, 1), batch_size=4, shuffle=shuffle, grad_hook=record
+        )
+    assert seen == [4, 5, 4, 5]  # 4 + 4 + 1 rows: the last two batches as one
+    # without a layer that needs two samples, the batches stay as they were
+    plain = pn.Sequential([pn.Dense(3), pn.Dense(1)], seed=0)
+    sizes = []
+    plain.fit(
+        normal(9, 2),
+        normal(9, 1),
+        batch_size=4,
+        grad_hook=lambda g: sizes.append(len(plain.layers[0].saved["x"])),
+    )
+    assert sizes == [4, 4, 1]
+
+
+def test_an_estimator_with_batchnorm_fits_201_rows_at_its_default_batch():
+    sklearn = pytest.importorskip("sklearn")  # noqa: F841
+    X = normal(201, 4)
+    y = (X[:, 0] > 0).astype(int)
+    model = pn.NeuralNetClassifier(
+        layers=[pn.Dense(8), pn.BatchNorm(), pn.ReLU()],
+        input_shape=(4,),
+        max_epochs=3,
+        random_state=0,
+    )
+    model.fit(X, y)  # batches of 200 and 1: one batch of 201
+    assert model.predict(X).shape == (201,)
 
 
 @pytest.mark.parametrize(
@@ -122,7 +160,12 @@ def test_optimizer_and_gradient_hook_never_touch_the_running_statistics():
         gradients *= 100.0  # whatever a hook does, the state is not a gradient
 
     net.fit(
-        X, y, optimizer=pn.Adam(lr=0.1), epochs=5, shuffle=False, grad_hook=hook,
+        X,
+        y,
+        optimizer=pn.Adam(lr=0.1),
+        epochs=5,
+        shuffle=False,
+        grad_hook=hook,
         validation_data=(normal(4, 3, seed=2), normal(4, 2, seed=3)),
     )
     assert hooked == [net.n_parameters] * 5
@@ -189,11 +232,15 @@ def test_an_mlp_with_batchnorm_learns_a_classification_task():
     labels = rng.integers(0, 3, 300)
     # far from zero mean and unit scale: the BatchNorm does the standardising
     X = 50 + 10 * (centres[labels] + rng.standard_normal((300, 2)))
-    net = pn.Sequential(
-        [pn.Dense(16), pn.BatchNorm(), pn.ReLU(), pn.Dense(3)], seed=0
+    net = pn.Sequential([pn.Dense(16), pn.BatchNorm(), pn.ReLU(), pn.Dense(3)], seed=0)
+    net.fit(
+        X,
+        labels,
+        loss="cross_entropy",
+        optimizer=pn.Adam(lr=0.01),
+        epochs=30,
+        batch_size=32,
     )
-    net.fit(X, labels, loss="cross_entropy", optimizer=pn.Adam(lr=0.01),
-            epochs=30, batch_size=32)
     accuracy = np.mean(net.predict(X).argmax(axis=1) == labels)
     assert accuracy > 0.95, accuracy
 
@@ -260,8 +307,8 @@ def assert_same_steps(net, module, torch, shape, n):
 
 
 @pytest.mark.parametrize(
-    "shape, torch_class", [((4,), "BatchNorm1d"), ((3, 5), "BatchNorm1d"),
-                           ((3, 4, 5), "BatchNorm2d")]
+    "shape, torch_class",
+    [((4,), "BatchNorm1d"), ((3, 5), "BatchNorm1d"), ((3, 4, 5), "BatchNorm2d")],
 )
 def test_batchnorm_matches_pytorch(shape, torch_class):
     torch = pytest.importorskip("torch")
@@ -291,17 +338,26 @@ def test_early_stopping_restores_the_running_statistics_of_the_kept_epoch():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((64, 4)) * 3 + 1, rng.integers(0, 2, 64)
     X_val, y_val = rng.standard_normal((32, 4)), rng.integers(0, 2, 32)
-    net = pn.Sequential([pn.Dense(4, 8), pn.BatchNorm(), pn.ReLU(), pn.Dense(8, 2)],
-                        seed=0)
+    net = pn.Sequential(
+        [pn.Dense(4, 8), pn.BatchNorm(), pn.ReLU(), pn.Dense(8, 2)], seed=0
+    )
     kept = {}
 
     def remember(epoch, logs):
         kept[epoch] = (net.parameters.copy(), net.state.copy())
 
     stopper = pn.EarlyStopping(patience=3, min_delta=0.0)
-    net.fit(X, y, loss="cross_entropy", optimizer=pn.Adam(lr=0.05), epochs=30,
-            batch_size=16, validation_data=(X_val, y_val), early_stopping=stopper,
-            callbacks=[remember])
+    net.fit(
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=pn.Adam(lr=0.05),
+        epochs=30,
+        batch_size=16,
+        validation_data=(X_val, y_val),
+        early_stopping=stopper,
+        callbacks=[remember],
+    )
     best = stopper.best_epoch
     assert best < len(net.history.loss)  # a later epoch was trained, then undone
     np.testing.assert_array_equal(net.parameters, kept[best][0])
@@ -312,6 +368,12 @@ def test_divergence_keeps_finite_running_statistics():
     X = np.random.default_rng(1).standard_normal((32, 3))
     net = pn.Sequential([pn.Dense(3, 4), pn.BatchNorm(), pn.Dense(4, 1)], seed=0)
     with pytest.raises(pn.TrainingDivergedError), np.errstate(all="ignore"):
-        net.fit(X * 1e150, np.ones(32) * 1e150, loss="mse",
-                optimizer=pn.SGD(lr=1e10), epochs=5, batch_size=8)
+        net.fit(
+            X * 1e150,
+            np.ones(32) * 1e150,
+            loss="mse",
+            optimizer=pn.SGD(lr=1e10),
+            epochs=5,
+            batch_size=8,
+        )
     assert np.isfinite(net.state).all() and np.isfinite(net.parameters).all()

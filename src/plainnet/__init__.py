@@ -5,7 +5,7 @@
 >>> nn = pn.NeuralNetwork([3, 1])   # the seed's single sigmoid neuron
 """
 
-from . import gradcheck, initializers, kernels, schedules
+from . import backend, gradcheck, initializers, schedules
 from ._version import __version__ as __version__
 from .callbacks import EarlyStopping, History
 from .classic import NeuralNetwork
@@ -107,10 +107,10 @@ __all__ = [
     "TrainingDivergedError",
     "TrainingInterrupted",
     "activations",
+    "backend",
     "diagnose",
     "gradcheck",
     "initializers",
-    "kernels",
     "load",
     "schedules",
     "to_onnx",

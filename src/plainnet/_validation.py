@@ -10,6 +10,7 @@ import numbers
 import numpy as np
 
 from ._messages import listing
+from .backend.base import foreign_device
 from .errors import DataError
 
 FLOAT_DTYPES = ("float32", "float64")
@@ -33,22 +34,30 @@ def check_number(
     high: float | None = None,
     *,
     low_open: bool = False,
+    high_closed: bool = False,
     integer: bool = False,
+    kind: str | None = None,
 ) -> None:
     """Raise ``ValueError`` unless ``value`` is a finite number (an int if
-    ``integer``) in ``[low, high)``, or in ``(low, high)`` if ``low_open``;
-    ``high=None`` is no upper bound.
+    ``integer``) in ``[low, high)``, or in ``(low, high)`` if ``low_open``, or
+    in ``[low, high]`` if ``high_closed``; ``high=None`` is no upper bound.
 
-    The message reads "name must be a number in [low, high), got value".
+    The message reads "name must be a number in [low, high), got value"
+    (``kind`` replaces "a number"; ``""`` leaves it out).
     """
     inside = _is_number(value, integer)
     inside = inside and (value > low if low_open else value >= low)
-    inside = inside and (high is None or value < high)
+    inside = inside and (
+        high is None or (value <= high if high_closed else value < high)
+    )
     if not inside:
         end = "inf" if high is None else high
-        interval = f"{'(' if low_open else '['}{low}, {end})"
-        kind = "an int" if integer else "a number"
-        raise ValueError(f"{name} must be {kind} in {interval}, got {value!r}")
+        close = "]" if high_closed else ")"
+        interval = f"{'(' if low_open else '['}{low}, {end}{close}"
+        if kind is None:
+            kind = "an int" if integer else "a number"
+        kind = f"{kind} " if kind else ""
+        raise ValueError(f"{name} must be {kind}in {interval}, got {value!r}")
 
 
 def check_positive(
@@ -64,6 +73,23 @@ def check_positive(
         sign = "non-negative" if zero else "positive"
         kind = "int" if integer else "number"
         raise ValueError(f"{name} must be a {sign} {kind}, got {value!r}")
+
+
+def check_bool(name: str, value) -> bool:
+    """``value`` as a bool if it is one (Python's or NumPy's), else
+    ``ValueError`` naming it."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_int(name: str, value, low: int = 1) -> int:
+    """``value`` as a plain ``int`` if it is an integer (Python's or NumPy's)
+    of at least ``low``, else ``ValueError`` naming it."""
+    if not _is_number(value, integer=True) or value < low:
+        kind = "a positive int" if low == 1 else f"an int >= {low}"
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    return int(value)
 
 
 def _is_number(value, integer: bool) -> bool:
@@ -142,6 +168,52 @@ def _check_range(array: np.ndarray, cast: np.ndarray, name: str) -> None:
         f"{name} holds {array[first]:g} ({where}), too large for {cast.dtype.name} "
         f"(largest {largest!s}; {int(overflowed.sum())} such value(s){columns}): "
         "rescale the column, or use dtype='float64'"
+    )
+
+
+def on_host(value):
+    """``value`` as the host can read it: an array of a device is copied back
+    (what is checked on the host is checked once per call)."""
+    if foreign_device(value) is None:
+        return value
+    from . import backend
+
+    return backend.of(value).to_numpy(value)
+
+
+def check_input(
+    ops,
+    X,
+    dtype: np.dtype,
+    name: str = "X",
+    finite: bool = True,
+    sample_shape: tuple[int, ...] | None = None,
+):
+    """:func:`check_X` for a network on the backend ``ops``: the checked array
+    on that device. Host input (NumPy, lists) is checked on the host and moved
+    once; an array of that device is checked there, and read back only to name
+    what is wrong; an array of another device raises ``DeviceError`` naming
+    both. ``sample_shape="any"`` takes the sample shape ``X`` has (for a
+    network not built yet)."""
+    if foreign_device(X) is not None and not ops.owns(X):
+        ops.asarray(X)  # raises DeviceError naming both devices
+    if sample_shape == "any":
+        shape = X.shape if hasattr(X, "shape") else np.shape(X)
+        sample_shape = tuple(shape[1:]) or None
+    if not ops.owns(X) or isinstance(X, np.ndarray):
+        return ops.asarray(check_X(X, dtype, name, finite, sample_shape))
+    if (finite and not ops.all_finite(X)) or not _fits(ops, X, sample_shape):
+        host = check_X(ops.to_numpy(X), dtype, name, finite, sample_shape)
+        return ops.asarray(host)  # checked: only a dtype or rank was wrong
+    return ops.asarray(X, dtype)
+
+
+def _fits(ops, X, sample_shape) -> bool:
+    """Whether a device array has the rank, size and kind of values
+    ``check_X`` accepts as they are."""
+    rank = 1 + (1 if sample_shape is None else len(sample_shape))
+    return X.ndim == rank and 0 not in X.shape and str(X.dtype).endswith(
+        ("float32", "float64")
     )
 
 
@@ -232,7 +304,7 @@ def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray | No
     not all zero (``None`` stays ``None``)."""
     if sample_weight is None:
         return None
-    weight = np.asarray(sample_weight)
+    weight = np.asarray(on_host(sample_weight))
     if weight.dtype.kind not in "biuf" or weight.shape != (n_samples,):
         raise DataError(
             f"sample_weight must hold one number per sample, of shape ({n_samples},);"
@@ -250,7 +322,8 @@ def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray | No
 
 def check_same_length(X: np.ndarray, y: np.ndarray) -> None:
     """Raise if ``X`` and ``y`` do not have the same number of samples."""
-    if len(X) != len(y):
+    if X.shape[0] != y.shape[0]:
         raise DataError(
-            f"X and y have different numbers of samples: X has {len(X)}, y has {len(y)}"
+            "X and y have different numbers of samples: "
+            f"X has {X.shape[0]}, y has {y.shape[0]}"
         )

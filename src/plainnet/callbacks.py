@@ -6,19 +6,56 @@ A callback is a :class:`Callback` (override what you need) or a plain function
 a :class:`~plainnet.schedules.ReduceOnPlateau` learning rate, then its
 ``callbacks`` in the order given, then its ``early_stopping``. They all see
 the same ``logs`` dict (``epoch``, ``loss`` and, with validation data,
-``val_loss``), so a callback may add an entry for the ones after it.
+``val_loss``), so a callback may add an entry for the ones after it, and the
+same :class:`TrainingState`: the network, loss, optimizer, epoch and random
+generator of the training in progress (nothing is parked on the network).
 """
 
 import math
 import sys
 from collections.abc import Callable, Iterable
-from typing import IO
+from dataclasses import dataclass
+from typing import IO, Any
 
-import numpy as np
-
+from . import backend
 from ._validation import check_positive
 
-__all__ = ["Callback", "EarlyStopping", "History", "ProgressBar", "as_callbacks"]
+__all__ = [
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "Plateau",
+    "ProgressBar",
+    "TrainingState",
+    "as_callbacks",
+]
+
+
+@dataclass
+class TrainingState:
+    """What callbacks, schedules and messages see of a ``fit`` in progress.
+
+    Attributes
+    ----------
+    net : Sequential
+        The network being trained (its ``parameters``, ``state``, ``history``).
+    loss : Loss
+    optimizer : Optimizer
+    epoch : int
+        The last epoch finished, numbered from 1 over every ``fit`` of ``net``
+        (0 before the first).
+    rng : numpy Generator or RandomState
+        The network's generator, which shuffles the batches.
+    """
+
+    net: Any
+    loss: Any
+    optimizer: Any
+    epoch: int = 0
+
+    @property
+    def rng(self):
+        return self.net.rng
 
 
 class Callback:
@@ -27,19 +64,22 @@ class Callback:
     ``on_train_begin`` runs once before the first epoch, ``on_epoch_end`` after
     each epoch, and ``on_train_end`` once after the last one, whether training
     ran out of epochs, was stopped by a callback or by Ctrl-C (not when it
-    raises, for example on divergence).
+    raises, for example on divergence). Each is given the
+    :class:`TrainingState`.
     """
 
-    def on_train_begin(self, net) -> None:
-        """Called with the network before the first epoch."""
+    def on_train_begin(self, training: TrainingState) -> None:
+        """Called before the first epoch."""
 
-    def on_epoch_end(self, epoch: int, logs: dict, net) -> bool | None:
-        """Called after each epoch (numbered from 1 over every ``fit`` of
-        ``net``) with its ``logs``; return True to stop training."""
+    def on_epoch_end(
+        self, epoch: int, logs: dict, training: TrainingState
+    ) -> bool | None:
+        """Called after each epoch (numbered from 1 over every ``fit`` of the
+        network) with its ``logs``; return True to stop training."""
         return None
 
-    def on_train_end(self, net) -> None:
-        """Called with the network after the last epoch."""
+    def on_train_end(self, training: TrainingState) -> None:
+        """Called after the last epoch."""
 
 
 class _FunctionCallback(Callback):
@@ -48,7 +88,7 @@ class _FunctionCallback(Callback):
     def __init__(self, function: Callable[[int, dict], bool | None]) -> None:
         self.function = function
 
-    def on_epoch_end(self, epoch: int, logs: dict, net) -> bool | None:
+    def on_epoch_end(self, epoch: int, logs: dict, training) -> bool | None:
         return self.function(epoch, logs)
 
     def __repr__(self) -> str:
@@ -85,9 +125,9 @@ class History(Callback):
         self.lr: list[float] = []
         self.interrupted = False
 
-    def on_epoch_end(self, epoch: int, logs: dict, net) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict, training) -> None:
         self.loss.append(logs["loss"])
-        optimizer = getattr(net, "optimizer", None)
+        optimizer = getattr(training, "optimizer", None)
         if optimizer is not None and optimizer.lr is not None:
             self.lr.append(optimizer.learning_rate())
         if "val_loss" in logs:
@@ -102,6 +142,55 @@ class History(Callback):
     def __repr__(self) -> str:
         last = f", last loss={self.loss[-1]:.6g}" if self.loss else ""
         return f"History(epochs={len(self.loss)}{last})"
+
+
+class Plateau:
+    """Epochs without improvement, for early stopping and ``ReduceOnPlateau``:
+    an epoch improves when its cost is below ``best - min_delta`` (NaN never
+    does), and the plateau is long enough when ``patience`` epochs in a row
+    have not.
+
+    Attributes
+    ----------
+    best : float
+        The lowest cost seen (``inf`` before the first improvement).
+    wait : int
+        Epochs since the last improvement.
+    """
+
+    def __init__(
+        self, patience: int, min_delta: float, best: float = math.inf, wait: int = 0
+    ) -> None:
+        check_positive("patience", patience, integer=True)
+        check_positive("min_delta", min_delta, zero=True)
+        self.patience, self.min_delta = int(patience), float(min_delta)
+        self.best, self.wait = float(best), int(wait)
+
+    def update(self, cost: float) -> bool:
+        """Record one epoch's ``cost``; True when the plateau has lasted
+        ``patience`` epochs."""
+        if cost < self.best - self.min_delta:  # False for NaN
+            self.best, self.wait = float(cost), 0
+            return False
+        self.wait += 1
+        return self.wait >= self.patience
+
+    @property
+    def improved(self) -> bool:
+        """Whether the last cost recorded was an improvement."""
+        return self.wait == 0 and self.best < math.inf
+
+
+def monitored(logs: dict, monitor: "str | None", owner: str) -> float:
+    """The cost ``owner`` watches in an epoch's ``logs``: ``monitor``, or with
+    ``None`` the validation cost when there is one, else the training cost; a
+    missing entry raises ``ValueError`` naming what the logs hold."""
+    name = monitor or ("val_loss" if "val_loss" in logs else "loss")
+    if name not in logs:
+        raise ValueError(
+            f"{owner} monitors {name!r}, but the epoch's logs hold only {sorted(logs)}"
+        )
+    return logs[name]
 
 
 class EarlyStopping(Callback):
@@ -125,9 +214,9 @@ class EarlyStopping(Callback):
     best : float
         The lowest cost seen (``inf`` before the first improvement).
     best_epoch : int or None
-    best_parameters : ndarray of shape (n_parameters,) or None
+    best_parameters : array of shape (n_parameters,) or None
         A copy of the weights of ``best_epoch``, with ``restore_best``.
-    best_state : ndarray of shape (n_state,) or None
+    best_state : array of shape (n_state,) or None
         A copy of the layers' state (running statistics) of ``best_epoch``,
         restored with the weights.
     wait : int
@@ -146,42 +235,41 @@ class EarlyStopping(Callback):
             raise ValueError(
                 f"monitor must be the name of a log entry, got {monitor!r}"
             )
-        check_positive("patience", patience, integer=True)
-        check_positive("min_delta", min_delta, zero=True)
-        self.patience, self.min_delta = int(patience), float(min_delta)
+        self._plateau = Plateau(patience, min_delta)
         self.monitor, self.restore_best = monitor, bool(restore_best)
-        self.best = math.inf
         self.best_epoch: int | None = None
-        self.best_parameters: np.ndarray | None = None
-        self.best_state: np.ndarray | None = None
-        self.wait = 0
+        self.best_parameters = None
+        self.best_state = None
 
-    def update(self, epoch: int, cost: float, parameters: np.ndarray) -> bool:
-        """Record an epoch's cost; return True when training should stop."""
-        if cost < self.best - self.min_delta:  # False for NaN
-            self.best, self.best_epoch, self.wait = cost, epoch, 0
+    patience = property(lambda self: self._plateau.patience)
+    min_delta = property(lambda self: self._plateau.min_delta)
+    best = property(lambda self: self._plateau.best)
+    wait = property(lambda self: self._plateau.wait)
+
+    def update(self, epoch: int, cost: float, parameters) -> bool:
+        """Record an epoch's cost (and, if it is the best, a copy of the
+        ``parameters``); return True when training should stop."""
+        stop = self._plateau.update(cost)
+        if self._plateau.improved:
+            self.best_epoch = epoch
             if self.restore_best:
-                self.best_parameters = parameters.copy()
-            return False
-        self.wait += 1
-        return self.wait >= self.patience
-
-    def on_epoch_end(self, epoch: int, logs: dict, net) -> bool:
-        if self.monitor not in logs:
-            raise ValueError(
-                f"EarlyStopping monitors {self.monitor!r}, but the epoch's logs "
-                f"hold only {sorted(logs)}"
-            )
-        stop = self.update(epoch, logs[self.monitor], net.parameters)
-        if self.restore_best and self.best_epoch == epoch:
-            self.best_state = net.state.copy()  # BatchNorm's statistics with them
+                self.best_parameters = backend.of(parameters).copy(parameters)
         return stop
 
-    def on_train_end(self, net) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict, training) -> bool:
+        net = training.net
+        cost = monitored(logs, self.monitor, "EarlyStopping")
+        stop = self.update(epoch, cost, net.parameters)
+        if self.restore_best and self.best_epoch == epoch:
+            self.best_state = net.ops.copy(net.state)  # running statistics too
+        return stop
+
+    def on_train_end(self, training) -> None:
+        net = training.net
         if self.best_parameters is not None:
-            np.copyto(net.parameters, self.best_parameters)
+            net.parameters[...] = net.ops.asarray(self.best_parameters)
         if self.best_state is not None and self.best_state.shape == net.state.shape:
-            np.copyto(net.state, self.best_state)
+            net.state[...] = net.ops.asarray(self.best_state)
 
     def __repr__(self) -> str:
         return (
@@ -222,7 +310,7 @@ class ProgressBar(Callback):
         self.enabled = enabled
         self._bar = None
 
-    def on_train_begin(self, net) -> None:
+    def on_train_begin(self, training) -> None:
         if self.enabled and self._bar is None:
             from tqdm.auto import tqdm  # only when a bar is drawn
 
@@ -235,7 +323,7 @@ class ProgressBar(Callback):
                 leave=True,
             )
 
-    def on_epoch_end(self, epoch: int, logs: dict, net) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict, training) -> None:
         if self._bar is None:
             return
         self._bar.set_postfix(
@@ -243,7 +331,7 @@ class ProgressBar(Callback):
         )
         self._bar.update(1)
 
-    def on_train_end(self, net) -> None:
+    def on_train_end(self, training) -> None:
         self.close()
 
     def close(self) -> None:

@@ -160,28 +160,31 @@ class Diagnostics(Callback):
         self._fingerprints: dict[int, float] = {}
         self._probe = np.empty(0, dtype=np.intp)
 
-    def on_train_begin(self, net) -> None:
-        self._net = net
-        self._before = net.parameters.copy()
+    def on_train_begin(self, training) -> None:
+        net = self._net = training.net
+        self._before = net.ops.to_numpy(net.parameters).copy()
         # a fixed handful of weights, summed: which epoch's weights were kept
         rng = np.random.default_rng(0)
         self._probe = rng.integers(0, max(net.parameters.size, 1), 64)
 
-    def on_epoch_end(self, epoch: int, logs: dict, net) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict, training) -> None:
+        net = training.net
         self._fingerprints[epoch] = self._fingerprint(net)
         self._gather(net)
         if (epoch - 1) % self.every == 0:
             self._record(epoch, net)
 
-    def on_train_end(self, net) -> None:
+    def on_train_end(self, training) -> None:
+        net = training.net
         last = len(net.history.loss)
         if last and (not self.epochs or self.epochs[-1] != last):
             self._record(last, net)
 
     def _fingerprint(self, net) -> float:
-        if not net.parameters.size:
+        parameters = net.ops.to_numpy(net.parameters)
+        if not parameters.size:
             return 0.0
-        return float(net.parameters[self._probe].astype(np.float64).sum())
+        return float(parameters[self._probe].astype(np.float64).sum())
 
     def _gather(self, net) -> None:
         """Keep the newest ``sample_size`` input rows seen by the first layer
@@ -189,7 +192,7 @@ class Diagnostics(Callback):
         found = _last_input(net)
         if found is None:
             return
-        index, batch = found
+        index, batch = found[0], net.ops.to_numpy(found[1])
         if self._sample is None or self._start != index:
             self._start, self._sample = index, batch[: self.sample_size].copy()
             return
@@ -200,12 +203,14 @@ class Diagnostics(Callback):
         self.epochs.append(epoch)
         for index, layer in enumerate(net.layers):
             if "W" in layer.params:
-                W, before = layer.params["W"], self._weights_before(net, index)
-                self._add(index, "grad_norm", _norm(layer.grads["W"]))
+                W, before = net.ops.to_numpy(layer.params["W"]), self._weights_before(
+                    net, index
+                )
+                self._add(index, "grad_norm", _norm(net.ops.to_numpy(layer.grads["W"])))
                 change = _norm(W - before) / max(_norm(before), 1e-12)
                 self._add(index, "update_ratio", change)
         if self._before is not None:
-            np.copyto(self._before, net.parameters)
+            np.copyto(self._before, net.ops.to_numpy(net.parameters))
         if self._sample is not None:
             for index, name, value in activation_stats(net, self._sample, self._start):
                 self._add(index, name, value)
@@ -525,7 +530,7 @@ def _kinds(findings: list[Finding]) -> list[str]:
 def _probe_fit(net, X, y, loss, optimizer, epochs, batch_size, callback):
     """Train ``net`` (a copy); a :class:`Finding` if it diverged, else None."""
     settings = dict(loss=loss, epochs=epochs, batch_size=batch_size)
-    start = net.parameters.copy()
+    start = net.ops.copy(net.parameters)
     given = copy.deepcopy(optimizer)
     try:
         net.fit(X, y, optimizer=given, callbacks=[callback], **settings)
@@ -544,7 +549,7 @@ def _probe_fit(net, X, y, loss, optimizer, epochs, batch_size, callback):
     for factor in (10, 100, 1000):
         smaller = copy.deepcopy(net.optimizer)
         smaller.state, smaller.lr = {}, lr / factor
-        np.copyto(net.parameters, start)
+        net.parameters[...] = start
         try:
             net.fit(X, y, optimizer=smaller, **settings)
         except TrainingDivergedError:

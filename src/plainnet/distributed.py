@@ -10,8 +10,7 @@ and an MPI library (``pip install mpich`` needs no root); ``import plainnet``
 never imports MPI.
 """
 
-import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -26,16 +25,16 @@ except ImportError as error:  # mpi4py or the MPI library missing
 
 from . import hooks, losses, optimizers
 from ._validation import check_positive
-from .errors import TrainingDivergedError
+from .callbacks import as_callbacks
 from .network import Sequential
 from .preprocessing import encode_labels
 from .training import (
+    Batches,
     History,
+    _prepare_validation,
     batch_size_for,
-    divergence_message,
     loss_and_optimizer,
-    rate_callbacks,
-    train_step,
+    train,
 )
 
 __all__ = ["MPITrainer", "agree_classes"]
@@ -67,6 +66,13 @@ class MPITrainer:
       training whose batch at each step is the union of the ranks' batches,
       up to the order in which the floating-point sums are taken. It does not
       depend on the number of ranks.
+
+    Training goes through the same loop as ``Sequential.fit`` (the rank's rows
+    are its batch source, the ``Allreduce`` a gradient hook), so validation,
+    callbacks, early stopping, Ctrl-C and the restore of the last finite
+    weights work as in one process. Give every rank the same validation data:
+    each then computes the same validation cost, and all stop at the same
+    epoch.
 
     Dropout masks are drawn by each rank for its own rows. Non-trainable state
     (BatchNorm's running statistics, updated from each rank's own rows) is
@@ -118,6 +124,9 @@ class MPITrainer:
         grad_hook: Callable[[np.ndarray], None]
         | Iterable[Callable[[np.ndarray], None]]
         | None = None,
+        validation_data: tuple | None = None,
+        early_stopping=None,
+        callbacks: Iterable[object] = (),
     ) -> History:
         """Train on this rank's shard ``X``, ``y`` together with the other ranks.
 
@@ -140,6 +149,8 @@ class MPITrainer:
         grad_hook : callable ``f(gradients) -> None``, or a sequence of them, optional
             Applied in order after the ``Allreduce``, to the gradient of all
             ranks; every rank must pass the same hooks.
+        validation_data, early_stopping, callbacks : as in ``Sequential.fit``
+            The same on every rank (labels as ``y``'s, encoded like them).
 
         Returns
         -------
@@ -152,19 +163,21 @@ class MPITrainer:
         _agree(self.comm, {**settings, "seed": self.seed})
         check_positive("epochs", epochs, integer=True, zero=True)
         X, y, first, n = self._shard(X, y, loss, classes)
-        batch = batch_size_for(batch_size, n)
-        self._start(loss, optimizer)
-        reduce = _WeightedAllreduce(self.comm)
+        self._start(optimizer)
+        source = _RankRows(net, (X, y), (first, n, batch_size, shuffle), loss, self)
         user_hook = hooks.as_hook(grad_hook)
-        hook = reduce if user_hook is None else hooks.chain(reduce, user_hook)
-        for _ in range(epochs):
-            order = self._rng.permutation(n) if shuffle else np.arange(n)
-            total = sum(
-                _step(net, loss, optimizer, X, y, rows, n_batch, reduce, hook)
-                for rows, n_batch in _own_rows(order, batch, first, len(X))
-            )
-            self._end_epoch(self.comm.allreduce(total), n)
-        return net.history
+        hook = (
+            source.reduce
+            if user_hook is None
+            else hooks.chain(source.reduce, user_hook)
+        )
+        stopper = [] if early_stopping is None else [early_stopping]
+        callbacks = as_callbacks([*callbacks, *stopper])
+        if validation_data is not None:
+            X_val, y_val, *weight = validation_data
+            validation_data = (X_val, self._encode(y_val, loss, classes), *weight)
+        validation = _prepare_validation(net, loss, validation_data, callbacks)
+        return train(net, source, loss, optimizer, epochs, callbacks, hook, validation)
 
     def _shard(self, X, y, loss: losses.Loss, classes):
         """This rank's checked ``X`` and ``y``, the global index of its first row,
@@ -175,10 +188,8 @@ class MPITrainer:
         counts = self.comm.allgather(len(X))
         return X, y, sum(counts[: self.comm.Get_rank()]), sum(counts)
 
-    def _start(self, loss: losses.Loss, optimizer: optimizers.Optimizer) -> None:
-        """Set the network's loss and optimizer, then give every rank rank 0's
-        weights and optimizer state."""
-        self.net.loss, self.net.optimizer = loss, optimizer
+    def _start(self, optimizer: optimizers.Optimizer) -> None:
+        """Give every rank rank 0's weights, state and optimizer state."""
         optimizer.prepare(self.net.parameters)
         self.comm.Bcast(self.net.parameters, root=0)
         self.comm.Bcast(self.net.state, root=0)
@@ -191,6 +202,12 @@ class MPITrainer:
         if not isinstance(loss, losses.CrossEntropy) or y.ndim != 1:
             self.classes_ = None
             return y
+        if (
+            self.classes_ is not None
+            and classes is None
+            and np.isin(y, self.classes_).all()
+        ):
+            return encode_labels(y, classes=self.classes_)[0]  # validation labels
         self.classes_ = agree_classes(y, self.comm, classes)
         if len(self.classes_) != self.net.n_outputs:
             raise ValueError(
@@ -199,30 +216,6 @@ class MPITrainer:
                 f"{self.net.n_outputs} outputs"
             )
         return encode_labels(y, classes=self.classes_)[0]
-
-    def _end_epoch(self, total: float, n_samples: int) -> None:
-        """Record the epoch's cost over all ranks (with the learning rate) in
-        the history, and show it to a ``ReduceOnPlateau`` rate: every rank sees
-        the same cost, so all keep the same rate. Raise on every rank if the
-        cost is not finite."""
-        net = self.net
-        cost = total / n_samples if net.loss.reduction == "mean" else total
-        epoch = len(net.history.loss) + 1
-        logs = {"epoch": epoch, "loss": cost}
-        for callback in (net.history, *rate_callbacks(net.optimizer)):
-            callback.on_epoch_end(epoch, logs, net)
-        self._average_state()
-        if not math.isfinite(cost):
-            raise TrainingDivergedError(
-                divergence_message(net, epoch, cost) + " The history so far is kept."
-            )
-
-    def _average_state(self) -> None:
-        """Running statistics (BatchNorm's) are updated by each rank from its own
-        rows: average them so that every rank keeps the same state."""
-        if self.net.state.size:
-            self.comm.Allreduce(MPI.IN_PLACE, self.net.state, op=MPI.SUM)
-            self.net.state /= self.comm.Get_size()
 
     def __repr__(self) -> str:
         return (
@@ -278,32 +271,48 @@ class _WeightedAllreduce:
         self.comm.Allreduce(MPI.IN_PLACE, gradients, op=MPI.SUM)
 
 
-def _own_rows(
-    order: np.ndarray, batch: int, first: int, n_own: int
-) -> Iterator[tuple[np.ndarray, int]]:
-    """For each global batch of ``order``: this rank's rows in it (indices into
-    its shard, which holds global rows ``first .. first + n_own - 1``) and the
-    batch's size."""
-    for start in range(0, len(order), batch):
-        rows = order[start : start + batch]
-        mine = rows[(rows >= first) & (rows < first + n_own)]
-        yield mine - first, len(rows)
+class _RankRows(Batches):
+    """The batch source of a rank: its rows of each global batch of one seeded
+    permutation of all rows (possibly none), the share of its rows told to the
+    ``Allreduce`` hook (``reduce``) before each step; the epoch's cost summed
+    over the ranks; the layers' state averaged over the ranks after each
+    epoch."""
 
+    def __init__(self, net, arrays, rows: tuple, loss, trainer) -> None:
+        first, n, batch_size, shuffle = rows
+        super().__init__(net, arrays, None, False)
+        self.first, self.n_all, self.shuffle = first, n, shuffle
+        self.batch = batch_size_for(batch_size, n)
+        self.rng, self.comm = trainer._rng, trainer.comm
+        self.mean = loss.reduction == "mean"
+        self.reduce = _WeightedAllreduce(trainer.comm)
 
-def _step(net, loss, optimizer, X, y, rows, n_batch: int, reduce, hook) -> float:
-    """One synchronous step on this rank's ``rows`` of a global batch of
-    ``n_batch`` rows, the gradient going through ``hook`` (``reduce`` first);
-    returns this rank's part of the epoch's cost (the batch cost times its
-    rows, for a mean loss)."""
-    mean = loss.reduction == "mean"
-    reduce.share = len(rows) / n_batch if mean else 1.0
-    if len(rows) == 0:  # nothing of ours in this batch: add a zero gradient
-        net.gradients.fill(0)
-        hook(net.gradients)
-        optimizer.step(net.parameters, net.gradients)
-        return 0.0
-    value = train_step(net, loss, optimizer, X[rows], y[rows], grad_hook=hook)
-    return value * len(rows) if mean else value
+    def epoch(self, rng):
+        order = (
+            self.rng.permutation(self.n_all) if self.shuffle else np.arange(self.n_all)
+        )
+        X, y = self.arrays
+        for start in range(0, self.n_all, self.batch):
+            rows = order[start : start + self.batch]
+            mine = rows[(rows >= self.first) & (rows < self.first + X.shape[0])]
+            mine = mine - self.first
+            self.reduce.share = len(mine) / len(rows) if self.mean else 1.0
+            yield (X[mine], y[mine]), len(mine)
+
+    def epoch_cost(self, ops, values, masses, mean: bool) -> float:
+        total = sum(
+            ops.to_float(v) * m if mean else ops.to_float(v)
+            for v, m in zip(values, masses, strict=True)
+        )
+        total = self.comm.allreduce(total)
+        return total / self.n_all if mean else total
+
+    def end_epoch(self, net) -> None:
+        """Running statistics (BatchNorm's) are updated by each rank from its
+        own rows: average them so that every rank keeps the same state."""
+        if net.state.size:
+            self.comm.Allreduce(MPI.IN_PLACE, net.state, op=MPI.SUM)
+            net.state /= self.comm.Get_size()
 
 
 def _settings(net, loss, optimizer, epochs, batch_size, shuffle) -> dict[str, Any]:

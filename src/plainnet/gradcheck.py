@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from . import _random, backend
 from . import losses as losses_module
 from .layers import Layer
 from .network import Sequential
@@ -21,11 +22,12 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
 
 
 def numeric_gradient(f, array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central differences of the scalar ``f()`` with respect to ``array`` (perturbed
-    in place and restored)."""
+    """Central differences of the scalar ``f()`` with respect to ``array`` (of any
+    device; perturbed in place and restored), as a NumPy array."""
     grad = np.zeros(array.shape)
-    flat, out = array.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
+    flat = backend.of(array).reshape(array, (-1,))
+    out = grad.reshape(-1)
+    for i in range(out.size):
         original = flat[i]
         flat[i] = original + eps
         upper = f()
@@ -65,9 +67,9 @@ def check_model(
         Relative error for ``"input"`` and for every parameter by dotted name.
     """
     net = model if isinstance(model, Sequential) else Sequential([model], seed=seed)
-    X = np.array(X, dtype=np.float64)
+    host = np.array(backend.of(X).to_numpy(X), dtype=np.float64)
     if not net.built:
-        net.build(X.shape[1:])
+        net.build(host.shape[1:])
     if net.dtype != np.float64:
         warnings.warn(
             f"checking a float64 copy of this {net.dtype.name} network: finite "
@@ -75,31 +77,37 @@ def check_model(
             stacklevel=2,
         )
         net = net.astype("float64")
-    state = net.state.copy()  # before any forward updates running statistics
+    ops = net.ops
+    X = ops.asarray(host)
+    state = ops.copy(net.state)  # before any forward updates running statistics
     forward = _repeatable_forward(net, X)
     objective, output_grad = _objective(net, forward, X, y, loss, seed)
     forward()
-    analytic_input = net.backward(output_grad, need_input_grad=True).copy()
+    analytic_input = ops.to_numpy(net.backward(output_grad, need_input_grad=True))
     errors = {
         "input": relative_error(analytic_input, numeric_gradient(objective, X, eps))
     }
-    analytic = net.gradients.copy()
+    analytic = ops.to_numpy(net.gradients).copy()
     numeric = numeric_gradient(objective, net.parameters, eps)
     for name, (part, _) in net.layout.items():
         errors[name] = relative_error(analytic[part], numeric[part])
-    np.copyto(net.state, state)  # running statistics as they were
+    net.state[...] = state  # running statistics as they were
     return errors
 
 
 def _objective(net: Sequential, forward, X: np.ndarray, y, loss, seed: int):
     """The scalar function of the network's output being differentiated, and its
     gradient with respect to that output: the loss, or ``sum(output * R)``."""
+    ops = net.ops
     if loss is None:
-        weights = np.random.default_rng(seed).standard_normal(forward().shape)
-        return (lambda: float(np.sum(forward() * weights))), weights
+        host = np.random.default_rng(seed).standard_normal(forward().shape)
+        weights = ops.asarray(host)
+        return (lambda: ops.to_float(ops.sum(forward() * weights))), weights
     loss = losses_module.get(loss)
-    target = loss.prepare_target(y, net.n_outputs or X.shape[1], np.float64)
-    output_grad = loss.gradient(forward().copy(), target)
+    target = ops.asarray(
+        loss.prepare_target(y, net.n_outputs or X.shape[1], np.float64)
+    )
+    output_grad = loss.gradient(ops.copy(forward()), target)
     return (lambda: loss.value(forward(), target)), output_grad
 
 
@@ -107,15 +115,10 @@ def _repeatable_forward(net: Sequential, X: np.ndarray):
     """``net.forward(X, training=True)`` that draws the same random numbers
     (Dropout's masks) on every call: the function being differentiated must not
     change between evaluations."""
-    rng = net._rng
-    legacy = isinstance(rng, np.random.RandomState)
-    start = rng.get_state() if legacy else rng.bit_generator.state
+    start = _random.get_state(net.rng)
 
     def forward() -> np.ndarray:
-        if legacy:
-            rng.set_state(start)
-        else:
-            rng.bit_generator.state = start
+        _random.set_state(net.rng, start)
         return net.forward(X, training=True)
 
     return forward

@@ -11,11 +11,11 @@ all ranks are summed, so that clipping sees the global norm.
 ...                          clip_by_global_norm(1.0)])
 """
 
-import math
 from collections.abc import Callable, Iterable
 
-import numpy as np
+import numpy as np  # in type hints only: hooks compute through the backend
 
+from . import backend
 from ._validation import check_positive
 
 __all__ = ["L2Penalty", "as_hook", "chain", "clip_by_global_norm"]
@@ -53,8 +53,9 @@ class L2Penalty:
 
     def value(self) -> float:
         """The penalty ``alpha / 2 * ||W||**2 / n`` for the current weights."""
+        ops = backend.of(self._parameters)
         squares = sum(
-            float(self._parameters[part] @ self._parameters[part])
+            ops.to_float(self._parameters[part] @ self._parameters[part])
             for part in self._weights
         )
         return 0.5 * self._factor * squares
@@ -71,10 +72,12 @@ class _GlobalNormClip:
         self.max_norm = float(max_norm)
 
     def __call__(self, gradients: np.ndarray) -> None:
-        norm = math.sqrt(float(gradients @ gradients))
-        # a non-finite norm is left for the fit loop to report as divergence
-        if math.isfinite(norm) and norm > self.max_norm:
-            gradients *= self.max_norm / norm
+        # min(1, max_norm / ||g||), on the device (nothing read back): within
+        # the bound the factor is exactly 1; a norm that is not finite makes the
+        # gradient so too, which the fit loop reports as divergence
+        ops = backend.of(gradients)
+        norm = ops.sqrt(gradients @ gradients)
+        gradients *= self.max_norm / ops.maximum(norm, self.max_norm)
 
     def __repr__(self) -> str:
         return f"clip_by_global_norm({self.max_norm})"

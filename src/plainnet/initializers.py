@@ -35,9 +35,14 @@ def he_normal(shape: tuple[int, ...], rng) -> np.ndarray:
     return np.sqrt(2.0 / fan_in) * rng.standard_normal(shape)
 
 
-def zeros(shape: tuple[int, ...], rng) -> np.ndarray:
+def zeros(shape: tuple[int, ...], rng=None) -> np.ndarray:
     """All zeros (the default for biases)."""
     return np.zeros(shape)
+
+
+def ones(shape: tuple[int, ...], rng=None) -> np.ndarray:
+    """All ones (normalisation layers' starting scale)."""
+    return np.ones(shape)
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:

@@ -3,16 +3,20 @@
 The cross-entropies take the network's raw output (logits) and apply softmax or
 sigmoid inside, the fused and numerically stable form: their gradient is simply
 ``(P - Y) / n``, and nothing overflows for logits of +-1000.
+
+A loss computes on the backend of the arrays it is given (``backend.of``) and
+returns its value as a 0-d array of that backend: reading it back to the host
+is the caller's choice (the fit loop does it once per epoch).
 """
 
-import numpy as np
+import numpy as np  # in type hints only: losses compute through self.ops
 
+from . import backend
 from ._buffers import BufferCache
 from ._registry import resolve
-from ._validation import check_finite
+from ._targets import class_target, numeric_target, unit_interval_target
 from .errors import DataError
-from .kernels.cross_entropy import softmax_cross_entropy
-from .layers.activations import sigmoid, softmax
+from .layers.activations import _sigmoid, sigmoid, softmax
 
 
 class Loss(BufferCache):
@@ -32,45 +36,37 @@ class Loss(BufferCache):
     def prepare_target(self, y, n_outputs: int, dtype: np.dtype) -> np.ndarray:
         """Validate ``y`` against a network with ``n_outputs`` outputs.
 
-        Returns ``y`` as the loss uses it: a float array of shape
+        Returns ``y`` as the loss uses it: a float NumPy array of shape
         ``(n_samples, n_outputs)`` (1-D ``y`` is accepted for one output).
         """
-        array = np.asarray(y)
-        if array.dtype.kind not in "biuf":
-            raise DataError(
-                f"y must hold numbers for loss {self.name!r}, got dtype {array.dtype}"
-            )
-        if array.ndim == 1:
-            if n_outputs != 1:
-                raise DataError(
-                    f"y has shape {array.shape} but the network has {n_outputs} "
-                    "outputs; "
-                    f"expected y of shape ({len(array)}, {n_outputs})"
-                )
-            array = array.reshape(-1, 1)
-        if array.ndim != 2 or array.shape[1] != n_outputs:
-            raise DataError(
-                f"y has shape {array.shape} but the network has {n_outputs} output(s); "
-                f"expected y of shape (n_samples, {n_outputs})"
-            )
-        array = array.astype(dtype, copy=False)
-        check_finite(array, "y")
-        return array
+        return numeric_target(y, n_outputs, dtype, self.name)
 
-    def value_and_gradient(self, output: np.ndarray, target: np.ndarray, weight=None):
-        """Return ``(value, dL/doutput)``; the gradient may be a reused buffer.
-        ``weight``: optional per-sample weights of shape ``(n_samples,)``."""
+    def value_and_gradient(
+        self, output: np.ndarray, target: np.ndarray, weight=None, *, guard=True
+    ):
+        """Return ``(value, dL/doutput)``: the value as a 0-d array, the
+        gradient in a reused buffer, both on the backend of ``output``.
+        ``weight``: optional per-sample weights of shape ``(n_samples,)``.
+        ``guard=False`` skips setting NumPy's error state (``exp(-1000)`` is 0
+        without a word), for a caller that set it once for many calls."""
+        self._use(backend.of(output))
+        if not guard:
+            return self._value_and_gradient(output, target, weight)
+        with self.ops.errstate(under="ignore"):
+            return self._value_and_gradient(output, target, weight)
+
+    def _value_and_gradient(self, output, target, weight):
         raise NotImplementedError
 
     def value(self, output: np.ndarray, target: np.ndarray, weight=None) -> float:
-        """The cost of ``output`` against ``target``."""
-        return self.value_and_gradient(output, target, weight)[0]
+        """The cost of ``output`` against ``target``, as a float."""
+        return float(self.value_and_gradient(output, target, weight)[0])
 
     def gradient(
         self, output: np.ndarray, target: np.ndarray, weight=None
     ) -> np.ndarray:
         """``dL/doutput``, of the same shape as ``output`` (a new array)."""
-        return self.value_and_gradient(output, target, weight)[1].copy()
+        return self.ops.copy(self.value_and_gradient(output, target, weight)[1])
 
     def output_function(self, output: np.ndarray) -> np.ndarray:
         """What the network's output means as a prediction (probabilities for the
@@ -88,7 +84,7 @@ class Loss(BufferCache):
         """``output - target`` of the same shapes, in a reused buffer."""
         self._check_shapes(output, target)
         out = self._buffer("error", output.shape, output.dtype)
-        return np.subtract(output, target, out=out)
+        return self.ops.subtract(output, target, out=out)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -104,13 +100,14 @@ class SSE(Loss):
     name = "sse"
     reduction = "sum"
 
-    def value_and_gradient(self, output, target, weight=None):
-        error = self._error(output, target)
+    def _value_and_gradient(self, output, target, weight):
+        ops, error = self.ops, self._error(output, target)
         if weight is not None:
-            value = 0.5 * float(np.einsum("ij,ij,i->", error, error, weight))
+            value = 0.5 * (weight @ ops.sum(error * error, axis=1))
             error *= weight[:, None]
             return value, error
-        return 0.5 * float(np.vdot(error, error)), error
+        flat = ops.reshape(error, (-1,))
+        return 0.5 * (flat @ flat), error
 
 
 class MSE(Loss):
@@ -119,14 +116,15 @@ class MSE(Loss):
 
     name = "mse"
 
-    def value_and_gradient(self, output, target, weight=None):
-        error = self._error(output, target)
+    def _value_and_gradient(self, output, target, weight):
+        ops, error = self.ops, self._error(output, target)
         if weight is not None:
-            share = _shares(weight, output.shape[1])  # w_i / (sum(w) * n_outputs)
-            value = float(np.einsum("ij,ij,i->", error, error, share))
+            share = _shares(ops, weight, output.shape[1])  # w_i / (sum(w) * k)
+            value = share @ ops.sum(error * error, axis=1)
             error *= 2 * share[:, None]
             return value, error
-        value = float(np.vdot(error, error)) / error.size
+        flat = ops.reshape(error, (-1,))
+        value = (flat @ flat) / error.size
         error *= 2.0 / error.size
         return value, error
 
@@ -143,32 +141,31 @@ class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
 
     def prepare_target(self, y, n_outputs, dtype):
-        target = super().prepare_target(y, n_outputs, dtype)
-        if target.min() < 0 or target.max() > 1:
-            raise DataError(
-                "binary_cross_entropy needs targets in [0, 1], got values from "
-                f"{target.min()} to {target.max()}"
-            )
-        return target
+        return unit_interval_target(y, n_outputs, dtype, self.name)
 
-    def value_and_gradient(self, output, target, weight=None):
+    def _value_and_gradient(self, output, target, weight):
+        ops = self.ops
         self._check_shapes(output, target)
         grad = self._buffer("g", output.shape, output.dtype)
-        with np.errstate(under="ignore"):  # exp(-1000) is 0, as it should be
-            np.logaddexp(0, output, out=grad)  # log(1 + exp(z)), stable
+        ops.logaddexp(0.0, output, out=grad)  # log(1 + exp(z)), stable
         if weight is None:
-            value = float(np.mean(grad)) - float(np.vdot(target, output)) / output.size
+            flat_t, flat_z = ops.reshape(target, (-1,)), ops.reshape(output, (-1,))
+            value = ops.mean(grad) - (flat_t @ flat_z) / output.size
         else:
-            share = _shares(weight, output.shape[1])  # w_i / (sum(w) * n_outputs)
+            share = _shares(ops, weight, output.shape[1])  # w_i / (sum(w) * k)
             grad -= target * output
-            value = float(share @ grad.sum(axis=1))
-        sigmoid(output, out=grad)
+            value = share @ ops.sum(grad, axis=1)
+        _sigmoid(ops, output, grad)
         grad -= target  # the fused sigmoid + binary cross-entropy gradient P - T
-        grad *= 1.0 / output.size if weight is None else share[:, None]
+        if weight is None:
+            grad *= 1.0 / output.size
+        else:
+            grad *= share[:, None]
         return value, grad
 
     def output_function(self, output):
-        return sigmoid(output, out=np.empty_like(output))
+        ops = backend.of(output)
+        return sigmoid(output, ops.empty(output.shape, output.dtype), ops)
 
 
 class CrossEntropy(Loss):
@@ -178,84 +175,51 @@ class CrossEntropy(Loss):
     with ``P = softmax(Z)``. The target is either integer class labels of shape
     ``(n,)`` in ``[0, k)``, or one row per sample of class probabilities (one-hot
     or soft) of shape ``(n, k)``. The number of classes is always ``k``, the
-    network's output width, never the largest label. The steps, in NumPy, are
-    in :mod:`plainnet.kernels.cross_entropy` (compiled in one pass per row when
-    numba is installed).
+    network's output width, never the largest label. The steps are the
+    backend's ``softmax_cross_entropy`` (on the CPU, one compiled pass per row
+    when numba is installed: :mod:`plainnet.backend.kernels.cross_entropy`).
     """
 
     name = "cross_entropy"
 
     def prepare_target(self, y, n_outputs, dtype):
-        if n_outputs < 2:
-            raise DataError(
-                "cross_entropy needs a network with at least 2 outputs "
-                "(one per class), "
-                f"got {n_outputs}; for one output use loss='binary_cross_entropy'"
-            )
-        array = np.asarray(y)
-        if array.ndim == 2 and array.shape[1] == 1 and array.dtype.kind in "iu":
-            array = array.ravel()
-        if array.ndim == 1:
-            return self._labels(array, n_outputs)
-        target = super().prepare_target(array, n_outputs, dtype)
-        sums = target.sum(axis=1)
-        if target.min() < 0 or not np.allclose(sums, 1, atol=1e-4):
-            raise DataError(
-                "cross_entropy with 2-D targets needs one probability row per sample "
-                "(one-hot or soft, non-negative, each row summing to 1); "
-                f"row sums range from {sums.min()} to {sums.max()}"
-            )
-        return target
+        return class_target(y, n_outputs, dtype, self.name)
 
-    @staticmethod
-    def _labels(array: np.ndarray, n_classes: int) -> np.ndarray:
-        if array.dtype.kind == "f":
-            check_finite(array, "y")
-            if not np.array_equal(array, np.round(array)):
-                raise DataError(
-                    "cross_entropy got 1-D y with non-integer values; expected integer "
-                    "class labels or a 2-D array of class probabilities"
-                )
-        elif array.dtype.kind not in "biu":
-            raise DataError(
-                f"cross_entropy needs integer class labels, got dtype {array.dtype}"
-            )
-        if array.min() < 0 or array.max() >= n_classes:
-            raise DataError(
-                f"class labels must be in [0, {n_classes}) for a network with "
-                f"{n_classes} outputs, got labels from {array.min()} to {array.max()}"
-            )
-        return array.astype(np.intp, copy=False)
-
-    def value_and_gradient(self, output, target, weight=None):
-        n = output.shape[0]
+    def _value_and_gradient(self, output, target, weight):
+        ops, n = self.ops, output.shape[0]
         labels = target.ndim == 1
-        if labels and len(target) != n:
+        if labels and target.shape[0] != n:
             raise DataError(
-                f"loss 'cross_entropy': {n} outputs but {len(target)} labels"
+                f"loss 'cross_entropy': {n} outputs but {target.shape[0]} labels"
             )
         if not labels:
             self._check_shapes(output, target)
         grad = self._buffer("p", output.shape, output.dtype)
-        per_sample = softmax_cross_entropy(output, target, grad)  # grad = P - T
+        per_sample = ops.softmax_cross_entropy(output, target, grad)  # P - T
         if weight is None:
-            value = float(np.add.reduce(per_sample)) / n
+            value = ops.sum(per_sample) / n
             grad *= 1.0 / n
         else:
-            share = _shares(weight)  # w_i / sum(w)
-            value = float(share @ per_sample)
+            share = _shares(ops, weight)  # w_i / sum(w)
+            value = share @ per_sample
             grad *= share[:, None]
         return value, grad
 
     def output_function(self, output):
-        return softmax(output, np.empty_like(output))
+        ops = backend.of(output)
+        return softmax(output, ops.empty(output.shape, output.dtype), ops)
 
 
-def _shares(weight: np.ndarray, n_outputs: int = 1) -> np.ndarray:
+def _shares(ops, weight: np.ndarray, n_outputs: int = 1) -> np.ndarray:
     """Each sample's factor in a weighted mean, ``w_i / (sum(w) * n_outputs)``
     (zeros for a batch whose weights are all zero)."""
-    total = weight.sum() * n_outputs
-    return weight / total if total else np.zeros_like(weight)
+    total = ops.sum(weight) * n_outputs
+    return weight / ops.maximum(total, ops.scalar(_TINY, weight.dtype))
+
+
+#: float32's smallest normal number: a batch whose weights are all zero gets
+#: shares of 0 (0 / _TINY), without a division by zero
+_TINY = 1.1754943508222875e-38
 
 
 LOSSES: dict[str, type[Loss]] = {

@@ -4,19 +4,16 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import numpy as np
+import numpy as np  # in type hints only: the network computes through self.ops
 
-from . import losses
-from ._validation import (
-    all_finite,
-    check_dtype,
-    check_finite,
-    check_sample_shape,
-    check_X,
-)
+from . import backend, losses
+from ._random import make_rng
+from ._validation import check_dtype, check_input, check_sample_shape
 from .callbacks import History
-from .layers import Activation, Layer, ShapeError, layer_entries, layer_from_config
-from .layers.base import describe_shape
+from .layers import Activation, Layer, layer_entries, layer_from_config
+from .layers.shapes import check_shapes, input_shape_of
+from .model_files import save as save_model
+from .model_files.kinds import ModelKind, register_kind
 from .summary import summary_table
 
 #: Rows per block when predicting: small enough for each layer's output to stay
@@ -40,7 +37,8 @@ class Sequential:
     Parameters
     ----------
     layers : iterable of Layer
-        For example ``[Dense(784, 256), ReLU(), Dense(256, 10)]``.
+        For example ``[Dense(784, 256), ReLU(), Dense(256, 10)]``. Each layer
+        belongs to this network from now on (a second network refuses it).
     seed : int, numpy Generator or RandomState, optional
         Source of the initial weights and of the shuffling order. The same seed
         gives bit-identical training runs (on the same machine and BLAS threads).
@@ -51,11 +49,15 @@ class Sequential:
         ``(1, 28, 28)`` for one-channel images. By default the first layer that
         fixes it decides (``Dense(784, 10)`` takes ``(784,)``), else the first
         ``fit`` or ``predict``.
+    device : str, optional
+        Where the arrays live and are computed (:mod:`plainnet.backend`):
+        ``"cpu"`` (the default, NumPy), ``"cuda"`` or ``"cuda:1"`` (CuPy, the
+        ``cuda`` extra), ``"array_api_strict:device1"`` (the test backend).
 
     Attributes
     ----------
-    parameters, gradients : ndarray of shape (n_parameters,)
-    state : ndarray of shape (n_state,)
+    parameters, gradients : array of shape (n_parameters,)
+    state : array of shape (n_state,)
         Non-trainable arrays (empty unless a layer keeps running statistics).
     layout, state_layout : dict
         For each array's dotted name (``"layers.0.W"``), its slice of the flat
@@ -64,9 +66,14 @@ class Sequential:
         One sample's shapes (``None`` until built).
     n_features_in, n_outputs : int or None
         Widths of an input and an output row, for flat inputs and outputs.
+    ops : Backend
+        The backend that holds and computes the arrays; ``device`` names it.
+    rng : numpy Generator or RandomState
+        The network's random generator (initial weights, shuffling, dropout).
     history : History
         Cost per epoch over every call to ``fit``.
-    loss, optimizer : the ones used by the last ``fit``.
+    loss, optimizer : the ones the last ``fit`` trained with (``predict_proba``
+        and model files use the loss; a later ``fit`` continues the optimizer).
 
     Example
     -------
@@ -81,22 +88,21 @@ class Sequential:
         seed=None,
         dtype: str = "float64",
         input_shape: "Sequence[int] | None" = None,
+        device: "str | None" = None,
     ) -> None:
         self.layers = list(layers)
         if not self.layers:
             raise ValueError("Sequential needs at least one layer, got none")
-        for index, layer in enumerate(self.layers):
-            if not isinstance(layer, Layer):
-                raise TypeError(
-                    f"layer {index} must be a plainnet Layer, "
-                    f"got {type(layer).__name__}"
-                )
+        _check_layers(self.layers)
+        for layer in self.layers:
+            layer.claim(self)
         self.dtype = check_dtype(dtype)
+        self.ops = backend.get(device)
         self.seed = seed
-        self._rng = _make_rng(seed)
+        self.rng = make_rng(seed)
         for layer in self.layers:
             if hasattr(layer, "rng"):  # a layer that draws while training (Dropout)
-                layer.rng = self._rng
+                layer.rng = self.rng
         self.input_shape = self.output_shape = None
         self.history = History()
         self.loss: losses.Loss | None = None
@@ -122,6 +128,11 @@ class Sequential:
         return self.input_shape is not None
 
     @property
+    def device(self) -> str:
+        """Where the arrays live, as ``device=`` names it (``"cpu"``)."""
+        return self.ops.name
+
+    @property
     def n_features_in(self) -> int | None:
         """Width of an input row (``None`` for images or before building)."""
         shape = self.input_shape
@@ -138,57 +149,85 @@ class Sequential:
         for the non-trainable state; layers hold views into them."""
         self.layout = _layout(self.layers, "param_shapes")
         self.state_layout = _layout(self.layers, "state_shapes")
-        self.parameters = np.zeros(_size(self.layout), dtype=self.dtype)
-        self.gradients = np.zeros(_size(self.layout), dtype=self.dtype)
-        self.state = np.zeros(_size(self.state_layout), dtype=self.dtype)
+        size, state_size = _size(self.layout), _size(self.state_layout)
+        self.parameters = self.ops.zeros((size,), self.dtype)
+        self.gradients = self.ops.zeros((size,), self.dtype)
+        self.state = self.ops.zeros((state_size,), self.dtype)
         self._bind_layers()
 
     def _bind_layers(self) -> None:
         """Make every layer's ``params``, ``grads`` and ``state`` views into the
-        flat buffers."""
-        params = _views(self.parameters, self.layout, len(self.layers))
-        grads = _views(self.gradients, self.layout, len(self.layers))
-        state = _views(self.state, self.state_layout, len(self.layers))
+        flat buffers, computed by this network's backend."""
+        n, ops = len(self.layers), self.ops
+        params = _views(ops, self.parameters, self.layout, n)
+        grads = _views(ops, self.gradients, self.layout, n)
+        state = _views(ops, self.state, self.state_layout, n)
         for layer, *arrays in zip(self.layers, params, grads, state, strict=True):
-            layer.bind(*arrays)
+            layer.bind(*arrays, ops=ops)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # pickle and deepcopy turn the layers' views into arrays of their own
         self.__dict__.update(state)
+        for layer in self.layers:
+            layer.claim(self)
         if self.built:
             self._bind_layers()
 
     def initialize(self) -> None:
-        """Draw fresh initial values for every parameter (in layer order) and
-        reset the state."""
+        """Draw fresh initial values for every parameter (in layer order, on the
+        host) and reset the state."""
+        ops, dtype = self.ops, self.dtype
         for layer in self.layers:
-            for name, value in layer.initial_params(self._rng).items():
-                layer.params[name][...] = value
+            for name, value in layer.initial_params(self.rng).items():
+                layer.params[name][...] = ops.asarray(value.astype(dtype))
             for name, value in layer.initial_state().items():
-                layer.state[name][...] = value
+                layer.state[name][...] = ops.asarray(value.astype(dtype))
 
     def named_parameters(self) -> dict[str, np.ndarray]:
         """Every parameter by dotted name (``"layers.0.W"``), as views."""
-        return _named(self.parameters, self.layout)
+        return _named(self.ops, self.parameters, self.layout)
 
     def named_state(self) -> dict[str, np.ndarray]:
         """Every non-trainable array by dotted name (``"layers.2.running_mean"``),
         as views."""
-        return _named(self.state, self.state_layout)
+        return _named(self.ops, self.state, self.state_layout)
 
     @property
     def n_parameters(self) -> int:
         """Number of trainable values."""
-        return self.parameters.size
+        return math.prod(self.parameters.shape)
+
+    def to(self, device: str) -> "Sequential":
+        """Move the network to ``device`` (see ``device`` above) and return it:
+        parameters, gradients, state and the optimizer's state move, and every
+        layer's views are rebound. Model files hold host arrays, whatever the
+        device."""
+        ops = backend.get(device)
+        if ops is self.ops:
+            return self
+        if self.built:
+            for name in ("parameters", "gradients", "state"):
+                host = self.ops.to_numpy(getattr(self, name))
+                setattr(self, name, ops.asarray(host))
+        self.ops = ops
+        if self.built:
+            self._bind_layers()
+            if self.optimizer is not None and self.optimizer.state:
+                self.optimizer.prepare(self.parameters)
+        return self
 
     def astype(self, dtype: str) -> "Sequential":
         """A copy in another precision (float32 or float64): same layers, same
-        weights and state, cast; no optimizer and a fresh history."""
-        copy = Sequential.from_config({**self.get_config(), "dtype": dtype}, seed=0)
+        weights and state, cast, on the same device; no optimizer and a fresh
+        history."""
+        copy = Sequential.from_config(
+            {**self.get_config(), "dtype": dtype}, seed=0, device=self.device
+        )
         if self.built:
             copy.build(self.input_shape)
-            copy.parameters[...] = self.parameters
-            copy.state[...] = self.state
+            for name in ("parameters", "state"):
+                host = self.ops.to_numpy(getattr(self, name)).astype(dtype)
+                getattr(copy, name)[...] = copy.ops.asarray(host)
         copy.loss = self.loss
         return copy
 
@@ -199,11 +238,12 @@ class Sequential:
 
     # -- the math --------------------------------------------------------------
     def forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
-        """Run ``X`` of shape ``(n_samples, n_features)`` through every layer.
+        """Run ``X`` of shape ``(n_samples, *input_shape)`` through every layer.
 
         With ``training=True`` each layer caches what ``backward`` needs (and the
         returned array is a buffer reused by the next call); with ``False``
-        nothing is cached. ``X`` is used as given: see ``predict`` for checks.
+        nothing is cached. ``X`` is used as given (an array of this network's
+        device): see ``predict`` for checks.
         """
         for layer in self.layers:
             X = layer.forward(X, training)
@@ -224,14 +264,16 @@ class Sequential:
 
     # -- using it --------------------------------------------------------------
     def check_input(self, X, name: str = "X", finite: bool = True) -> np.ndarray:
-        """``X`` as a checked array of the network's dtype whose samples have the
-        network's input shape (``finite=False`` leaves the check for NaN and inf
-        to the caller). An unbuilt network is built for ``X``'s sample shape."""
+        """``X`` as a checked array of the network's dtype, on its device, whose
+        samples have the network's input shape (``finite=False`` leaves the check
+        for NaN and inf to the caller). Host arrays are moved once; an array of
+        another device raises an error naming both. An unbuilt network is built
+        for ``X``'s sample shape."""
         if not self.built:
-            X = check_X(X, self.dtype, name, finite, np.shape(X)[1:] or None)
+            X = check_input(self.ops, X, self.dtype, name, finite, "any")
             self.build(X.shape[1:])
             return X
-        X = check_X(X, self.dtype, name, finite, self.input_shape)
+        X = check_input(self.ops, X, self.dtype, name, finite, self.input_shape)
         if X.shape[1:] != self.input_shape:
             first = next(
                 (layer for layer in self.layers if layer.param_shapes()),
@@ -241,26 +283,35 @@ class Sequential:
         return X
 
     def predict(self, X) -> np.ndarray:
-        """The network's output for ``X``, of shape ``(n_samples, n_outputs)``.
+        """The network's output for ``X``, of shape ``(n_samples, n_outputs)``,
+        as an array of the kind given (NumPy for NumPy input, whatever the
+        device).
 
         For a network trained with a fused loss (``cross_entropy``,
         ``binary_cross_entropy``) this is the logits; see ``predict_proba``.
         Large inputs go through in blocks of ``PREDICT_ROWS`` rows, so that each
         layer's output stays in the processor's cache; nothing is kept after.
         """
+        on_device = self.ops.owns(X)
         X = self.check_input(X, finite=False)
-        if len(X) <= PREDICT_ROWS:
-            check_finite(X, "X")
-            return self._infer(X)
-        output = None
-        for start in range(0, len(X), PREDICT_ROWS):
-            block = X[start : start + PREDICT_ROWS]
-            if not all_finite(block):
-                check_finite(X, "X")  # names every bad row and column
+        with self.ops.errstate(under="ignore"):  # exp(-1000) is 0, as it should be
+            output = self._predict_blocks(X)
+        return output if on_device else self.ops.to_numpy(output)
+
+    def _predict_blocks(self, X: np.ndarray) -> np.ndarray:
+        """``_infer`` block by block, each block's input checked for NaN and inf
+        as it goes (one pass)."""
+        ops, output, n = self.ops, None, X.shape[0]
+        for start in range(0, n, PREDICT_ROWS):
+            block = X[start : min(start + PREDICT_ROWS, n), ...]
+            if not ops.all_finite(block):
+                check_input(ops, X, self.dtype, "X", True, self.input_shape)
             result = self._infer(block)
+            if n <= PREDICT_ROWS:
+                return result
             if output is None:
-                output = np.empty((len(X), *result.shape[1:]), result.dtype)
-            output[start : start + len(block)] = result
+                output = ops.empty((n, *result.shape[1:]), result.dtype)
+            output[start : start + block.shape[0], ...] = result
         return output
 
     def _infer(self, X: np.ndarray) -> np.ndarray:
@@ -298,7 +349,7 @@ class Sequential:
         | None = None,
         sample_weight=None,
     ):
-        """Train on ``X`` of shape ``(n_samples, n_features)`` and targets ``y``.
+        """Train on ``X`` of shape ``(n_samples, *input_shape)`` and targets ``y``.
 
         Parameters
         ----------
@@ -312,7 +363,9 @@ class Sequential:
             Passes over the data.
         batch_size : int or None
             ``None`` trains on the whole set at once, as the seed does. Larger
-            than the data is clipped to its size.
+            than the data is clipped to its size. A last batch of one sample is
+            joined to the batch before it when a layer needs two samples or
+            more (``BatchNorm`` of flat features).
         shuffle : bool
             Visit samples in a new seeded order each epoch.
         validation_data : (X_val, y_val) or (X_val, y_val, sample_weight), optional
@@ -324,7 +377,8 @@ class Sequential:
             Run after each epoch with the epoch's logs (``epoch``, ``loss``,
             ``val_loss``), in order; one returning ``True`` stops training. A
             :class:`~plainnet.callbacks.Callback` is also told when training
-            begins and ends.
+            begins and ends, and sees the :class:`~plainnet.callbacks.TrainingState`
+            in progress (network, loss, optimizer, epoch, generator).
         grad_hook : callable ``f(gradients) -> None``, or a sequence of them, optional
             Called after backward and before the optimizer step with the flat
             gradient buffer, which they may modify in place, in the order given
@@ -336,8 +390,10 @@ class Sequential:
         Returns
         -------
         History
-            ``self.history``. Divergence raises ``TrainingDivergedError`` keeping
-            the last finite weights; Ctrl-C stops after the current batch.
+            ``self.history``. Divergence (a cost or a weight that is not
+            finite) raises ``TrainingDivergedError`` keeping the last finite
+            weights and the optimizer's state of that moment; Ctrl-C stops after
+            the current batch. Host arrays are moved to the device once.
         """
         from .training import fit
 
@@ -361,7 +417,8 @@ class Sequential:
     def get_config(self) -> dict[str, Any]:
         """Layers (by class name and config) and dtype, as JSON-compatible values;
         also ``input_shape`` when the network was built for one that its layers
-        do not fix themselves."""
+        do not fix themselves. (The device is not part of it: a model runs on
+        any.)"""
         config: dict[str, Any] = {
             "layers": layer_entries(self.layers),
             "dtype": self.dtype.name,
@@ -371,7 +428,9 @@ class Sequential:
         return config
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], seed=None) -> "Sequential":
+    def from_config(
+        cls, config: dict[str, Any], seed=None, device: "str | None" = None
+    ) -> "Sequential":
         """Rebuild (with freshly drawn weights) from :meth:`get_config`'s output;
         layer classes are looked up only in ``LAYERS``."""
         return cls(
@@ -379,6 +438,7 @@ class Sequential:
             seed=seed,
             dtype=config["dtype"],
             input_shape=config.get("input_shape"),  # absent in older model files
+            device=device,
         )
 
     def save(
@@ -386,61 +446,29 @@ class Sequential:
     ) -> None:
         """Write the network to a ``.npz`` model file; see
         :func:`plainnet.model_files.save`."""
-        from .model_files import save
-
-        save(self, path, metadata=metadata, include_optimizer=include_optimizer)
+        save_model(self, path, metadata=metadata, include_optimizer=include_optimizer)
 
     def __repr__(self) -> str:
         inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
-        return f"Sequential([\n{inner},\n], dtype={self.dtype.name!r})"
+        on = "" if self.device == "cpu" else f", device={self.device!r}"
+        return f"Sequential([\n{inner},\n], dtype={self.dtype.name!r}{on})"
 
 
-def input_shape_of(
-    layers: list[Layer], given: "Sequence[int] | None"
-) -> tuple[int, ...] | None:
-    """One sample's input shape: ``given``, else the one declared by the first
-    layer that declares one when the layers before it keep that shape (an
-    activation or ``Dropout`` before ``Dense(3, 1)``), else ``None``."""
-    if given is not None:
-        shape = tuple(given)
-        if not shape or not all(
-            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
-            for n in shape
-        ):
-            raise ValueError(
-                f"input_shape must be a tuple of positive ints (one sample's shape, "
-                f"without the batch axis), got {given!r}"
+def _check_layers(layers: list) -> None:
+    """Every item a plainnet ``Layer``, none twice."""
+    for index, layer in enumerate(layers):
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"layer {index} must be a plainnet Layer, got {type(layer).__name__}"
             )
-        return shape
+    seen: dict[int, int] = {}
     for index, layer in enumerate(layers):
-        declared = layer.declared_input_shape()
-        if declared is not None:
-            before = layers[:index]
-            try:
-                keep = all(lay.output_shape(declared) == declared for lay in before)
-            except ShapeError:
-                keep = False
-            return declared if keep else None
-    return None
-
-
-def check_shapes(layers: list[Layer], input_shape: Sequence[int]) -> tuple[int, ...]:
-    """Build every layer for the shape the one before it gives; returns one
-    sample's output shape. A layer that cannot take its input raises
-    ``ShapeError`` naming it, what it expects and what it is given."""
-    shape = tuple(int(size) for size in input_shape)
-    given = f"{describe_shape(shape)} (the input)"
-    for index, layer in enumerate(layers):
-        try:
-            layer.build(shape)
-        except ShapeError as error:
-            raise ShapeError(
-                f"layer {index} ({layer!r}) {error}, but the layers before it "
-                f"give {given}"
-            ) from None
-        given = f"{layer.describe_output(shape)} (from {type(layer).__name__})"
-        shape = layer.output_shape(shape)
-    return shape
+        if id(layer) in seen:
+            raise ValueError(
+                f"layer {index} ({layer!r}) is the same object as layer "
+                f"{seen[id(layer)]}: make a new one for each place"
+            )
+        seen[id(layer)] = index
 
 
 def _layout(layers: list[Layer], shapes: str) -> dict[str, tuple[slice, tuple]]:
@@ -460,28 +488,24 @@ def _size(layout: dict[str, tuple[slice, tuple]]) -> int:
     return max((part.stop for part, _ in layout.values()), default=0)
 
 
-def _views(buffer: np.ndarray, layout, n_layers: int) -> list[dict[str, np.ndarray]]:
+def _views(ops, buffer, layout, n_layers: int) -> list[dict[str, np.ndarray]]:
     """Per layer, its arrays as views into ``buffer``, by short name."""
     views: list[dict[str, np.ndarray]] = [{} for _ in range(n_layers)]
     for full_name, (part, shape) in layout.items():
         _, index, name = full_name.split(".")
-        views[int(index)][name] = buffer[part].reshape(shape)
+        views[int(index)][name] = ops.reshape(buffer[part], shape)
     return views
 
 
-def _named(buffer: np.ndarray, layout) -> dict[str, np.ndarray]:
+def _named(ops, buffer, layout) -> dict[str, np.ndarray]:
     """Every array of ``layout`` by dotted name, as views into ``buffer``."""
-    return {name: buffer[part].reshape(shape) for name, (part, shape) in layout.items()}
+    return {
+        name: ops.reshape(buffer[part], shape) for name, (part, shape) in layout.items()
+    }
 
 
-def _make_rng(seed):
-    """A Generator from an int or None; a given Generator or RandomState as is."""
-    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
-        return seed
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-    ):
-        raise ValueError(
-            f"seed must be an int, a numpy Generator or None, got {seed!r}"
-        )
-    return np.random.default_rng(seed)
+register_kind(
+    ModelKind(
+        "sequential", Sequential, lambda net: net, lambda net: {}, lambda c, net: net
+    )
+)

@@ -1,28 +1,28 @@
 """Optimizers: update a flat parameter buffer in place from its flat gradient.
 
 An optimizer's state (moments, step count) is plain, visible data in
-``optimizer.state``, laid out like the parameter buffer, so it can be inspected,
-saved and restored to resume training exactly. The optimizer never decides when
-to stop and never prints.
+``optimizer.state``, laid out like the parameter buffer and on its device, so it
+can be inspected, saved and restored to resume training exactly. An optimizer
+never prints, and a first-order one never decides when to stop.
 
 A learning rate ``lr`` is a number or a :class:`~plainnet.schedules.Schedule`
 (whose state, if any, sits in ``optimizer.state`` beside the step count).
 Constants are cast to the buffer's dtype before they touch it (a float64 scalar
 times a float32 array is a slow casting loop in NumPy).
 
-:class:`LBFGS` is different: it minimises the whole (full-batch) cost with
-SciPy, so ``fit`` drives it through :meth:`LBFGS.minimize` instead of ``step``.
+Full-batch solvers are the other kind (``full_batch = True``): :class:`LBFGS`
+minimises the whole cost with SciPy through ``minimize``, which ``fit`` calls
+instead of ``step``; its own convergence tests say when it has finished.
 """
 
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
+import numpy as np  # in type hints only: optimizers compute through the backend
 
-from . import schedules
+from . import backend, schedules
 from ._registry import resolve
 from ._validation import check_number, check_positive
-from .kernels import adam as adam_kernel
 from .schedules import Schedule
 
 
@@ -35,6 +35,9 @@ class Optimizer:
     """
 
     lr: "float | Schedule | None" = None
+    #: whether ``fit`` drives it through ``minimize`` on the whole data (a
+    #: full-batch solver) instead of ``step`` batch after batch
+    full_batch = False
 
     def __init__(self) -> None:
         self.state: dict[str, Any] = {}
@@ -71,12 +74,20 @@ class Optimizer:
         raise NotImplementedError
 
     def prepare(self, params: np.ndarray) -> None:
-        """Start from fresh state unless the current state fits ``params``."""
-        arrays = [v for v in self.state.values() if isinstance(v, np.ndarray)]
+        """Start from fresh state unless the current state fits ``params``
+        (shape, dtype and device); state of another device is moved."""
+        ops = backend.of(params)
+        dtype = ops.host_dtype(params.dtype)
+        arrays = {k: v for k, v in self.state.items() if hasattr(v, "shape")}
         if not self.state or any(
-            a.shape != params.shape or a.dtype != params.dtype for a in arrays
+            a.shape != params.shape or backend.of(a).host_dtype(a.dtype) != dtype
+            for a in arrays.values()
         ):
             self.state = self.init_state(params)
+            return
+        for key, array in arrays.items():
+            if not ops.owns(array):
+                self.state[key] = ops.asarray(backend.of(array).to_numpy(array))
 
     def get_config(self) -> dict[str, Any]:
         """The constructor's arguments, as JSON values (a schedule as
@@ -105,9 +116,16 @@ def _learning_rate(lr) -> "float | Schedule":
     return float(lr)
 
 
-def _cast(dtype: np.dtype, *values: float) -> tuple:
-    """``values`` as scalars of ``dtype`` (see the module's docstring)."""
-    return tuple(dtype.type(value) for value in values)
+def _cast(params: np.ndarray, *values: float) -> tuple:
+    """``values`` as scalars of the dtype of ``params`` (see the module's
+    docstring)."""
+    ops = backend.of(params)
+    return tuple(ops.scalar(value, params.dtype) for value in values)
+
+
+def _zeros_like(params: np.ndarray, value: float = 0.0) -> np.ndarray:
+    """A new array like ``params`` (shape, dtype, device), filled with ``value``."""
+    return backend.of(params).full(params.shape, value, params.dtype)
 
 
 class SGD(Optimizer):
@@ -136,7 +154,7 @@ class SGD(Optimizer):
     def init_state(self, params):
         state = super().init_state(params)
         if self.momentum:
-            state["velocity"] = np.zeros_like(params)
+            state["velocity"] = _zeros_like(params)
         return state
 
     def _update(self, params, grads):
@@ -145,9 +163,9 @@ class SGD(Optimizer):
             if lr == 1:
                 params -= grads  # the seed
             else:
-                params -= params.dtype.type(lr) * grads
+                params -= _cast(params, lr)[0] * grads
             return
-        lr, mu = _cast(params.dtype, lr, self.momentum)
+        lr, mu = _cast(params, lr, self.momentum)
         velocity = self.state["velocity"]
         velocity *= mu
         velocity += grads
@@ -172,7 +190,8 @@ class _Scratch:
     def work(self, params: np.ndarray) -> np.ndarray:
         work = self._work
         if work is None or work.shape != params.shape or work.dtype != params.dtype:
-            work = self._work = np.empty_like(params)
+            ops = backend.of(params)
+            work = self._work = ops.empty(params.shape, params.dtype)
         return work
 
     def __getstate__(self) -> dict:
@@ -189,9 +208,9 @@ class Adam(_Scratch, Optimizer):
         w -= lr * (m / (1 - beta1**t)) / (sqrt(v / (1 - beta2**t)) + eps)
 
     PyTorch's ``Adam`` and ``AdamW`` compute the same. State: ``step``, ``m`` and
-    ``v`` (like the parameters). The update runs in
-    :func:`plainnet.kernels.adam.adam`: twelve NumPy passes, or one compiled
-    loop when numba is installed (the same bits).
+    ``v`` (like the parameters). The update is the backend's fused ``adam``:
+    on the CPU twelve NumPy passes, or one compiled loop when numba is
+    installed (the same bits).
     """
 
     def __init__(
@@ -213,10 +232,10 @@ class Adam(_Scratch, Optimizer):
 
     def init_state(self, params):
         state = super().init_state(params)
-        return {**state, "m": np.zeros_like(params), "v": np.zeros_like(params)}
+        return {**state, "m": _zeros_like(params), "v": _zeros_like(params)}
 
     def _update(self, params, grads):
-        adam_kernel.adam(
+        backend.of(params).adam(
             params,
             grads,
             self.state["m"],
@@ -271,16 +290,17 @@ class RMSprop(_Scratch, Optimizer):
         self.momentum, self.centered = float(momentum), bool(centered)
 
     def init_state(self, params):
-        state = {**super().init_state(params), "v": np.zeros_like(params)}
+        state = {**super().init_state(params), "v": _zeros_like(params)}
         if self.centered:
-            state["g_avg"] = np.zeros_like(params)
+            state["g_avg"] = _zeros_like(params)
         if self.momentum:
-            state["b"] = np.zeros_like(params)
+            state["b"] = _zeros_like(params)
         return state
 
     def _update(self, params, grads):
+        ops = backend.of(params)
         lr, alpha, rest, eps, mu = _cast(
-            params.dtype,
+            params,
             self.rate(),
             self.alpha,
             1 - self.alpha,
@@ -289,26 +309,26 @@ class RMSprop(_Scratch, Optimizer):
         )
         work, v = self.work(params), self.state["v"]
         v *= alpha
-        np.multiply(grads, grads, out=work)
+        ops.multiply(grads, grads, out=work)
         work *= rest
         v += work
         if self.centered:
             g_avg = self.state["g_avg"]
             g_avg *= alpha
-            np.multiply(grads, rest, out=work)
+            ops.multiply(grads, rest, out=work)
             g_avg += work
-            np.multiply(g_avg, g_avg, out=work)
-            np.subtract(v, work, out=work)
-            np.sqrt(work, out=work)
+            ops.multiply(g_avg, g_avg, out=work)
+            ops.subtract(v, work, out=work)
+            ops.sqrt(work, out=work)
         else:
-            np.sqrt(v, out=work)
+            ops.sqrt(v, out=work)
         work += eps
-        np.divide(grads, work, out=work)  # g / d
+        ops.divide(grads, work, out=work)  # g / d
         if self.momentum:
             b = self.state["b"]
             b *= mu
             b += work
-            np.multiply(b, lr, out=work)
+            ops.multiply(b, lr, out=work)
         else:
             work *= lr
         params -= work
@@ -353,18 +373,19 @@ class Adagrad(_Scratch, Optimizer):
         self.eps = float(eps)
 
     def init_state(self, params):
-        s = np.full_like(params, self.initial_accumulator_value)
+        s = _zeros_like(params, self.initial_accumulator_value)
         return {**super().init_state(params), "s": s}
 
     def _update(self, params, grads):
+        ops = backend.of(params)
         lr_t = self.rate() / (1 + (self.state["step"] - 1) * self.lr_decay)
-        lr_t, eps = _cast(params.dtype, lr_t, self.eps)
+        lr_t, eps = _cast(params, lr_t, self.eps)
         work, s = self.work(params), self.state["s"]
-        np.multiply(grads, grads, out=work)
+        ops.multiply(grads, grads, out=work)
         s += work
-        np.sqrt(s, out=work)
+        ops.sqrt(s, out=work)
         work += eps
-        np.divide(grads, work, out=work)
+        ops.divide(grads, work, out=work)
         work *= lr_t
         params -= work
 
@@ -405,7 +426,11 @@ class LBFGS(Optimizer):
 
     State: ``step`` (iterations) and ``evaluations`` over every ``fit``. SciPy's
     correction pairs are not kept: a later ``fit`` starts with a fresh memory.
+    A cost that is not finite stops it with ``TrainingDivergedError``, as
+    elsewhere.
     """
+
+    full_batch = True
 
     def __init__(
         self,
@@ -438,9 +463,9 @@ class LBFGS(Optimizer):
         iterations: int,
         on_iteration: Callable[[np.ndarray, float], bool],
     ) -> np.ndarray:
-        """Run up to ``iterations`` L-BFGS iterations from ``x0``, calling
-        ``on_iteration(x, cost)`` after each (True stops); return the last
-        point (float64)."""
+        """Run up to ``iterations`` L-BFGS iterations from ``x0`` (a float64
+        NumPy array), calling ``on_iteration(x, cost)`` after each (True
+        stops); return the last point (float64)."""
         try:
             from scipy.optimize import minimize
         except ImportError:
@@ -462,7 +487,7 @@ class LBFGS(Optimizer):
 
         result = minimize(
             fun,
-            x0.astype(np.float64),
+            x0,
             jac=True,
             method="L-BFGS-B",
             callback=callback,

@@ -24,7 +24,7 @@ import math
 from typing import Any
 
 from ._validation import check_number, check_positive
-from .callbacks import Callback
+from .callbacks import Callback, Plateau, monitored
 
 __all__ = [
     "SCHEDULES",
@@ -206,8 +206,7 @@ class ReduceOnPlateau(Schedule, Callback):
     ) -> None:
         super().__init__(lr)
         check_number("factor", factor, 0, 1, low_open=True)
-        check_positive("patience", patience, integer=True)
-        check_positive("min_delta", min_delta, zero=True)
+        Plateau(patience, min_delta)  # checks them
         check_number("min_lr", min_lr, 0, lr)
         if monitor is not None and not isinstance(monitor, str):
             raise ValueError(f"monitor must be a log entry's name, got {monitor!r}")
@@ -232,22 +231,17 @@ class ReduceOnPlateau(Schedule, Callback):
         """Record one epoch's ``cost`` in the optimizer's ``state``."""
         for key, value in self.init_state().items():
             state.setdefault(key, value)
-        if cost < state["lr_best"] - self.min_delta:  # False for NaN
-            state["lr_best"], state["lr_wait"] = float(cost), 0
-            return
-        state["lr_wait"] += 1
-        if state["lr_wait"] >= self.patience:
+        plateau = Plateau(
+            self.patience, self.min_delta, state["lr_best"], state["lr_wait"]
+        )
+        if plateau.update(cost):
             state["lr_reductions"] += 1
-            state["lr_wait"] = 0
+            plateau.wait = 0
+        state["lr_best"], state["lr_wait"] = plateau.best, plateau.wait
 
-    def on_epoch_end(self, epoch: int, logs: dict, net) -> None:
-        monitor = self.monitor or ("val_loss" if "val_loss" in logs else "loss")
-        if monitor not in logs:
-            raise ValueError(
-                f"ReduceOnPlateau monitors {monitor!r}, but the epoch's logs hold "
-                f"only {sorted(logs)}"
-            )
-        self.observe(logs[monitor], net.optimizer.state)
+    def on_epoch_end(self, epoch: int, logs: dict, training) -> None:
+        cost = monitored(logs, self.monitor, "ReduceOnPlateau")
+        self.observe(cost, training.optimizer.state)
 
     def get_config(self):
         return {

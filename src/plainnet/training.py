@@ -1,9 +1,17 @@
 """The fit loop, in small pieces: batches, one step, one epoch, the epoch loop.
 
-Also what keeps a user's work safe while training: divergence stops at once
-with the last finite weights kept, and Ctrl-C stops at a batch boundary. What
-happens around the epochs (history, early stopping, progress) are callbacks, in
-:mod:`plainnet.callbacks`.
+One loop trains every network: ``Sequential.fit`` gives it batches of its own
+data (:class:`Batches`), data-parallel training gives it each rank's rows of
+a global batch (a batch source of its own, :mod:`plainnet.distributed`), and a
+full-batch solver such as L-BFGS (``optimizer.full_batch``) runs its
+iterations as the epochs. Around the epochs, the same callbacks, validation,
+Ctrl-C and divergence handling.
+
+What keeps a user's work safe while training: the cost and the weights are
+checked once per epoch (one read of the epoch's costs back to the host, one
+pass over the weights), and when either is not finite the weights, the layers'
+state and the optimizer's state of the last good epoch come back; Ctrl-C stops
+at a batch boundary.
 """
 
 import math
@@ -12,16 +20,11 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 
-import numpy as np
+import numpy as np  # in type hints only: training computes through net.ops
 
 from . import hooks, losses, optimizers
-from ._validation import (
-    all_finite,
-    check_positive,
-    check_same_length,
-    check_sample_weight,
-)
-from .callbacks import Callback, EarlyStopping, History, as_callbacks
+from ._validation import check_positive, check_same_length, check_sample_weight
+from .callbacks import Callback, EarlyStopping, History, TrainingState, as_callbacks
 from .diagnostics import divergence_finding
 from .errors import TrainingDivergedError
 from .layers import activations
@@ -51,107 +54,320 @@ def fit(
     loss, optimizer = loss_and_optimizer(net, loss, optimizer)
     arrays = _training_arrays(net, loss, X, y, sample_weight)
     stopper = [] if early_stopping is None else [early_stopping]
-    callbacks = [net.history, *as_callbacks([*callbacks, *stopper])]
+    callbacks = as_callbacks([*callbacks, *stopper])
     validation = _prepare_validation(net, loss, validation_data, callbacks)
-    batch_size = batch_size_for(batch_size, len(arrays[0]))
+    source = Batches(net, arrays, batch_size, shuffle)
+    return train(net, source, loss, optimizer, epochs, callbacks, grad_hook, validation)
+
+
+def train(
+    net,
+    source: "Batches",
+    loss: losses.Loss,
+    optimizer: optimizers.Optimizer,
+    epochs: int,
+    callbacks: Sequence[Callback] = (),
+    grad_hook=None,
+    validation: tuple | None = None,
+) -> History:
+    """The epoch loop: ``epochs`` passes over ``source`` (or as many
+    iterations of a full-batch solver), the history and a plateau schedule
+    first among the callbacks, then ``callbacks``; returns ``net.history``."""
     check_positive("epochs", epochs, integer=True, zero=True)
-    grad_hook = hooks.as_hook(grad_hook)
-    net.loss, net.optimizer = loss, optimizer
+    training = TrainingState(net, loss, optimizer, epoch=len(net.history.loss))
+    net.loss, net.optimizer = loss, optimizer  # what the trained model keeps
     optimizer.prepare(net.parameters)
-    callbacks[1:1] = rate_callbacks(optimizer)
-
-    def step(X_batch, y_batch, weight_batch=None):
-        return train_step(
-            net, loss, optimizer, X_batch, y_batch, grad_hook, weight_batch
-        )
-
-    def validate():
-        return _cost(net, loss, *validation) if validation else None
-
+    schedule = [optimizer.lr] if isinstance(optimizer.lr, Callback) else []
+    callbacks = [net.history, *schedule, *callbacks]
+    epoch_loop = _full_batch_epochs if optimizer.full_batch else _epochs
     for callback in callbacks:
-        callback.on_train_begin(net)
-    if isinstance(optimizer, optimizers.LBFGS):
-        objective = _full_batch_objective(net, loss, arrays, grad_hook)
-        interrupted = _lbfgs_epochs(net, objective, validate, epochs, callbacks)
-    else:
-        interrupted = _epochs(
-            net, step, validate, arrays, batch_size, shuffle, epochs, callbacks
-        )
+        callback.on_train_begin(training)
+    ends = _EpochEnds(training, callbacks, validation, source)
+    # overflow shows up as a cost or weight that is not finite, reported with a
+    # clearer message; underflow (exp(-1000) is 0) is as it should be
+    quiet = net.ops.errstate(over="ignore", invalid="ignore", under="ignore")
+    with _StopOnInterrupt() as stop, quiet:
+        epoch_loop(training, source, epochs, hooks.as_hook(grad_hook), ends, stop)
     for callback in callbacks:
-        callback.on_train_end(net)
-    if interrupted:
+        callback.on_train_end(training)
+    if stop.requested:
         net.history.interrupted = True
         warnings.warn(
             f"training interrupted (Ctrl-C) after {len(net.history.loss)} epoch(s); "
             "the weights and history so far are kept",
             TrainingInterrupted,
-            stacklevel=3,
+            stacklevel=4,
         )
     return net.history
 
 
-def _epochs(net, step, validate, arrays, batch_size, shuffle, epochs, callbacks):
-    """Up to ``epochs`` epochs, each ended by the callbacks; True if Ctrl-C
-    stopped them."""
-    first = len(net.history.loss) + 1
-    saved = _FiniteWeights(net)
-    # overflow shows up as a non-finite cost, reported with a clearer message
-    with _StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(first, first + epochs):
-            cost = _run_epoch(
-                net, step, arrays, batch_size, shuffle, stop, epoch, saved
-            )
-            if cost is None:
+def _epochs(training, source, epochs, grad_hook, ends, stop) -> None:
+    """Up to ``epochs`` passes over ``source``, each ended by ``ends``."""
+    net, loss, optimizer = training.net, training.loss, training.optimizer
+    kept = _LastGood(training)
+    for _ in range(epochs):
+        values, masses = [], []
+        for (X, y, *weight), mass in source.epoch(net.rng):
+            values.append(train_step(net, loss, optimizer, X, y, grad_hook, *weight))
+            masses.append(mass)
+            if stop.requested:
                 break
-            halt = _end_epoch(net, epoch, cost, validate, callbacks)
-            if halt or stop.requested:
-                break
-        if epochs and not all_finite(net.parameters):  # the last update overflowed
-            saved.restore(first_batch=False)
-            _diverged(net, epoch, "finite, but the last update overflowed")
-    return stop.requested
+        if not values:  # Ctrl-C came before the first batch
+            return
+        cost = source.epoch_cost(net.ops, values, masses, loss.reduction == "mean")
+        if ends(cost, kept) or stop.requested:
+            return
 
 
-def _lbfgs_epochs(net, objective, validate, epochs, callbacks) -> bool:
-    """Up to ``epochs`` L-BFGS iterations, each ended by the callbacks as an
-    epoch; True if Ctrl-C stopped them. The weights end at L-BFGS's last point."""
-    epoch = len(net.history.loss)
+def _full_batch_epochs(training, source, epochs, grad_hook, ends, stop) -> None:
+    """Up to ``epochs`` iterations of a full-batch solver on all of ``source``
+    at once, each ended by ``ends`` as an epoch; the solver's own tests may
+    end them sooner."""
     if not epochs:
-        return False
+        return
+    net, ops = training.net, training.net.ops
+    kept = _LastGood(training)
+    objective = _whole_cost(training, source.whole(), grad_hook)
 
-    def on_iteration(x, cost) -> bool:
-        nonlocal epoch
-        epoch += 1
-        np.copyto(net.parameters, x, casting="same_kind")
-        return _end_epoch(net, epoch, cost, validate, callbacks) or stop.requested
+    def on_iteration(x: np.ndarray, cost: float) -> bool:
+        net.parameters[...] = ops.asarray(x.astype(net.dtype))
+        return ends(cost, kept) or stop.requested
 
-    with _StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
-        x = net.optimizer.minimize(objective, net.parameters, epochs, on_iteration)
-        np.copyto(net.parameters, x, casting="same_kind")
-    if not all_finite(net.parameters):
-        _diverged(net, epoch + 1, "non-finite")
-    return stop.requested
+    start = ops.to_numpy(net.parameters).astype("float64")
+    try:
+        x = training.optimizer.minimize(objective, start, epochs, on_iteration)
+    except _NotFinite as error:
+        kept.restore()
+        _diverged(training, training.epoch + 1, error.value)
+    net.parameters[...] = ops.asarray(x.astype(net.dtype))
 
 
-def _full_batch_objective(net, loss, arrays, grad_hook):
-    """The cost of the whole data at a flat float64 point, and its gradient."""
+class _NotFinite(Exception):
+    """A full-batch cost that is not finite (carries it)."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+
+def _whole_cost(training, arrays, grad_hook):
+    """The cost of all the data at a flat float64 point (on the host), and its
+    gradient: the objective of a full-batch solver."""
+    net, loss, ops = training.net, training.loss, training.net.ops
 
     def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
-        np.copyto(net.parameters, x, casting="same_kind")
+        net.parameters[...] = ops.asarray(x.astype(net.dtype))
         output = net.forward(arrays[0], training=True)
         value, grad = loss.value_and_gradient(output, *arrays[1:])
+        value = ops.to_float(value)
+        if not math.isfinite(value):
+            raise _NotFinite(value)
         net.backward(grad)
         if grad_hook is not None:
             grad_hook(net.gradients)
-        return value, net.gradients.astype(np.float64)
+        return value, ops.to_numpy(net.gradients).astype("float64")
 
     return objective
 
 
-def rate_callbacks(optimizer) -> list[Callback]:
-    """The optimizer's learning rate if it is told each epoch's logs (a
-    ``ReduceOnPlateau``), to run right after the history; else nothing."""
-    return [optimizer.lr] if isinstance(optimizer.lr, Callback) else []
+class _EpochEnds:
+    """What happens after each epoch: check the cost, let the batch source
+    finish the epoch (ranks agree), record it through the callbacks, check the
+    weights, and keep them as the last good ones. Calling it returns True to
+    stop."""
+
+    def __init__(self, training, callbacks, validation, source) -> None:
+        self.training, self.callbacks = training, callbacks
+        self.validation, self.source = validation, source
+
+    def __call__(self, cost: float, kept: "_LastGood") -> bool:
+        training = self.training
+        epoch = training.epoch + 1
+        if not math.isfinite(cost):
+            kept.restore()
+            _diverged(training, epoch, cost)
+        self.source.end_epoch(training.net)
+        training.epoch = epoch
+        logs = {"epoch": epoch, "loss": cost}
+        if self.validation is not None:
+            logs["val_loss"] = _cost(training.net, training.loss, *self.validation)
+        # every callback sees every epoch, even after one has asked to stop
+        halt = any(
+            [bool(c.on_epoch_end(epoch, logs, training)) for c in self.callbacks]
+        )
+        if not kept.all_finite():
+            kept.restore()
+            _diverged(training, epoch, "finite, but the last update overflowed")
+        kept.update()
+        return halt
+
+
+class _LastGood:
+    """Copies of the weights, the layers' state (running statistics) and the
+    optimizer's arrays and counters at the end of the last epoch whose cost and
+    weights were finite (or at the start of training), for ``restore`` to put
+    back when an epoch diverges."""
+
+    def __init__(self, training) -> None:
+        self.training = training
+        self.copies: list = []
+        self.counters: dict = {}
+        self.update()
+
+    def _arrays(self) -> list:
+        net, optimizer = self.training.net, self.training.optimizer
+        moments = [v for v in optimizer.state.values() if hasattr(v, "shape")]
+        return [net.parameters, net.state, *moments]
+
+    def all_finite(self) -> bool:
+        """Whether the current weights and state are finite (one pass each)."""
+        ops = self.training.net.ops
+        return all(ops.all_finite(array) for array in self._arrays()[:2])
+
+    def update(self) -> None:
+        """Keep the current arrays (slice assignment: one copy each)."""
+        arrays = self._arrays()
+        if len(self.copies) != len(arrays) or any(
+            copy.shape != array.shape
+            for copy, array in zip(self.copies, arrays, strict=True)
+        ):
+            ops = self.training.net.ops
+            self.copies = [ops.copy(array) for array in arrays]
+        else:
+            for copy, array in zip(self.copies, arrays, strict=True):
+                copy[...] = array
+        state = self.training.optimizer.state
+        self.counters = {k: v for k, v in state.items() if not hasattr(v, "shape")}
+
+    def restore(self) -> None:
+        """Put back the kept arrays and counters."""
+        for copy, array in zip(self.copies, self._arrays(), strict=True):
+            array[...] = copy
+        self.training.optimizer.state.update(self.counters)
+
+
+class Batches:
+    """The batch source of ``fit``: rows of ``(X, y[, weight])`` on the
+    network's device, batch after batch, covering the data once per epoch.
+
+    In order (``shuffle=False``) the batches are views of the arrays. Shuffled,
+    each batch is gathered into a reused buffer by a fresh permutation of the
+    indices, drawn from the network's generator on the host: the data set itself
+    is never copied. A single full batch is never shuffled (its gradient does
+    not depend on the order). A last batch of one sample joins the batch before
+    it when a layer needs two samples or more (BatchNorm of flat features).
+
+    Each batch comes with its mass, its weight in the epoch's cost: its number
+    of rows, or the sum of its sample weights.
+    """
+
+    def __init__(self, net, arrays: tuple, batch_size, shuffle: bool) -> None:
+        ops = net.ops
+        self.n = arrays[0].shape[0]
+        self.batch_size = batch_size_for(batch_size, self.n)
+        self.shuffle = shuffle
+        self.weights = arrays[2] if len(arrays) == 3 else None  # host, for masses
+        self.arrays = tuple(ops.asarray(array) for array in arrays)
+        self.ops = ops
+        self.starts = _starts(self.n, self.batch_size, _needs_two(net))
+
+    def whole(self) -> tuple:
+        """All the rows at once (for a full-batch solver)."""
+        return self.arrays
+
+    def epoch(self, rng) -> Iterator[tuple[tuple, float]]:
+        """Yield ``(batch, mass)`` for one epoch, in a new order drawn from
+        ``rng`` if shuffled."""
+        ends = [*self.starts[1:], self.n]
+        if len(self.starts) == 1 or not self.shuffle:
+            for start, end in zip(self.starts, ends, strict=True):
+                yield (
+                    tuple(a[start:end, ...] for a in self.arrays),
+                    self._mass(start, end),
+                )
+            return
+        order = rng.permutation(self.n)
+        device_order = self.ops.asarray(order)
+        buffers = self._buffers()
+        for start, end in zip(self.starts, ends, strict=True):
+            index = device_order[start:end]
+            batch = tuple(
+                self.ops.take(array, index, axis=0, out=buffer[: end - start, ...])
+                for array, buffer in zip(self.arrays, buffers, strict=True)
+            )
+            yield batch, self._mass(start, end, order)
+
+    def _buffers(self) -> list:
+        """Gather buffers for the largest batch (kept between epochs)."""
+        if getattr(self, "_gathered", None) is None:
+            ends = [*self.starts[1:], self.n]
+            rows = max(b - a for a, b in zip(self.starts, ends, strict=True))
+            self._gathered = [
+                self.ops.empty((rows, *a.shape[1:]), a.dtype) for a in self.arrays
+            ]
+        return self._gathered
+
+    def _mass(self, start: int, end: int, order=None) -> float:
+        """Rows, or the sum of their sample weights (on the host)."""
+        if self.weights is None:
+            return end - start
+        rows = (
+            self.weights[start:end] if order is None else self.weights[order[start:end]]
+        )
+        return float(rows.sum())
+
+    def epoch_cost(self, ops, values: list, masses: list, mean: bool) -> float:
+        """The epoch's cost from its batches' values (0-d arrays, read back to
+        the host in one transfer): their mean weighted by mass for a mean loss,
+        their sum otherwise."""
+        read = (
+            [ops.to_float(values[0])]
+            if len(values) == 1
+            else (ops.to_numpy(ops.stack(values)).tolist())
+        )
+        total = mass = 0.0
+        for value, size in zip(read, masses, strict=True):
+            total += value * size if mean else value
+            mass += size
+        return total / mass if mean and mass else total
+
+    def end_epoch(self, net) -> None:
+        """Nothing to agree on in one process."""
+
+
+def _starts(n: int, batch_size: int, needs_two: bool) -> list[int]:
+    """Where each batch starts; a last batch of one row joins the one before
+    when ``needs_two``."""
+    starts = list(range(0, n, batch_size))
+    if needs_two and len(starts) > 1 and n - starts[-1] == 1:
+        starts.pop()
+    return starts
+
+
+def _needs_two(net) -> bool:
+    """Whether a layer of ``net`` cannot train on a batch of one sample."""
+    return any(getattr(layer, "needs_two_samples", False) for layer in net.layers)
+
+
+def train_step(
+    net, loss, optimizer, X_batch, y_batch, grad_hook=None, weight_batch=None
+):
+    """Forward, cost, backward, gradient hook, update. Returns the batch's cost
+    (measured before the update) as a 0-d array. A batch of no rows (a rank's
+    share of a global batch, in data-parallel training) contributes a zero
+    gradient and a zero cost, and the update still happens."""
+    if X_batch.shape[0] == 0:
+        net.gradients[...] = 0.0
+        value = net.ops.zeros((), net.dtype)
+    else:
+        output = net.forward(X_batch, training=True)
+        value, grad = loss.value_and_gradient(
+            output, y_batch, weight_batch, guard=False
+        )
+        net.backward(grad)
+    if grad_hook is not None:
+        grad_hook(net.gradients)
+    optimizer.step(net.parameters, net.gradients)
+    return value
 
 
 def loss_and_optimizer(net, loss, optimizer):
@@ -164,149 +380,37 @@ def loss_and_optimizer(net, loss, optimizer):
     return loss, optimizer
 
 
-def _training_arrays(net, loss, X, y, sample_weight) -> tuple[np.ndarray, ...]:
-    """``(X, y)`` or ``(X, y, weight)``, checked and converted for ``net``."""
+def _training_arrays(net, loss, X, y, sample_weight) -> tuple:
+    """``(X, y)`` or ``(X, y, weight)``: ``X`` on the device, the targets and
+    weights checked on the host (the batch source moves them)."""
     X = net.check_input(X)
     y = loss.prepare_target(y, net.n_outputs or X.shape[1], net.dtype)
     check_same_length(X, y)
-    weight = check_sample_weight(sample_weight, len(X), net.dtype)
+    weight = check_sample_weight(sample_weight, X.shape[0], net.dtype)
     return (X, y) if weight is None else (X, y, weight)
 
 
-def _run_epoch(net, step, arrays, batch_size, shuffle, stop, epoch, saved):
-    """One pass over ``arrays`` (X, y and perhaps sample weights). Returns the
-    epoch's cost, or None if Ctrl-C came before any batch ran (a pending Ctrl-C
-    stops after the current batch)."""
-    saved.start_epoch()
-    total = mass = 0.0  # mass: samples, or the sum of their weights
-    n_batches = 0
-    mean = net.loss.reduction == "mean"
-    for batch in batches(arrays, batch_size, net._rng if shuffle else None):
-        value = step(*batch)
-        if not math.isfinite(value):
-            saved.restore(first_batch=n_batches == 0)
-            _diverged(net, epoch, value)
-        n_batches += 1
-        size = len(batch[0]) if len(batch) == 2 else float(batch[2].sum())
-        mass += size
-        total += value * size if mean else value
-        if stop.requested:
-            break
-    if n_batches == 0:
-        return None
-    return total / mass if mean and mass else total
-
-
-class _FiniteWeights:
-    """Copies of the weights (and the layers' state, such as running statistics)
-    at the start of this epoch and of the previous one.
-
-    A non-finite weight always makes the cost non-finite, so the weights at the
-    start of an epoch whose first batch had a finite cost are finite. When the
-    cost becomes non-finite, ``restore`` puts back the latest weights known to be
-    finite: the current ones if they are, else this epoch's start, else (when the
-    first batch failed) the previous epoch's start; the same for the state.
-    """
-
-    def __init__(self, net) -> None:
-        self.net = net
-        self.current = [net.parameters.copy(), net.state.copy()]
-        self.previous = [net.parameters.copy(), net.state.copy()]
-
-    def start_epoch(self) -> None:
-        self.previous, self.current = self.current, self.previous
-        for copy, array in zip(self.current, self._arrays(), strict=True):
-            # slice assignment costs less per call than np.copyto, which counts
-            # in the seed's training: 15,000 epochs of one batch each
-            copy[...] = array
-
-    def restore(self, first_batch: bool) -> None:
-        saved = self.previous if first_batch else self.current
-        for copy, array in zip(saved, self._arrays(), strict=True):
-            if not all_finite(array):
-                np.copyto(array, copy)
-
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.net.parameters, self.net.state
-
-
-def _end_epoch(
-    net, epoch: int, cost: float, validate, callbacks: list[Callback]
-) -> bool:
-    """The epoch's logs, passed to every callback (the history first); True to
-    stop."""
-    logs = {"epoch": epoch, "loss": cost}
-    val_loss = validate()
-    if val_loss is not None:
-        logs["val_loss"] = val_loss
-    # every callback sees every epoch, even after one has asked to stop
-    return any([bool(c.on_epoch_end(epoch, logs, net)) for c in callbacks])
-
-
-def train_step(
-    net, loss, optimizer, X_batch, y_batch, grad_hook=None, weight_batch=None
-) -> float:
-    """Forward, cost, backward, gradient hook, update. Returns the batch's cost
-    (measured before the update)."""
-    output = net.forward(X_batch, training=True)
-    value, grad = loss.value_and_gradient(output, y_batch, weight_batch)
-    net.backward(grad)
-    if grad_hook is not None:
-        grad_hook(net.gradients)
-    optimizer.step(net.parameters, net.gradients)
-    return value
-
-
-def batches(
-    arrays: Sequence[np.ndarray], batch_size: int, rng=None
-) -> Iterator[tuple[np.ndarray, ...]]:
-    """Yield the same rows of every array of ``arrays`` (``X``, ``y`` and
-    optionally the sample weights), batch after batch, covering the data once.
-
-    In order (``rng=None``) the batches are views of the arrays. Shuffled, each
-    batch is gathered into a reused buffer by a fresh permutation of the
-    indices: the data set itself is never copied. A single full batch is never
-    shuffled (its gradient does not depend on the order).
-    """
-    n = len(arrays[0])
-    if batch_size >= n:
-        yield tuple(arrays)
-        return
-    if rng is None:
-        for start in range(0, n, batch_size):
-            yield tuple(array[start : start + batch_size] for array in arrays)
-        return
-    order = rng.permutation(n)
-    buffers = [np.empty((batch_size, *a.shape[1:]), a.dtype) for a in arrays]
-    for start in range(0, n, batch_size):
-        index = order[start : start + batch_size]
-        size = len(index)
-        yield tuple(
-            np.take(array, index, axis=0, out=buffer[:size], mode="clip")
-            for array, buffer in zip(arrays, buffers, strict=True)
-        )
-
-
 def _cost(net, loss, X, y, weight=None) -> float:
-    """The cost of ``net`` on ``(X, y)``, with nothing cached."""
+    """The cost of ``net`` on ``(X, y)``, with nothing cached, as a float."""
     return loss.value(net.forward(X, training=False), y, weight)
 
 
-def _diverged(net, epoch, value) -> None:
+def _diverged(training, epoch, value) -> None:
     """Raise with the epoch and learning rate (the caller kept finite weights)."""
     raise TrainingDivergedError(
-        divergence_message(net, epoch, value)
+        divergence_message(training, epoch, value)
         + " The last finite weights and the history so far are kept."
     )
 
 
-def divergence_message(net, epoch: int, value) -> str:
+def divergence_message(training, epoch: int, value) -> str:
     """What went wrong in a diverged epoch and what to try (the callers add
     what they kept)."""
-    lr = net.optimizer.learning_rate() if net.optimizer is not None else None
+    optimizer = training.optimizer
+    lr = optimizer.learning_rate() if optimizer is not None else None
     advice = "Try a smaller learning rate, standardised inputs, or a smaller batch."
     if isinstance(lr, (int, float)):
-        finding = divergence_finding(net, epoch, value, lr)
+        finding = divergence_finding(training.net, epoch, value, lr)
         # the cause of a learning rate too large is already said: give the remedy
         text = finding.remedy if finding.kind == "diverged" else str(finding)
         advice = text[:1].upper() + text[1:] + "."
@@ -317,7 +421,8 @@ def divergence_message(net, epoch: int, value) -> str:
 
 
 def _prepare_validation(net, loss, validation_data, callbacks: list[Callback]):
-    """``(X_val, y_val[, w_val])`` checked like the training data, or None."""
+    """``(X_val, y_val[, w_val])`` checked like the training data and moved to
+    the device, or None."""
     if validation_data is None:
         if any(
             isinstance(c, EarlyStopping) and c.monitor == "val_loss" for c in callbacks
@@ -337,9 +442,11 @@ def _prepare_validation(net, loss, validation_data, callbacks: list[Callback]):
         validation_data[1], net.n_outputs or X_val.shape[1], net.dtype
     )
     check_same_length(X_val, y_val)
-    if len(validation_data) == 2:
-        return X_val, y_val
-    return X_val, y_val, check_sample_weight(validation_data[2], len(X_val), net.dtype)
+    arrays = [X_val, net.ops.asarray(y_val)]
+    if len(validation_data) == 3:
+        weight = check_sample_weight(validation_data[2], X_val.shape[0], net.dtype)
+        arrays.append(net.ops.asarray(weight))
+    return tuple(arrays)
 
 
 def batch_size_for(batch_size, n_samples: int) -> int:

@@ -1,4 +1,5 @@
-"""Sliding windows for convolution and pooling: padding, im2col and col2im.
+"""Sliding windows for convolution and pooling: sizes, padding, and col2im at
+stride 1.
 
 Shapes, for ``d`` spatial axes (1 for sequences, 2 for images):
 
@@ -9,15 +10,22 @@ Shapes, for ``d`` spatial axes (1 for sequences, 2 for images):
   matrix product ``W.reshape(out_channels, -1) @ X_col`` (Caffe's layout: the
   rows of ``X_col`` are the flattened kernel, in ``W``'s own order).
 
-Everything is written into arrays the caller gives (``out=``), so that a layer
-reuses one buffer per batch size.
+im2col and col2im themselves are the backend's (``ops.im2col``, ``ops.col2im``:
+a strided view copied at once on NumPy, one strided slice per kernel offset
+elsewhere). Everything is written into arrays the caller gives (``out=``), so
+that a layer reuses one buffer per batch size.
 """
 
 import math
+import numbers
 from itertools import product
 
-import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+import numpy as np  # in type hints only: layers compute through their ops
+
+from ..backend import Backend
+from ..backend.base import offset_view
+
+__all__ = ["offset_view"]
 
 
 def as_tuple(value, n: int, name: str, owner: str, minimum: int = 1) -> tuple[int, ...]:
@@ -36,15 +44,17 @@ def as_tuple(value, n: int, name: str, owner: str, minimum: int = 1) -> tuple[in
 
 
 def as_config(value):
-    """A constructor argument as a JSON value: ints and strings as they are,
-    sequences as lists."""
-    if _is_int(value) or isinstance(value, str):
+    """A constructor argument as a JSON value: plain ints and strings as they
+    are (NumPy integers as ints), sequences as lists of ints."""
+    if _is_int(value):
+        return int(value)
+    if isinstance(value, str):
         return value
     return [int(v) for v in value]
 
 
 def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def out_size(
@@ -72,8 +82,8 @@ def pad(x: np.ndarray, padding, value: float, out: np.ndarray) -> np.ndarray:
     out[interior(x.shape[2:], padding)] = x
     for axis, ((before, _), size) in enumerate(zip(padding, x.shape[2:], strict=True)):
         lead = (slice(None),) * (2 + axis)
-        out[(*lead, slice(0, before))] = value
-        out[(*lead, slice(before + size, None))] = value
+        out[(*lead, slice(0, before), ...)] = value
+        out[(*lead, slice(before + size, None), ...)] = value
     return out
 
 
@@ -83,80 +93,16 @@ def interior(size: tuple[int, ...], padding) -> tuple[slice, ...]:
     return (slice(None), slice(None), *inner)
 
 
-def windows(
-    xp: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...], writeable=False
-) -> np.ndarray:
-    """View of shape ``(n, C, *out, *kernel)``: every window of the padded
-    ``xp`` (no copy)."""
-    axes = tuple(range(2, xp.ndim))
-    view = sliding_window_view(xp, kernel, axis=axes, writeable=writeable)
-    return view[(slice(None), slice(None), *(slice(None, None, s) for s in stride))]
-
-
-def offset_view(
-    xp: np.ndarray, offset: tuple[int, ...], stride: tuple[int, ...], out: tuple
-) -> np.ndarray:
-    """View of shape ``(n, C, *out)``: the element at kernel ``offset`` of every
-    window, ``xp[:, :, i::stride, j::stride]`` cut to the output size."""
-    index = (
-        slice(o, o + s * (m - 1) + 1, s)
-        for o, s, m in zip(offset, stride, out, strict=True)
-    )
-    return xp[(slice(None), slice(None), *index)]
-
-
 def offsets(kernel: tuple[int, ...]):
     """Every kernel offset, in C order (the order of ``W``'s kernel axes)."""
     return product(*(range(k) for k in kernel))
 
 
-def _cols_order(d: int) -> tuple[int, ...]:
-    """Axes of the windows view ``(n, C, *out, *kernel)`` in ``cols``'s order."""
-    return (1, *range(2 + d, 2 + 2 * d), 0, *range(2, 2 + d))
-
-
-def im2col(
-    xp: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...], out: np.ndarray
-) -> np.ndarray:
-    """Copy every window of the padded ``xp`` ``(n, C, *size)`` into
-    ``out`` of shape ``(C, *kernel, n, *out_size)``, one copy in all."""
-    view = windows(xp, kernel, stride).transpose(_cols_order(len(kernel)))
-    np.copyto(out, view)
-    return out
-
-
-def col2im(cols: np.ndarray, stride: tuple[int, ...], out: np.ndarray) -> np.ndarray:
-    """The adjoint of :func:`im2col`: add every column of ``cols``
-    ``(C, *kernel, n, *out_size)`` back into the window it came from, into
-    ``out`` of shape ``(n, C, *size)`` (the padded input's shape).
-
-    Where windows overlap (stride < kernel) an input gets one term per window
-    that holds it: the loop is over the ``prod(kernel)`` offsets, each one
-    strided slice add of the whole batch, never over output positions.
-    """
-    d = out.ndim - 2
-    kernel, outs = cols.shape[1 : 1 + d], cols.shape[2 + d :]
-    if all(s >= k for s, k in zip(stride, kernel, strict=True)):
-        # windows do not overlap: each input gets at most one term, a copy
-        covered = all(
-            s == k and m * s == size
-            for s, k, m, size in zip(stride, kernel, outs, out.shape[2:], strict=True)
-        )
-        if not covered:
-            out.fill(0)
-        view = windows(out, kernel, stride, writeable=True)
-        np.copyto(view.transpose(_cols_order(d)), cols)
-        return out
-    out.fill(0)
-    for offset in offsets(kernel):
-        target = offset_view(out, offset, stride, outs)
-        target += cols[(slice(None), *offset)].swapaxes(0, 1)
-    return out
-
-
-def col2im_stride1(cols: np.ndarray, out_size: tuple[int, ...], out: np.ndarray):
-    """:func:`col2im` for stride 1, from "wide" columns ``(C, *kernel, n, W)``
-    whose output positions sit on the padded input's grid (the first axis
+def col2im_stride1(
+    ops: Backend, cols: np.ndarray, out_size: tuple[int, ...], out: np.ndarray
+):
+    """col2im for stride 1, from "wide" columns ``(C, *kernel, n, W)`` whose
+    output positions sit on the padded input's grid (the first axis
     ``out_size[0]`` long, the others as long as ``out``'s, zeros past the
     output): kernel offset ``o`` then adds to the flattened input shifted by
     ``sum(o * pitch)``, one contiguous run per sample and channel.
@@ -167,10 +113,10 @@ def col2im_stride1(cols: np.ndarray, out_size: tuple[int, ...], out: np.ndarray)
     n, channels, *size = out.shape
     pitches = [math.prod(size[axis + 1 :]) for axis in range(len(size))]
     length = 1 + sum((m - 1) * p for m, p in zip(out_size, pitches, strict=True))
-    flat = out.reshape(n, channels, -1)
-    out.fill(0)
+    flat = ops.reshape(out, (n, channels, -1))  # a view: the adds land in out
+    out[...] = 0.0
     for offset in offsets(cols.shape[1 : 1 + len(size)]):
         start = sum(o * p for o, p in zip(offset, pitches, strict=True))
         run = cols[(slice(None), *offset, slice(None), slice(0, length))]
-        flat[:, :, start : start + length] += run.swapaxes(0, 1)
+        flat[:, :, start : start + length] += ops.swapaxes(run, 0, 1)
     return out

@@ -2,34 +2,51 @@
 seed does for the sigmoid (``x * (1 - x)`` where ``x`` is the neuron's output).
 
 Every function here is written with ``out=`` so that training reuses one buffer
-per batch size; the plain formula is in each docstring.
+per batch size; the plain formula is in each docstring. Underflow (``exp(-1000)``
+is 0) is as it should be and NumPy does not warn of it.
 """
 
 from typing import Any
 
-import numpy as np
+import numpy as np  # in type hints only: layers compute through self.ops
 
+from .. import backend
 from .._registry import resolve
-from ..kernels.relu import relu_gradient
+from .._validation import check_number
+from ..backend import Backend
 from .base import Layer
 from .registry import register_layer
 
 
-def sigmoid(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-x))`` into ``out``, as ``exp(-log(1 + exp(-x)))``."""
-    with np.errstate(under="ignore"):  # exp(-1000) is 0, as it should be
-        np.negative(x, out=out)
-        np.logaddexp(0, out, out=out)
-        np.negative(out, out=out)
-        return np.exp(out, out=out)
+def sigmoid(x: np.ndarray, out: np.ndarray, ops: Backend | None = None) -> np.ndarray:
+    """``1 / (1 + exp(-x))`` into ``out``, as ``exp(-log(1 + exp(-x)))``
+    (``ops``: the arrays' backend, found from ``x`` if not given)."""
+    ops = ops or backend.of(x)
+    with ops.errstate(under="ignore"):
+        return _sigmoid(ops, x, out)
 
 
-def softmax(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Row-wise ``exp(x) / sum(exp(x))`` into ``out``, shifted by each row's max."""
-    np.subtract(x, x.max(axis=1, keepdims=True), out=out)
-    with np.errstate(under="ignore"):  # exp(-2000) is 0, as it should be
-        np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+def softmax(x: np.ndarray, out: np.ndarray, ops: Backend | None = None) -> np.ndarray:
+    """``exp(x) / sum(exp(x))`` over the last axis into ``out``, shifted by the
+    maximum (``ops``: the arrays' backend, found from ``x`` if not given)."""
+    ops = ops or backend.of(x)
+    with ops.errstate(under="ignore"):
+        return _softmax(ops, x, out)
+
+
+# The layers call these two directly: fit and predict set the error state once
+# for all their batches (a block costs about a microsecond in NumPy).
+def _sigmoid(ops: Backend, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    ops.negative(x, out=out)
+    ops.logaddexp(0.0, out, out=out)
+    ops.negative(out, out=out)
+    return ops.exp(out, out=out)
+
+
+def _softmax(ops: Backend, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    ops.subtract(x, ops.max(x, axis=-1, keepdims=True), out=out)
+    ops.exp(out, out=out)
+    out /= ops.sum(out, axis=-1, keepdims=True)
     return out
 
 
@@ -52,7 +69,7 @@ class Activation(Layer):
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         if not training:
-            return self.function(x, np.empty_like(x))
+            return self.function(x, self.ops.empty(x.shape, x.dtype))
         y = self.function(x, self._buffer("y", x.shape, x.dtype))
         self.save_for_backward(y=y)  # the derivative is taken from the output
         return y
@@ -69,11 +86,11 @@ class Identity(Activation):
     """``f(x) = x``; ``f'(x) = 1``."""
 
     def function(self, x, out):
-        np.copyto(out, x)
+        self.ops.copyto(out, x)
         return out
 
     def gradient(self, y, grad_out, out):
-        np.copyto(out, grad_out)
+        self.ops.copyto(out, grad_out)
         return out
 
 
@@ -86,10 +103,10 @@ class Sigmoid(Activation):
     """
 
     def function(self, x, out):
-        return sigmoid(x, out)
+        return _sigmoid(self.ops, x, out)
 
     def gradient(self, y, grad_out, out):
-        np.subtract(1, y, out=out)  # 1 - y
+        self.ops.subtract(1.0, y, out=out)  # 1 - y
         out *= y  # y * (1 - y), the seed's sigmoid_derivative
         out *= grad_out
         return out
@@ -100,11 +117,11 @@ class Tanh(Activation):
     """``f(x) = tanh(x)``; from its output, ``f'(x) = 1 - y**2``."""
 
     def function(self, x, out):
-        return np.tanh(x, out=out)
+        return self.ops.tanh(x, out=out)
 
     def gradient(self, y, grad_out, out):
-        np.multiply(y, y, out=out)
-        np.subtract(1, out, out=out)
+        self.ops.multiply(y, y, out=out)
+        self.ops.subtract(1.0, out, out=out)
         out *= grad_out
         return out
 
@@ -116,11 +133,11 @@ class ReLU(Activation):
     def function(self, x, out):
         # Against one sample's zeros, broadcast over the batch, NumPy (2.x) runs
         # a vectorised loop; against the scalar 0 it is about twice as slow.
-        zeros = self._constant("zeros", x.shape[1:], x.dtype, 0)
-        return np.maximum(x, zeros, out=out)
+        zeros = self._constant("zeros", x.shape[1:], x.dtype, 0.0)
+        return self.ops.maximum(x, zeros, out=out)
 
     def gradient(self, y, grad_out, out):
-        return relu_gradient(y, grad_out, out)  # dY * (y > 0), in one pass
+        return self.ops.relu_gradient(y, grad_out, out)  # dY * (y > 0)
 
 
 @register_layer
@@ -135,16 +152,15 @@ class LeakyReLU(Activation):
 
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
-        if not 0 <= alpha < 1:
-            raise ValueError(f"LeakyReLU alpha must be in [0, 1), got {alpha!r}")
+        check_number("LeakyReLU alpha", alpha, 0, 1, kind="")
         self.alpha = float(alpha)
 
     def function(self, x, out):
-        return np.maximum(x, self.alpha * x, out=out)  # 0 <= alpha < 1
+        return self.ops.maximum(x, self.alpha * x, out=out)  # 0 <= alpha < 1
 
     def gradient(self, y, grad_out, out):
-        slope = np.where(y > 0, 1, self.alpha).astype(y.dtype, copy=False)
-        return np.multiply(grad_out, slope, out=out)
+        ops = self.ops
+        return ops.where(ops.greater(y, 0.0), grad_out, grad_out * self.alpha, out=out)
 
     def get_config(self) -> dict[str, Any]:
         return {"alpha": self.alpha}
@@ -160,12 +176,12 @@ class Softmax(Activation):
     """
 
     def function(self, x, out):
-        return softmax(x, out)
+        return _softmax(self.ops, x, out)
 
     def gradient(self, y, grad_out, out):
-        np.multiply(grad_out, y, out=out)
-        dot = out.sum(axis=1, keepdims=True)
-        np.subtract(grad_out, dot, out=out)
+        self.ops.multiply(grad_out, y, out=out)
+        dot = self.ops.sum(out, axis=-1, keepdims=True)
+        self.ops.subtract(grad_out, dot, out=out)
         out *= y
         return out
 

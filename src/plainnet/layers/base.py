@@ -12,11 +12,25 @@ A layer's life, in order:
    put together; from then on ``param_shapes()`` and ``state_shapes()`` are known.
 3. ``bind(params, grads, state)`` hands it views into the network's flat buffers.
 4. ``forward(x, training)`` and ``backward(grad_out)``, batch after batch.
+
+A layer computes through its backend, ``self.ops`` (:mod:`plainnet.backend`),
+which its network hands it with the views: ``ops.matmul(x, W, out=y)`` is
+``np.matmul`` on the CPU and CuPy's on a GPU. A layer names no array library.
+
+A layer belongs to one network: the first ``Sequential`` that takes it binds
+it to its buffers, and a second one refuses it (copy it with
+``type(layer).from_config(layer.get_config())``).
+
+Sequences go batch-first, ``(n, steps, features)``, in the recurrent and
+attention layers (PyTorch's ``batch_first=True``, Keras's layout), while
+convolutions keep channels first, ``(n, channels, length)``; a layer that
+swaps the two axes bridges them.
 """
 
+import weakref
 from typing import Any
 
-import numpy as np
+import numpy as np  # in type hints only: layers compute through self.ops
 
 from .._buffers import BufferCache
 
@@ -55,6 +69,27 @@ class Layer(BufferCache):
         self.state: dict[str, np.ndarray] = {}
         self.saved: dict[str, np.ndarray] = {}
         self.input_shape: tuple[int, ...] | None = None
+        self._network = None
+
+    # -- the network it belongs to -------------------------------------------------
+    def claim(self, network) -> None:
+        """Belong to ``network``; a layer already in another (living) network
+        raises ``ValueError`` saying how to copy it."""
+        owner = getattr(self, "_network", None)
+        owner = owner() if owner is not None else None
+        if owner is not None and owner is not network:
+            name = type(self).__name__
+            raise ValueError(
+                f"{self!r} already belongs to another network, whose weights it "
+                f"holds; give this network a copy: {name}.from_config(layer."
+                "get_config()) for fresh weights, or copy.deepcopy(network) for "
+                "the whole trained network"
+            )
+        self._network = weakref.ref(network)
+
+    def __getstate__(self) -> dict:
+        # the network re-claims its layers when it is unpickled or copied
+        return {k: v for k, v in super().__getstate__().items() if k != "_network"}
 
     # -- shapes -----------------------------------------------------------------
     def declared_input_shape(self) -> tuple[int, ...] | None:
@@ -82,7 +117,8 @@ class Layer(BufferCache):
         return {}
 
     def initial_params(self, rng) -> dict[str, np.ndarray]:
-        """Freshly drawn float64 values for every parameter, by name."""
+        """Freshly drawn float64 values for every parameter, by name (NumPy
+        arrays, drawn on the host: every device starts from the same ones)."""
         return {}
 
     def state_shapes(self) -> dict[str, tuple[int, ...]]:
@@ -98,10 +134,14 @@ class Layer(BufferCache):
         params: dict[str, np.ndarray],
         grads: dict[str, np.ndarray],
         state: dict[str, np.ndarray] | None = None,
+        ops=None,
     ) -> None:
         """Use the given arrays (views into a network's buffers) as parameters,
-        gradients and state."""
+        gradients and state, and compute with the backend ``ops`` (default: the
+        one the layer has, the CPU's at first)."""
         self.params, self.grads, self.state = params, grads, state or {}
+        if ops is not None:
+            self.ops = ops
         self.saved = {}
         self._clear_buffers()
 

@@ -21,7 +21,7 @@ kernel, which is why training and prediction go in batches.
 import math
 from typing import Any
 
-import numpy as np
+import numpy as np  # in type hints only: layers compute through self.ops
 
 from .. import initializers
 from . import _im2col
@@ -107,66 +107,67 @@ class _Conv(Layer):
         shape = self.param_shapes()["W"]
         values = {"W": initializers.get(self.init)(shape, rng)}
         if self.bias:
-            values["b"] = np.zeros(self.out_channels)
+            values["b"] = initializers.zeros((self.out_channels,))
         return values
 
     # -- the math ----------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        W = self.params["W"]
-        new = self._buffer if training else _fresh
+        ops, W = self.ops, self.params["W"]
+        new = self._buffer if training else self._fresh
         n, dtype = x.shape[0], W.dtype
         out_size = self.output_shape(x.shape[1:])[1:]
         columns = n * math.prod(out_size)
         if any(b or a for b, a in self._padding):
             padded = _im2col.padded_size(x.shape[2:], self._padding)
             xp = new("xp", (n, self.in_channels, *padded), dtype)
-            x = _im2col.pad(x, self._padding, 0, xp)
+            x = _im2col.pad(x, self._padding, 0.0, xp)
         cols = new("cols", (self.in_channels, *self._kernel, n, *out_size), dtype)
-        _im2col.im2col(x, self._kernel, self._stride, cols)
+        ops.im2col(x, self._kernel, self._stride, cols)
         y_col = new("y_col", (self.out_channels, columns), dtype)
-        w_mat, x_col = W.reshape(self.out_channels, -1), cols.reshape(-1, columns)
-        np.matmul(w_mat, x_col, out=y_col)
+        w_mat = ops.reshape(W, (self.out_channels, -1))
+        ops.matmul(w_mat, ops.reshape(cols, (-1, columns)), out=y_col)
         # (out_channels, n, P) -> (n, out_channels, P), adding the bias on the way
         y = new("y", (n, self.out_channels, *out_size), dtype)
-        y_rows = y.reshape(n, self.out_channels, -1)
-        by_sample = y_col.reshape(self.out_channels, n, -1).swapaxes(0, 1)
+        y_rows = ops.reshape(y, (n, self.out_channels, -1))
+        by_sample = ops.swapaxes(ops.reshape(y_col, (self.out_channels, n, -1)), 0, 1)
         if self.bias:
-            np.add(by_sample, self.params["b"][:, None], out=y_rows)
+            ops.add(by_sample, self.params["b"][:, None], out=y_rows)
         else:
-            np.copyto(y_rows, by_sample)
+            ops.copyto(y_rows, by_sample)
         if training:
             self.save_for_backward(cols=cols)
         return y
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
-        cols, W = self.saved["cols"], self.params["W"]
+        ops, cols, W = self.ops, self.saved["cols"], self.params["W"]
         n, dtype = grad_out.shape[0], W.dtype
-        columns = grad_out[0, 0].size * n
+        columns = math.prod(grad_out.shape[2:]) * n
         g_col = self._buffer("g_col", (self.out_channels, columns), dtype)
-        np.copyto(
-            g_col.reshape(self.out_channels, n, -1),
-            grad_out.reshape(n, self.out_channels, -1).swapaxes(0, 1),
+        ops.copyto(
+            ops.reshape(g_col, (self.out_channels, n, -1)),
+            ops.swapaxes(ops.reshape(grad_out, (n, self.out_channels, -1)), 0, 1),
         )
-        x_col = cols.reshape(-1, columns)
-        np.matmul(g_col, x_col.T, out=self.grads["W"].reshape(self.out_channels, -1))
+        x_col = ops.reshape(cols, (-1, columns))
+        dW = ops.reshape(self.grads["W"], (self.out_channels, -1))
+        ops.matmul(g_col, x_col.T, out=dW)
         if self.bias:
-            np.sum(g_col, axis=1, out=self.grads["b"])
+            ops.sum(g_col, axis=1, out=self.grads["b"])
         if not need_input_grad:
             return None
         size = self.input_shape[1:]
         padded = _im2col.padded_size(size, self._padding)
         dxp = self._buffer("dxp", (n, self.in_channels, *padded), dtype)
-        w_mat = W.reshape(self.out_channels, -1)
+        w_mat = ops.reshape(W, (self.out_channels, -1))
         if self._stride == (1,) * len(self.SPATIAL):
             self._col2im_stride1(w_mat, grad_out, dxp)
         else:
             dcols = self._buffer("dcols", cols.shape, dtype)
-            np.matmul(w_mat.T, g_col, out=dcols.reshape(-1, columns))
-            _im2col.col2im(dcols, self._stride, dxp)
+            ops.matmul(w_mat.T, g_col, out=ops.reshape(dcols, (-1, columns)))
+            ops.col2im(dcols, self._stride, dxp)
         if padded == size:
             return dxp
         dx = self._buffer("dx", (n, *self.input_shape), dtype)
-        np.copyto(dx, dxp[_im2col.interior(size, self._padding)])
+        ops.copyto(dx, dxp[_im2col.interior(size, self._padding)])
         return dx
 
     def _col2im_stride1(self, w_mat, grad_out: np.ndarray, dxp: np.ndarray) -> None:
@@ -177,17 +178,19 @@ class _Conv(Layer):
         ``prod(kernel)`` adds of whole contiguous runs instead of short rows.
         The product grows by ``padded width / output width``; the adds, which
         dominate, get several times faster."""
-        n, dtype = grad_out.shape[0], grad_out.dtype
+        ops, n, dtype = self.ops, grad_out.shape[0], grad_out.dtype
         out_size = grad_out.shape[2:]
         wide = (*out_size[:1], *dxp.shape[3:])
         g_wide = self._buffer("g_wide", (self.out_channels, n, *wide), dtype)
         if wide != out_size:
-            g_wide[..., out_size[-1] :] = 0
-        np.copyto(g_wide[..., : out_size[-1]], grad_out.swapaxes(0, 1))
-        dcols = self._buffer("dcols_wide", (w_mat.shape[1], g_wide[0].size), dtype)
-        np.matmul(w_mat.T, g_wide.reshape(self.out_channels, -1), out=dcols)
-        cols = dcols.reshape(self.in_channels, *self._kernel, n, -1)
-        _im2col.col2im_stride1(cols, out_size, dxp)
+            g_wide[..., out_size[-1] :] = 0.0
+        ops.copyto(g_wide[..., : out_size[-1]], ops.swapaxes(grad_out, 0, 1))
+        size = math.prod(g_wide.shape[1:])
+        dcols = self._buffer("dcols_wide", (w_mat.shape[1], size), dtype)
+        g_mat = ops.reshape(g_wide, (self.out_channels, -1))
+        ops.matmul(w_mat.T, g_mat, out=dcols)
+        cols = ops.reshape(dcols, (self.in_channels, *self._kernel, n, -1))
+        _im2col.col2im_stride1(ops, cols, out_size, dxp)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -199,11 +202,6 @@ class _Conv(Layer):
             "bias": self.bias,
             "init": self.init,
         }
-
-
-def _fresh(name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
-    """A new array (prediction keeps no buffers: they could be large)."""
-    return np.empty(shape, dtype)
 
 
 @register_layer

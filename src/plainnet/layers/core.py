@@ -9,7 +9,7 @@ import math
 import numbers
 from typing import Any
 
-import numpy as np
+import numpy as np  # in type hints only: layers compute through self.ops
 
 from .. import initializers
 from .base import Layer, ShapeError, describe_shape
@@ -60,7 +60,7 @@ class Dense(Layer):
         for name, value in (("n_in", n_in), ("n_out", n_out)):
             if value is None and name == "n_in":
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
                 raise ValueError(f"Dense {name} must be a positive int, got {value!r}")
             if value < 1:
                 raise ValueError(f"Dense {name} must be a positive int, got {value}")
@@ -100,32 +100,33 @@ class Dense(Layer):
     def initial_params(self, rng) -> dict[str, np.ndarray]:
         values = {"W": initializers.get(self.init)((self.n_features, self.n_out), rng)}
         if self.bias:
-            values["b"] = np.zeros(self.n_out)
+            values["b"] = initializers.zeros((self.n_out,), rng)
         return values
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        W = self.params["W"]
+        ops, W = self.ops, self.params["W"]
         if training:
             self.save_for_backward(x=x)
-            y = np.matmul(
+            y = ops.matmul(
                 x, W, out=self._buffer("y", (x.shape[0], self.n_out), W.dtype)
             )
         else:
-            y = x @ W
+            y = ops.matmul(x, W)
         if self.bias:
             y += self.params["b"]
         return y
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
-        np.matmul(self.saved["x"].T, grad_out, out=self.grads["W"])
+        ops = self.ops
+        ops.matmul(self.saved["x"].T, grad_out, out=self.grads["W"])
         if self.bias:  # db = 1^T G, the column sums, as one BLAS product
-            ones = self._constant("ones", grad_out.shape[:1], grad_out.dtype, 1)
-            np.matmul(ones, grad_out, out=self.grads["b"])
+            ones = self._constant("ones", grad_out.shape[:1], grad_out.dtype, 1.0)
+            ops.matmul(ones, grad_out, out=self.grads["b"])
         if not need_input_grad:
             return None
         W = self.params["W"]
         dx = self._buffer("dx", (grad_out.shape[0], W.shape[0]), W.dtype)
-        return np.matmul(grad_out, W.T, out=dx)
+        return ops.matmul(grad_out, W.T, out=dx)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -154,8 +155,9 @@ class Dropout(Layer):
     Attributes
     ----------
     rng : numpy Generator or RandomState
-        Source of the masks. A :class:`~plainnet.Sequential` hands its layers its
-        own generator, so the network's seed fixes the masks as well.
+        Source of the masks (drawn on the host, so every device draws the same
+        ones). A :class:`~plainnet.Sequential` hands its layers its own
+        generator, so the network's seed fixes the masks as well.
 
     Example
     -------
@@ -182,16 +184,15 @@ class Dropout(Layer):
                 "a Sequential, or set layer.rng = np.random.default_rng(seed)"
             )
         mask = self._buffer("mask", x.shape, x.dtype)
-        np.greater_equal(self.rng.random(x.shape), self.rate, out=mask)
-        mask *= 1 / (1 - self.rate)
+        self.ops.dropout_mask(self.rng, x.shape, self.rate, out=mask)
         self.save_for_backward(mask=mask)
-        return np.multiply(x, mask, out=self._buffer("y", x.shape, x.dtype))
+        return self.ops.multiply(x, mask, out=self._buffer("y", x.shape, x.dtype))
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
         dx = self._buffer("dx", grad_out.shape, grad_out.dtype)
-        return np.multiply(grad_out, self.saved["mask"], out=dx)
+        return self.ops.multiply(grad_out, self.saved["mask"], out=dx)
 
     def get_config(self) -> dict[str, Any]:
         return {"rate": self.rate}
@@ -220,9 +221,9 @@ class Flatten(Layer):
         return f"{math.prod(input_shape)} = {factors}"
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        return x.reshape(x.shape[0], -1)
+        return self.ops.reshape(x, (x.shape[0], -1))
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
-        return grad_out.reshape(grad_out.shape[0], *self.input_shape)
+        return self.ops.reshape(grad_out, (grad_out.shape[0], *self.input_shape))

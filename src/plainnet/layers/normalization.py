@@ -7,31 +7,31 @@ lives in the network's ``state`` buffer, is saved with the model and is never
 touched by an optimizer.
 """
 
-import numbers
 from typing import Any
 
-import numpy as np
+import numpy as np  # in type hints only: layers compute through self.ops
 
+from .. import initializers
+from .._validation import check_bool, check_number
 from .base import Layer, ShapeError
 from .registry import register_layer
 
+#: float32's smallest normal number: an ``eps`` below it becomes 0 in float32,
+#: and ``sqrt(var + eps)`` of a constant input then divides by zero
+SMALLEST_EPS = 1.1754943508222875e-38
+
 
 def _check_eps(eps, owner: str) -> float:
-    """``eps`` as a float, or ``ValueError`` if it is not a positive number."""
-    if (
-        isinstance(eps, bool)
-        or not isinstance(eps, numbers.Real)
-        or not (0 < eps < np.inf)
-    ):
-        raise ValueError(f"{owner} eps must be a positive number, got {eps!r}")
+    """``eps`` as a float, or ``ValueError`` if it is not a positive number that
+    stays above 0 in float32."""
+    check_number(f"{owner} eps", eps, 0, low_open=True)
+    if eps < SMALLEST_EPS:
+        raise ValueError(
+            f"{owner} eps must be at least {SMALLEST_EPS:.3g} (float32's smallest "
+            f"normal number), so that it stays above 0 in either precision; "
+            f"got {eps!r}"
+        )
     return float(eps)
-
-
-def _check_affine(affine, owner: str) -> bool:
-    """``affine`` if it is a bool, else ``ValueError``."""
-    if not isinstance(affine, (bool, np.bool_)):
-        raise ValueError(f"{owner} affine must be True or False, got {affine!r}")
-    return bool(affine)
 
 
 @register_layer
@@ -91,7 +91,9 @@ class BatchNorm(Layer):
     so ``forward`` keeps exactly ``x_hat`` and ``1 / sqrt(var + eps)``.
 
     A batch of one sample without spatial axes (shape ``(1, F)``) has variance 0
-    in training: as PyTorch does, the layer raises ``ValueError`` then.
+    in training: as PyTorch does, the layer raises ``ValueError`` then, and
+    ``fit`` joins a last batch of one to the batch before it
+    (``needs_two_samples``).
 
     Example
     -------
@@ -100,26 +102,31 @@ class BatchNorm(Layer):
     """
 
     def __init__(
-        self, momentum: float = 0.1, eps: float = 1e-5, affine: bool = True
+        self, *channels, momentum: float = 0.1, eps: float = 1e-5, affine: bool = True
     ) -> None:
         super().__init__()
-        if (
-            isinstance(momentum, bool)
-            or not isinstance(momentum, numbers.Real)
-            or not (0 <= momentum <= 1)
-        ):
-            raise ValueError(
-                f"BatchNorm momentum must be a number in [0, 1], got {momentum!r}"
+        if channels:
+            raise TypeError(
+                f"BatchNorm{channels!r} looks like PyTorch's BatchNorm2d(channels): "
+                "plainnet's BatchNorm learns its channels when the network is "
+                "built, so write BatchNorm() (momentum, eps and affine are "
+                "keyword arguments)"
             )
+        check_number("BatchNorm momentum", momentum, 0, 1, high_closed=True)
         self.momentum = float(momentum)
         self.eps = _check_eps(eps, "BatchNorm")
-        self.affine = _check_affine(affine, "BatchNorm")
+        self.affine = check_bool("BatchNorm affine", affine)
 
     # -- shapes, parameters and state ----------------------------------------------
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         if len(input_shape) < 1:
             raise ShapeError("expects (n, features) or (n, channels, ...)")
         return tuple(input_shape)
+
+    @property
+    def needs_two_samples(self) -> bool:
+        """Whether a batch of one sample has no variance (flat features)."""
+        return self.input_shape is not None and len(self.input_shape) == 1
 
     @property
     def n_channels(self) -> int:
@@ -136,15 +143,17 @@ class BatchNorm(Layer):
     def initial_params(self, rng) -> dict[str, np.ndarray]:
         if not self.affine:
             return {}
-        return {"gamma": np.ones(self.n_channels), "beta": np.zeros(self.n_channels)}
+        shape = (self.n_channels,)
+        return {"gamma": initializers.ones(shape), "beta": initializers.zeros(shape)}
 
     def state_shapes(self) -> dict[str, tuple[int, ...]]:
         return {"running_mean": (self.n_channels,), "running_var": (self.n_channels,)}
 
     def initial_state(self) -> dict[str, np.ndarray]:
+        shape = (self.n_channels,)
         return {
-            "running_mean": np.zeros(self.n_channels),
-            "running_var": np.ones(self.n_channels),
+            "running_mean": initializers.zeros(shape),
+            "running_var": initializers.ones(shape),
         }
 
     # -- the math --------------------------------------------------------------------
@@ -155,40 +164,42 @@ class BatchNorm(Layer):
         return axes, (x.shape[1],) + (1,) * (x.ndim - 2)
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        ops = self.ops
         axes, channel = self._per_channel(x)
         if not training:
             running = self.state
-            scale = 1 / np.sqrt(running["running_var"] + self.eps)
+            scale = 1.0 / ops.sqrt(running["running_var"] + self.eps)
             if self.affine:
                 scale *= self.params["gamma"]
-            y = np.subtract(x, running["running_mean"].reshape(channel))
-            y *= scale.reshape(channel)
+            y = ops.subtract(x, ops.reshape(running["running_mean"], channel))
+            y *= ops.reshape(scale, channel)
             if self.affine:
-                y += self.params["beta"].reshape(channel)
+                y += ops.reshape(self.params["beta"], channel)
             return y
         m = x.size // x.shape[1]
         if m < 2:
             raise ValueError(
                 f"BatchNorm needs more than one value per channel in training, "
-                f"got a batch of shape {x.shape} (one sample): train with batches "
-                "of 2 or more samples (a batch_size that leaves no last batch of "
-                "one), or use LayerNorm, which normalises each sample on its own"
+                f"got a batch of shape {x.shape} (one sample): train with a "
+                "batch_size of 2 or more (fit joins a last batch of one to the "
+                "one before), or use LayerNorm, which normalises each sample on "
+                "its own"
             )
-        mean = x.mean(axis=axes)
-        x_hat = np.subtract(
-            x, mean.reshape(channel), out=self._buffer("x_hat", x.shape, x.dtype)
+        mean = ops.mean(x, axis=axes)
+        x_hat = ops.subtract(
+            x, ops.reshape(mean, channel), out=self._buffer("x_hat", x.shape, x.dtype)
         )
-        y = np.square(x_hat, out=self._buffer("y", x.shape, x.dtype))
-        var = y.mean(axis=axes)
-        inv_std = 1 / np.sqrt(var + self.eps)
-        x_hat *= inv_std.reshape(channel)
+        y = ops.square(x_hat, out=self._buffer("y", x.shape, x.dtype))
+        var = ops.mean(y, axis=axes)
+        inv_std = 1.0 / ops.sqrt(var + self.eps)
+        x_hat *= ops.reshape(inv_std, channel)
         self.save_for_backward(x_hat=x_hat, inv_std=inv_std)
         self._update_running(mean, var, m)
         if not self.affine:
-            np.copyto(y, x_hat)
+            ops.copyto(y, x_hat)
             return y
-        np.multiply(x_hat, self.params["gamma"].reshape(channel), out=y)
-        y += self.params["beta"].reshape(channel)
+        ops.multiply(x_hat, ops.reshape(self.params["gamma"], channel), out=y)
+        y += ops.reshape(self.params["beta"], channel)
         return y
 
     def _update_running(self, mean: np.ndarray, var: np.ndarray, m: int) -> None:
@@ -202,14 +213,15 @@ class BatchNorm(Layer):
         running_var += (new * m / (m - 1)) * var
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
+        ops = self.ops
         x_hat, inv_std = self.saved["x_hat"], self.saved["inv_std"]
         axes, channel = self._per_channel(x_hat)
         m = x_hat.size // x_hat.shape[1]
-        work = np.multiply(
+        work = ops.multiply(
             grad_out, x_hat, out=self._buffer("dx", x_hat.shape, x_hat.dtype)
         )
-        sum_dy_xhat = work.sum(axis=axes)
-        sum_dy = grad_out.sum(axis=axes)
+        sum_dy_xhat = ops.sum(work, axis=axes)
+        sum_dy = ops.sum(grad_out, axis=axes)
         if self.affine:
             self.grads["gamma"][...] = sum_dy_xhat
             self.grads["beta"][...] = sum_dy
@@ -217,10 +229,10 @@ class BatchNorm(Layer):
             return None
         # dx = scale * (dy - mean(dy) - x_hat * mean(dy * x_hat)), built in `work`
         scale = inv_std * self.params["gamma"] if self.affine else inv_std
-        np.multiply(x_hat, (sum_dy_xhat / m).reshape(channel), out=work)
-        np.subtract(grad_out, work, out=work)
-        work -= (sum_dy / m).reshape(channel)
-        work *= scale.reshape(channel)
+        ops.multiply(x_hat, ops.reshape(sum_dy_xhat / m, channel), out=work)
+        ops.subtract(grad_out, work, out=work)
+        work -= ops.reshape(sum_dy / m, channel)
+        work *= ops.reshape(scale, channel)
         return work
 
     def get_config(self) -> dict[str, Any]:
@@ -270,7 +282,7 @@ class LayerNorm(Layer):
     def __init__(self, eps: float = 1e-5, affine: bool = True) -> None:
         super().__init__()
         self.eps = _check_eps(eps, "LayerNorm")
-        self.affine = _check_affine(affine, "LayerNorm")
+        self.affine = check_bool("LayerNorm affine", affine)
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         if len(input_shape) < 1:
@@ -287,50 +299,55 @@ class LayerNorm(Layer):
     def initial_params(self, rng) -> dict[str, np.ndarray]:
         if not self.affine:
             return {}
-        return {"gamma": np.ones(self.input_shape), "beta": np.zeros(self.input_shape)}
+        shape = self.input_shape
+        return {"gamma": initializers.ones(shape), "beta": initializers.zeros(shape)}
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        ops = self.ops
         axes = tuple(range(1, x.ndim))
         if training:
             x_hat = self._buffer("x_hat", x.shape, x.dtype)
             y = scratch = self._buffer("y", x.shape, x.dtype)
         else:  # nothing kept: y is computed in place of x_hat
-            x_hat = y = np.empty_like(x)
+            x_hat = y = ops.empty(x.shape, x.dtype)
             scratch = None
-        np.subtract(x, x.mean(axis=axes, keepdims=True), out=x_hat)
-        var = np.square(x_hat, out=scratch).mean(axis=axes, keepdims=True)
-        inv_std = 1 / np.sqrt(var + self.eps)
+        ops.subtract(x, ops.mean(x, axis=axes, keepdims=True), out=x_hat)
+        var = ops.mean(ops.square(x_hat, out=scratch), axis=axes, keepdims=True)
+        inv_std = 1.0 / ops.sqrt(var + self.eps)
         x_hat *= inv_std
         if training:
             self.save_for_backward(x_hat=x_hat, inv_std=inv_std)
         if not self.affine:
             if y is not x_hat:
-                np.copyto(y, x_hat)
+                ops.copyto(y, x_hat)
             return y
-        np.multiply(x_hat, self.params["gamma"], out=y)
+        ops.multiply(x_hat, self.params["gamma"], out=y)
         y += self.params["beta"]
         return y
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
+        ops = self.ops
         x_hat, inv_std = self.saved["x_hat"], self.saved["inv_std"]
         work = self._buffer("dx", x_hat.shape, x_hat.dtype)
         if self.affine:
-            np.multiply(grad_out, x_hat, out=work)
-            np.sum(work, axis=0, out=self.grads["gamma"])
-            np.sum(grad_out, axis=0, out=self.grads["beta"])
+            ops.multiply(grad_out, x_hat, out=work)
+            ops.sum(work, axis=0, out=self.grads["gamma"])
+            ops.sum(grad_out, axis=0, out=self.grads["beta"])
         if not need_input_grad:
             return None
         axes = tuple(range(1, x_hat.ndim))
         if self.affine:
             g = self._buffer("g", x_hat.shape, x_hat.dtype)
-            np.multiply(grad_out, self.params["gamma"], out=g)
+            ops.multiply(grad_out, self.params["gamma"], out=g)
         else:
             g = grad_out
         # dx = (g - mean(g) - x_hat * mean(g * x_hat)) * inv_std, built in `work`
-        mean_g_xhat = np.multiply(g, x_hat, out=work).mean(axis=axes, keepdims=True)
-        mean_g = g.mean(axis=axes, keepdims=True)
-        np.multiply(x_hat, mean_g_xhat, out=work)
-        np.subtract(g, work, out=work)
+        mean_g_xhat = ops.mean(
+            ops.multiply(g, x_hat, out=work), axis=axes, keepdims=True
+        )
+        mean_g = ops.mean(g, axis=axes, keepdims=True)
+        ops.multiply(x_hat, mean_g_xhat, out=work)
+        ops.subtract(g, work, out=work)
         work -= mean_g
         work *= inv_std
         return work

@@ -17,7 +17,7 @@ element-wise passes.)
 import math
 from typing import Any
 
-import numpy as np
+import numpy as np  # in type hints only: layers compute through self.ops
 
 from . import _im2col
 from .base import Layer, ShapeError
@@ -64,7 +64,7 @@ class _Pool(Layer):
         return (channels, *out)
 
     def _padded(self, x: np.ndarray, value: float, new) -> np.ndarray:
-        """``x`` itself, or padded with ``value`` into a buffer."""
+        """``x`` itself, or padded with ``value`` into a buffer (``new``)."""
         if not any(b for b, _ in self._padding):
             return x
         shape = (*x.shape[:2], *_im2col.padded_size(x.shape[2:], self._padding))
@@ -82,7 +82,7 @@ class _Pool(Layer):
         tiled = tuple(m * s for m, s in zip(out, self._stride, strict=True))
         covered = self._stride == self._pool and padded == tiled
         if not covered:
-            dxp.fill(0)
+            dxp[...] = 0.0
         term = self._buffer("term", grad_out.shape, dtype) if overlap else None
         for index, offset in enumerate(_im2col.offsets(self._pool)):
             target = _im2col.offset_view(dxp, offset, self._stride, out)
@@ -93,7 +93,7 @@ class _Pool(Layer):
         if padded == tuple(size):
             return dxp
         dx = self._buffer("dx", (n, *self.input_shape), dtype)
-        np.copyto(dx, dxp[_im2col.interior(tuple(size), self._padding)])
+        self.ops.copyto(dx, dxp[_im2col.interior(tuple(size), self._padding)])
         return dx
 
     def get_config(self) -> dict[str, Any]:
@@ -108,43 +108,42 @@ class _MaxPool(_Pool):
     """Max pooling over ``len(SPATIAL)`` axes; see MaxPool1D and MaxPool2D."""
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        new = self._buffer if training else _fresh
-        xp = self._padded(x, -np.inf, new)
+        ops = self.ops
+        new = self._buffer if training else self._fresh
+        xp = self._padded(x, -math.inf, new)
         out = self.output_shape(x.shape[1:])[1:]
         views = (
             _im2col.offset_view(xp, offset, self._stride, out)
             for offset in _im2col.offsets(self._pool)
         )
         y = new("y", (*x.shape[:2], *out), x.dtype)
-        np.copyto(y, next(views))
+        ops.copyto(y, next(views))
         if not training:
             for view in views:
-                np.maximum(y, view, out=y)
+                ops.maximum(y, view, out=y)
             return y
-        kind = np.uint8 if math.prod(self._pool) <= 256 else np.int32
+        kind = "uint8" if math.prod(self._pool) <= 256 else "int32"
         argmax = self._buffer("argmax", y.shape, kind)
-        argmax.fill(0)
-        better = self._buffer("better", y.shape, bool)
-        step = self._buffer("step", y.shape, kind)
+        argmax[...] = 0
+        better = self._buffer("better", y.shape, "bool")
         for index, view in enumerate(views, start=1):
-            np.greater(view, y, out=better)  # strictly: a tie keeps the first max
-            np.maximum(y, view, out=y)
-            # offsets come in increasing order, so the largest index that beat
+            ops.greater(view, y, out=better)  # strictly: a tie keeps the first max
+            ops.maximum(y, view, out=y)
+            # offsets come in increasing order, so the last index that beat
             # the running max is the window's first maximum
-            np.multiply(better, kind(index), out=step)
-            np.maximum(argmax, step, out=argmax)
+            ops.copyto(argmax, index, where=better)
         self.save_for_backward(argmax=argmax)
         return y
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
-        argmax = self.saved["argmax"]
-        hit = self._buffer("hit", argmax.shape, bool)
+        ops, argmax = self.ops, self.saved["argmax"]
+        hit = self._buffer("hit", argmax.shape, "bool")
 
         def routed(index, out):
-            np.equal(argmax, index, out=hit)
-            return np.multiply(grad_out, hit, out=out)
+            ops.equal(argmax, index, out=hit)
+            return ops.masked(grad_out, hit, out=out)
 
         return self._scatter(routed, grad_out)
 
@@ -153,15 +152,16 @@ class _AvgPool(_Pool):
     """Average pooling over ``len(SPATIAL)`` axes; see AvgPool1D and AvgPool2D."""
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        new = self._buffer if training else _fresh
-        xp = self._padded(x, 0, new)
+        ops = self.ops
+        new = self._buffer if training else self._fresh
+        xp = self._padded(x, 0.0, new)
         out = self.output_shape(x.shape[1:])[1:]
         views = (
             _im2col.offset_view(xp, offset, self._stride, out)
             for offset in _im2col.offsets(self._pool)
         )
         y = new("y", (*x.shape[:2], *out), x.dtype)
-        np.copyto(y, next(views))
+        ops.copyto(y, next(views))
         for view in views:
             y += view
         y *= 1 / math.prod(self._pool)
@@ -170,19 +170,15 @@ class _AvgPool(_Pool):
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
+        ops = self.ops
         share = self._buffer("share", grad_out.shape, grad_out.dtype)
-        np.multiply(grad_out, 1 / math.prod(self._pool), out=share)
+        ops.multiply(grad_out, 1 / math.prod(self._pool), out=share)
 
         def spread(index, out):
-            np.copyto(out, share)
+            ops.copyto(out, share)
             return out
 
         return self._scatter(spread, grad_out)
-
-
-def _fresh(name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
-    """A new array (prediction keeps no buffers)."""
-    return np.empty(shape, dtype)
 
 
 @register_layer
@@ -298,17 +294,18 @@ class GlobalAvgPool(Layer):
         return (input_shape[0],)
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        rows = x.reshape(*x.shape[:2], -1)
+        ops = self.ops
+        rows = ops.reshape(x, (*x.shape[:2], -1))
         if not training:
-            return rows.mean(axis=2)
-        return np.mean(rows, axis=2, out=self._buffer("y", x.shape[:2], x.dtype))
+            return ops.mean(rows, axis=2)
+        return ops.mean(rows, axis=2, out=self._buffer("y", x.shape[:2], x.dtype))
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
-        n, channels = grad_out.shape
+        ops, (n, channels) = self.ops, grad_out.shape
         dx = self._buffer("dx", (n, *self.input_shape), grad_out.dtype)
-        positions = dx[0, 0].size
-        rows = dx.reshape(n, channels, -1)
-        np.multiply(grad_out[:, :, None], 1 / positions, out=rows)
+        positions = math.prod(self.input_shape[1:])
+        rows = ops.reshape(dx, (n, channels, -1))  # a view: writes land in dx
+        ops.multiply(grad_out[:, :, None], 1 / positions, out=rows)
         return dx

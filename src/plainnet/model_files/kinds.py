@@ -1,8 +1,8 @@
 """Kinds of model: how each class of model is saved and rebuilt, found by name.
 
-The module that owns a class registers its kind (``classic`` registers
-``NeuralNetwork``'s); ``Sequential``'s is registered here, since every model
-file holds one. The kinds of optional modules are listed in
+The module that owns a class registers its kind (``network`` registers
+``Sequential``'s, ``classic`` ``NeuralNetwork``'s), so that this package
+imports no model class. The kinds of optional modules are listed in
 :data:`OPTIONAL_KINDS`, so that loading one names the extra it needs.
 """
 
@@ -10,8 +10,6 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
-
-from ..network import Sequential
 
 
 @dataclass(frozen=True)
@@ -48,9 +46,9 @@ class ModelKind:
 
     name: str
     cls: type
-    network: Callable[[Any], Sequential]
+    network: Callable[[Any], Any]
     get_config: Callable[[Any], dict]
-    from_config: Callable[[dict, Sequential], Any]
+    from_config: Callable[[dict, Any], Any]
 
 
 KINDS: dict[str, ModelKind] = {}
@@ -113,9 +111,3 @@ def import_optional_kind(name: str) -> None:
             "(from a checkout of plainnet)"
         ) from error
 
-
-register_kind(
-    ModelKind(
-        "sequential", Sequential, lambda net: net, lambda net: {}, lambda c, net: net
-    )
-)

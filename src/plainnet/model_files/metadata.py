@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import DataError
-from ..network import Sequential
 from ..preprocessing import Standardizer
 from ..tables import TablePreprocessor
 from .values import is_number_list
@@ -22,7 +21,7 @@ from .values import is_number_list
 _TASKS = ("classify", "regress")
 
 
-def check_metadata(metadata, network: Sequential) -> None:
+def check_metadata(metadata, network) -> None:
     """Raise ``ValueError`` naming the first field of ``metadata`` that is wrong.
 
     See :func:`plainnet.model_files.save` for the fields. Sizes are checked
@@ -168,7 +167,7 @@ def _is_list_of(value, types) -> bool:
     return isinstance(value, list) and all(isinstance(v, types) for v in value)
 
 
-_METADATA_CHECKS: dict[str, Callable[[Any, Sequential], None]] = {
+_METADATA_CHECKS: dict[str, Callable[[Any, Any], None]] = {
     "task": _check_task,
     "target": _check_text,
     "source": _check_text,

@@ -12,7 +12,7 @@ import numpy as np
 from .. import losses, optimizers
 from ..errors import ModelFileError
 from ..layers import Layer, layer_from_config
-from ..network import Sequential, check_shapes, input_shape_of
+from ..layers.shapes import check_shapes, input_shape_of
 from .archive import Archive
 from .format import DOCUMENT, FORMAT_VERSION
 from .kinds import KINDS, OPTIONAL_KINDS, ModelKind, import_optional_kind
@@ -55,17 +55,21 @@ class ModelFile:
     path: str = ""
 
     @property
-    def network(self) -> Sequential:
+    def network(self):
         """The ``Sequential`` holding the model's weights."""
         return KINDS[self.kind].network(self.model)
 
 
-def load(path: "str | os.PathLike[str]"):
+def load(path: "str | os.PathLike[str]", device: "str | None" = None):
     """Read a model written by :func:`~plainnet.model_files.save`.
 
     Parameters
     ----------
     path : str or path-like
+    device : str, optional
+        Where the network's arrays go (``"cpu"``, the default, ``"cuda"``, ...;
+        see :mod:`plainnet.backend`). A file holds host arrays, whatever the
+        device it was saved from, and loads on any.
 
     Returns
     -------
@@ -85,7 +89,10 @@ def load(path: "str | os.PathLike[str]"):
     >>> net = load("model.npz")
     >>> net.predict(X)
     """
-    return read_model_file(path).model
+    contents = read_model_file(path)
+    if device is not None:
+        contents.network.to(device)
+    return contents.model
 
 
 def read_model_file(path: "str | os.PathLike[str]") -> ModelFile:
@@ -310,11 +317,12 @@ class _ModelReader:
 
     def _network(self, layers: list[Layer], dtype: np.dtype, rng, input_shape):
         try:
-            return Sequential(layers, seed=rng, dtype=dtype, input_shape=input_shape)
+            sequential = KINDS["sequential"].cls
+            return sequential(layers, seed=rng, dtype=dtype, input_shape=input_shape)
         except (TypeError, ValueError) as error:
             raise self.fail(f"invalid architecture ({error})") from None
 
-    def _check_member_names(self, network: Sequential, state: dict) -> None:
+    def _check_member_names(self, network, state: dict) -> None:
         expected = {DOCUMENT} | {f"weights/{name}" for name in network.layout}
         expected |= {f"state/{name}" for name in network.state_layout}
         expected |= {
@@ -328,7 +336,7 @@ class _ModelReader:
                 f"{missing}, unexpected {extra}"[:300]
             )
 
-    def _read_arrays(self, network: Sequential, optimizer, state: dict) -> None:
+    def _read_arrays(self, network, optimizer, state: dict) -> None:
         """Fill the weights, the layers' state and the optimizer state, refusing
         NaN and inf."""
         for name, (part, shape) in network.layout.items():
@@ -421,7 +429,7 @@ class _ModelReader:
         ]
         history.interrupted = section["interrupted"]
 
-    def _metadata(self, metadata, network: Sequential) -> dict:
+    def _metadata(self, metadata, network) -> dict:
         try:
             check_metadata(metadata, network)
         except ValueError as error:

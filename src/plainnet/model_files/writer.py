@@ -10,7 +10,6 @@ import numpy as np
 from .. import losses, optimizers, schedules
 from .._version import __version__
 from ..layers import LAYERS
-from ..network import Sequential
 from .atomic import atomic_write
 from .format import DOCUMENT, FORMAT, FORMAT_VERSION
 from .kinds import ModelKind, kind_of
@@ -62,13 +61,20 @@ def save(
             "the network is not built yet (its input shape is unknown): give "
             "Sequential(..., input_shape=...) or fit it before saving"
         )
-    if not all(np.isfinite(a).all() for a in (network.parameters, network.state)):
+    parameters, state = (
+        network.ops.to_numpy(a) for a in (network.parameters, network.state)
+    )
+    if not all(np.isfinite(a).all() for a in (parameters, state)):
         raise ValueError("the weights hold NaN or inf; refusing to save them")
     arrays = {
-        f"weights/{name}": value for name, value in network.named_parameters().items()
+        f"weights/{name}": parameters[part].reshape(shape)
+        for name, (part, shape) in network.layout.items()
     }
     arrays.update(
-        {f"state/{name}": value for name, value in network.named_state().items()}
+        {
+            f"state/{name}": state[part].reshape(shape)
+            for name, (part, shape) in network.state_layout.items()
+        }
     )
     optimizer_doc, optimizer_arrays = _optimizer_document(network, include_optimizer)
     arrays.update(optimizer_arrays)
@@ -92,13 +98,13 @@ def _document(model, kind: ModelKind, optimizer_doc, metadata: dict) -> dict:
         "network": network.get_config(),
         "loss": _loss_name(network.loss),
         "optimizer": optimizer_doc,
-        "rng": _rng_state(network._rng),
+        "rng": _rng_state(network.rng),
         "history": _history_document(network.history),
         "metadata": metadata,
     }
 
 
-def _check_layers_registered(network: Sequential) -> None:
+def _check_layers_registered(network) -> None:
     """Raise ``ValueError`` for a layer that loading could not rebuild."""
     for index, layer in enumerate(network.layers):
         if LAYERS.get(type(layer).__name__) is not type(layer):
@@ -118,7 +124,7 @@ def _loss_name(loss) -> str | None:
     return loss.name
 
 
-def _optimizer_document(network: Sequential, include: bool):
+def _optimizer_document(network, include: bool):
     """The optimizer's JSON part and its state arrays (empty when not saved)."""
     optimizer = network.optimizer
     if optimizer is None or not include:
@@ -131,6 +137,10 @@ def _optimizer_document(network: Sequential, include: bool):
         )
     schedules.check_registered(optimizer.lr)
     state = optimizer.state or optimizer.init_state(network.parameters)
+    state = {
+        k: network.ops.to_numpy(v) if hasattr(v, "shape") else v
+        for k, v in state.items()
+    }
     counters = optimizer.init_state(np.empty(0, network.dtype)).items()
     # a schedule given after the optimizer's first steps has not filled its own
     state = {k: v for k, v in counters if not isinstance(v, np.ndarray)} | state

@@ -291,7 +291,7 @@ def _estimator_models() -> dict[type, Callable]:
     can be an estimator, and nothing is imported)."""
     if "sklearn" not in sys.modules:
         return {}
-    from .. import NeuralNetClassifier, NeuralNetRegressor
+    from ..sklearn import NeuralNetClassifier, NeuralNetRegressor
 
     return {NeuralNetClassifier: classifier, NeuralNetRegressor: regressor}
 

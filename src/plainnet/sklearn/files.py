@@ -46,9 +46,10 @@ from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from ..layers import Dense, Layer, layer_entries, layer_from_config
+from ..layers.shapes import check_shapes
 from ..model_files import ModelKind, register_kind, save
 from ..model_files.values import finite_or_none, is_number_list
-from ..network import Sequential, check_shapes
+from ..network import Sequential
 
 _LABEL_DTYPES = {
     name: np.dtype(name)
@@ -160,7 +161,8 @@ def _config(estimator, target: dict) -> dict:
     scores = estimator.validation_scores_
     return {
         "params": {
-            name: _param_to_json(name, value)
+            # a file holds host arrays and loads on any device: not the device
+            name: None if name == "device" else _param_to_json(name, value)
             for name, value in estimator.get_params().items()
         },
         "built_from": dict(
@@ -308,7 +310,7 @@ def _fields(section, names, what: str) -> dict:
 
 #: Parameters added after the first estimator files: files without them get
 #: their defaults.
-_LATER_PARAMS = ("learning_rate_schedule",)
+_LATER_PARAMS = ("learning_rate_schedule", "device")
 
 
 def _params(cls: type, section) -> dict:

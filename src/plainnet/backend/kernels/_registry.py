@@ -1,0 +1,53 @@
+"""The kernels' registry: loops that numba compiles on first use."""
+
+import importlib.util
+from collections.abc import Callable
+from functools import cached_property
+
+__all__ = ["KERNELS", "Kernel", "compile_loop", "numba_installed", "register_kernel"]
+
+
+def numba_installed() -> bool:
+    """Whether numba can be imported (found without importing it)."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def compile_loop(function, parallel: bool = False):
+    """``function`` (a plain loop) compiled by numba: cached on disk, with
+    NumPy's floating-point error model (needed for the loop to vectorise);
+    ``parallel`` lets its ``prange`` loops use every core."""
+    try:
+        import numba
+    except ImportError:
+        raise ImportError(
+            'the compiled kernels need numba: pip install ".[fast]" (from a '
+            "checkout of plainnet), or use the NumPy ones "
+            "with PLAINNET_KERNELS=numpy"
+        ) from None
+    return numba.njit(cache=True, error_model="numpy", parallel=parallel)(function)
+
+
+class Kernel:
+    """One loop that numba compiles on first use (``compiled``), standing in
+    for the NumPy backend's method ``name``."""
+
+    def __init__(self, name: str, loop: Callable, parallel: bool = False) -> None:
+        self.name, self.loop, self.parallel = name, loop, parallel
+
+    @cached_property
+    def compiled(self) -> Callable:
+        """``loop`` compiled by numba (``ImportError`` naming the extra if it is
+        missing)."""
+        return compile_loop(self.loop, self.parallel)
+
+    def __repr__(self) -> str:
+        return f"Kernel({self.name!r})"
+
+
+KERNELS: dict[str, Kernel] = {}
+
+
+def register_kernel(name: str, loop: Callable, parallel: bool = False) -> Kernel:
+    """Register ``loop`` as the compiled twin of the NumPy backend's ``name``."""
+    KERNELS[name] = kernel = Kernel(name, loop, parallel)
+    return kernel

@@ -1,0 +1,243 @@
+"""The NumPy backend: the engine's operations are NumPy's own functions.
+
+Every element-wise function, product and reduction of the contract is NumPy's,
+handed out as it is (``ops.matmul is np.matmul``), so the engine pays nothing
+for the seam. The fused operations run either as NumPy passes (the readable
+reference) or as compiled loops from :mod:`plainnet.backend.kernels` when numba
+is installed (the ``fast`` extra).
+"""
+
+import math
+import os
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .base import Backend, DeviceError, foreign_device, offset_view
+from .kernels import KERNELS, numba_installed
+
+KERNEL_CHOICES = ("auto", "numpy", "numba")
+
+#: NumPy's functions that the contract hands out unchanged
+_NATIVE = (
+    "add", "subtract", "multiply", "divide", "maximum", "negative", "square",
+    "exp", "log", "tanh", "sqrt", "logaddexp", "greater", "greater_equal",
+    "equal", "matmul", "copyto", "sum", "mean", "reshape", "transpose",
+    "swapaxes", "concatenate", "stack", "argmax",
+)  # fmt: skip
+
+
+class NumpyBackend(Backend):
+    """Arrays in host memory, computed by NumPy (and numba's loops).
+
+    Parameters
+    ----------
+    kernels : {"auto", "numpy", "numba"}, optional
+        Which twin of each fused operation runs: the NumPy passes, the compiled
+        loops (``ImportError`` naming the extra without numba), or ``"auto"``,
+        compiled when numba is installed. Default: the environment variable
+        ``PLAINNET_KERNELS``, else ``"auto"``.
+    """
+
+    def __init__(self, kernels: str | None = None) -> None:
+        super().__init__("cpu", np, None)
+        for name in _NATIVE:
+            setattr(self, name, getattr(np, name))
+        self.concat = np.concatenate
+        self.use_kernels(kernels or os.environ.get("PLAINNET_KERNELS", "auto"))
+
+    def use_kernels(self, kernels: str) -> None:
+        """Choose the fused operations' twins (see the class's parameters)."""
+        if kernels not in KERNEL_CHOICES:
+            raise ValueError(
+                f"unknown kernels {kernels!r} (PLAINNET_KERNELS or use_kernels); "
+                f"expected one of {list(KERNEL_CHOICES)}"
+            )
+        self.choice = kernels
+        compiled = kernels == "numba" or (kernels == "auto" and numba_installed())
+        self.kernels = "numba" if compiled else "numpy"
+
+    # -- arrays and the host ----------------------------------------------------------
+    def dtype(self, dtype) -> np.dtype:
+        return np.dtype(dtype)
+
+    def host_dtype(self, dtype) -> np.dtype:
+        return np.dtype(dtype)
+
+    def empty(self, shape, dtype) -> np.ndarray:
+        return np.empty(shape, dtype)
+
+    def zeros(self, shape, dtype) -> np.ndarray:
+        return np.zeros(shape, dtype)
+
+    def full(self, shape, value, dtype) -> np.ndarray:
+        return np.full(shape, value, dtype)
+
+    def owns(self, array) -> bool:
+        return isinstance(array, np.ndarray)
+
+    def asarray(self, value, dtype=None) -> np.ndarray:
+        if foreign_device(value) is not None:
+            raise DeviceError(
+                f"an array on {foreign_device(value)} was given to a network on "
+                "cpu; move one of them (net.to(...) or the array to the host)"
+            )
+        return np.asarray(value, dtype=dtype)
+
+    def to_numpy(self, array) -> np.ndarray:
+        return np.asarray(array)
+
+    def copy(self, array) -> np.ndarray:
+        return array.copy()
+
+    def all_finite(self, array) -> bool:
+        """A finite sum says so in one cheap pass with no full-size mask; only a
+        sum that is not finite needs a closer look."""
+        if array.size <= 4096:  # small: a mask is cheaper than the error state
+            return bool(np.isfinite(array).all())
+        with np.errstate(over="ignore", invalid="ignore"):
+            if math.isfinite(np.add.reduce(array, axis=None)):
+                return True
+        return bool(np.isfinite(array).all())
+
+    def scalar(self, value: float, dtype) -> np.generic:
+        """``value`` as a NumPy scalar of ``dtype`` (a float64 scalar would make
+        a float32 operation a slow casting loop)."""
+        return np.dtype(dtype).type(value)
+
+    def errstate(self, **settings):
+        return np.errstate(**settings)
+
+    def max(self, a, axis=None, keepdims=False):
+        return a.max(axis=axis, keepdims=keepdims)
+
+    def where(self, condition, a, b, out=None):
+        result = np.where(condition, a, b)
+        if out is None:
+            return result
+        np.copyto(out, result)
+        return out
+
+    def masked(self, values, mask, out=None):
+        return np.multiply(values, mask, out=out)
+
+    def take(self, a, indices, axis: int = 0, out=None):
+        # with out=, mode "raise" would gather into a temporary first
+        mode = "raise" if out is None else "clip"
+        return np.take(a, indices, axis=axis, out=out, mode=mode)
+
+    def arange(self, n: int) -> np.ndarray:
+        return np.arange(n)
+
+    # -- fused operations ------------------------------------------------------------
+    def adam(self, w, g, m, v, work, *, lr, beta1, beta2, eps, weight_decay, t):
+        if self.kernels == "numba":
+            constants = adam_constants_in(
+                w.dtype, lr, beta1, beta2, eps, weight_decay, t
+            )
+            KERNELS["adam"].compiled(w, g, m, v, *constants)
+        else:
+            super().adam(
+                w, g, m, v, work, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                weight_decay=weight_decay, t=t,
+            )  # fmt: skip
+
+    def relu_gradient(self, y, grad_out, out):
+        """One compiled pass for arrays of one shape and a C-contiguous ``out``
+        (the loop checks no bounds); else NumPy's two, which broadcast or
+        raise."""
+        same_shape = y.shape == grad_out.shape == out.shape
+        if self.kernels == "numba" and same_shape and out.flags.c_contiguous:
+            KERNELS["relu_gradient"].compiled(
+                y.reshape(-1), grad_out.reshape(-1), out.reshape(-1)
+            )
+            return out
+        return np.multiply(grad_out, y > 0, out=out)
+
+    def softmax_cross_entropy(self, z, target, grad):
+        labels = target.ndim == 1 and target.dtype.kind in "iu"
+        fits = labels and len(target) == len(z) and grad.shape == z.shape
+        if fits and self.kernels == "numba":
+            losses = np.empty(len(z), z.dtype)
+            KERNELS["softmax_cross_entropy"].compiled(z, target, grad, losses)
+            return losses
+        return _softmax_cross_entropy(z, target, grad)
+
+    def dropout_mask(self, rng, shape, rate, out):
+        np.greater_equal(rng.random(shape), rate, out=out)
+        out *= out.dtype.type(1 / (1 - rate))
+        return out
+
+    def im2col(self, xp, kernel, stride, out):
+        """One copy from a strided view of every window (no loop)."""
+        view = _windows(xp, kernel, stride).transpose(_cols_order(len(kernel)))
+        np.copyto(out, view)
+        return out
+
+    def col2im(self, cols, stride, out):
+        """Where windows do not overlap, one copy into a writeable view of the
+        windows; else one strided add per kernel offset."""
+        d = out.ndim - 2
+        kernel, outs = cols.shape[1 : 1 + d], cols.shape[2 + d :]
+        if any(s < k for s, k in zip(stride, kernel, strict=True)):
+            return super().col2im(cols, stride, out)
+        covered = all(
+            s == k and m * s == size
+            for s, k, m, size in zip(stride, kernel, outs, out.shape[2:], strict=True)
+        )
+        if not covered:
+            out.fill(0)
+        view = _windows(out, kernel, stride, writeable=True)
+        np.copyto(view.transpose(_cols_order(d)), cols)
+        return out
+
+    def scatter_add(self, out, indices, values) -> None:
+        np.add.at(out, indices, values)
+
+
+def adam_constants_in(dtype, *args) -> tuple:
+    """The Adam step's constants as scalars of ``dtype`` (for the loop)."""
+    from .base import adam_constants
+
+    cast = np.dtype(dtype).type
+    with np.errstate(over="ignore"):  # lr=1e300 in float32 is inf: divergence
+        return tuple(cast(c) for c in adam_constants(*args))
+
+
+def _softmax_cross_entropy(z, target, grad) -> np.ndarray:
+    """The NumPy passes of softmax with cross-entropy (see the contract's
+    docstring); labels index ``grad`` directly instead of one-hot rows."""
+    labels = target.ndim == 1
+    if labels and target.size and (target.min() < 0 or target.max() >= z.shape[1]):
+        raise IndexError(f"class labels must be in [0, {z.shape[1]})")
+    np.subtract(z, z.max(axis=1, keepdims=True), out=grad)  # Z - m
+    if labels:  # where each sample's class sits in grad, as flat indices
+        target = np.arange(0, grad.size, grad.shape[1]) + target
+        picked = grad.take(target)  # T_i . (Z_i - m_i) for one-hot T
+    else:
+        picked = np.einsum("ij,ij->i", grad, target)
+    np.exp(grad, out=grad)
+    total = np.matmul(grad, np.ones(grad.shape[1], grad.dtype))  # s, row sums
+    grad /= total[:, None]  # P
+    if labels:
+        grad.ravel()[target] -= 1
+    else:
+        grad -= target
+    return np.log(total) - picked
+
+
+def _windows(xp: np.ndarray, kernel, stride, writeable: bool = False) -> np.ndarray:
+    """View of shape ``(n, C, *out, *kernel)``: every window of the padded
+    ``xp`` (no copy)."""
+    axes = tuple(range(2, xp.ndim))
+    view = sliding_window_view(xp, kernel, axis=axes, writeable=writeable)
+    return view[(slice(None), slice(None), *(slice(None, None, s) for s in stride))]
+
+
+def _cols_order(d: int) -> tuple[int, ...]:
+    """Axes of the windows view ``(n, C, *out, *kernel)`` in the columns' order
+    ``(C, *kernel, n, *out)``."""
+    return (1, *range(2 + d, 2 + 2 * d), 0, *range(2, 2 + d))
+
+
+__all__ = ["NumpyBackend", "offset_view"]
