@@ -514,6 +514,22 @@ def test_the_encoding_is_transform_exactly_with_names_made_inputs(tmp_path):
     np.testing.assert_array_equal(got, expected)
 
 
+@needs_runtime
+def test_the_other_column_of_capped_categories_is_transform_exactly(tmp_path):
+    cells = ["a"] * 4 + ["b"] * 3 + ["c", "d", "", "NA"]
+    table = TablePreprocessor(max_categories=3, missing_indicator=True).fit(
+        {"town": cells}
+    )
+    names = ["town=a", "town=b", "town=(other)", "town_missing"]
+    assert table.feature_names_out_ == names
+    session = exported(identity_of(table), tmp_path)
+    new = {"town": ["a", "b", "c", "d", "never seen", "", "NA", "B"]}
+    expected = table.transform(new)
+    got = run(session, column_feed(session, new))["variable"]
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(expected[:, 2], [0, 0, 1, 1, 1, 0, 0, 1])
+
+
 def test_the_missing_spellings_are_every_case_of_the_readers():
     assert all(_is_missing(cell) for cell in MISSING_CELLS)
     assert {cell.lower() for cell in MISSING_CELLS} == {*MISSING_VALUES, "+nan", "-nan"}

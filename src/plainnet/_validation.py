@@ -131,10 +131,44 @@ def check_X(
             f"{name} is empty (shape {array.shape}); "
             "expected at least one sample and one feature"
         )
-    array = array.astype(dtype, copy=False)
+    array = as_float(array, dtype, name)
     if finite:
         check_finite(array, name)
     return array
+
+
+def as_float(array: np.ndarray, dtype, name: str = "X") -> np.ndarray:
+    """``array`` cast to the float ``dtype`` (no copy when it already is one).
+
+    Raises ``DataError`` for a finite value that the cast would make infinite
+    (beyond float32's largest, about 3.4e38), naming it, its row and column.
+    """
+    dtype = np.dtype(dtype)
+    with np.errstate(over="ignore"):
+        cast = array.astype(dtype, copy=False)
+    narrower = array.dtype.kind == "f" and array.dtype.itemsize > dtype.itemsize
+    if narrower and not all_finite(cast):
+        _check_range(array, cast, name)
+    return cast
+
+
+def _check_range(array: np.ndarray, cast: np.ndarray, name: str) -> None:
+    """Raise if ``cast`` holds inf where ``array`` holds a finite value."""
+    overflowed = np.isinf(cast) & np.isfinite(array)
+    if not overflowed.any():
+        return
+    first = tuple(int(i) for i in np.argwhere(overflowed)[0])
+    where = f"row {first[0]}, column {first[1]}" if array.ndim == 2 else f"at {first}"
+    columns = ""
+    if array.ndim == 2:
+        index = np.flatnonzero(overflowed.any(axis=0)).tolist()
+        columns = f" in column(s) [{listing(index, quote=False)}]"
+    largest = np.finfo(cast.dtype).max
+    raise DataError(
+        f"{name} holds {array[first]:g} ({where}), too large for {cast.dtype.name} "
+        f"(largest {largest!s}; {int(overflowed.sum())} such value(s){columns}): "
+        "rescale the column, or use dtype='float64'"
+    )
 
 
 def on_host(value):

@@ -17,7 +17,7 @@ from .errors import DataError
 from .model_files import read_model_file
 from .network import Sequential
 from .preprocessing import Standardizer, decode_labels
-from .tables import TablePreprocessor
+from .tables import EncodedRows, TablePreprocessor
 
 
 @dataclass(repr=False)
@@ -26,9 +26,13 @@ class Rows:
 
     Attributes
     ----------
-    X : ndarray of shape (n_rows, n_features), float64
-        The features as the model's preprocessing makes them (before scaling),
-        ready for :meth:`Predictor.predict`.
+    features : ndarray of shape (n_rows, n_features), or EncodedRows
+        What :meth:`Predictor.predict` takes for these rows: for a model of a
+        table, the rows imputed and encoded column by column
+        (:class:`~plainnet.tables.EncodedRows`, made into the network's
+        matrix a block of rows at a time as it predicts, so that a wide
+        encoding is never held whole), else the features as a float64
+        matrix.
     kept : dict of str to ndarray of shape (n_rows,) of str
         The columns asked for with ``keep``, as written.
     y : ndarray of shape (n_rows,) or None
@@ -38,17 +42,38 @@ class Rows:
     ignored : list of str
         The file's columns that are neither features, kept nor the target.
     path : str
+    without_target : list of int
+        The lines of the rows left out because their ``target`` cell is
+        missing.
     """
 
-    X: np.ndarray
+    features: Any
     kept: dict[str, np.ndarray] = field(default_factory=dict)
     y: np.ndarray | None = None
     y_text: np.ndarray | None = None
     ignored: list[str] = field(default_factory=list)
     path: str = ""
+    without_target: list[int] = field(default_factory=list)
+
+    @property
+    def X(self) -> np.ndarray:
+        """The features as the model's preprocessing makes them (before
+        scaling), the whole matrix of shape (n_rows, n_features), float64.
+
+        Raises
+        ------
+        DataError
+            If the matrix would not fit in memory (naming its size).
+        """
+        if not isinstance(self.features, EncodedRows):
+            return self.features
+        self.features.check_fits()
+        return self.features.block(0, self.features.n_rows)
 
     def __len__(self) -> int:
-        return len(self.X)
+        if isinstance(self.features, EncodedRows):
+            return self.features.n_rows
+        return len(self.features)
 
     def __repr__(self) -> str:
         return f"Rows(path={self.path!r}, n_rows={len(self)}, kept={list(self.kept)})"
@@ -87,8 +112,8 @@ class Predictor:
     --------
     >>> import plainnet as pn
     >>> predictor = pn.Predictor.load("model.npz")  # doctest: +SKIP
-    >>> table = predictor.read_features("new_rows.csv")  # doctest: +SKIP
-    >>> predictor.predict(table.X)  # doctest: +SKIP
+    >>> rows = predictor.read_rows("new_rows.csv")  # doctest: +SKIP
+    >>> predictor.predict(rows.features)  # doctest: +SKIP
     array(['setosa', 'virginica', ...], dtype='<U10')
 
     A model trained on a table with text and missing cells takes its columns
@@ -197,11 +222,12 @@ class Predictor:
         X : array-like of shape (n_samples, n_features), or columns by name
             Features in the columns of :attr:`feature_names`; or the raw
             columns (a dict of lists, a pandas DataFrame), which
-            :meth:`encode` turns into those; or, for a model trained on a
-            table, rows holding text of shape (n_samples, len(input_columns)),
-            one raw value per column of :attr:`input_columns`, in order. A
-            value that is not a number where one is needed raises
-            ``DataError`` naming the column and the value.
+            :meth:`encode` turns into those; or :attr:`Rows.features`; or, for
+            a model trained on a table, rows holding text of shape
+            (n_samples, len(input_columns)), one raw value per column of
+            :attr:`input_columns`, in order. A table's columns are encoded a
+            block of rows at a time. A value that is not a number where one
+            is needed raises ``DataError`` naming the column and the value.
 
         Returns
         -------
@@ -224,7 +250,8 @@ class Predictor:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), or columns by name
+            As :meth:`predict` takes it.
 
         Returns
         -------
@@ -371,27 +398,32 @@ class Predictor:
         spelled = [*(table.category_columns_ if table else []), *extra]
         verbatim = [c for c in keep if c not in inputs and c != target]
         columns = read_columns(name, select, spelled=spelled, verbatim=verbatim)
+        without_target: list[int] = []
         if target is not None:
-            columns = self._drop_missing_target(columns, target)
+            columns, without_target = self._drop_missing_target(columns, target)
         kept = {c: _as_written(columns[c]) for c in keep}
         y = y_text = None
         if target is not None:
             y_text = columns[target].spellings()
             y = y_text if columns[target].is_text else columns[target].numbers
         if table is not None:
-            X = table.transform(columns)
-        else:
-            X, rows = self._numeric_features(columns, inputs, drop_missing)
-            kept = {c: v[rows] for c, v in kept.items()}
-            y, y_text = (None if a is None else a[rows] for a in (y, y_text))
-        return Rows(X, kept, y, y_text, ignored, name)
+            encoded = table.encode(columns)
+            return Rows(encoded, kept, y, y_text, ignored, name, without_target)
+        X, rows = self._numeric_features(columns, inputs, drop_missing)
+        kept = {c: v[rows] for c, v in kept.items()}
+        y, y_text = (None if a is None else a[rows] for a in (y, y_text))
+        return Rows(X, kept, y, y_text, ignored, name, without_target)
 
     @staticmethod
-    def _drop_missing_target(columns: Columns, target: str) -> Columns:
+    def _drop_missing_target(columns: Columns, target: str):
+        """The rows that have a ``target`` value, and the lines of the others."""
         missing = columns[target].missing()
         if missing.all():
             raise DataError(f"{columns.path}: column {shown(target)} has no values")
-        return columns.take(np.flatnonzero(~missing)) if missing.any() else columns
+        if not missing.any():
+            return columns, []
+        lines = columns.lines[np.flatnonzero(missing)].tolist()
+        return columns.take(np.flatnonzero(~missing)), lines
 
     def _numeric_features(self, columns: Columns, inputs, drop_missing: bool):
         """A model of numeric columns: ``X`` and the rows kept."""
@@ -411,14 +443,30 @@ class Predictor:
         return X[rows], rows
 
     def _output(self, X: Any) -> np.ndarray:
-        """The network's output of shape (n_samples, n_outputs) for raw features."""
-        if hasattr(X, "keys") or isinstance(X, Columns):
-            X = self.encode(X)
-        X = np.asarray(X)
-        if X.dtype.kind not in "biuf" and X.ndim == 2:  # rows holding text
-            X = self._from_text_rows(X)
+        """The network's output of shape (n_samples, n_outputs) for raw features;
+        raw columns of a table are encoded a block of rows at a time."""
+        scaler = None
         if "scaling" in self.metadata:
-            X = Standardizer.from_dict(self.metadata["scaling"]).transform(X)
+            scaler = Standardizer.from_dict(self.metadata["scaling"])
+        if hasattr(X, "keys") or isinstance(X, Columns):
+            table = self.table
+            X = self.encode(X) if table is None else table.encode(X)
+        elif not isinstance(X, EncodedRows):
+            X = np.asarray(X)
+            if X.dtype.kind not in "biuf" and X.ndim == 2:  # rows holding text
+                X = self._from_text_rows(X)
+        if not isinstance(X, EncodedRows):
+            return self._scaled_output(X, scaler)
+        outputs = [self._scaled_output(block, scaler) for block in X.blocks()]
+        if not outputs:  # no rows: the network says so
+            return self._scaled_output(X.block(0, 0), scaler)
+        return np.concatenate(outputs)
+
+    def _scaled_output(self, X: np.ndarray, scaler: Standardizer | None):
+        """The network's output for encoded rows: scaled, and reshaped to the
+        network's input shape when it takes images or sequences."""
+        if scaler is not None:
+            X = scaler.transform(X)
         shape = self.network.input_shape
         if shape is not None and len(shape) > 1 and X.ndim == 2:
             if X.shape[1] != self.n_inputs:
@@ -427,7 +475,7 @@ class Predictor:
                     f"{self._expected_width()}"
                 )
             X = X.reshape(len(X), *shape)
-        return self.network.predict(X.astype(self.network.dtype))
+        return self.network.predict(X)  # cast there, a value too large named
 
     def _expected_width(self) -> str:
         """``64`` or, for an image, ``64 (1 x 8 x 8, read row by row)``."""

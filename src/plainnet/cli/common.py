@@ -79,6 +79,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def at_least_two(text: str) -> int:
+    """An integer >= 2."""
+    value = positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 2, got {text!r}")
+    return value
+
+
 def non_negative_int(text: str) -> int:
     """An integer >= 0."""
     return 0 if text.strip() == "0" else positive_int(text)
@@ -134,6 +142,14 @@ def hidden_sizes(text: str) -> list[int]:
 
 
 # -- output ----------------------------------------------------------------------
+def without_target_note(target: str, lines: list[int]) -> str:
+    """The note on the rows left out because their target cell is empty."""
+    return (
+        f"note: left out {len(lines)} row(s) with no {shown(target)} value "
+        f"(line(s) {listing(lines, quote=False)})"
+    )
+
+
 def one_line_warning(prefix: str):
     """A ``warnings.showwarning`` printing ``prefix: warning: message``."""
 

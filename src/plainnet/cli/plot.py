@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"{args.data}: column {shown(predictor.target)} holds text"
             )
-        scatter = (rows.y.astype(np.float64), predictor.predict(rows.X))
+        scatter = (rows.y.astype(np.float64), predictor.predict(rows.features))
     if not predictor.network.history.loss:
         raise UsageError(f"{args.model} holds no training history to draw")
     plot_model(out, predictor, scatter=scatter, log_loss=args.log_loss)

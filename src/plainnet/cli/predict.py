@@ -7,8 +7,6 @@ import io
 import re
 import sys
 
-import numpy as np
-
 from .._messages import listing, printable
 from ..model_files import atomic_write
 from ..predictor import Predictor, Rows
@@ -77,9 +75,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if predictor.task == "classify":
-        columns, values = _label_table(predictor, rows.X, args.proba)
+        columns, values = _label_table(predictor, rows.features, args.proba)
     else:
-        columns, values = _value_table(predictor, rows.X)
+        columns, values = _value_table(predictor, rows.features)
     names = [*keep, *columns]
     if len(set(names)) != len(names):
         names = [*keep, *(f"predicted_{c}" for c in columns)]
@@ -122,7 +120,7 @@ def _with_kept(rows: Rows, keep: list[str], values: list[list[str]]) -> list:
     return [[*(k[i] for k in kept), *row] for i, row in enumerate(values)]
 
 
-def _label_table(predictor: Predictor, X: np.ndarray, proba: bool):
+def _label_table(predictor: Predictor, X, proba: bool):
     """Column names and rows: the label, and with ``proba`` each class's
     probability."""
     name = predictor.target or "prediction"
@@ -137,13 +135,15 @@ def _label_table(predictor: Predictor, X: np.ndarray, proba: bool):
     ]
 
 
-def _value_table(predictor: Predictor, X: np.ndarray):
-    """Column names and rows: numbers written so they read back exactly."""
+def _value_table(predictor: Predictor, X):
+    """Column names and rows: each number in the shortest form that reads back
+    as the same value of the dtype that computed it (float32 or float64)."""
     name = predictor.target or "prediction"
-    values = predictor.predict(X).reshape(len(X), -1)
+    values = predictor.predict(X)
+    values = values.reshape(len(values), -1)
     columns = (
         [name]
         if values.shape[1] == 1
         else [f"{name}_{i}" for i in range(values.shape[1])]
     )
-    return columns, [[f"{v:.17g}" for v in row] for row in values]
+    return columns, [[str(v) for v in row] for row in values]  # NumPy's shortest

@@ -13,10 +13,12 @@ from ..metrics import accuracy
 from ..network import Sequential
 from ..optimizers import OPTIMIZERS
 from ..predictor import Predictor
+from ..tables import MAX_CATEGORIES
 from .common import (
     Interrupted,
     UsageError,
     add_command,
+    at_least_two,
     check_output,
     column_list,
     fraction,
@@ -240,6 +242,14 @@ def _add_data_arguments(p: argparse.ArgumentParser) -> None:
         "--drop-missing",
         action="store_true",
         help="drop rows with a missing cell instead of filling it in",
+    )
+    p.add_argument(
+        "--max-categories",
+        type=at_least_two,
+        default=MAX_CATEGORIES,
+        metavar="N",
+        help="one-hot columns per text column at most: the rarest categories "
+        "beyond N - 1 share one 'other' column",
     )
 
 

@@ -14,7 +14,7 @@ from ..datasets import make_dataset
 from ..errors import DataError
 from ..preprocessing import Standardizer
 from ..tables import REASONS, TablePreprocessor
-from .common import UsageError
+from .common import UsageError, without_target_note
 
 MAX_CLASSES_AUTO = 20  # an integer target with more distinct values is a number
 _WHOLE_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)")  # as Python writes an int
@@ -104,11 +104,7 @@ def _rows_with_a_target(columns: Columns, target: str) -> Columns:
         return columns
     if missing.all():
         raise DataError(f"{columns.path}: column {shown(target)} has no values")
-    lines = columns.lines[np.flatnonzero(missing)].tolist()
-    print(
-        f"note: left out {len(lines)} row(s) with no {shown(target)} value "
-        f"(line(s) {listing(lines, quote=False)})"
-    )
+    print(without_target_note(target, columns.lines[np.flatnonzero(missing)].tolist()))
     return columns.take(np.flatnonzero(~missing))
 
 
@@ -207,8 +203,9 @@ def prepare(task: str, data: TrainingData, train_rows: np.ndarray, args=None):
             features=args.features,
             drop=args.drop or (),
             missing_indicator=args.missing_indicator,
+            max_categories=args.max_categories,
         ).fit(data.columns, rows=train_rows)
-        _print_notes(table)
+        _print_notes(table, len(train_rows))
         _note_mostly_missing(table, data.columns)
         data.X = table.transform(data.columns)
         data.feature_names = table.feature_names_out_
@@ -240,20 +237,33 @@ def class_labels(task: str, data: TrainingData) -> np.ndarray | None:
     return encode_classes(data)[1]
 
 
-def _print_notes(table: TablePreprocessor) -> None:
+def _print_notes(table: TablePreprocessor, n_rows: int) -> None:
     for name, reason in table.left_out_:
         print(
             f"note: left out column {shown(name)} ({REASONS[reason]}); "
             "name it in --features to keep it"
         )
+    for name, n_categories, n_grouped, n_grouped_rows in table.grouped_:
+        print(
+            f"note: column {shown(name)} has {n_categories:,} categories: "
+            f"the {n_categories - n_grouped:,} most frequent get a column each, "
+            f"the other {n_grouped:,} (in {n_grouped_rows:,} of {n_rows:,} "
+            f"training rows) share one (--max-categories {table.max_categories})"
+        )
     encoded = [e for e in table.columns_ if e["kind"] == "category"]
     if encoded:
-        described = ", ".join(
-            f"{shown(e['name'])} ({len(e['categories'])} categories)"
-            for e in encoded[:10]
-        )
+        described = ", ".join(map(_categories, encoded[:10]))
         more = f", ... ({len(encoded)} in all)" if len(encoded) > 10 else ""
         print(f"note: one-hot encoded {described}{more}")
+
+
+def _categories(entry: dict) -> str:
+    """``'Sex' (2 categories)``, ``'city' (99 categories and other)``."""
+    n = len(entry["categories"])
+    words = f"{n} categor{'y' if n == 1 else 'ies'}"
+    if entry.get("other"):
+        words += " and other"
+    return f"{shown(entry['name'])} ({words})"
 
 
 def _note_mostly_missing(table: TablePreprocessor, columns: Columns) -> None:

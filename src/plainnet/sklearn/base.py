@@ -21,7 +21,13 @@ from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
 
 from .. import backend, optimizers, schedules
 from .._messages import shown
-from .._validation import check_dtype, check_finite, check_number, check_sample_weight
+from .._validation import (
+    as_float,
+    check_dtype,
+    check_finite,
+    check_number,
+    check_sample_weight,
+)
 from ..callbacks import EarlyStopping, ProgressBar
 from ..errors import DataError
 from ..hooks import L2Penalty
@@ -168,11 +174,12 @@ class BaseNeuralNet(BaseEstimator):
             X,
             y,
             reset=fresh,
-            dtype=dtype,
+            dtype=_float_dtypes(dtype),
             ensure_all_finite=False,  # check_finite names the columns and rows
             multi_output=True,
             y_numeric=isinstance(self, RegressorMixin),
         )
+        X = as_float(X, dtype, "X")
         check_finite(X, "X")
         target = self._encode(y, fresh, incremental, classes)
         weight = check_sample_weight(sample_weight, len(X), dtype)
@@ -254,7 +261,7 @@ class BaseNeuralNet(BaseEstimator):
                 f"while the loss was still improving by more than tol={self.tol}; "
                 "raise max_epochs or learning_rate for a converged model",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,  # _record, _fit, fit, then the caller's line
             )
 
     def _optimizer(self, n_samples: int) -> optimizers.Optimizer:
@@ -333,13 +340,26 @@ class BaseNeuralNet(BaseEstimator):
         return check_dtype(self.dtype)
 
     # -- predicting and saving ---------------------------------------------------
+    def summary(self) -> str:
+        """The fitted network as a table: each layer's output shape and
+        number of parameters, then the totals (``model_.summary()``).
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit`` or ``partial_fit``.
+        """
+        check_is_fitted(self, "model_")
+        return self.model_.summary()
+
     def _output(self, X) -> np.ndarray:
         """The network's output for checked ``X``, of shape (n_samples, n_outputs_)."""
         check_is_fitted(self, "model_")
+        dtype = self.model_.dtype
         X = validate_data(
-            self, X, reset=False, dtype=self.model_.dtype, ensure_all_finite=False
+            self, X, reset=False, dtype=_float_dtypes(dtype), ensure_all_finite=False
         )
-        return self.model_.predict(self._samples(X))
+        return self.model_.predict(self._samples(as_float(X, dtype, "X")))
 
     def save(
         self, path: "str | os.PathLike[str]", *, include_optimizer: bool = True
@@ -374,6 +394,12 @@ class BaseNeuralNet(BaseEstimator):
         >>> plainnet.load("model.npz").predict(X)
         """
         files.save_estimator(self, path, include_optimizer=include_optimizer)
+
+
+def _float_dtypes(dtype: np.dtype) -> list:
+    """What ``validate_data`` may leave ``X`` as: ``dtype``, or float64 for
+    ``as_float`` to cast (naming a value too large for float32)."""
+    return list(dict.fromkeys([dtype, np.dtype(np.float64)]))
 
 
 def _hidden_sizes(sizes) -> list[int]:
