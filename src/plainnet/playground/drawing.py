@@ -1,0 +1,156 @@
+"""What the page draws of a network, computed from a copy of its weights:
+the class over a grid of the plane of the two drawn features, each neuron's
+output over a coarser grid, and the accuracy on the training and test points.
+
+Images travel as base64 bytes (one or two per grid cell), which the page puts
+on a canvas as they are: row 0 is the top of the picture (the largest value of
+the feature drawn up).
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from ..layers import Dense, Dropout, Sigmoid, Tanh
+from ..network import Sequential
+from .data import PlaygroundData
+
+#: Cells per side of the decision boundary's grid and of each neuron's image.
+GRID = 64
+NEURON_GRID = 24
+#: The page draws at most this many neuron images and this many weights as lines.
+MAX_NEURONS = 64
+MAX_LINES = 2000
+
+
+def extent(data: PlaygroundData) -> list[float]:
+    """``[left, right, bottom, top]``: the drawn features' range over all points,
+    widened by a tenth on each side (by 1 for a constant feature)."""
+    bounds = []
+    for column in data.axes:
+        low, high = float(data.X[:, column].min()), float(data.X[:, column].max())
+        margin = (high - low) / 10 or 1.0
+        bounds += [low - margin, high + margin]
+    return bounds
+
+
+def grid_rows(data: PlaygroundData, box: list[float], size: int) -> np.ndarray:
+    """The network's input at the centres of a ``size`` x ``size`` grid over
+    ``box``, row by row from the top, shape (size * size, len(data.inputs)):
+    the drawn features vary, the others keep their training mean."""
+    left, right, bottom, top = box
+    across = left + (np.arange(size) + 0.5) * (right - left) / size
+    up = top - (np.arange(size) + 0.5) * (top - bottom) / size
+    rows = np.repeat(data.X[data.train].mean(axis=0, keepdims=True), size * size, 0)
+    rows[:, data.axes[0]] = np.tile(across, size)
+    rows[:, data.axes[1]] = np.repeat(up, size)
+    return data.network_input(rows)
+
+
+def probabilities(net: Sequential, output_function, X: np.ndarray) -> np.ndarray:
+    """Class probabilities, shape (n, n_classes); one sigmoid output gives two."""
+    proba = output_function(net.predict(X))
+    return np.column_stack([1 - proba, proba]) if proba.shape[1] == 1 else proba
+
+
+def boundary_image(proba: np.ndarray) -> str:
+    """Two bytes per cell, base64: the most probable class and how sure the
+    network is of it, from 0 (as unsure as a coin of ``n_classes`` sides) to
+    255 (certain)."""
+    n_classes = proba.shape[1]
+    best = proba.argmax(axis=1)
+    top = proba.max(axis=1)
+    sure = (top - 1 / n_classes) / (1 - 1 / n_classes)
+    cells = np.empty((len(proba), 2), dtype=np.uint8)
+    cells[:, 0] = best
+    cells[:, 1] = np.clip(np.rint(sure * 255), 0, 255)
+    return _base64(cells)
+
+
+def neuron_images(
+    net: Sequential, output_function, X: np.ndarray, limit: int = MAX_NEURONS
+) -> list[list[str]]:
+    """Per layer of neurons (each ``Dense`` with its activation), the image of
+    each neuron's output over the grid rows ``X``, one byte per cell: 0 for
+    the lowest value the activation can give (or minus the largest size seen),
+    128 for zero, 255 for the highest; the output layer shows probabilities.
+    Stops after ``limit`` images."""
+    images: list[list[str]] = []
+    count = 0
+    for values, low in neuron_outputs(net, output_function, X):
+        width = min(values.shape[1], limit - count)
+        images.append([_image(values[:, unit], low) for unit in range(width)])
+        count += width
+        if count == limit:
+            break
+    return images
+
+
+def neuron_outputs(net: Sequential, output_function, X: np.ndarray):
+    """Yield ``(outputs of shape (n, width), lowest value or None)`` for each
+    layer of neurons: after each hidden ``Dense``'s activation, and the output
+    probabilities. ``None``: no bound (ReLU, identity)."""
+    taps = _neuron_taps(net)
+    for index, layer in enumerate(net.layers):
+        X = layer.forward(X, training=False)
+        if index == len(net.layers) - 1:
+            last = X if isinstance(layer, Sigmoid) else output_function(X)
+            yield last, 0.0
+        elif index in taps:
+            low = -1.0 if isinstance(layer, Tanh) else 0.0
+            yield X, low if isinstance(layer, (Tanh, Sigmoid)) else None
+
+
+def _neuron_taps(net: Sequential) -> set[int]:
+    """The layers whose outputs are a hidden layer's neurons: the one after each
+    ``Dense`` but the last (its activation), or the ``Dense`` itself."""
+    dense = [i for i, layer in enumerate(net.layers) if isinstance(layer, Dense)]
+    taps = set()
+    for index in dense[:-1]:
+        after = net.layers[index + 1]
+        taps.add(index if isinstance(after, (Dense, Dropout)) else index + 1)
+    return taps
+
+
+def _image(values: np.ndarray, low: float | None) -> str:
+    """One byte per value: ``low`` .. its mirror mapped to 0 .. 255."""
+    if low is None:  # unbounded: scaled by the largest size seen
+        scale = float(np.abs(values).max()) or 1.0
+        unit = values / scale
+    elif low == 0.0:
+        unit = 2 * values - 1  # 0 .. 1 to -1 .. 1
+    else:
+        unit = values
+    return _base64(np.clip(np.rint((unit + 1) * 127.5), 0, 255).astype(np.uint8))
+
+
+def accuracy(proba: np.ndarray, y: np.ndarray) -> float | None:
+    """The fraction of rows whose most probable class is ``y``; None for none."""
+    return float(np.mean(proba.argmax(axis=1) == y)) if len(y) else None
+
+
+def weights(net: Sequential, limit: int = MAX_LINES) -> list[dict] | None:
+    """Each ``Dense`` layer's ``W`` (n_in, n_out) and ``b`` as lists, to four
+    significant digits; None when the network has more than ``limit``
+    weights."""
+    dense = [layer for layer in net.layers if isinstance(layer, Dense)]
+    if sum(layer.params["W"].size for layer in dense) > limit:
+        return None
+    return [
+        {
+            "W": _rounded(layer.params["W"]),
+            "b": _rounded(layer.params["b"]) if "b" in layer.params else None,
+        }
+        for layer in dense
+    ]
+
+
+def _rounded(array: np.ndarray) -> list:
+    """Four significant digits, as (nested) lists."""
+    return np.vectorize(lambda v: float(f"{v:.4g}"), otypes=[float])(array).tolist()
+
+
+def _base64(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
