@@ -170,7 +170,9 @@ def load_data(setup: Setup, csv: CsvFile | None) -> PlaygroundData:
     data.source, data.notes = source, notes
     if setup.data == "csv":
         data.ignored_columns = [n for n in csv.text_columns if n != setup.target]
-        data.scaler = _scaler(X[train][:, inputs], data.input_names, notes)
+        # in the shown code's order: the columns, then the rows (NumPy sums a
+        # column-major copy in another order, a difference of 1e-16)
+        data.scaler = _scaler(X[:, inputs][train], data.input_names, notes)
     return data
 
 
@@ -246,24 +248,23 @@ def _csv_notes(csv: CsvFile, setup: Setup, table) -> list[str]:
 
 
 def _axes(setup: Setup, names: list[str]) -> tuple[int, int]:
-    """The columns drawn across and up: as set, else the first two."""
-    chosen = []
-    for axis, default in ((setup.x_axis, 0), (setup.y_axis, 1)):
-        if not axis:
-            chosen.append(default)
-        elif axis in names:
-            chosen.append(names.index(axis))
-        else:
+    """The columns drawn across and up: as set, else the first features the
+    other axis does not show."""
+    for axis in (setup.x_axis, setup.y_axis):
+        if axis and axis not in names:
             raise SetupError(
                 f"there is no feature {axis!r} to draw; the features are "
                 f"{', '.join(map(repr, names))}"
             )
-    if chosen[0] == chosen[1]:
+    if setup.x_axis and setup.x_axis == setup.y_axis:
         raise SetupError(
             f"the drawing needs two different features; both axes show "
-            f"{names[chosen[0]]!r}"
+            f"{setup.x_axis!r}"
         )
-    return chosen[0], chosen[1]
+    chosen = [setup.x_axis, setup.y_axis]
+    free = iter(n for n in names if n not in chosen)
+    across, up = (axis or next(free) for axis in chosen)
+    return names.index(across), names.index(up)
 
 
 def _scaler(X: np.ndarray, names: list[str], notes: list[str]) -> Standardizer:

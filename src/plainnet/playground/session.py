@@ -441,45 +441,54 @@ class Session:
             self._after_fit(run)
 
     def _has_work(self) -> bool:
-        return self._closing or bool(self._jobs) or self._epochs_now() > 0
+        return self._closing or bool(self._jobs) or self._epochs_left() > 0
 
-    def _epochs_now(self) -> int:
-        """Epochs for the next fit call: a chunk while running, one for a step,
-        none when the run cannot go on. Consumes the step."""
+    def _epochs_left(self) -> float:
+        """Epochs the current run may train now: none when it failed, reached
+        the limit, or is neither running nor asked for a step."""
         run = self.run
         if run.failure or not (self._running or self._steps):
             return 0
-        left = math.inf if self.epochs is None else self.epochs - run.snapshot.epoch
+        return math.inf if self.epochs is None else self.epochs - run.snapshot.epoch
+
+    def _epochs_now(self) -> int:
+        """Epochs for the next fit call: a chunk while running, one for a step
+        (which it uses up), none when the run cannot go on."""
+        left = self._epochs_left()
         if left <= 0:
             return 0
         if not self._running:
             self._steps -= 1
             return 1
-        return int(min(run.chunk, left))
+        return int(min(self.run.chunk, left))
 
     def _keep_going(self, run: Run, stepping: bool) -> bool:
         return not self._closing and run is self.run and (stepping or self._running)
 
     def _after_fit(self, run: Run) -> None:
-        """Stop running after a failure or at the epoch limit, and then save
-        ``out``."""
+        """After a failure or at the epoch limit: say so, save ``out``, and
+        stop running."""
         finished = self.epochs is not None and run.snapshot.epoch >= self.epochs
         if run is not self.run or not (finished or run.failure):
             return
-        with self._changed:
-            self._running, self._steps = False, 0
         if run.failure:
             self.say(f"run {run.id}: {run.failure}")
-            return
+        else:
+            self.say(self._finish(run))
+        with self._changed:
+            self._running, self._steps = False, 0
+
+    def _finish(self, run: Run) -> str:
+        """The line saying a run reached the limit, after saving ``out``."""
         loss = run.net.history.loss[-1]
         line = f"run {run.id}: trained {run.snapshot.epoch} epochs, loss {loss:.6g}"
-        if self.out is not None:
-            try:
-                run.save(self.out)
-                line += f"; saved {self.out}"
-            except (OSError, ValueError) as error:
-                line += f"; could not save {self.out}: {error}"
-        self.say(line)
+        if self.out is None:
+            return line
+        try:
+            run.save(self.out)
+        except (OSError, ValueError) as error:
+            return f"{line}; could not save {self.out}: {error}"
+        return f"{line}; saved {self.out}"
 
     def _check_trainable(self, run: Run) -> None:
         if run.failure:
@@ -511,12 +520,12 @@ class Session:
             raise SetupError(str(error)) from None
 
     def _status(self, run: Run, snapshot: Snapshot) -> str:
+        if self._running:  # until the run's end is said and saved
+            return "training"
         if run.failure:
             return "diverged" if "diverged" in run.failure else "stopped"
         if self.epochs is not None and snapshot.epoch >= self.epochs:
             return "finished"
-        if self._running:
-            return "training"
         return "paused" if snapshot.epoch else "ready"
 
 

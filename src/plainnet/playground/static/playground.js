@@ -126,8 +126,10 @@ function fillChoices() {
   $("csv-name").textContent = page.csv
     ? `${page.csv.name}: ${columns.length} columns` : "Upload a CSV file with a header row.";
   const features = page.data.features;
-  setOptions($("x_axis"), [["", `${features[0]} (first)`], ...features.map((f) => [f, f])]);
-  setOptions($("y_axis"), [["", `${features[1]} (second)`], ...features.map((f) => [f, f])]);
+  // "" lets the server choose: the first features the other axis does not show
+  const choices = [["", "(automatic)"], ...features.map((f) => [f, f])];
+  setOptions($("x_axis"), choices);
+  setOptions($("y_axis"), choices);
 }
 
 function setHidden(widths) {
