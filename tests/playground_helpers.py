@@ -67,7 +67,8 @@ def ask(
     """One request: the server's token in the header (``token=None``: none),
     the Host header of ``127.0.0.1:PORT`` unless ``host`` is given. Returns
     the status, the body and the headers."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
+    address = server.server_address[0]
+    connection = http.client.HTTPConnection(address, server.server_port, timeout=60)
     sent = {"Host": host or f"127.0.0.1:{server.server_port}", **(headers or {})}
     if token is not None:
         sent[TOKEN_HEADER] = token or server.token

@@ -8,6 +8,7 @@ import warnings
 import webbrowser
 from dataclasses import replace
 
+from ..errors import DataError
 from .common import Interrupted, UsageError, add_command, check_output, positive_int
 
 DATA_SETS = ("moons", "circles", "spirals", "xor", "seed")
@@ -114,16 +115,25 @@ def _session(args: argparse.Namespace):
     if args.out is not None:
         check_output(args.out, [args.csv], "model", args.force)
     try:
+        csv = None if args.csv is None else CsvFile(args.csv)
+    except SetupError as error:  # the file cannot be read
+        raise DataError(str(error)) from None
+    try:
         setup = setup_from_link(args.setup) if args.setup else Setup()
-        csv = None
-        if args.csv is not None:
-            csv = CsvFile(args.csv)
-            setup = replace(setup, data="csv", target=args.target)
-        elif args.dataset is not None:
-            setup = replace(setup, data=args.dataset)
-        return Session(setup, csv, epochs=args.epochs, out=args.out)
     except SetupError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(f"--setup: {error}") from None
+    if csv is not None:
+        setup = replace(setup, data="csv", target=args.target)
+    elif args.dataset is not None:
+        setup = replace(setup, data=args.dataset)
+    try:
+        return Session(setup, csv, epochs=args.epochs, out=args.out, say=_say)
+    except SetupError as error:  # the table's columns, or settings that clash
+        raise (DataError if csv else UsageError)(str(error)) from None
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
 
 
 def _serve(server, session, out: str | None) -> int:

@@ -4,6 +4,8 @@ ends with the same weights as the page."""
 
 from __future__ import annotations
 
+import json
+
 from .data import PlaygroundData
 from .model import ACTIVATIONS, OPTIMIZERS, batch_size, n_outputs, updates_per_epoch
 from .settings import Setup
@@ -58,7 +60,7 @@ def _imports(setup: Setup) -> list[str]:
 
 def _data_lines(setup: Setup, data: PlaygroundData) -> list[str]:
     if setup.data != "csv":
-        arguments = [repr(setup.data)]
+        arguments = [_literal(setup.data)]
         if setup.data != "seed":
             arguments.append(str(setup.samples))
             if setup.noise is not None:
@@ -76,9 +78,13 @@ def _data_lines(setup: Setup, data: PlaygroundData) -> list[str]:
 
 
 def _csv_lines(setup: Setup, data: PlaygroundData) -> list[str]:
-    arguments = [repr(data.source), f"target={setup.target!r}", "drop_missing=True"]
+    arguments = [
+        _literal(data.source),
+        f"target={_literal(setup.target)}",
+        "drop_missing=True",
+    ]
     if data.ignored_columns:
-        arguments.append(f"ignore_columns={data.ignored_columns!r}")
+        arguments.append(f"ignore_columns={_literal(data.ignored_columns)}")
     return [
         f"table = read_csv({', '.join(arguments)})",
         "X = table.X",
@@ -99,7 +105,7 @@ def _layer_calls(setup: Setup, data: PlaygroundData) -> list[str]:
     sizes = [len(data.inputs), *setup.hidden, n_outputs(setup, len(data.classes))]
     options = "" if setup.bias else ", bias=False"
     if setup.init != "glorot_uniform":
-        options += f", init={setup.init!r}"
+        options += f", init={_literal(setup.init)}"
     activation = f"pn.{ACTIVATIONS[setup.activation].__name__}()"
     calls = []
     for index in range(len(sizes) - 1):
@@ -119,12 +125,13 @@ def _fit_lines(setup: Setup, data: PlaygroundData, epochs: int) -> list[str]:
     lr = repr(setup.lr)
     if setup.schedule != "constant":
         steps = setup.decay * updates_per_epoch(setup, n_train)
-        lr = f"for_training({setup.schedule!r}, {setup.lr!r}, total_steps={steps})"
+        schedule = _literal(setup.schedule)
+        lr = f"for_training({schedule}, {setup.lr!r}, total_steps={steps})"
     extra = "".join(f", {name}={value!r}" for name, value in settings.items())
     arguments = [
         "X[train]",
         "y[train]",
-        f"loss={setup.loss!r}",
+        f"loss={_literal(setup.loss)}",
         f"optimizer=pn.{kind.__name__}(lr={lr}{extra})",
         f"epochs={epochs}",
         f"batch_size={batch_size(setup, n_train)}",
@@ -139,3 +146,10 @@ def _fit_lines(setup: Setup, data: PlaygroundData, epochs: int) -> list[str]:
         *(f"    {argument}," for argument in arguments),
         ")",
     ]
+
+
+def _literal(value) -> str:
+    """Python source for a string (in double quotes) or a list of them."""
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_literal, value)) + "]"
+    return json.dumps(value, ensure_ascii=False)

@@ -471,12 +471,10 @@ class Session:
         finished = self.epochs is not None and run.snapshot.epoch >= self.epochs
         if run is not self.run or not (finished or run.failure):
             return
-        if run.failure:
-            self.say(f"run {run.id}: {run.failure}")
-        else:
-            self.say(self._finish(run))
+        line = f"run {run.id}: {run.failure}" if run.failure else self._finish(run)
         with self._changed:
             self._running, self._steps = False, 0
+        self.say(line)
 
     def _finish(self, run: Run) -> str:
         """The line saying a run reached the limit, after saving ``out``."""
