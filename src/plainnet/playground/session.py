@@ -117,9 +117,18 @@ class Run:
             per_epoch = max(time.perf_counter() - start, 1e-9) / done
             self.chunk = int(min(max(CHUNK_SECONDS / per_epoch, 1), 2 * self.chunk))
         if diagnose:
-            report = self.diagnostics.report()
-            self.findings = tuple(str(report).splitlines()) if report else ()
+            self._read_report()
         self.snapshot = self._snapshot(self.snapshot.version + 1)
+
+    def review(self) -> None:
+        """Read the diagnosis once more and publish it: when training stops,
+        the last ``fit`` call may have run after the last diagnosis."""
+        self._read_report()
+        self.snapshot = self._snapshot(self.snapshot.version + 1)
+
+    def _read_report(self) -> None:
+        report = self.diagnostics.report()
+        self.findings = tuple(str(report).splitlines()) if report else ()
 
     def _fit(self, epochs: int, callbacks: list) -> None:
         self.net.fit(
@@ -439,6 +448,8 @@ class Session:
                 epochs, last_diagnosis = 1, time.monotonic()
             run.train(epochs, partial(self._keep_going, run, stepping), diagnose)
             self._after_fit(run)
+            if not self._running:  # the thread is going to wait
+                run.review()
 
     def _has_work(self) -> bool:
         return self._closing or bool(self._jobs) or self._epochs_left() > 0

@@ -183,6 +183,7 @@ function render(state) {
   if (state.drawing.version !== page.drawn) {
     page.drawing = state.drawing;
     page.drawn = state.drawing.version;
+    $("boundary").dataset.epoch = state.drawing.epoch; // which epoch is drawn
     drawBoundary();
     drawNeurons();
     drawWeights();
@@ -212,7 +213,7 @@ function newRun(state) {
 
 function showNumbers(state) {
   const epoch = state.epoch.toLocaleString("en-US");
-  $("epoch").textContent = state.limit ? `${epoch} of ${state.limit.toLocaleString("en-US")}` : epoch;
+  $("epoch").textContent = state.limit ? `${epoch} / ${state.limit.toLocaleString("en-US")}` : epoch;
   $("status").textContent = state.status;
   $("loss").textContent = number(page.loss[page.loss.length - 1], 4);
   $("val-loss").textContent = number(page.valLoss[page.valLoss.length - 1], 4);
@@ -247,10 +248,11 @@ function drawPoints() {
   const context = canvas.getContext("2d");
   context.clearRect(0, 0, canvas.width, canvas.height);
   const points = page.data.points;
+  const radius = points.x.length < 50 ? 6 : 3.5; // a few points: larger
   for (let i = 0; i < points.x.length; i++) {
     const [x, y] = toCanvas(points.x[i], points.y[i], canvas);
     context.beginPath();
-    context.arc(x, y, 3.5, 0, 2 * Math.PI);
+    context.arc(x, y, radius, 0, 2 * Math.PI);
     context.fillStyle = rgb(classColour(points.label[i]));
     context.fill();
     context.lineWidth = 1.3;
@@ -284,8 +286,9 @@ function drawLegend() {
 
 function showAccuracy() {
   const { accuracy, test_accuracy: test } = page.drawing;
-  const percent = (value) => (value === null ? "no points" : `${(100 * value).toFixed(1)}%`);
-  $("accuracy").textContent = `Accuracy: training ${percent(accuracy)}, test ${percent(test)}`;
+  const percent = (value) => `${(100 * value).toFixed(1)}%`;
+  $("accuracy").textContent = `Accuracy: training ${percent(accuracy)}, ` +
+    (test === null ? "no test points" : `test ${percent(test)}`);
 }
 
 // -- the network: neurons as small images, weights as lines ------------------------
@@ -463,8 +466,9 @@ function showFormula() {
       `p(${data.classes[unit]}) = softmax(z)${unit + 1} = exp(z${unit + 1}) / (exp(z1) + \u2026 + exp(z${k}))`;
   } else if (data.loss === "binary_cross_entropy") {
     text = `z = w \u00b7 h${b ? " + b" : ""} = ${sum}\np(${data.classes[1]}) = sigmoid(z) = 1 / (1 + exp(\u2212z))`;
-  } else {
-    text = `p(${data.classes[1]}) = sigmoid(w \u00b7 x${b ? " + b" : ""})\n` +
+  } else { // the seed's output neuron: a sigmoid of its inputs, x or h
+    const x = layer === 0 ? "x" : "h";
+    text = `p(${data.classes[1]}) = sigmoid(w \u00b7 ${x}${b ? " + b" : ""})\n` +
       `${" ".repeat(data.classes[1].length + 3)} = sigmoid(${sum})`;
   }
   $("formula").textContent = text;
