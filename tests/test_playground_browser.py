@@ -182,6 +182,12 @@ def test_choose_train_watch_download_and_run_the_code(
     wait_for(lambda: shown_number(browser, "loss") < first / 3)
     epoch = pause(browser)
 
+    # each neuron is drawn: its picture is not blank
+    assert browser.execute_script(
+        "return [...document.querySelectorAll('.node')].every(n => n.getContext('2d')"
+        ".getImageData(0, 0, n.width, n.height).data.some(v => v < 250))"
+    )
+
     # the drawing says what the network says, away from the boundary
     for old in downloads.glob("*"):
         old.unlink()

@@ -217,7 +217,8 @@ def test_the_diagnosis_reads_the_run():
 def test_a_large_network_gets_fewer_pictures_and_a_note():
     with session_of("hidden=64,64") as session:
         state = session.state()
-    assert sum(len(layer) for layer in state["drawing"]["neurons"]) == 64
+    images = [base64.b64decode(text) for text in state["drawing"]["neurons"]]
+    assert sum(len(layer) for layer in images) == 64 * drawing.NEURON_GRID**2
     assert state["drawing"]["weights"] is None
     notes = " ".join(state["data"]["notes"])
     assert "130 neurons; the page draws the first 64" in notes

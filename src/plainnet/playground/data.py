@@ -258,8 +258,7 @@ def _axes(setup: Setup, names: list[str]) -> tuple[int, int]:
             )
     if setup.x_axis and setup.x_axis == setup.y_axis:
         raise SetupError(
-            f"the drawing needs two different features; both axes show "
-            f"{setup.x_axis!r}"
+            f"the drawing needs two different features; both axes show {setup.x_axis!r}"
         )
     chosen = [setup.x_axis, setup.y_axis]
     free = iter(n for n in names if n not in chosen)

@@ -71,17 +71,18 @@ def boundary_image(proba: np.ndarray) -> str:
 
 def neuron_images(
     net: Sequential, output_function, X: np.ndarray, limit: int = MAX_NEURONS
-) -> list[list[str]]:
-    """Per layer of neurons (each ``Dense`` with its activation), the image of
-    each neuron's output over the grid rows ``X``, one byte per cell: 0 for
-    the lowest value the activation can give (or minus the largest size seen),
-    128 for zero, 255 for the highest; the output layer shows probabilities.
-    Stops after ``limit`` images."""
-    images: list[list[str]] = []
+) -> list[str]:
+    """Per layer of neurons (each ``Dense`` with its activation), the images of
+    its neurons' outputs over the grid rows ``X``, one after the other in one
+    base64 text, one byte per cell: 0 for the lowest value the activation can
+    give (or minus the largest size a neuron reaches), 128 for zero, 255 for
+    the highest; the output layer shows probabilities. Stops after ``limit``
+    images."""
+    images: list[str] = []
     count = 0
     for values, low in neuron_outputs(net, output_function, X):
         width = min(values.shape[1], limit - count)
-        images.append([_image(values[:, unit], low) for unit in range(width)])
+        images.append(_images(values[:, :width], low))
         count += width
         if count == limit:
             break
@@ -114,16 +115,19 @@ def _neuron_taps(net: Sequential) -> set[int]:
     return taps
 
 
-def _image(values: np.ndarray, low: float | None) -> str:
-    """One byte per value: ``low`` .. its mirror mapped to 0 .. 255."""
-    if low is None:  # unbounded: scaled by the largest size seen
-        scale = float(np.abs(values).max()) or 1.0
-        unit = values / scale
+def _images(values: np.ndarray, low: float | None) -> str:
+    """One byte per value, column after column: ``low`` .. its mirror mapped
+    to 0 .. 255 (the whole drawing in a few NumPy calls, so that it does not
+    wait long for the training thread's turns)."""
+    if low is None:  # unbounded: each column scaled by the largest size it has
+        scale = np.abs(values).max(axis=0)
+        unit = values / np.where(scale > 0, scale, 1.0)
     elif low == 0.0:
         unit = 2 * values - 1  # 0 .. 1 to -1 .. 1
     else:
         unit = values
-    return _base64(np.clip(np.rint((unit + 1) * 127.5), 0, 255).astype(np.uint8))
+    cells = np.clip(np.rint((unit + 1) * 127.5), 0, 255).astype(np.uint8)
+    return _base64(cells.T)
 
 
 def accuracy(proba: np.ndarray, y: np.ndarray) -> float | None:

@@ -376,11 +376,12 @@ function neuronNode(layer, unit, size) {
 function drawNeurons() {
   const size = page.data.neuron_grid;
   const outputLayer = page.data.sizes.length - 2;
-  page.drawing.neurons.forEach((images, layer) => {
-    images.forEach((text, unit) => {
+  page.drawing.neurons.forEach((text, layer) => {
+    const all = bytes(text); // the layer's images, one after the other
+    for (let unit = 0; unit < all.length / (size * size); unit++) {
       const node = document.querySelector(`.node[data-layer="${layer}"][data-unit="${unit}"]`);
-      if (!node) return;
-      const values = bytes(text);
+      if (!node) continue;
+      const values = all.subarray(unit * size * size, (unit + 1) * size * size);
       const image = new ImageData(size, size);
       // an output neuron: its class's probability; a hidden one: its sign and size
       const colour = layer === outputLayer ? outputColour(unit) : null;
@@ -391,7 +392,7 @@ function drawNeurons() {
           : mix([255, 255, 255], t > 0 ? POSITIVE : NEGATIVE, Math.abs(t)));
       }
       node.getContext("2d").putImageData(image, 0, 0);
-    });
+    }
   });
 }
 
