@@ -3,13 +3,24 @@
 import contextlib
 import http.client
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from plainnet.playground.server import TOKEN_HEADER, PlaygroundServer
 from plainnet.playground.session import Session
 from plainnet.playground.settings import Setup, setup_from_link
+
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide"
+
+
+def guide_links() -> dict[str, str]:
+    """The playground links of guide chapter 2, by data set (``xor``, ``seed``)."""
+    text = (GUIDE / "02-xor.md").read_text(encoding="utf-8")
+    links = re.findall(r"`(#data=[^`]+)`", text)
+    return {re.match(r"#data=(\w+)", link).group(1): link for link in links}
 
 
 def wait_for(condition: Callable[[], object], seconds: float = 60.0) -> None:

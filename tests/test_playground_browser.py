@@ -16,7 +16,7 @@ import pytest
 
 import plainnet as pn
 from cli_helpers import environment, write_flowers
-from playground_helpers import server_of, session_of, wait_for
+from playground_helpers import guide_links, server_of, session_of, wait_for
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide"
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -25,13 +25,7 @@ HAS_CHROMIUM = (
     and os.path.exists(CHROMEDRIVER)
     and importlib.util.find_spec("selenium") is not None
 )
-SEED_NEURON = (
-    "data=seed&split=0&hidden=&bias=0&init=uniform&loss=sse&optimizer=sgd&lr=1&batch=0"
-)
-XOR = (
-    "data=xor&samples=4&split=0&hidden=4&activation=sigmoid&init=uniform&loss=sse"
-    "&optimizer=sgd&lr=1&batch=0"
-)
+SEED_NEURON, XOR = guide_links()["seed"], guide_links()["xor"]
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +96,10 @@ def type_into(browser, id_, value):
 
 
 def legend(browser) -> list[str]:
-    return [e.text for e in browser.find_elements("css selector", "#legend li")]
+    """The classes the legend names (read at once: the page replaces them)."""
+    return browser.execute_script(
+        "return [...document.querySelectorAll('#legend li')].map(li => li.textContent)"
+    )
 
 
 def shown_number(browser, id_) -> float:
@@ -243,7 +240,7 @@ def test_the_address_keeps_the_setup(open_page, browser):
     wait_for(
         lambda: len(browser.find_elements("css selector", ".node")) == 8 + 8 + 4 + 2
     )
-    browser.get(link.split("#")[0] + "#" + XOR)  # a guide's link
+    browser.get(link.split("#")[0] + XOR)  # a guide's link
     wait_for(lambda: find(browser, "data").get_attribute("value") == "xor")
     assert find(browser, "samples").get_attribute("value") == "4"
     assert find(browser, "loss-name").get_attribute("value") == "sse"

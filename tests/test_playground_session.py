@@ -16,16 +16,10 @@ from cli_helpers import write_flowers
 from plainnet.playground import drawing
 from plainnet.playground.data import CsvFile, load_data
 from plainnet.playground.settings import Setup, SetupError, parse_setup, setup_from_link
-from playground_helpers import session_of, train, wait_for
+from playground_helpers import guide_links, session_of, train, wait_for
 
 # the guide's presets: the seed's one neuron, and XOR's hidden layer of four
-SEED_NEURON = (
-    "data=seed&split=0&hidden=&bias=0&init=uniform&loss=sse&optimizer=sgd&lr=1&batch=0"
-)
-XOR = (
-    "data=xor&samples=4&split=0&hidden=4&activation=sigmoid&init=uniform&loss=sse"
-    "&optimizer=sgd&lr=1&batch=0"
-)
+SEED_NEURON, XOR = guide_links()["seed"], guide_links()["xor"]
 
 
 # -- settings and links ------------------------------------------------------------
@@ -66,6 +60,21 @@ def test_a_short_link_keeps_the_defaults_of_the_rest():
 def test_bad_settings_name_the_field_and_what_it_takes(link, says):
     with pytest.raises(SetupError, match=re.escape(says)):
         setup_from_link(link)
+
+
+def test_the_guides_links_set_up_and_train_its_networks():
+    assert set(guide_links()) == {"xor", "seed"}
+    with session_of(XOR) as session:
+        train(session, 3000)
+        run = session.run
+        assert (run.net.predict(run.X).ravel().round() == [0, 1, 1, 0]).all()
+    with session_of(SEED_NEURON) as session:
+        assert [str(layer) for layer in session.run.net.layers] == [
+            "Dense(n_in=3, n_out=1, bias=False, init='uniform')",
+            "Sigmoid()",
+        ]
+        train(session, 3000)
+        assert session.run.net.predict([[1.0, 0.0, 0.0]])[0, 0] > 0.99
 
 
 def test_json_values_are_taken_as_well_as_text():
@@ -287,7 +296,7 @@ def test_the_model_file_predicts_what_the_page_draws(tmp_path):
         run = session.run
         wait_for(lambda: run.drawing()["epoch"] == 60)  # drawn as the page polls
         drawn = run.drawing()
-        grid = drawing.grid_rows(run.data, run.extent, drawing.GRID)
+        grid = drawing.grid_rows(run.data, run.drawer.extent, drawing.GRID)
     net = pn.load(path)
     cells = np.frombuffer(base64.b64decode(drawn["boundary"]), np.uint8)
     np.testing.assert_array_equal(net.predict_proba(grid).argmax(axis=1), cells[0::2])

@@ -1,6 +1,7 @@
 """What the page draws of a network, computed from a copy of its weights:
 the class over a grid of the plane of the two drawn features, each neuron's
-output over a coarser grid, and the accuracy on the training and test points.
+output over a coarser grid, the weights, and the accuracy on the training and
+test points. :class:`Drawer` does it for one run, in the server's threads.
 
 Images travel as base64 bytes (one or two per grid cell), which the page puts
 on a canvas as they are: row 0 is the top of the picture (the largest value of
@@ -10,10 +11,13 @@ the feature drawn up).
 from __future__ import annotations
 
 import base64
+import itertools
+import threading
+import time
 
 import numpy as np
 
-from ..layers import Dense, Dropout, Sigmoid, Tanh
+from ..layers import Dense, Dropout, Layer, Sigmoid, Tanh
 from ..network import Sequential
 from .data import PlaygroundData
 
@@ -23,6 +27,87 @@ NEURON_GRID = 24
 #: The page draws at most this many neuron images and this many weights as lines.
 MAX_NEURONS = 64
 MAX_LINES = 2000
+#: Drawing may take at most this share of the time: a slower drawing is
+#: redrawn less often (the page gets fewer updates, training goes on).
+DRAW_SHARE = 0.2
+
+
+class Drawer:
+    """Draws one run's weights on a network of its own (the training thread
+    keeps the run's), for the server's threads.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        Built like the run's network's.
+    data : PlaygroundData
+    output_function : callable
+        The loss's: logits to probabilities.
+    """
+
+    def __init__(self, layers: list[Layer], data: PlaygroundData, output_function):
+        self.net = Sequential(layers)
+        self.data, self.output_function = data, output_function
+        self.extent = extent(data)
+        self._X = data.network_input(data.X)
+        self._grid = grid_rows(data, self.extent, GRID)
+        self._neuron_grid = grid_rows(data, self.extent, NEURON_GRID)
+        self._lock = threading.Lock()
+        self._drawn: dict | None = None
+        self._next = 0.0
+
+    def latest(self, version: int, epoch: int, parameters: np.ndarray) -> dict:
+        """The drawing of the weights ``parameters`` (of snapshot ``version``,
+        after ``epoch`` epochs), or the last drawing while drawing again would
+        take more than ``DRAW_SHARE`` of the time."""
+        with self._lock:
+            now, drawn = time.perf_counter(), self._drawn
+            if drawn is not None and (drawn["version"] == version or now < self._next):
+                return drawn
+            np.copyto(self.net.parameters, parameters)
+            try:
+                self._drawn = self._draw(version, epoch)
+            except (ValueError, ArithmeticError):  # weights too large to draw
+                if drawn is None:
+                    raise
+                return drawn
+            cost = time.perf_counter() - now
+            self._drawn["milliseconds"] = round(1000 * cost, 1)
+            self._next = now + cost / DRAW_SHARE
+            return self._drawn
+
+    def _draw(self, version: int, epoch: int) -> dict:
+        net, output, data = self.net, self.output_function, self.data
+        proba = probabilities(net, output, self._X)
+        return {
+            "version": version,
+            "epoch": epoch,
+            "boundary": boundary_image(probabilities(net, output, self._grid)),
+            "neurons": neuron_images(net, output, self._neuron_grid),
+            "weights": weights(net),
+            "accuracy": accuracy(proba[data.train], data.y[data.train]),
+            "test_accuracy": accuracy(proba[data.test], data.y[data.test]),
+        }
+
+
+def drawing_notes(sizes: list[int]) -> list[str]:
+    """What the page leaves out of the drawing of a network of layers of
+    ``sizes`` (inputs first)."""
+    notes = []
+    neurons = sum(sizes[1:])
+    n_weights = sum(a * b for a, b in itertools.pairwise(sizes))
+    if neurons > MAX_NEURONS:
+        notes.append(
+            f"the network has {neurons} neurons; the page draws the first "
+            f"{MAX_NEURONS}: use fewer or narrower layers to see them all"
+        )
+    if n_weights > MAX_LINES:
+        notes.append(
+            f"the network has {n_weights:,} weights; the page draws weights and "
+            f"formulas up to {MAX_LINES:,}: use fewer or narrower layers to see "
+            "them"
+        )
+    return notes
 
 
 def extent(data: PlaygroundData) -> list[float]:

@@ -1,14 +1,12 @@
-"""One playground session: the current run (a setup's data, network and
-optimizer) and the thread that trains it.
+"""One playground session: the current run and the thread that trains it.
 
-The training thread alone touches the network. It trains in short ``fit``
-calls, sized to last about ``CHUNK_SECONDS``, and after each publishes a
-:class:`Snapshot` (a copy of the weights, the gradient norms, the findings).
-The server's threads read snapshots and draw from them on a second network
-holding a copy of the weights, so the page never waits on a training step and
-a training step never waits on the page. Pause, step, reset and stop are flags
-the thread reads between epochs (through a plain ``f(epoch, logs)`` callback).
-Saving the model runs in the training thread between two ``fit`` calls.
+The training thread alone touches the run's network. It trains in short
+``fit`` calls (see :mod:`.run`), and after each the run publishes a snapshot
+that the server's threads draw on a network of their own, so the page never
+waits on a training step and a training step never waits on the page. Start,
+pause, step, reset and stop are flags the thread reads between epochs (through
+a plain ``f(epoch, logs)`` callback); the model is saved in the training thread
+between two ``fit`` calls.
 """
 
 from __future__ import annotations
@@ -21,256 +19,17 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
 from functools import partial
 
-import numpy as np
-
-from ..diagnostics import Diagnostics
-from ..errors import TrainingDivergedError
-from ..layers import Dense
-from ..network import Sequential
-from . import drawing
 from .code import python_code
-from .data import CsvFile, PlaygroundData, load_data
-from .model import (
-    batch_size,
-    build_layers,
-    build_network,
-    build_optimizer,
-    l2_hook,
-)
+from .data import CsvFile, load_data
+from .run import Run, Snapshot
 from .settings import Setup, SetupError, parse_setup
 
-#: How long one ``fit`` call of the training thread should last, in seconds.
-CHUNK_SECONDS = 0.04
 #: Every this many seconds, one epoch runs with ``Diagnostics`` recording.
 DIAGNOSE_SECONDS = 0.25
-#: Drawing may take at most this share of the time: a slower drawing is
-#: redrawn less often (the page gets fewer updates, training goes on).
-DRAW_SHARE = 0.2
 #: How long a request waits for the training thread (to save the model).
 JOB_SECONDS = 60.0
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What the page shows of a run after one ``fit`` call."""
-
-    version: int
-    epoch: int
-    parameters: np.ndarray
-    grad_norms: list[float]
-    lr: float | None
-    findings: tuple[str, ...]
-
-
-class Run:
-    """One training run of one setup. Only the session's training thread
-    trains it; other threads read :attr:`snapshot` and call :meth:`drawing`."""
-
-    def __init__(self, number: int, setup: Setup, data: PlaygroundData) -> None:
-        self.id, self.setup, self.data = number, setup, data
-        n_inputs, n_classes = len(data.inputs), len(data.classes)
-        self.net = build_network(setup, n_inputs, n_classes)
-        self.X = data.network_input(data.X)
-        n_train = len(data.train)
-        self.optimizer = build_optimizer(setup, n_train)
-        self.hook = l2_hook(setup, self.net, n_train)
-        self.batch_size = batch_size(setup, n_train)
-        test = data.test
-        self.validation = (self.X[test], data.y[test]) if len(test) else None
-        self.diagnostics = Diagnostics(every=2**31)  # records when a fit ends
-        self.findings: tuple[str, ...] = ()
-        self.failure: str | None = None
-        self.chunk = 1  # epochs per fit call, adapted to CHUNK_SECONDS
-        self._fit(0, [])  # sets the loss and optimizer: a complete model file
-        self.output_function = self.net.loss.output_function
-        self.snapshot = self._snapshot(0)
-        # the drawing's own network, given each snapshot's weights
-        self._drawer = Sequential(build_layers(setup, n_inputs, n_classes))
-        self.extent = drawing.extent(data)
-        self._grid = drawing.grid_rows(data, self.extent, drawing.GRID)
-        self._neuron_grid = drawing.grid_rows(data, self.extent, drawing.NEURON_GRID)
-        self._draw_lock = threading.Lock()
-        self._drawn: dict | None = None
-        self._next_draw = 0.0
-
-    # -- in the training thread ---------------------------------------------------
-    def train(
-        self, epochs: int, keep_going: Callable[[], bool], diagnose: bool
-    ) -> None:
-        """Train up to ``epochs`` epochs (fewer when ``keep_going()`` turns
-        false), then publish a snapshot."""
-        callbacks: list = [lambda epoch, logs: not keep_going()]
-        if diagnose:
-            callbacks.append(self.diagnostics)
-        before, start = self.snapshot.epoch, time.perf_counter()
-        try:
-            self._fit(epochs, callbacks)
-        except TrainingDivergedError as error:
-            self.failure = str(error)
-        except Exception as error:  # shown on the page; the server goes on
-            self.failure = f"training stopped: {type(error).__name__}: {error}"
-        done = len(self.net.history.loss) - before
-        if done:
-            per_epoch = max(time.perf_counter() - start, 1e-9) / done
-            self.chunk = int(min(max(CHUNK_SECONDS / per_epoch, 1), 2 * self.chunk))
-        if diagnose:
-            self._read_report()
-        self.snapshot = self._snapshot(self.snapshot.version + 1)
-
-    def review(self) -> None:
-        """Read the diagnosis once more and publish it: when training stops,
-        the last ``fit`` call may have run after the last diagnosis."""
-        self._read_report()
-        self.snapshot = self._snapshot(self.snapshot.version + 1)
-
-    def _read_report(self) -> None:
-        report = self.diagnostics.report()
-        self.findings = tuple(str(report).splitlines()) if report else ()
-
-    def _fit(self, epochs: int, callbacks: list) -> None:
-        self.net.fit(
-            self.X[self.data.train],
-            self.data.y[self.data.train],
-            loss=self.setup.loss,
-            optimizer=self.optimizer,
-            epochs=epochs,
-            batch_size=self.batch_size,
-            validation_data=self.validation,
-            grad_hook=self.hook,
-            callbacks=callbacks,
-        )
-
-    def _snapshot(self, version: int) -> Snapshot:
-        norms = [
-            math.sqrt(sum(float(np.sum(g * g)) for g in layer.grads.values()))
-            for layer in self.net.layers
-            if isinstance(layer, Dense)
-        ]
-        return Snapshot(
-            version,
-            len(self.net.history.loss),
-            self.net.parameters.copy(),
-            norms,
-            self.optimizer.learning_rate(),
-            self.findings,
-        )
-
-    def save(self, path: str) -> None:
-        """Write the model file (network, optimizer, history and what the data
-        was) to ``path``; only while no ``fit`` runs."""
-        self.net.save(path, metadata=self.metadata())
-
-    def metadata(self) -> dict:
-        """The model file's description of the data: classes, features, the
-        features' scaling."""
-        data = self.data
-        metadata = {
-            "task": "classify",
-            "classes": data.classes,
-            "feature_names": data.input_names,
-            "source": data.source,
-        }
-        if self.setup.data == "csv":
-            metadata["target"] = self.setup.target
-        if data.scaler is not None:
-            metadata["scaling"] = data.scaler.to_dict()
-        return metadata
-
-    # -- in the server's threads ---------------------------------------------------
-    def drawing(self) -> dict:
-        """The latest snapshot drawn: the boundary, the neurons' images, the
-        weights and the accuracies (redrawn at most ``DRAW_SHARE`` of the
-        time, else the last drawing)."""
-        with self._draw_lock:
-            snapshot, now = self.snapshot, time.perf_counter()
-            drawn = self._drawn
-            if drawn is not None and (
-                drawn["version"] == snapshot.version or now < self._next_draw
-            ):
-                return drawn
-            np.copyto(self._drawer.parameters, snapshot.parameters)
-            try:
-                self._drawn = self._draw(snapshot)
-            except (ValueError, ArithmeticError):  # weights too large to draw
-                if drawn is None:
-                    raise
-                return drawn
-            cost = time.perf_counter() - now
-            self._drawn["milliseconds"] = round(1000 * cost, 1)
-            self._next_draw = now + cost / DRAW_SHARE
-            return self._drawn
-
-    def _draw(self, snapshot: Snapshot) -> dict:
-        net, output = self._drawer, self.output_function
-        proba = drawing.probabilities(net, output, self.X)
-        data = self.data
-        return {
-            "version": snapshot.version,
-            "epoch": snapshot.epoch,
-            "boundary": drawing.boundary_image(
-                drawing.probabilities(net, output, self._grid)
-            ),
-            "neurons": drawing.neuron_images(net, output, self._neuron_grid),
-            "weights": drawing.weights(net),
-            "accuracy": drawing.accuracy(proba[data.train], data.y[data.train]),
-            "test_accuracy": drawing.accuracy(proba[data.test], data.y[data.test]),
-        }
-
-    def describe(self) -> dict:
-        """What the page needs once per run: the points, the layers, the notes."""
-        data, setup = self.data, self.setup
-        across, up = data.axes
-        sizes = [len(data.inputs), *setup.hidden, self.net.n_outputs]
-        return {
-            "points": {
-                "x": _rounded(data.X[:, across]),
-                "y": _rounded(data.X[:, up]),
-                "label": data.y.tolist(),
-                "test": np.isin(np.arange(len(data.y)), data.test).tolist(),
-            },
-            "extent": self.extent,
-            "classes": [str(c) for c in data.classes],
-            "features": data.feature_names,
-            "axes": [data.feature_names[across], data.feature_names[up]],
-            "inputs": data.input_names,
-            "sizes": sizes,
-            "activation": setup.activation,
-            "loss": setup.loss,
-            "grid": drawing.GRID,
-            "neuron_grid": drawing.NEURON_GRID,
-            "notes": data.notes + _drawing_notes(sizes),
-        }
-
-
-def _drawing_notes(sizes: list[int]) -> list[str]:
-    """What the page leaves out of the drawing of a large network."""
-    notes = []
-    neurons = sum(sizes[1:])
-    n_weights = sum(a * b for a, b in itertools.pairwise(sizes))
-    if neurons > drawing.MAX_NEURONS:
-        notes.append(
-            f"the network has {neurons} neurons; the page draws the first "
-            f"{drawing.MAX_NEURONS}: use fewer or narrower layers to see them all"
-        )
-    if n_weights > drawing.MAX_LINES:
-        notes.append(
-            f"the network has {n_weights:,} weights; the page draws weights and "
-            f"formulas up to {drawing.MAX_LINES:,}: use fewer or narrower layers "
-            "to see them"
-        )
-    return notes
-
-
-def _rounded(values: np.ndarray) -> list[float]:
-    return [float(f"{v:.5g}") for v in values]
-
-
-def _finite(values: list[float]) -> list[float | None]:
-    """JSON has no NaN or inf: those become null."""
-    return [v if math.isfinite(v) else None for v in values]
 
 
 class Session:
@@ -543,3 +302,8 @@ def _run_job(job: Callable[[], object], future: Future) -> None:
         future.set_result(job())
     except Exception as error:  # handed to the request that asked
         future.set_exception(error)
+
+
+def _finite(values: list[float]) -> list[float | None]:
+    """JSON has no NaN or inf: those become null."""
+    return [v if math.isfinite(v) else None for v in values]
