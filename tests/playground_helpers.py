@@ -79,6 +79,7 @@ def ask(
     the Host header of ``127.0.0.1:PORT`` unless ``host`` is given. Returns
     the status, the body and the headers."""
     address = server.server_address[0]
+    address = "127.0.0.1" if address == "0.0.0.0" else address  # this machine
     connection = http.client.HTTPConnection(address, server.server_port, timeout=60)
     sent = {"Host": host or f"127.0.0.1:{server.server_port}", **(headers or {})}
     if token is not None:

@@ -58,6 +58,14 @@ def test_a_foreign_host_header_is_refused(server):
         assert ask(server, "GET", "/api/state", host=host)[0] == 200
 
 
+def test_on_every_address_any_ip_address_of_the_machine_is_a_host():
+    with session_of() as session, server_of(session, host="0.0.0.0") as server:
+        port = server.server_port
+        assert ask(server, "GET", "/api/state", host=f"10.1.2.3:{port}")[0] == 200
+        for host in (f"evil.example:{port}", f"10.1.2.3:{port + 1}"):
+            assert ask(server, "GET", "/api/state", host=host)[0] == 403
+
+
 def test_another_address_is_allowed_only_when_it_is_given():
     with session_of() as session, server_of(session, host="127.0.0.2") as server:
         assert server.url().startswith(f"http://127.0.0.2:{server.server_port}/?token=")

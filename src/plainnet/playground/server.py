@@ -33,6 +33,7 @@ GET       /api/code             the Python code that trains the same network
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import secrets
 import socket
@@ -147,10 +148,24 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
     # -- the checks ----------------------------------------------------------------
     def _check_host(self) -> None:
         host = self.headers.get("Host", "")
-        if host.lower() not in self.server.allowed_hosts:
+        known = host.lower() in self.server.allowed_hosts
+        if not (known or self._by_address(host)):
             raise RequestError(
                 403, f"refused: the Host header {host[:80]!r} is not this server's"
             )
+
+    def _by_address(self, host: str) -> bool:
+        """A server on every address (``--host 0.0.0.0``) is reached by any of
+        the machine's: a Host header of an IP address and this port names no
+        other site (DNS rebinding needs a name)."""
+        name, _, port = host.rpartition(":")
+        if self.server.host_name not in ("0.0.0.0", "[::]"):
+            return False
+        try:
+            ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            return False
+        return port == str(self.server.server_port)
 
     def _check_token(self, query: dict) -> None:
         given = self.headers.get(TOKEN_HEADER) or (query.get("token") or [""])[0]

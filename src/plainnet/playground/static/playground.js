@@ -660,6 +660,7 @@ function bindControls() {
       const setup = readForm();
       // another data set or target has other features: draw the first two
       if (element.id === "data" || element.id === "target") setup.x_axis = setup.y_axis = "";
+      showControlsFor(setup); // at once: the CSV file's field before the file
       sendSetup(setup);
     });
   }
