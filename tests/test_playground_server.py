@@ -136,9 +136,11 @@ def test_no_other_file_or_route_is_served(server, method, path):
     assert body["error"].startswith("no such page")
 
 
-def test_a_wrong_query_number_is_a_bad_request(server):
-    status, body = ask_json(server, "GET", "/api/state?run=one")
-    assert (status, body["error"]) == (400, "run must be a whole number, got 'one'")
+@pytest.mark.parametrize("run", ["one", "%C2%B2"])  # "²" passes str.isdigit
+def test_a_wrong_query_number_is_a_bad_request(server, run):
+    status, body = ask_json(server, "GET", f"/api/state?run={run}")
+    assert status == 400
+    assert body["error"].startswith("run must be a whole number, got ")
 
 
 # -- the routes at work ------------------------------------------------------------

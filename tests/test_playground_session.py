@@ -49,6 +49,7 @@ def test_a_short_link_keeps_the_defaults_of_the_rest():
         ("lr=nan", "lr must be a number above 0"),
         ("hidden=8,x", "hidden must list the hidden layers' widths, like 8,8"),
         ("hidden=8,0", "hidden must list the hidden layers' widths"),
+        ("hidden=%C2%B2", "hidden must list the hidden layers' widths"),
         ("data=iris", "data must be one of moons, circles, spirals, xor, seed, csv"),
         ("samples=3", "samples must be a whole number from 4 to 5000; got '3'"),
         ("batch=2.5", "batch must be a whole number"),

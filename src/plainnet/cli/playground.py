@@ -70,7 +70,7 @@ def add_parser(commands) -> None:
 
 def port_number(text: str) -> int:
     """A TCP port, 0 to 65535 (0: a free one)."""
-    if not text.strip().isdigit() or int(text) > 65535:
+    if not (text.isascii() and text.strip().isdigit()) or int(text) > 65535:
         raise argparse.ArgumentTypeError(
             f"expected a port number from 0 to 65535, got {text!r}"
         )

@@ -44,7 +44,7 @@ from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 
 from .session import Session
-from .settings import SetupError
+from .settings import SetupError, is_whole_number
 
 MAX_JSON_BYTES = 64 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -181,7 +181,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise RequestError(411, "send the body with a Content-Length, not chunked")
         text = self.headers.get("Content-Length")
-        if text is None or not text.strip().isdigit():
+        if text is None or not is_whole_number(text.strip()):
             self.close_connection = True
             raise RequestError(411, "a request body needs its Content-Length")
         length = int(text)
@@ -285,7 +285,7 @@ def _integer(query: dict, name: str) -> int | None:
     values = query.get(name)
     if not values or values[0] == "":
         return None
-    if not values[0].isdigit():
+    if not is_whole_number(values[0]):
         raise RequestError(
             400, f"{name} must be a whole number, got {values[0][:20]!r}"
         )

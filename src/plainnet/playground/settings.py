@@ -192,7 +192,7 @@ def _widths(name: str, value: object) -> tuple[int, ...]:
     text = _shown(value) if not isinstance(value, str) else value
     parts = [part.strip() for part in text.split(",")] if text.strip() else []
     if (
-        not all(p.isdigit() and 1 <= int(p) <= MAX_WIDTH for p in parts)
+        not all(is_whole_number(p) and 1 <= int(p) <= MAX_WIDTH for p in parts)
         or len(parts) > MAX_HIDDEN_LAYERS
     ):
         raise SetupError(
@@ -201,6 +201,11 @@ def _widths(name: str, value: object) -> tuple[int, ...]:
             f"none); got {_shown(value)}"
         )
     return tuple(int(p) for p in parts)
+
+
+def is_whole_number(text: str) -> bool:
+    """Digits 0-9 only (``str.isdigit`` also takes ``²``, which ``int`` refuses)."""
+    return text.isascii() and text.isdigit()
 
 
 def _number_of(value: object) -> float | None:
