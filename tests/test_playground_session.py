@@ -6,6 +6,7 @@ file predicts what the page draws."""
 import base64
 import contextlib
 import io
+import os
 import re
 
 import numpy as np
@@ -159,6 +160,8 @@ def test_an_upload_is_named_by_its_own_name_never_by_where_it_is_kept():
         assert str(caught.value).startswith("my table.csv: line 2")
         csv = session.upload("flowers.csv", b"a,b,label\n1,2,x\n3,4,y\n")
         assert csv.describe()["columns"] == ["a", "b", "label"]
+        assert session.upload("\x1b[31m", b"c,d\n1,2\n").name == "[31m"
+        assert not os.path.exists(csv.path)  # one upload kept at a time
 
 
 # -- training: the thread, the buttons, the limit ----------------------------------

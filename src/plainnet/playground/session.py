@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -108,17 +109,24 @@ class Session:
             self._changed.notify_all()
 
     def upload(self, name: str, content: bytes) -> CsvFile:
-        """Keep an uploaded CSV file (replacing the one before) and read its
-        columns."""
-        shown = os.path.basename(name.replace("\\", "/")).strip() or "upload.csv"
-        shown = "".join(c for c in shown if c.isprintable())[:100]
+        """Keep an uploaded CSV file, in place of the one uploaded before, and
+        read its columns; ``name`` is only shown."""
+        shown = os.path.basename(name.replace("\\", "/")).strip()
+        shown = "".join(c for c in shown if c.isprintable())[:100] or "upload.csv"
         folder = os.path.join(self._folder.name, f"upload-{next(self._uploads)}")
         os.mkdir(folder)
         path = os.path.join(folder, "table.csv")
         with open(path, "wb") as file:
             file.write(content)
-        self.csv = CsvFile(path, shown)
-        return self.csv
+        try:
+            csv = CsvFile(path, shown)
+        except SetupError:
+            shutil.rmtree(folder)
+            raise
+        if self.csv is not None and self.csv.path.startswith(self._folder.name):
+            shutil.rmtree(os.path.dirname(self.csv.path))  # the upload before
+        self.csv = csv
+        return csv
 
     def state(self, run_id: int | None = None, since: int = 0) -> dict:
         """What the page shows now. ``run_id`` and ``since``: the run the page
