@@ -7,7 +7,8 @@ Adam, batch 32), trained by the playground's own session and server.
 Each round trains ``--seconds`` without a client, then as long with a client
 polling ``/api/state`` as the page does (the same query, a 40 ms pause after
 each answer), and counts the epochs trained and the new drawings the client
-got. The rounds alternate so that load from elsewhere hits both alike.
+got. The rounds alternate so that load from elsewhere hits both alike; the
+ratio of each round's pair is printed, and their median.
 ``--browser`` also opens the page itself in headless Chromium (Debian's
 ``chromium`` and ``chromium-driver``, and selenium) and reads the rate the page
 shows. Target: at least 10 drawings a second, and epochs a second with the
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import statistics
 import sys
 import tempfile
 import threading
@@ -130,7 +132,9 @@ def main() -> int:
         print("setup: moons, 2-8-8-2 tanh, Adam(0.03), batch 32 (160 training points)")
         print(f"epochs a second, nobody watching:    {_list(alone)}")
         print(f"epochs a second, a page polling:     {_list(watched)}")
-        print(f"ratio watched / alone (best rounds): {max(watched) / max(alone):.2f}")
+        ratios = sorted(w / a for w, a in zip(watched, alone, strict=True))
+        print(f"ratio watched / alone, per round:    {_list(ratios, 2)}")
+        print(f"median ratio:                        {statistics.median(ratios):.2f}")
         print(f"new drawings a second to the page:   {_list(drawings)}")
         if args.browser:
             print(f"the page in Chromium says:           {browser_rate(server, 5.0)}")
@@ -141,8 +145,8 @@ def main() -> int:
     return 0
 
 
-def _list(values: list[float]) -> str:
-    return ", ".join(f"{v:.1f}" for v in values)
+def _list(values: list[float], digits: int = 1) -> str:
+    return ", ".join(f"{v:.{digits}f}" for v in values)
 
 
 if __name__ == "__main__":

@@ -542,8 +542,9 @@ function countUpdate() {
   const now = performance.now();
   page.updates.push(now);
   while (page.updates[0] < now - 1000) page.updates.shift();
-  $("rate").textContent = `${page.updates.length} updates a second; drawing takes ` +
-    `${page.drawing.milliseconds} ms on the server`;
+  const drawing = `drawing takes ${page.drawing.milliseconds} ms on the server`;
+  $("rate").textContent = page.running
+    ? `${page.updates.length} updates a second; ${drawing}` : capitalised(drawing) + ".";
 }
 
 // -- small helpers -----------------------------------------------------------------
