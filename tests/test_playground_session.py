@@ -71,6 +71,9 @@ def test_the_guides_links_set_up_and_train_its_networks():
         run = session.run
         assert (run.net.predict(run.X).ravel().round() == [0, 1, 1, 0]).all()
     with session_of(SEED_NEURON) as session:
+        assert session.state()["data"]["notes"] == [
+            "the drawing holds the features not drawn at their training mean (x3 at 1)"
+        ]
         assert [str(layer) for layer in session.run.net.layers] == [
             "Dense(n_in=3, n_out=1, bias=False, init='uniform')",
             "Sigmoid()",
@@ -127,6 +130,8 @@ def test_a_csv_file_trains_on_its_number_columns(tmp_path):
             "left out the text column(s) 'name': the playground uses columns of "
             "numbers",
             "left out 1 row(s) with a missing value",
+            "the drawing holds the features not drawn at their training mean "
+            "(age at 2.79)",
         ]
         assert state["setup"]["target"] == "kind"
 

@@ -167,7 +167,7 @@ def load_data(setup: Setup, csv: CsvFile | None) -> PlaygroundData:
             f"{len(X)} points for training; lower the test share"
         )
     data = PlaygroundData(X, y, classes, names, train, test, inputs, axes)
-    data.source, data.notes = source, notes
+    data.source, data.notes = source, notes + _slice_note(data)
     if setup.data == "csv":
         data.ignored_columns = [n for n in csv.text_columns if n != setup.target]
         # in the shown code's order: the columns, then the rows (NumPy sums a
@@ -264,6 +264,21 @@ def _axes(setup: Setup, names: list[str]) -> tuple[int, int]:
     free = iter(n for n in names if n not in chosen)
     across, up = (axis or next(free) for axis in chosen)
     return names.index(across), names.index(up)
+
+
+def _slice_note(data: PlaygroundData) -> list[str]:
+    """The drawing of a network reading more than the two drawn features is a
+    slice of its input space: say where the others are held."""
+    others = [i for i in data.inputs if i not in data.axes]
+    if not others:
+        return []
+    means = data.X[data.train].mean(axis=0)
+    held = ", ".join(f"{data.feature_names[i]} at {means[i]:.3g}" for i in others[:5])
+    more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+    return [
+        f"the drawing holds the features not drawn at their training mean "
+        f"({held}{more})"
+    ]
 
 
 def _scaler(X: np.ndarray, names: list[str], notes: list[str]) -> Standardizer:
