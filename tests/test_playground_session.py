@@ -295,6 +295,11 @@ def test_the_shown_code_reads_the_csv_file_as_the_page_did(tmp_path, monkeypatch
         np.testing.assert_array_equal(
             namespace["net"].parameters, session.run.net.parameters
         )
+        raw = session.run.data.X[:, [2, 0]]
+        expected = session.run.net.predict_proba(session.run.X)
+    predictor = pn.Predictor.load(tmp_path / "playground.npz")
+    np.testing.assert_array_equal(predictor.predict_proba(raw), expected)
+    assert predictor.classes == ["setosa", "versicolor", "virginica"]
 
 
 def test_the_model_file_predicts_what_the_page_draws(tmp_path):

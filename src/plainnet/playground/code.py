@@ -32,7 +32,7 @@ def python_code(setup: Setup, data: PlaygroundData, epochs: int) -> str:
         f"], seed={setup.seed})",
         *_fit_lines(setup, data, epochs),
         'print(f"after {len(history.loss)} epochs: loss {history.loss[-1]!r}")',
-        'net.save("playground.npz")',
+        *_save_lines(setup, data),
         "",
     ]
     return "\n".join(lines)
@@ -40,8 +40,10 @@ def python_code(setup: Setup, data: PlaygroundData, epochs: int) -> str:
 
 def _title(setup: Setup, data: PlaygroundData) -> str:
     sizes = [len(data.inputs), *setup.hidden, n_outputs(setup, len(data.classes))]
-    what = data.source if setup.data == "csv" else f"The {setup.data} data"
-    return f"{what[:1].upper()}{what[1:]} and a {'-'.join(map(str, sizes))} network"
+    what = (
+        f"The table {data.source}" if setup.data == "csv" else f"The {setup.data} data"
+    )
+    return f"{what} and a {'-'.join(map(str, sizes))} network"
 
 
 def _imports(setup: Setup) -> list[str]:
@@ -145,6 +147,21 @@ def _fit_lines(setup: Setup, data: PlaygroundData, epochs: int) -> list[str]:
         "history = net.fit(",
         *(f"    {argument}," for argument in arguments),
         ")",
+    ]
+
+
+def _save_lines(setup: Setup, data: PlaygroundData) -> list[str]:
+    """Save the model; from a table, with what ``pn.Predictor`` needs to take
+    its raw rows (the features' names and scaling, the classes)."""
+    if setup.data != "csv":
+        return ['net.save("playground.npz")']
+    return [
+        'net.save("playground.npz", metadata={  # pn.Predictor reads raw rows',
+        '    "task": "classify",',
+        '    "classes": classes,',
+        f'    "feature_names": {_literal(data.input_names)},',
+        '    "scaling": scaler.to_dict(),',
+        "})",
     ]
 
 
