@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..data import read_columns, read_csv
+from ..data import Table, read_columns, read_csv
 from ..datasets import make_dataset
 from ..errors import DataError
 from ..preprocessing import Standardizer, encode_labels
@@ -56,9 +56,9 @@ class CsvFile:
         self.columns = list(columns.header)
         self.text_columns = [n for n in self.columns if columns[n].is_text]
         self.n_rows = columns.n_rows
-        self._tables: dict[str, object] = {}
+        self._tables: dict[str, Table] = {}
 
-    def table(self, target: str):
+    def table(self, target: str) -> Table:
         """The file read with ``target`` as the target: its other number
         columns are the features, rows with a missing value left out."""
         if target not in self._tables:

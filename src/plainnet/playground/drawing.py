@@ -14,6 +14,7 @@ import base64
 import itertools
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -21,6 +22,8 @@ from ..layers import Dense, Dropout, Layer, Sigmoid, Tanh
 from ..network import Sequential
 from .data import PlaygroundData
 
+#: A loss's output function: logits of shape (n, k) to what they mean.
+Output = Callable[[np.ndarray], np.ndarray]
 #: Cells per side of the decision boundary's grid and of each neuron's image.
 GRID = 64
 NEURON_GRID = 24
@@ -45,7 +48,9 @@ class Drawer:
         The loss's: logits to probabilities.
     """
 
-    def __init__(self, layers: list[Layer], data: PlaygroundData, output_function):
+    def __init__(
+        self, layers: list[Layer], data: PlaygroundData, output_function: Output
+    ) -> None:
         self.net = Sequential(layers)
         self.data, self.output_function = data, output_function
         self.extent = extent(data)
@@ -134,7 +139,9 @@ def grid_rows(data: PlaygroundData, box: list[float], size: int) -> np.ndarray:
     return data.network_input(rows)
 
 
-def probabilities(net: Sequential, output_function, X: np.ndarray) -> np.ndarray:
+def probabilities(
+    net: Sequential, output_function: Output, X: np.ndarray
+) -> np.ndarray:
     """Class probabilities, shape (n, n_classes); one sigmoid output gives two."""
     proba = output_function(net.predict(X))
     return np.column_stack([1 - proba, proba]) if proba.shape[1] == 1 else proba
@@ -155,7 +162,7 @@ def boundary_image(proba: np.ndarray) -> str:
 
 
 def neuron_images(
-    net: Sequential, output_function, X: np.ndarray, limit: int = MAX_NEURONS
+    net: Sequential, output_function: Output, X: np.ndarray, limit: int = MAX_NEURONS
 ) -> list[str]:
     """Per layer of neurons (each ``Dense`` with its activation), the images of
     its neurons' outputs over the grid rows ``X``, one after the other in one
@@ -174,7 +181,9 @@ def neuron_images(
     return images
 
 
-def neuron_outputs(net: Sequential, output_function, X: np.ndarray):
+def neuron_outputs(
+    net: Sequential, output_function: Output, X: np.ndarray
+) -> Iterator[tuple[np.ndarray, float | None]]:
     """Yield ``(outputs of shape (n, width), lowest value or None)`` for each
     layer of neurons: after each hidden ``Dense``'s activation, and the output
     probabilities. ``None``: no bound (ReLU, identity)."""
