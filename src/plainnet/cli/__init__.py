@@ -4,7 +4,8 @@
 the seed's network and answers for a new situation. ``plainnet train`` trains
 a network on a CSV file (or a built-in data set) and saves it as a model file;
 ``predict``, ``evaluate``, ``info``, ``export`` (to ONNX) and ``think --model``
-use that file.
+use that file. ``plainnet playground`` serves a page where a network learns
+while you watch.
 
 Each command lives in its own module, which registers its subparser
 (``add_parser``) and runs it (``run``); ``common`` holds what they share.
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import DataError, ExportError, ModelFileError, TrainingDivergedError
-from . import demo, evaluate, export, info, plot, predict, train
+from . import demo, evaluate, export, info, playground, plot, predict, train
 from .common import Interrupted, UsageError, one_line_warning
 from .typos import check_words
 
@@ -47,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"plainnet {__version__}"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (demo, train, predict, evaluate, info, plot, export):
+    for command in (demo, train, predict, evaluate, info, plot, export, playground):
         command.add_parser(commands)
     for subparser in commands.choices.values():
         subparser.allow_abbrev = False  # --epoch is not --epochs
