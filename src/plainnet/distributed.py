@@ -300,10 +300,9 @@ class _RankRows(Batches):
             self.reduce.share = len(mine) / len(rows) if self.mean else 1.0
             yield (X[mine], y[mine]), len(mine)
 
-    def epoch_cost(self, ops, values, masses, mean: bool) -> float:
+    def epoch_cost(self, costs, masses, mean: bool) -> float:
         total = sum(
-            ops.to_float(v) * m if mean else ops.to_float(v)
-            for v, m in zip(values, masses, strict=True)
+            v * m if mean else v for v, m in zip(costs, masses, strict=True)
         )
         total = self.comm.allreduce(total)
         return total / self.n_all if mean else total
