@@ -301,7 +301,6 @@ class Batches:
         self.ops = ops
         self.starts = _starts(self.n, self.batch_size, _needs_two(net))
         self._whole = [(self.arrays, self._mass(0, self.n))]
-        self._whole = [(self.arrays, self._mass(0, self.n))]
 
     def whole(self) -> tuple:
         """All the rows at once (for a full-batch solver)."""
