@@ -298,7 +298,7 @@ class _RankRows(Batches):
             mine = rows[(rows >= self.first) & (rows < self.first + X.shape[0])]
             mine = mine - self.first
             self.reduce.share = len(mine) / len(rows) if self.mean else 1.0
-            yield (X[mine], y[mine]), len(mine)
+            yield (X[mine], y[mine], None), len(mine)
 
     def epoch_cost(self, costs, masses, mean: bool) -> float:
         total = sum(

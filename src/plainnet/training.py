@@ -107,8 +107,8 @@ def _epochs(training, source, epochs, grad_hook, ends, stop) -> None:
     kept = _LastGood(training)
     for _ in range(epochs):
         values, masses = [], []
-        for (X, y, *weight), mass in source.epoch(net.rng):
-            values.append(train_step(net, loss, optimizer, X, y, grad_hook, *weight))
+        for (X, y, weight), mass in source.epoch(net.rng):
+            values.append(train_step(net, loss, optimizer, X, y, grad_hook, weight))
             masses.append(mass)
             if stop.requested:
                 break
@@ -277,8 +277,9 @@ class _LastGood:
 
 
 class Batches:
-    """The batch source of ``fit``: rows of ``(X, y[, weight])`` on the
-    network's device, batch after batch, covering the data once per epoch.
+    """The batch source of ``fit``: rows of ``(X, y, weight)`` on the network's
+    device (the weight None without sample weights), batch after batch,
+    covering the data once per epoch.
 
     In order (``shuffle=False``) the batches are views of the arrays. Shuffled,
     each batch is gathered into a reused buffer by a fresh permutation of the
@@ -300,7 +301,12 @@ class Batches:
         self.arrays = tuple(ops.asarray(array) for array in arrays)
         self.ops = ops
         self.starts = _starts(self.n, self.batch_size, _needs_two(net))
-        self._whole = [(self.arrays, self._mass(0, self.n))]
+        self._whole = [(self._triple(self.arrays), self._mass(0, self.n))]
+
+    @staticmethod
+    def _triple(batch: tuple) -> tuple:
+        """``(X, y, weight)``, the weight None when there are none."""
+        return batch if len(batch) == 3 else (*batch, None)
 
     def whole(self) -> tuple:
         """All the rows at once (for a full-batch solver)."""
@@ -317,10 +323,8 @@ class Batches:
         ends = [*self.starts[1:], self.n]
         if not self.shuffle:
             for start, end in zip(self.starts, ends, strict=True):
-                yield (
-                    tuple(a[start:end, ...] for a in self.arrays),
-                    self._mass(start, end),
-                )
+                batch = tuple(a[start:end, ...] for a in self.arrays)
+                yield self._triple(batch), self._mass(start, end)
             return
         order = rng.permutation(self.n)
         device_order = self.ops.asarray(order)
@@ -331,7 +335,7 @@ class Batches:
                 self.ops.take(array, index, axis=0, out=buffer[: end - start, ...])
                 for array, buffer in zip(self.arrays, buffers, strict=True)
             )
-            yield batch, self._mass(start, end, order)
+            yield self._triple(batch), self._mass(start, end, order)
 
     def _buffers(self) -> list:
         """Gather buffers for the largest batch (kept between epochs)."""
