@@ -1,46 +1,46 @@
 """Reading CSV files with their schema.
 
-:func:`read_csv` reads a CSV file with a header into a :class:`Table`, in one
-pass, and turns every problem with the file into a one-line
-:class:`~plainnet.errors.DataError` naming the file, line and column. It depends
-only on NumPy and the standard library, like :mod:`plainnet.preprocessing` (the
-feature scaling and label encoding stored in model files) and
-:mod:`plainnet.datasets` (the built-in data sets).
+:func:`read_csv` reads a CSV file with a header into a :class:`Table` (number
+features and a target), :func:`read_columns` into :class:`Columns` (numbers or
+text, column by column), in one pass, and every problem with the file becomes
+a one-line :class:`~plainnet.errors.DataError` naming the file, line and
+column. The cells are split by the csv module, or by pyarrow when it is
+installed (``engine=``), and converted a chunk of rows at a time into arrays
+allocated once; the parts live in :mod:`plainnet._csv`. It depends only on
+NumPy and the standard library (pyarrow is optional), like
+:mod:`plainnet.preprocessing` (the feature scaling and label encoding stored
+in model files) and :mod:`plainnet.datasets` (the built-in data sets).
 """
 
 from __future__ import annotations
 
-import array
-import codecs
-import contextlib
-import csv
 import difflib
-import math
 import os
-import stat
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from ._csv.builder import MAX_SPELLINGS
+from ._csv.cells import MIN_NUMBER_FRACTION, MISSING_VALUES
+from ._csv.cells import is_missing as _is_missing  # noqa: F401 (tables, onnx)
+from ._csv.columns import Column, Columns
+from ._csv.file import check_separator, separator_hint
+from ._csv.reading import ARROW_MIN_BYTES, read_file
 from ._messages import listing, shown
 from .errors import DataError
 
-__all__ = ["MISSING_VALUES", "Column", "Columns", "Table", "read_columns", "read_csv"]
-
-#: Cell contents (compared after stripping spaces, ignoring case) that mean
-#: "no value". ``nan`` in any spelling that ``float`` accepts counts too.
-MISSING_VALUES = frozenset(
-    {"", "na", "n/a", "#n/a", "<na>", "nan", "null", "none", "?"}
-)
-#: Rows parsed at a time: each chunk's cells become arrays at once, so memory
-#: holds the final arrays plus one chunk of text.
-CHUNK_ROWS = 4096
-#: A column of numbers keeps the spelling of its cells (``007``) while it has
-#: at most this many distinct ones: enough for any set of class labels.
-MAX_SPELLINGS = 10_000
+__all__ = [
+    "ARROW_MIN_BYTES",
+    "MAX_SPELLINGS",
+    "MIN_NUMBER_FRACTION",
+    "MISSING_VALUES",
+    "Column",
+    "Columns",
+    "Table",
+    "read_columns",
+    "read_csv",
+]
 
 
 @dataclass(repr=False)
@@ -99,13 +99,16 @@ def read_csv(
     drop_missing: bool = False,
     expected_columns: Sequence[str] | None = None,
     ignore_columns: Sequence[str] = (),
+    sep: str | None = ",",
+    engine: str = "auto",
 ) -> Table:
-    """Read a comma-separated file with a header row into a :class:`Table`.
+    """Read a CSV file with a header row into a :class:`Table`.
 
-    The file is read once, row by row. Cells are parsed with ``float`` (so
-    ``"1e3"`` and ``" 2.5 "`` are numbers); blank lines are skipped. A cell
-    holding one of :data:`MISSING_VALUES` (``""``, ``NA``, ``NaN``, ``null``,
-    ...) is a missing value.
+    The file is read once, a chunk of rows at a time. Cells are numbers as
+    ``float`` reads them (so ``"1e3"`` and ``" 2.5 "`` are numbers); blank
+    lines are skipped. A cell holding one of :data:`MISSING_VALUES` (``""``,
+    ``NA``, ``NaN``, ``null``, ...) is a missing value. The features are read
+    straight into ``X``: peak memory is little more than ``X`` and ``y``.
 
     Parameters
     ----------
@@ -124,6 +127,19 @@ def read_csv(
     ignore_columns : sequence of str, default ()
         Columns skipped if present (not read, not checked), e.g. the target
         column of a file given for prediction.
+    sep : str or None, default ","
+        The separator of the cells (``";"``, ``"\\t"``, ...), or None to
+        detect it: whichever of ``,`` ``;`` and a tab splits the header into
+        the most columns (quotes respected; a comma on a tie).
+    engine : {"auto", "pyarrow", "python"}, default "auto"
+        What splits the rows into cells: ``"python"`` is the csv module;
+        ``"pyarrow"`` is pyarrow's CSV reader (several times faster), which
+        must be installed; ``"auto"`` takes pyarrow when it is installed and
+        the file holds at least :data:`ARROW_MIN_BYTES`
+        bytes. Both give the same table and the same errors: a file that
+        pyarrow cannot read line for line as the csv module does (blank lines
+        between rows, quoted line breaks, a malformed row) is read by the csv
+        module (``Columns.engine`` says which did).
 
     Returns
     -------
@@ -136,9 +152,10 @@ def read_csv(
     DataError
         With a one-line message naming the file and, where it applies, the
         line (1-based, as in a text editor) and the column: file missing or
-        unreadable, empty, no header row, rows with the wrong number of
-        fields, ``target`` absent (the columns are listed), a non-numeric
-        feature value, missing values (their lines are listed) unless
+        unreadable, empty, no header row (or one that reads as one column
+        holding another separator), rows with the wrong number of fields,
+        ``target`` absent (the columns are listed), a non-numeric feature
+        value, missing values (their lines are listed) unless
         ``drop_missing``, infinite values, columns other than
         ``expected_columns``.
 
@@ -153,10 +170,18 @@ def read_csv(
         raise TypeError(f"target must be a column name (str), got {shown(target)}")
     if isinstance(expected_columns, str):
         raise TypeError("expected_columns must be a list of column names, not a str")
-    with _csv_reader(name) as reader:
-        return _read_rows(
-            reader, name, target, drop_missing, expected_columns, ignore_columns
+    check_separator(sep)
+    chosen: list[str] = []
+
+    def select(header: list[str]) -> list[str]:
+        chosen.extend(
+            _choose_features(header, name, target, expected_columns, ignore_columns)
         )
+        return chosen + ([target] if target is not None else [])
+
+    spelled = [target] if target is not None else []
+    columns = read_file(name, select, spelled, (), sep, engine, matrix=chosen)
+    return _table(columns, chosen, target, drop_missing)
 
 
 def read_columns(
@@ -165,14 +190,19 @@ def read_columns(
     *,
     spelled: Sequence[str] = (),
     verbatim: Sequence[str] = (),
+    sep: str | None = ",",
+    engine: str = "auto",
 ) -> Columns:
     """Read a CSV file with a header, column by column, numbers or text.
 
-    Each column becomes an array as the file is read, in chunks of
-    :data:`CHUNK_ROWS` rows: a column of numbers is float64 (NaN where a cell
-    is missing), a column holding any other text is integer codes into its
-    categories. Memory holds the arrays and one chunk of text, never the
-    rows as Python lists.
+    Each column becomes an array as the file is read, a chunk of rows at a
+    time, into arrays allocated once for the lines the file holds: a column
+    of numbers is float64 (NaN where a cell is missing), a column holding
+    text is integer codes into its categories. A column stays one of numbers
+    while at least :data:`MIN_NUMBER_FRACTION` of its filled cells are
+    numbers: its few other cells (a typo) are then NaN too, counted in
+    ``Column.n_text`` (see ``Column.not_numbers_note``). Memory holds the
+    arrays and one chunk of text, never the rows as Python lists.
 
     Parameters
     ----------
@@ -187,6 +217,10 @@ def read_columns(
         :data:`MAX_SPELLINGS` distinct cells.
     verbatim : sequence of str, default ()
         Columns read as text whatever they hold (to be copied out as written).
+    sep : str or None, default ","
+        The separator, or None to detect it (see :func:`read_csv`).
+    engine : {"auto", "pyarrow", "python"}, default "auto"
+        What splits the rows into cells (see :func:`read_csv`).
 
     Returns
     -------
@@ -198,8 +232,8 @@ def read_columns(
         One line naming the file, line and column (see :func:`read_csv`).
     """
     name = os.fspath(path)
-    with _csv_reader(name) as reader:
-        columns = _parse_columns(reader, name, select, spelled, verbatim)
+    check_separator(sep)
+    columns = read_file(name, select, spelled, verbatim, sep, engine)
     if columns.n_rows == 0:
         raise DataError(
             f"{name}: the header (line {columns.header_line}) has no data rows"
@@ -207,357 +241,11 @@ def read_columns(
     return columns
 
 
-@contextlib.contextmanager
-def _csv_reader(name: str) -> Iterator[Any]:
-    """An open ``csv.reader`` of ``name``; every problem becomes a DataError."""
-    _check_regular(name)
-    try:
-        # newline="" lets the csv module see quoted line breaks itself.
-        with open(name, newline="", encoding="utf-8-sig") as file:
-            reader = csv.reader(file)
-            try:
-                yield reader
-            except UnicodeDecodeError:
-                raise DataError(
-                    f"{name}: line {_undecodable_line(name)}: not UTF-8 text; "
-                    "save the file as UTF-8 CSV"
-                ) from None
-            except csv.Error as exc:
-                raise DataError(
-                    f"{name}: line {reader.line_num}: malformed CSV ({exc})"
-                ) from None
-    except FileNotFoundError:
-        raise DataError(f"{name}: file not found") from None
-    except IsADirectoryError:
-        raise DataError(f"{name}: is a directory, not a CSV file") from None
-    except PermissionError:
-        raise DataError(f"{name}: permission denied") from None
-    except OSError as exc:
-        raise DataError(
-            f"{name}: cannot read the file ({exc.strerror or exc})"
-        ) from None
-
-
-def _check_regular(name: str) -> None:
-    """Refuse a FIFO or a device before opening it (opening a FIFO blocks)."""
-    try:
-        mode = os.stat(name).st_mode
-    except OSError:
-        return  # open() reports it
-    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        what = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device"
-        raise DataError(f"{name}: is {what}, not a CSV file")
-
-
-# -- column by column ----------------------------------------------------------
-@dataclass(repr=False)
-class Column:
-    """One column of a CSV file, as :func:`read_columns` reads it.
-
-    Attributes
-    ----------
-    name : str
-    numbers : ndarray of shape (n_rows,), float64, or None
-        The values, NaN where missing; None for a text column.
-    codes : ndarray of shape (n_rows,), int32, or None
-        Each cell's index in ``categories`` (-1 where missing): for a text
-        column, and for a ``spelled`` one while its spellings are kept.
-    categories : list of str or None
-        The distinct cells as written (spaces stripped), in order of first
-        appearance.
-    first_text : int or None
-        The row of the first cell that is neither a number nor missing.
-    first_text_cell : str or None
-        That cell, as written.
-    """
-
-    name: str
-    numbers: np.ndarray | None
-    codes: np.ndarray | None = None
-    categories: list[str] | None = None
-    first_text: int | None = None
-    first_text_cell: str | None = None
-
-    @property
-    def is_text(self) -> bool:
-        """Whether a cell holds something other than a number."""
-        return self.numbers is None
-
-    def missing(self) -> np.ndarray:
-        """A boolean array of shape (n_rows,): True where the cell is missing."""
-        if self.numbers is not None:
-            return np.isnan(self.numbers)
-        return self.codes < 0
-
-    def spellings(self) -> np.ndarray | None:
-        """The cells as written (``""`` where missing), of shape (n_rows,), or
-        None when they were not kept."""
-        if self.codes is None:
-            return None
-        lookup = np.array([*self.categories, ""], dtype=str)
-        return lookup[self.codes]  # -1 picks the final ""
-
-    def take(self, rows: np.ndarray) -> Column:
-        """The same column for the rows ``rows`` only."""
-        return Column(
-            self.name,
-            None if self.numbers is None else self.numbers[rows],
-            None if self.codes is None else self.codes[rows],
-            self.categories,
-            self.first_text,
-            self.first_text_cell,
-        )
-
-    def __repr__(self) -> str:
-        kind = "text" if self.is_text else "numbers"
-        return f"Column({self.name!r}, {kind}, n_rows={len(self.missing())})"
-
-
-@dataclass(repr=False)
-class Columns:
-    """The columns read from a CSV file by :func:`read_columns`.
-
-    Attributes
-    ----------
-    path : str
-    header : list of str
-        Every column's name, in the file's order.
-    columns : dict of str to Column
-        The columns read, by name.
-    lines : ndarray of shape (n_rows,), int64
-        The line (1-based) where each row starts, for messages.
-    header_line : int
-    """
-
-    path: str
-    header: list[str]
-    columns: dict[str, Column]
-    lines: np.ndarray
-    header_line: int = 1
-
-    @property
-    def n_rows(self) -> int:
-        """Number of data rows."""
-        return len(self.lines)
-
-    def __getitem__(self, name: str) -> Column:
-        return self.columns[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.columns
-
-    def take(self, rows: np.ndarray) -> Columns:
-        """The same columns for the rows ``rows`` only."""
-        return Columns(
-            self.path,
-            self.header,
-            {n: c.take(rows) for n, c in self.columns.items()},
-            self.lines[rows],
-            self.header_line,
-        )
-
-    def pop_matrix(self, names: Sequence[str]) -> np.ndarray:
-        """The number columns ``names`` as one array of shape (n_rows,
-        len(names)), float64, each column removed as it is copied (so memory
-        never holds both in full)."""
-        X = np.empty((self.n_rows, len(names)), dtype=np.float64)
-        for j, name in enumerate(names):
-            X[:, j] = self.columns.pop(name).numbers
-        return X
-
-    def __repr__(self) -> str:
-        return (
-            f"Columns(path={self.path!r}, n_rows={self.n_rows}, "
-            f"columns={list(self.columns)!r})"
-        )
-
-
-class _ColumnBuilder:
-    """Collects one column chunk by chunk: numbers until a text cell, then
-    codes; the spelling too when asked (or once the column is text)."""
-
-    def __init__(self, name: str, spelled: bool, text: bool = False) -> None:
-        self.name, self.text = name, text
-        self.numbers: list[np.ndarray] | None = [] if not text else None
-        self.codes: list[np.ndarray] | None = [] if spelled or text else None
-        self.index: dict[str, int] = {}
-        self.categories: list[str] = []
-        self.n_rows = 0
-        self.seen_number = False
-        self.reread = False  # text came after numbers whose spelling was not kept
-        self.first_text: int | None = None
-        self.first_text_cell: str | None = None
-
-    def add(self, cells: Sequence[str]) -> None:
-        if not self.text:
-            try:
-                values = np.fromiter(map(float, cells), np.float64, len(cells))
-            except ValueError:
-                values = self._numbers_or_text(cells)
-            if values is not None:
-                self.numbers.append(values)
-                self.seen_number = self.seen_number or not np.isnan(values).all()
-        if self.codes is not None:
-            self.codes.append(self._codes(cells))
-            if not self.text and len(self.categories) > MAX_SPELLINGS:
-                self.codes, self.index, self.categories = None, {}, []
-        self.n_rows += len(cells)
-
-    def _numbers_or_text(self, cells: Sequence[str]) -> np.ndarray | None:
-        """Parse cell by cell: NaN where missing; on the first text cell the
-        column becomes text (and None is returned)."""
-        values = np.empty(len(cells), np.float64)
-        for i, cell in enumerate(cells):
-            try:
-                values[i] = float(cell)
-            except ValueError:
-                if not _is_missing(cell.strip()):
-                    self._become_text(i, cell, values[:i])
-                    return None
-                values[i] = math.nan
-        return values
-
-    def _become_text(self, i: int, cell: str, before: np.ndarray) -> None:
-        self.first_text, self.first_text_cell = self.n_rows + i, cell
-        self.seen_number = self.seen_number or not np.isnan(before).all()
-        if self.codes is None:
-            # numbers read so far lost their spelling: read them again later,
-            # or (all missing) code them as missing
-            self.reread = self.seen_number
-            self.codes = [np.full(self.n_rows, -1, np.int32)]
-        self.text, self.numbers = True, None
-
-    def _codes(self, cells: Sequence[str]) -> np.ndarray:
-        index, categories = self.index, self.categories
-        out = np.empty(len(cells), np.int32)
-        for i, cell in enumerate(cells):
-            code = index.get(cell)
-            if code is None:
-                text = cell.strip()
-                code = index.get(text)
-                if code is None:
-                    code = -1 if _is_missing(text) else len(categories)
-                    if code >= 0:
-                        categories.append(text)
-                    index[text] = code
-                index[cell] = code
-            out[i] = code
-        return out
-
-    def column(self) -> Column:
-        """The finished column (the chunks are released)."""
-        numbers = codes = None
-        if not self.text:
-            numbers = _joined(self.numbers, np.float64)
-        if self.codes is not None:
-            codes = _joined(self.codes, np.int32)
-        self.numbers = self.codes = None
-        return Column(
-            self.name,
-            numbers,
-            codes,
-            list(self.categories) if codes is not None else None,
-            self.first_text,
-            self.first_text_cell,
-        )
-
-
-def _joined(chunks: list[np.ndarray], dtype) -> np.ndarray:
-    if not chunks:
-        return np.empty(0, dtype)
-    joined = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
-    chunks.clear()
-    return joined
-
-
-def _is_missing(text: str) -> bool:
-    """Whether a stripped cell means "no value" (see :data:`MISSING_VALUES`)."""
-    lower = text.lower()
-    return lower in MISSING_VALUES or lower.lstrip("+-") == "nan"
-
-
-def _parse_columns(
-    reader: Any,
-    path: str,
-    select: Callable[[list[str]], list[str]] | None,
-    spelled: Sequence[str],
-    verbatim: Sequence[str] = (),
-) -> Columns:
-    """Read the header and the data rows of an open ``csv.reader``, chunk by
-    chunk, into columns; text columns that began with numbers are read again."""
-    header, header_line = _read_header(reader, path)
-    names = list(header) if select is None else list(select(header))
-    position = {column: i for i, column in enumerate(header)}
-    builders = {n: _ColumnBuilder(n, n in spelled, n in verbatim) for n in names}
-    lines = _read_chunks(reader, path, header, header_line, position, builders)
-    reread = [n for n, b in builders.items() if b.reread]
-    columns = {n: b.column() for n, b in builders.items()}
-    if reread:
-        again = {n: _ColumnBuilder(n, False, text=True) for n in reread}
-        with _csv_reader(path) as second:
-            _read_header(second, path)
-            _read_chunks(second, path, header, header_line, position, again)
-        for n, builder in again.items():
-            text = builder.column()
-            text.first_text = columns[n].first_text
-            text.first_text_cell = columns[n].first_text_cell
-            columns[n] = text
-    return Columns(path, header, columns, lines, header_line)
-
-
-def _read_chunks(reader, path, header, header_line, position, builders) -> np.ndarray:
-    """Feed every data row's cells to ``builders``; returns each row's line."""
-    n_columns = len(header)
-    wanted = [(position[n], b) for n, b in builders.items()]
-    lines = array.array("q")
-    chunk: list[list[str]] = []
-    last_line = reader.line_num
-    for row in reader:
-        line, last_line = last_line + 1, reader.line_num
-        if len(row) != n_columns:
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue  # a blank line
-            raise DataError(
-                f"{path}: line {line} has {len(row)} fields, but the header "
-                f"(line {header_line}) has {n_columns} columns"
-                f"{_separator_hint(row)}"
-            )
-        chunk.append(row)
-        lines.append(line)
-        if len(chunk) == CHUNK_ROWS:
-            _feed(chunk, wanted)
-    _feed(chunk, wanted)
-    return np.frombuffer(lines, dtype=np.int64).copy() if lines else np.empty(0, int)
-
-
-def _feed(chunk: list[list[str]], wanted) -> None:
-    """Hand each builder its column of the chunk, then empty the chunk."""
-    if chunk:
-        cells = list(zip(*chunk, strict=True))
-        for i, builder in wanted:
-            builder.add(cells[i])
-        chunk.clear()
-
-
-def _read_rows(
-    reader: Any,
-    path: str,
-    target: str | None,
-    drop_missing: bool,
-    expected_columns: Sequence[str] | None,
-    ignore_columns: Sequence[str] = (),
+def _table(
+    columns: Columns, features: list[str], target: str | None, drop_missing: bool
 ) -> Table:
-    """Parse the header and the data rows of an open ``csv.reader``."""
-    chosen: list[str] = []
-
-    def select(header: list[str]) -> list[str]:
-        chosen.extend(
-            _choose_features(header, path, target, expected_columns, ignore_columns)
-        )
-        return chosen + ([target] if target is not None else [])
-
-    columns = _parse_columns(reader, path, select, [target] if target else [])
-    features, lines = chosen, columns.lines
+    """The Table of read_csv from the columns read."""
+    path, lines = columns.path, columns.lines
     if columns.n_rows == 0:
         raise DataError(
             f"{path}: the header (line {columns.header_line}) has no data rows"
@@ -579,43 +267,17 @@ def _read_rows(
 
 
 def _check_numbers(columns: Columns, names: Sequence[str]) -> None:
-    """Raise DataError at the first text cell of the columns ``names``."""
-    texts = [columns[n] for n in names if columns[n].is_text]
+    """Raise DataError at the first cell of the columns ``names`` that is
+    neither a number nor missing (even in a column of mostly numbers)."""
+    texts = [columns[n] for n in names if columns[n].has_text]
     if texts:
         first = min(texts, key=lambda c: c.first_text)
         cell = first.first_text_cell
         raise DataError(
-            f"{columns.path}: line {columns.lines[first.first_text]}, column "
+            f"{columns.path}: line {first.first_text_line}, column "
             f"{shown(first.name)}: {shown(cell)} is not a number"
-            f"{_separator_hint([cell])}"
+            f"{separator_hint([cell], columns.sep)}"
         )
-
-
-def _read_header(reader: Any, path: str) -> tuple[list[str], int]:
-    """Return the header's column names and its line number."""
-    for row in reader:
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        header = [cell.strip() for cell in row]
-        line = reader.line_num
-        if all(_is_number(cell) for cell in header):
-            raise DataError(
-                f"{path}: no header row: line {line} holds only numbers "
-                f"({listing(row)}); add a first line naming the columns"
-            )
-        for i, column in enumerate(header):
-            if not column:
-                raise DataError(
-                    f"{path}: line {line}: column {i + 1} of the header has no name"
-                )
-        duplicates = sorted(c for c, n in Counter(header).items() if n > 1)
-        if duplicates:
-            raise DataError(
-                f"{path}: line {line}: duplicate column names in the header: "
-                f"{listing(duplicates)}"
-            )
-        return header, line
-    raise DataError(f"{path}: the file is empty")
 
 
 def _choose_features(
@@ -667,12 +329,19 @@ def _choose_features(
 def _parse_target(
     column: Column, path: str, target: str, lines: np.ndarray
 ) -> np.ndarray:
-    """Return the target as float64 if every value is a number, else as str.
+    """Return the target as float64 if every value is a number, else as str
+    (the labels as written, even when only a few cells are text).
 
     Missing values are NaN in a numeric target and ``""`` in a text one.
     """
-    if column.is_text:
-        return column.spellings()
+    if column.has_text:
+        y = column.spellings()
+        if y is None:  # a few text cells among too many distinct numbers
+            raise DataError(
+                f"{path}: line {column.first_text_line}, column {shown(target)}: "
+                f"{shown(column.first_text_cell)} is not a number"
+            )
+        return y
     y = column.numbers
     infinite = np.flatnonzero(np.isinf(y))
     if infinite.size:
@@ -736,37 +405,3 @@ def _handle_missing(
         )
     keep = ~missing_rows
     return tuple(a if a is None else a[keep] for a in (X, y, y_text))
-
-
-def _undecodable_line(path: str) -> int | str:
-    """The line holding the file's first byte that is not UTF-8, or "?"."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    line = 1
-    try:
-        with open(path, "rb") as file:
-            for chunk in iter(lambda: file.read(1 << 16), b""):
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError as exc:
-                    return line + chunk.count(b"\n", 0, max(exc.start, 0))
-                line += chunk.count(b"\n")
-    except OSError:
-        pass
-    return "?"
-
-
-def _is_number(text: str) -> bool:
-    """Whether ``float`` accepts ``text``."""
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _separator_hint(cells: Sequence[str]) -> str:
-    """A hint when a file seems to use another separator than the comma."""
-    for separator, label in ((";", "semicolons"), ("\t", "tabs")):
-        if any(separator in cell for cell in cells):
-            return f" (the file seems separated by {label}; plainnet reads commas)"
-    return ""

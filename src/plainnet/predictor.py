@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from .errors import DataError
 from .model_files import read_model_file
 from .network import Sequential
 from .preprocessing import Standardizer, decode_labels
-from .tables import EncodedRows, TablePreprocessor
+from .tables import EncodedRows, NotNumbersWarning, TablePreprocessor
 
 
 @dataclass(repr=False)
@@ -280,6 +281,7 @@ class Predictor:
         *,
         target: str | None = None,
         drop_missing: bool = False,
+        sep: str | None = ",",
     ) -> Table:
         """Read a CSV file's feature columns: those the network was trained on.
 
@@ -293,6 +295,9 @@ class Predictor:
             ignored.
         drop_missing : bool, default False
             Drop rows with missing values instead of raising.
+        sep : str or None, default ","
+            The separator of the cells, or None to detect it (see
+            :func:`plainnet.data.read_csv`).
 
         Returns
         -------
@@ -306,7 +311,9 @@ class Predictor:
             them, from the network's input width), or a value is not a number.
         """
         if self.table is not None:
-            rows = self.read_rows(path, target=target, drop_missing=drop_missing)
+            rows = self.read_rows(
+                path, target=target, drop_missing=drop_missing, sep=sep
+            )
             return Table(
                 self.feature_names, rows.X, rows.y, target, rows.path, rows.y_text
             )
@@ -318,6 +325,7 @@ class Predictor:
             drop_missing=drop_missing,
             expected_columns=expected,
             ignore_columns=ignore,
+            sep=sep,
         )
         if expected is None and table.n_features != self.n_inputs:
             raise DataError(
@@ -333,6 +341,7 @@ class Predictor:
         keep: Sequence[str] = (),
         target: str | None = None,
         drop_missing: bool = False,
+        sep: str | None = ",",
     ) -> Rows:
         """Read the rows of a CSV file to predict for, with columns to copy out.
 
@@ -353,6 +362,9 @@ class Predictor:
         drop_missing : bool, default False
             For a model of numeric columns: drop the rows with a missing
             feature instead of raising.
+        sep : str or None, default ","
+            The separator of the cells, or None to detect it (see
+            :func:`plainnet.data.read_csv`).
 
         Returns
         -------
@@ -363,6 +375,13 @@ class Predictor:
         DataError
             One line naming the file: a column the model reads or one asked
             for is absent, a number column holds text, ...
+
+        Warns
+        -----
+        NotNumbersWarning
+            For a number column (or a number target) holding a few cells that
+            are not numbers, treated as missing (see
+            :class:`plainnet.tables.NotNumbersWarning`).
         """
         name = os.fspath(path)
         inputs, keep = self.input_columns, list(dict.fromkeys(keep))
@@ -397,9 +416,14 @@ class Predictor:
         table = self.table
         spelled = [*(table.category_columns_ if table else []), *extra]
         verbatim = [c for c in keep if c not in inputs and c != target]
-        columns = read_columns(name, select, spelled=spelled, verbatim=verbatim)
+        columns = read_columns(
+            name, select, spelled=spelled, verbatim=verbatim, sep=sep
+        )
         without_target: list[int] = []
         if target is not None:
+            note = columns[target].not_numbers_note()
+            if note is not None:
+                warnings.warn(note, NotNumbersWarning, stacklevel=2)
             columns, without_target = self._drop_missing_target(columns, target)
         kept = {c: _as_written(columns[c]) for c in keep}
         y = y_text = None

@@ -26,12 +26,19 @@ from typing import Any
 import numpy as np
 
 from . import _memory
+from ._csv.cells import mostly_numbers
 from ._memory import size_text
 from ._messages import listing, shorten, shown
 from .data import Column, Columns, _is_missing
 from .errors import DataError
 
-__all__ = ["MAX_CATEGORIES", "MAX_MAGNITUDE", "EncodedRows", "TablePreprocessor"]
+__all__ = [
+    "MAX_CATEGORIES",
+    "MAX_MAGNITUDE",
+    "EncodedRows",
+    "NotNumbersWarning",
+    "TablePreprocessor",
+]
 
 #: Feature values beyond this are refused: standardizing squares them, and the
 #: square of anything beyond about 1e154 overflows float64.
@@ -47,6 +54,13 @@ FREE_TEXT_FRACTION = 0.5
 MAX_CATEGORIES = 100
 #: The name of the column of the grouped categories: ``city=(other)``.
 OTHER = "(other)"
+
+
+class NotNumbersWarning(UserWarning):
+    """A column of numbers holds a few cells that are not numbers (fewer than
+    ``1 - plainnet.data.MIN_NUMBER_FRACTION`` of its filled cells): they are
+    treated as missing, and filled as missing cells are."""
+
 
 #: Why a column was left out, as :attr:`TablePreprocessor.left_out_` gives it.
 REASONS = {
@@ -293,6 +307,9 @@ class TablePreprocessor:
             Once, counting the cells holding a category not seen in training
             (encoded as all zeros; in a column with an "other" column, they
             go there without a word).
+        NotNumbersWarning
+            Once per number column holding a few cells that are not numbers
+            (treated as missing), naming how many and the first one.
         """
         encoded = self._encode(table, stacklevel=3)
         encoded.check_fits()
@@ -322,6 +339,10 @@ class TablePreprocessor:
                 part = _categories(entry, column, start, unseen)
             parts.append(part)
             start += part.width
+        for entry in self._fitted():
+            note = columns[entry["name"]].not_numbers_note()
+            if entry["kind"] == "number" and note is not None:
+                warnings.warn(note, NotNumbersWarning, stacklevel=stacklevel)
         if unseen:
             total = sum(n for _, _, n in unseen)
             examples = listing([f"{c}: {v}" for c, v, _ in unseen], limit=5)
@@ -506,9 +527,11 @@ class EncodedRows:
 
 
 def _numbers(entry, column: Column, start: int, lines, path) -> _Part:
-    """A number column: missing cells filled with the median."""
+    """A number column: missing cells (and the few text cells of a column of
+    mostly numbers) filled with the median."""
     if column.is_text:
-        where = f"line {lines[column.first_text]}, " if lines is not None else ""
+        line = column.first_text_line
+        where = f"line {line}, " if line is not None else ""
         raise DataError(
             f"{path}{where}column {shown(entry['name'])}: "
             f"{shown(column.first_text_cell)} is not a number"
@@ -620,18 +643,13 @@ def _column_from_values(name: str, values, kind: str | None) -> Column:
         return Column(name, array.astype(np.float64))
     cells = [_cell_text(v) for v in array.tolist()]
     if kind != "category":
-        numbers = np.empty(len(cells))
-        for i, cell in enumerate(cells):
-            try:
-                numbers[i] = math.nan if _is_missing(cell) else float(cell)
-            except ValueError:
-                if kind == "number":  # as transform says it for a file's cell
-                    raise DataError(
-                        f"column {shown(name)}: {shown(cell)} is not a number"
-                    ) from None
-                break
-        else:
-            return Column(name, numbers)
+        column = _numbers_from_cells(name, cells)
+        if not column.is_text:
+            return column
+        if kind == "number":  # as transform says it for a file's cell
+            raise DataError(
+                f"column {shown(name)}: {shown(column.first_text_cell)} is not a number"
+            )
     categories = sorted({c for c in cells if not _is_missing(c)})
     index = {c: i for i, c in enumerate(categories)}
     codes = np.array([index.get(c, -1) for c in cells], dtype=np.int32)
@@ -643,6 +661,28 @@ def _column_from_values(name: str, values, kind: str | None) -> Column:
         categories,
         first,
         None if first is None else cells[first],
+    )
+
+
+def _numbers_from_cells(name: str, cells: list[str]) -> Column:
+    """The cells as a column of numbers if they are mostly numbers (see
+    :data:`plainnet.data.MIN_NUMBER_FRACTION`; the others are NaN, counted),
+    else a text column saying only where its first text cell is."""
+    numbers = np.empty(len(cells))
+    text = []
+    for i, cell in enumerate(cells):
+        try:
+            numbers[i] = math.nan if _is_missing(cell) else float(cell)
+        except ValueError:
+            numbers[i] = math.nan
+            text.append(i)
+    first = text[0] if text else None
+    cell = None if first is None else cells[first]
+    filled = int(np.count_nonzero(~np.isnan(numbers)))
+    if text and not mostly_numbers(filled, len(text)):
+        return Column(name, None, first_text=first, first_text_cell=cell)
+    return Column(
+        name, numbers, first_text=first, first_text_cell=cell, n_text=len(text)
     )
 
 

@@ -86,7 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{prefix}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (
-        DataError, ExportError, ModelFileError, TrainingDivergedError, ImportError
+        DataError,
+        ExportError,
+        ModelFileError,
+        TrainingDivergedError,
+        ImportError,
     ) as error:
         print(f"{prefix}: error: {error}", file=sys.stderr)
         return EXIT_ERROR

@@ -141,6 +141,23 @@ def hidden_sizes(text: str) -> list[int]:
         ) from None
 
 
+def separator(text: str) -> str:
+    """The separator of a CSV file's cells: one character, ``tab`` or ``\\t``
+    for a tab."""
+    sep = "\t" if text.lower() in ("tab", "\\t") else text
+    if len(sep) != 1 or sep in '"\r\n':
+        raise argparse.ArgumentTypeError(
+            f"expected one character such as ',' or ';' (or 'tab'), got {shown(text)}"
+        )
+    return sep
+
+
+SEP_HELP = (
+    "the separator of the CSV file's cells: ',', ';', 'tab', ... (default: "
+    "detected from the header)"
+)
+
+
 # -- output ----------------------------------------------------------------------
 def without_target_note(target: str, lines: list[int]) -> str:
     """The note on the rows left out because their target cell is empty."""

@@ -16,7 +16,14 @@ from ..metrics import (
     root_mean_squared_error,
 )
 from ..predictor import Predictor
-from .common import UsageError, add_command, label_codes, without_target_note
+from .common import (
+    SEP_HELP,
+    UsageError,
+    add_command,
+    label_codes,
+    separator,
+    without_target_note,
+)
 
 EXAMPLES = """
   plainnet evaluate model.npz test.csv
@@ -38,6 +45,7 @@ def add_parser(commands) -> None:
     )
     p.add_argument("model", metavar="MODEL.npz", help="a model file")
     p.add_argument("data", metavar="DATA.csv", help="CSV file with a header")
+    p.add_argument("--sep", type=separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument(
         "--target",
         metavar="COLUMN",
@@ -64,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
             "this model file does not say whether it classifies or "
             "regresses (it was not trained by plainnet train)"
         )
-    rows = predictor.read_rows(args.data, target=target, drop_missing=args.drop_missing)
+    rows = predictor.read_rows(
+        args.data, target=target, drop_missing=args.drop_missing, sep=args.sep
+    )
     if rows.without_target:
         print(without_target_note(target, rows.without_target))
     print(f"{len(rows)} rows of {args.data}")

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._messages import shown
 from ..predictor import Predictor
-from .common import UsageError, add_command, check_output
+from .common import SEP_HELP, UsageError, add_command, check_output, separator
 
 SUFFIXES = (".png", ".pdf", ".svg")
 EXAMPLES = """
@@ -36,6 +36,7 @@ def add_parser(commands) -> None:
     p.add_argument(
         "--data", metavar="DATA.csv", help="labelled rows to draw predictions for"
     )
+    p.add_argument("--sep", type=separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--log-loss", action="store_true", help="loss on a log scale")
     p.add_argument(
         "--force",
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if args.data is not None:
         if predictor.task != "regress" or predictor.target is None:
             raise UsageError("--data draws a regressor's predictions; this is not one")
-        rows = predictor.read_rows(args.data, target=predictor.target)
+        rows = predictor.read_rows(args.data, target=predictor.target, sep=args.sep)
         if rows.y.dtype.kind != "f":
             raise UsageError(
                 f"{args.data}: column {shown(predictor.target)} holds text"

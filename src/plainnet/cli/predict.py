@@ -11,7 +11,14 @@ from .._messages import listing, printable
 from ..model_files import atomic_write
 from ..predictor import Predictor, Rows
 from ..preprocessing import decode_labels
-from .common import UsageError, add_command, check_output, column_list
+from .common import (
+    SEP_HELP,
+    UsageError,
+    add_command,
+    check_output,
+    column_list,
+    separator,
+)
 
 EXAMPLES = """
   plainnet predict model.npz test.csv --id PassengerId --out submission.csv
@@ -37,6 +44,7 @@ def add_parser(commands) -> None:
     )
     p.add_argument("model", metavar="MODEL.npz", help="a model file")
     p.add_argument("data", metavar="DATA.csv", help="CSV file with a header")
+    p.add_argument("--sep", type=separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument(
         "--id",
         metavar="COL",
@@ -67,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if args.proba and predictor.task != "classify":
         raise UsageError("--proba applies to classifiers; this model predicts numbers")
     keep = list(dict.fromkeys(([args.id] if args.id else []) + args.keep))
-    rows = predictor.read_rows(args.data, keep=keep)
+    rows = predictor.read_rows(args.data, keep=keep, sep=args.sep)
     if rows.ignored:
         print(
             f"note: ignored column(s) {listing(rows.ignored, limit=10)} (not used "

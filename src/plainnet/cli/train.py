@@ -15,6 +15,7 @@ from ..optimizers import OPTIMIZERS
 from ..predictor import Predictor
 from ..tables import MAX_CATEGORIES
 from .common import (
+    SEP_HELP,
     Interrupted,
     UsageError,
     add_command,
@@ -30,6 +31,7 @@ from .common import (
     positive_int,
     predicted_codes,
     regression_scores,
+    separator,
 )
 from .train_data import (
     TrainingData,
@@ -212,6 +214,7 @@ def _plot(predictor: Predictor, data: TrainingData, train_rows, val_rows, args):
 def _add_data_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header")
     p.add_argument("--target", metavar="COLUMN", help="the column to predict")
+    p.add_argument("--sep", type=separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument(
         "--dataset", choices=DATASETS, help="a built-in data set instead of a CSV"
     )

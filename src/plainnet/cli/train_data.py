@@ -4,6 +4,7 @@ features and target scaled as the network sees them."""
 
 import argparse
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,7 +14,7 @@ from ..data import Columns, read_columns
 from ..datasets import make_dataset
 from ..errors import DataError
 from ..preprocessing import Standardizer
-from ..tables import REASONS, TablePreprocessor
+from ..tables import REASONS, NotNumbersWarning, TablePreprocessor
 from .common import UsageError, without_target_note
 
 MAX_CLASSES_AUTO = 20  # an integer target with more distinct values is a number
@@ -54,7 +55,13 @@ def read_training_data(args: argparse.Namespace) -> TrainingData:
         )
     if args.target is None:
         raise UsageError("--target COLUMN is needed: the name of the column to predict")
-    columns = read_columns(args.data, _selector(args), spelled=[args.target])
+    columns = read_columns(
+        args.data, _selector(args), spelled=[args.target], sep=args.sep
+    )
+    for column in columns.columns.values():
+        note = column.not_numbers_note()
+        if note is not None:
+            print(f"note: {note}")
     columns = _rows_with_a_target(columns, args.target)
     target = columns.columns.pop(args.target)
     y = target.spellings()
@@ -207,7 +214,9 @@ def prepare(task: str, data: TrainingData, train_rows: np.ndarray, args=None):
         ).fit(data.columns, rows=train_rows)
         _print_notes(table, len(train_rows))
         _note_mostly_missing(table, data.columns)
-        data.X = table.transform(data.columns)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotNumbersWarning)  # noted when read
+            data.X = table.transform(data.columns)
         data.feature_names = table.feature_names_out_
         data.columns = None  # the raw columns are no longer needed
         metadata["table"] = table.to_dict()

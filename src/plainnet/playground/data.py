@@ -54,7 +54,7 @@ class CsvFile:
         except DataError as error:
             raise SetupError(self._named(error)) from None
         self.columns = list(columns.header)
-        self.text_columns = [n for n in self.columns if columns[n].is_text]
+        self.text_columns = [n for n in self.columns if columns[n].has_text]
         self.n_rows = columns.n_rows
         self._tables: dict[str, Table] = {}
 

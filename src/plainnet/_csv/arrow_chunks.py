@@ -1,0 +1,142 @@
+"""The data rows read by pyarrow's CSV reader, a block at a time, each wanted
+column's cells as :class:`ArrowCells`: the fast path, used when pyarrow is
+installed. Cells are split and numbers parsed in C (pyarrow parses numbers
+exactly as ``float`` does, correctly rounded); a chunk of a column that
+pyarrow cannot convert whole goes cell by cell through ``float``, as on the
+careful path. Anything pyarrow might read otherwise than the csv module
+raises :class:`Unreadable`, and the caller reads the file with the csv
+module instead."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import math
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from .cells import MISSING_VALUES, code_of, is_missing
+
+#: Bytes of the file parsed at a time.
+BLOCK_BYTES = 4 << 20
+
+
+class Unreadable(Exception):
+    """pyarrow cannot give this file's rows as the csv module would."""
+
+
+def available() -> bool:
+    """Whether pyarrow is installed (it is not imported here)."""
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def arrow_chunks(
+    path: str, offset: int, n_columns: int, wanted: Sequence[int], sep: str
+) -> Iterator[tuple[int, dict[int, ArrowCells]]]:
+    """Each block's number of rows and the cells of the columns ``wanted``
+    (by position), from byte ``offset`` of ``path`` (the line after the
+    header) on.
+
+    Raises
+    ------
+    Unreadable
+        A row of another width, a quote left open, bytes that are not UTF-8,
+        a field longer than the csv module takes, ...
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(n_columns)]
+    read = pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES)
+    parse = pacsv.ParseOptions(
+        delimiter=sep,
+        quote_char='"',
+        double_quote=True,
+        escape_char=False,
+        newlines_in_values=True,
+        ignore_empty_lines=True,
+    )
+    convert = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in names},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+        check_utf8=True,
+    )
+    limit = csv.field_size_limit()
+    with open(path, "rb") as file:
+        file.seek(offset)
+        try:
+            for batch in pacsv.open_csv(file, read, parse, convert):
+                if any(_longest(column) > limit for column in batch.columns):
+                    raise Unreadable("a field longer than the csv module takes")
+                yield batch.num_rows, {i: ArrowCells(batch.column(i)) for i in wanted}
+        except pa.ArrowException as exc:
+            raise Unreadable(str(exc)) from None
+
+
+def _longest(column: Any) -> int:
+    import pyarrow.compute as pc
+
+    return pc.max(pc.binary_length(column)).as_py() or 0
+
+
+class ArrowCells:
+    """One column's cells of a block, as a pyarrow string array."""
+
+    def __init__(self, cells: Any) -> None:
+        self.cells = cells
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def numbers(self) -> np.ndarray | None:
+        """The cells as float64 (NaN where missing) if each is a number or a
+        missing value, else None."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            values = pc.cast(self.cells, pa.float64()).to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:
+            values = None
+        if values is not None and not np.isnan(values).any():
+            return values
+        # missing values and spaces around numbers (as float strips them)
+        trimmed = pc.ascii_trim_whitespace(self.cells)
+        missing = pc.is_in(pc.utf8_lower(trimmed), value_set=_missing_values())
+        kept = pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)
+        try:
+            values = pc.cast(kept, pa.float64()).fill_null(math.nan).to_numpy()
+        except pa.ArrowInvalid:
+            return None
+        # pyarrow reads "nan(1)" as NaN, float does not: check what reads as NaN
+        odd = np.isnan(values) & ~missing.to_numpy(zero_copy_only=False)
+        if odd.any():
+            cells = self.cells.filter(pa.array(odd)).to_pylist()
+            if not all(is_missing(cell.strip()) for cell in cells):
+                return None
+        return values
+
+    def strings(self) -> list[str]:
+        """The cells as written."""
+        return self.cells.to_pylist()
+
+    def codes(self, index: dict[str, int], categories: list[str]) -> np.ndarray:
+        """Each cell's code (see :func:`~plainnet._csv.cells.code_of`), int32
+        of shape (n,): the distinct cells are coded once each."""
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(self.cells)
+        distinct = encoded.dictionary.to_pylist()
+        lookup = np.array(
+            [code_of(cell, index, categories) for cell in distinct], dtype=np.int32
+        )
+        return lookup[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _missing_values() -> Any:
+    import pyarrow as pa
+
+    return pa.array(sorted(MISSING_VALUES | {"+nan", "-nan"}), pa.string())

@@ -1,0 +1,146 @@
+"""One column built chunk by chunk: numbers, text codes, or numbers with a
+few text cells, into arrays allocated once for the rows the file can hold."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .cells import MIN_NUMBER_FRACTION, is_missing, mostly_numbers
+from .columns import Column
+
+#: A column of numbers keeps the spelling of its cells (``007``) while it has
+#: at most this many distinct ones: enough for any set of class labels.
+MAX_SPELLINGS = 10_000
+
+
+class ColumnBuilder:
+    """Collects one column, chunk by chunk.
+
+    A column is numbers until its text cells are too many to be a few typos
+    among numbers (more than ``1 - MIN_NUMBER_FRACTION`` of the rows the file
+    can hold), then text. Codes (each cell's category) are kept for a text
+    column, for a ``spelled`` one (while it has at most
+    :data:`MAX_SPELLINGS` distinct cells), and from the first text cell on
+    in case the column turns out to be text. When they miss rows that were
+    read as numbers, :attr:`reread` says that the column must be read again
+    as text.
+
+    ``capacity`` is the number of rows the file can hold; ``out``, an array
+    of that length to write the numbers into (a column of a matrix).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        capacity: int,
+        *,
+        spelled: bool = False,
+        text: bool = False,
+        out: np.ndarray | None = None,
+    ) -> None:
+        self.name, self.spelled, self.capacity = name, spelled, capacity
+        self.numbers: np.ndarray | None = None
+        if not text:
+            self.numbers = out if out is not None else np.empty(capacity)
+        self.codes: np.ndarray | None = None
+        if spelled or text:
+            self.codes = np.empty(capacity, np.int32)
+        self.codes_complete = True  # the codes cover every row read so far
+        self.index: dict[str, int] = {}
+        self.categories: list[str] = []
+        self.n_rows = self.n_text = 0
+        self.seen_number = False
+        self.first_text: int | None = None
+        self.first_text_cell: str | None = None
+
+    @property
+    def reread(self) -> bool:
+        """Whether the column is text but its codes miss some rows."""
+        return self._is_text() and not (self.codes is not None and self.codes_complete)
+
+    def add(self, cells) -> None:
+        """Append one chunk's cells (``TextCells`` or ``ArrowCells``)."""
+        start, n = self.n_rows, len(cells)
+        self._reserve(start + n)
+        if self.numbers is not None:
+            values = cells.numbers()
+            if values is None:
+                values = self._by_cell(cells.strings(), start)
+            self.numbers[start : start + n] = values
+            if not self.seen_number:
+                self.seen_number = not np.isnan(values).all()
+            if self.n_text > (1 - MIN_NUMBER_FRACTION) * self.capacity:
+                self.numbers = None  # too much text to be a column of numbers
+        if self.codes is not None:
+            self.codes[start : start + n] = cells.codes(self.index, self.categories)
+            if self.numbers is not None and len(self.categories) > MAX_SPELLINGS:
+                self.codes, self.codes_complete = None, False
+                self.index, self.categories = {}, []
+        self.n_rows += n
+
+    def _by_cell(self, cells, start: int) -> np.ndarray:
+        """Parse cell by cell: NaN where missing or text (counted)."""
+        values = np.empty(len(cells), np.float64)
+        for i, cell in enumerate(cells):
+            try:
+                values[i] = float(cell)
+            except ValueError:
+                values[i] = math.nan
+                if not is_missing(cell.strip()):
+                    self._text_cell(start + i, cell)
+        return values
+
+    def _text_cell(self, row: int, cell: str) -> None:
+        self.n_text += 1
+        if self.first_text is None:
+            self.first_text, self.first_text_cell = row, cell
+        if self.codes is None and self.codes_complete:
+            # from this chunk on; the rows before are complete only if none
+            # of them held a number (whose spelling was not kept)
+            self.codes = np.empty(len(self.numbers), np.int32)
+            self.codes[: self.n_rows] = -1
+            self.codes_complete = not self.seen_number
+
+    def _reserve(self, n_rows: int) -> None:
+        """Grow the arrays if a chunk goes past them (the capacity is an upper
+        bound, so only if the file grew while being read)."""
+        for name in ("numbers", "codes"):
+            array = getattr(self, name)
+            if array is not None and len(array) < n_rows:
+                grown = np.empty(max(n_rows, 2 * len(array)), array.dtype)
+                grown[: self.n_rows] = array[: self.n_rows]
+                setattr(self, name, grown)
+
+    def _is_text(self) -> bool:
+        if self.numbers is None:
+            return True
+        if not self.n_text:
+            return False
+        filled = int(np.count_nonzero(~np.isnan(self.numbers[: self.n_rows])))
+        return not mostly_numbers(filled, self.n_text)
+
+    def column(self) -> Column:
+        """The finished column (numbers or text, as its cells decide)."""
+        n, text = self.n_rows, self._is_text()
+        numbers = None if text else _trimmed(self.numbers, n)
+        codes = categories = None
+        if self.codes is not None and self.codes_complete and (text or self.spelled):
+            codes, categories = _trimmed(self.codes, n), list(self.categories)
+        self.numbers = self.codes = None
+        return Column(
+            self.name,
+            numbers,
+            codes,
+            categories,
+            self.first_text,
+            self.first_text_cell,
+            0 if text else self.n_text,
+        )
+
+
+def _trimmed(array: np.ndarray, n: int) -> np.ndarray:
+    """The first ``n`` items: a view, or a copy when most of the array is
+    unused (so that the rest is freed)."""
+    return array[:n] if 2 * n >= len(array) else array[:n].copy()

@@ -1,0 +1,176 @@
+"""A CSV file read into :class:`~plainnet._csv.columns.Columns`: the header,
+then the rows chunk by chunk into one builder per column, by pyarrow when it
+can give the rows exactly as the csv module would, else by the csv module;
+the text columns that began with numbers are read again."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+
+from . import arrow_chunks as arrow
+from .builder import ColumnBuilder
+from .columns import Columns
+from .file import Layout, open_csv, read_header, scan_lines
+from .text_chunks import text_chunks
+
+#: Engines that ``engine=`` takes.
+ENGINES = ("auto", "pyarrow", "python")
+#: ``engine="auto"`` takes pyarrow (when installed) for files of at least this
+#: many bytes; for smaller ones, importing it would cost more than it saves.
+ARROW_MIN_BYTES = 8 << 20
+
+
+def read_file(
+    path: str,
+    select: Callable[[list[str]], list[str]] | None,
+    spelled: Sequence[str] = (),
+    verbatim: Sequence[str] = (),
+    sep: str | None = ",",
+    engine: str = "auto",
+    matrix: Sequence[str] = (),
+) -> Columns:
+    """The columns ``select(header)`` of ``path`` (every column by default).
+
+    ``spelled`` and ``verbatim`` are as in :func:`plainnet.data.read_columns`;
+    the number columns ``matrix`` are read straight into one matrix
+    (``Columns.matrix``), in that order.
+    """
+    with open_csv(path, sep) as reader:
+        header, header_line = read_header(reader, path)
+        names = list(header) if select is None else list(select(header))
+        layout = scan_lines(path, header_line)
+        plan = _Plan(path, header, header_line, names, spelled, verbatim, matrix)
+        if _with_arrow(engine, path, layout):
+            columns = plan.read_with_arrow(layout, reader.dialect.delimiter)
+            if columns is not None:
+                return columns
+        return plan.read_with_csv(reader, layout.capacity)
+
+
+def _with_arrow(engine: str, path: str, layout: Layout) -> bool:
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    if engine == "python" or layout.data_offset is None or not layout.data_lines:
+        return False
+    if engine == "pyarrow":
+        if not arrow.available():
+            raise ImportError(
+                "engine='pyarrow' needs pyarrow (pip install pyarrow); "
+                "engine='auto' reads without it"
+            )
+        return True
+    return arrow.available() and os.path.getsize(path) >= ARROW_MIN_BYTES
+
+
+class _Plan:
+    """What to read from a file whose header is read: the columns, their
+    builders, and how to put them together."""
+
+    def __init__(self, path, header, header_line, names, spelled, verbatim, matrix):
+        self.path, self.header, self.header_line = path, header, header_line
+        self.names, self.spelled, self.verbatim = names, set(spelled), set(verbatim)
+        self.matrix = [n for n in matrix if n in names and n not in verbatim]
+        self.position = {column: i for i, column in enumerate(header)}
+
+    def builders(self, capacity: int) -> tuple[dict[str, ColumnBuilder], np.ndarray]:
+        """A fresh builder per column, and the matrix they write into."""
+        M = np.empty((capacity, len(self.matrix)))
+        out = {name: M[:, j] for j, name in enumerate(self.matrix)}
+        builders = {
+            n: ColumnBuilder(
+                n,
+                capacity,
+                spelled=n in self.spelled,
+                text=n in self.verbatim,
+                out=out.get(n),
+            )
+            for n in self.names
+        }
+        return builders, M
+
+    def read_with_arrow(self, layout: Layout, sep: str) -> Columns | None:
+        """The columns read by pyarrow, or None if it cannot read this file
+        line for line as the csv module does."""
+        builders, M = self.builders(layout.capacity)
+        try:
+            n_rows = sum(self._feed(self._arrow(layout, sep, builders), builders))
+            if n_rows != layout.data_lines:
+                return None  # blank lines, or rows spanning lines
+            rereads = self._rereads(builders)
+            if rereads:
+                sum(self._feed(self._arrow(layout, sep, rereads), rereads))
+        except arrow.Unreadable:
+            return None
+        first = self.header_line + 1
+        lines = np.arange(first, first + n_rows, dtype=np.int64)
+        return self._columns(builders, rereads, lines, M, "pyarrow", sep)
+
+    def _arrow(self, layout: Layout, sep: str, builders):
+        wanted = [self.position[n] for n in builders]
+        n_columns = len(self.header)
+        return arrow.arrow_chunks(self.path, layout.data_offset, n_columns, wanted, sep)
+
+    def read_with_csv(self, reader, capacity: int) -> Columns:
+        """The columns read by the csv module, from ``reader`` past the header."""
+        builders, M = self.builders(capacity)
+        parts = self._feed(self._csv(reader, builders), builders)
+        lines = np.concatenate(parts) if parts else np.empty(0, np.int64)
+        rereads = self._rereads(builders)
+        if rereads:
+            with open_csv(self.path, reader.dialect.delimiter) as again:
+                read_header(again, self.path)
+                self._feed(self._csv(again, rereads), rereads)
+        return self._columns(
+            builders, rereads, lines, M, "python", reader.dialect.delimiter
+        )
+
+    def _csv(self, reader, builders):
+        wanted = [self.position[n] for n in builders]
+        n_columns = len(self.header)
+        return text_chunks(reader, self.path, n_columns, self.header_line, wanted)
+
+    def _feed(self, chunks: Iterable, builders: dict[str, ColumnBuilder]) -> list:
+        """Hand each builder its column of each chunk; returns each chunk's
+        rows (a count, or the lines where they start)."""
+        by_position = [(self.position[n], b) for n, b in builders.items()]
+        parts = []
+        for rows, cells in chunks:
+            for i, builder in by_position:
+                builder.add(cells[i])
+            parts.append(rows)
+        return parts
+
+    def _rereads(self, builders: dict[str, ColumnBuilder]):
+        """Fresh text builders for the text columns whose codes miss rows."""
+        return {
+            n: ColumnBuilder(n, b.capacity, text=True)
+            for n, b in builders.items()
+            if b.reread
+        }
+
+    def _columns(self, builders, rereads, lines, M, engine: str, sep: str):
+        columns = {}
+        for n, builder in builders.items():
+            column = builder.column()
+            if n in rereads:
+                text = rereads[n].column()
+                text.first_text = column.first_text
+                text.first_text_cell = column.first_text_cell
+                column = text
+            if column.first_text is not None:
+                column.first_text_line = int(lines[column.first_text])
+            columns[n] = column
+        matrix = (tuple(self.matrix), M[: len(lines)]) if self.matrix else None
+        return Columns(
+            self.path,
+            self.header,
+            columns,
+            lines,
+            self.header_line,
+            engine,
+            sep,
+            matrix,
+        )

@@ -1,0 +1,244 @@
+"""The two ways of splitting a CSV file into cells, pyarrow's reader and the
+csv module, give the same columns, the same tables and the same errors; files
+that pyarrow cannot read line for line are read by the csv module."""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plainnet.data import read_columns, read_csv
+from plainnet.errors import DataError
+
+pytest.importorskip("pyarrow")
+
+#: Cells that one reader might take otherwise than the other: numbers as
+#: ``float`` reads them and pyarrow may not (``1_0``, ``\xa01``, spaces), what
+#: pyarrow reads and ``float`` does not (``nan(1)``), missing values in any
+#: case, quotes, separators inside quotes, text that looks like a number.
+CELLS = st.one_of(
+    st.sampled_from(
+        [
+            "1",
+            "-2.5",
+            " 3e2 ",
+            "1_0",
+            "\xa01",
+            "\u0661",
+            "\x1c1",
+            "1.5\t",
+            "nan(1)",
+            "+nan",
+            "-NaN",
+            "+-nan",
+            "inf",
+            "-Infinity",
+            "1e400",
+            "0x10",
+            "007",
+            "7",
+            "NA",
+            "n/a",
+            "NULL",
+            " none ",
+            "?",
+            "",
+            " ",
+            "oops",
+            "caf\u00e9",
+            '"q,r"',
+            '"a""b"',
+            '"x\ny"',
+            '"2"',
+            '" 4 "',
+            'a"b',
+            '"a"b',
+            "x;y",
+        ]
+    ),
+    st.text(alphabet="0123456789.-+eE ,\"'\tNnAaIifx;", max_size=6),
+    st.floats(allow_nan=False).map(repr),
+)
+ENDINGS = st.sampled_from(["\n", "\r\n", "\r"])
+
+
+def snapshot(columns) -> tuple:
+    """Everything a Columns holds, comparable with ``==`` (NaN and -0.0
+    included, through ``repr``)."""
+    parts = []
+    for name, column in columns.columns.items():
+        numbers = None if column.numbers is None else list(map(repr, column.numbers))
+        codes = None if column.codes is None else column.codes.tolist()
+        parts.append(
+            (
+                name,
+                numbers,
+                codes,
+                column.categories,
+                column.first_text,
+                column.first_text_cell,
+                column.n_text,
+                column.first_text_line,
+            )
+        )
+    return (columns.header, columns.lines.tolist(), columns.header_line, parts)
+
+
+def table_snapshot(table) -> tuple:
+    y = None if table.y is None else list(map(repr, table.y.tolist()))
+    y_text = None if table.y_text is None else table.y_text.tolist()
+    return (table.feature_names, list(map(repr, table.X.ravel())), y, y_text)
+
+
+def outcome(read, path: str, **kwargs):
+    """What reading ``path`` gives: a snapshot and the engine, or the error."""
+    try:
+        result = read(path, **kwargs)
+    except DataError as exc:
+        return ("error", str(exc)), None
+    if read is read_csv:
+        return table_snapshot(result), None
+    return snapshot(result), result.engine
+
+
+def both(text: str, read=read_columns, **kwargs):
+    """Read ``text`` with each engine; returns the two outcomes."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "table.csv")
+        with open(path, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        fast = outcome(read, path, engine="pyarrow", **kwargs)
+        careful = outcome(read, path, engine="python", **kwargs)
+    return fast, careful
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    header=st.lists(st.sampled_from(["a", "b", "y", '"c d"']), min_size=1, max_size=4),
+    data=st.data(),
+    ending=ENDINGS,
+    last=st.sampled_from(["", "\n", "\n\n"]),
+    sep=st.sampled_from([",", ";", "\t"]),
+)
+def test_random_tables_read_alike_by_pyarrow_and_the_csv_module(
+    header, data, ending, last, sep
+):
+    header = list(dict.fromkeys(header))
+    width = st.integers(1, 4) if data.draw(st.booleans()) else st.just(len(header))
+    row = width.flatmap(lambda n: st.lists(CELLS, min_size=n, max_size=n))
+    rows = data.draw(st.lists(row, max_size=8))
+    lines = [sep.join(header)] + [sep.join(cells) for cells in rows]
+    text = ending.join(lines) + last
+    (fast, _), (careful, _) = both(text, spelled=["y"], sep=sep)
+    assert fast == careful
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.lists(CELLS, min_size=3, max_size=3), min_size=1, max_size=8),
+    target=st.sampled_from([None, "y"]),
+    drop_missing=st.booleans(),
+)
+def test_random_tables_give_the_same_table_or_error(rows, target, drop_missing):
+    text = "\n".join(["a,b,y"] + [",".join(row) for row in rows]) + "\n"
+    fast, careful = both(text, read_csv, target=target, drop_missing=drop_missing)
+    assert fast == careful
+
+
+def write_numbers(path, n_rows: int, seed: int = 0, text_at: int | None = None):
+    """A table of numbers in the forms files hold them, with missing cells,
+    labels spelled ``007``, and a text cell at row ``text_at``."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_rows, 3)) * 10.0 ** rng.integers(-5, 6, (n_rows, 3))
+    lines = ["x0,x1,x2,label,city"]
+    for i, row in enumerate(X.tolist()):
+        cells = [repr(row[0]), f"{row[1]:.6g}", f" {row[2]:.3e} "]
+        if i % 7 == 3:
+            cells[1] = ["", "NA", "nan", " null "][i % 4]
+        if i == text_at:
+            cells[0] = "oops"
+        label = ["007", "7", "0010"][i % 3]
+        lines.append(",".join([*cells, label, f"c{i % 13}"]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return X
+
+
+def test_a_clean_file_is_read_by_pyarrow_exactly_as_by_the_csv_module(tmp_path):
+    path = tmp_path / "numbers.csv"
+    X = write_numbers(path, 30_000, text_at=20_000)
+    fast = read_columns(path, spelled=["label"], engine="pyarrow")
+    careful = read_columns(path, spelled=["label"], engine="python")
+    assert (fast.engine, careful.engine) == ("pyarrow", "python")
+    assert snapshot(fast) == snapshot(careful)
+    np.testing.assert_array_equal(fast["x0"].numbers[:20_000], X[:20_000, 0])
+    assert fast["x0"].n_text == 1 and fast["x0"].first_text_line == 20_002
+    assert fast["label"].spellings()[:3].tolist() == ["007", "7", "0010"]
+    assert fast["city"].is_text and len(fast["city"].categories) == 13
+
+
+def test_read_csv_gives_the_same_table_from_either_engine(tmp_path):
+    path = tmp_path / "numbers.csv"
+    write_numbers(path, 5000)
+    kwargs = {"target": "label", "drop_missing": True, "ignore_columns": ["city"]}
+    fast = read_csv(path, engine="pyarrow", **kwargs)
+    careful = read_csv(path, engine="python", **kwargs)
+    assert table_snapshot(fast) == table_snapshot(careful)
+    assert fast.y_text[:3].tolist() == ["007", "7", "0010"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("a,b\n1,2\n\n3,4\n", "a blank line between rows"),
+        ('a,b\n1,"x\ny"\n3,4\n', "a row spanning two lines"),
+        ("a,b\n1,2\n3\n", "a ragged row"),
+        ('a,b\n1,"2\n3,4\n', "a quote left open"),
+        ("a,b\n1,2\n  \n3,4\n", "a line of spaces"),
+    ],
+)
+def test_files_pyarrow_cannot_read_line_for_line_go_to_the_csv_module(
+    tmp_path, text, reason
+):
+    (fast, engine), (careful, _) = both(text)
+    assert fast == careful, reason
+    assert engine in (None, "python"), reason
+
+
+def test_an_error_names_the_same_line_whichever_engine(tmp_path):
+    path = tmp_path / "ragged.csv"
+    rows = [f"{i},{i}" for i in range(50_000)] + ["1,2,3"]
+    path.write_text("a,b\n" + "\n".join(rows) + "\n")
+    for engine in ("pyarrow", "python"):
+        with pytest.raises(DataError, match="line 50002 has 3 fields"):
+            read_columns(path, engine=engine)
+
+
+def test_an_unknown_engine_is_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a\n1\n")
+    with pytest.raises(ValueError, match="engine must be one of"):
+        read_columns(path, engine="c")
+
+
+def test_numbers_parse_exactly_as_float_does(tmp_path):
+    """Round trips of every float's repr, and decimal strings of 17-25 digits
+    (pyarrow's parser rounds correctly, as ``float`` does)."""
+    rng = np.random.default_rng(1)
+    values = rng.standard_normal(2000) * 10.0 ** rng.integers(-300, 300, 2000)
+    digits = ["".join(map(str, rng.integers(0, 10, 25))) for _ in range(2000)]
+    cells = [repr(v) for v in values.tolist()] + [
+        f"0.{d}e{i % 40 - 20}" for i, d in enumerate(digits)
+    ]
+    path = tmp_path / "floats.csv"
+    path.write_text("x\n" + "\n".join(cells) + "\n")
+    columns = read_columns(path, engine="pyarrow")
+    numbers = columns["x"].numbers
+    assert columns.engine == "pyarrow"
+    assert [float(c) for c in cells] == numbers.tolist()
+    assert not any(math.isnan(v) for v in numbers)
