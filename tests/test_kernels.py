@@ -75,10 +75,28 @@ def cross_entropy_example(dtype, twin):
     return grad, losses
 
 
+def erf_example(dtype, twin):
+    """Every interval of Cody's approximation, both signs, zeros, the tails
+    where erf rounds to +-1, infinities and NaN."""
+    x = np.concatenate(
+        [
+            np.linspace(-7, 7, 2001),
+            np.geomspace(1e-30, 30, 301),
+            [0.0, -0.0, 0.46875, 4.0, np.inf, -np.inf, np.nan],
+        ]
+    ).astype(dtype)
+    if twin == "numpy":
+        return (NUMPY.erf(x),)
+    out = np.empty_like(x)
+    KERNELS["erf"].compiled(x, out)
+    return (out,)
+
+
 # kernel: (example, whether the twins agree to the last bit)
 EXAMPLES = {
     "adam": (adam_example, True),
     "relu_gradient": (relu_example, True),
+    "erf": (erf_example, False),  # the C library's erf against Cody's
     "softmax_cross_entropy": (cross_entropy_example, False),  # another sum order
 }
 
@@ -230,3 +248,21 @@ def test_a_missing_numba_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba fails
     with pytest.raises(ImportError, match=r"pip install \"\.\[fast\]\""):
         kernels.compile_loop(adam_kernel.adam_loop)
+
+
+def test_erf_is_within_a_few_ulps_of_the_c_librarys():
+    """Cody's approximation (the backends' erf) against Python's math.erf, in
+    float64 over the three intervals and the tails; odd, with erf(-0.0) = -0.0
+    and NaN kept."""
+    import math
+
+    x = np.concatenate([np.linspace(-30, 30, 60001), np.geomspace(1e-300, 30, 3001)])
+    expected = np.array([math.erf(v) for v in x])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        got = NUMPY.erf(x)
+    ulps = np.abs(got - expected) / np.maximum(np.abs(expected), 1e-300)
+    assert ulps.max() < 4 * np.finfo(np.float64).eps
+    special = NUMPY.erf(np.array([-0.0, np.inf, -np.inf, np.nan]))
+    assert np.signbit(special[0]) and special[0] == 0
+    np.testing.assert_array_equal(special[1:3], [1.0, -1.0])
+    assert np.isnan(special[3])

@@ -10,10 +10,12 @@ The functions take NumPy's signatures, ``out=`` included, so that the NumPy
 backend hands out NumPy's own functions and costs nothing. This class
 implements them on any namespace that follows the Python array API standard,
 which has no ``out=``: the result is computed, then copied into ``out`` by slice
-assignment. The fused operations at the end (the Adam step, the ReLU's
-backward, softmax with cross-entropy, im2col, col2im, scatter-add, dropout
-masks) are written once here from those functions; a backend may replace one
-with a faster twin (compiled loops, a CuPy kernel) computing the same.
+assignment. ``erf``, which neither NumPy nor the standard has, is built from
+elementary operations (:mod:`plainnet.backend.special`). The fused operations
+at the end (the Adam step, the ReLU's backward, softmax with cross-entropy,
+im2col, col2im, scatter-add, dropout masks) are written once here from those
+functions; a backend may replace one with a faster twin (compiled loops, a CuPy
+kernel) computing the same.
 """
 
 import contextlib
@@ -22,6 +24,8 @@ from itertools import product
 from typing import Any
 
 import numpy as np
+
+from . import special
 
 
 class DeviceError(ValueError):
@@ -189,6 +193,12 @@ class Backend:
 
     def logaddexp(self, a, b, out=None):
         return _into(out, self.xp.logaddexp(a, b))
+
+    def erf(self, a, out=None):
+        """The error function, ``2/sqrt(pi) * integral from 0 to a of
+        exp(-t**2) dt``, element-wise: W. J. Cody's rational approximations
+        (:mod:`plainnet.backend.special`), within a few units in the last place."""
+        return _into(out, special.erf(self, a))
 
     def greater(self, a, b, out=None):
         return _into(out, self.xp.greater(a, b))

@@ -154,6 +154,18 @@ class NumpyBackend(Backend):
             return out
         return np.multiply(grad_out, y > 0, out=out)
 
+    def erf(self, a, out=None):
+        """One compiled call of ``math.erf`` per element for a C-contiguous
+        ``out`` of ``a``'s shape; else the generic approximation."""
+        fits = out is None or (out.shape == a.shape and out.flags.c_contiguous)
+        if self.kernels == "numba" and fits:
+            if out is None:
+                out = np.empty(a.shape, a.dtype)
+            flat = np.ascontiguousarray(a).reshape(-1)
+            KERNELS["erf"].compiled(flat, out.reshape(-1))
+            return out
+        return super().erf(a, out=out)
+
     def softmax_cross_entropy(self, z, target, grad):
         labels = target.ndim == 1 and target.dtype.kind in "iu"
         fits = labels and len(target) == len(z) and grad.shape == z.shape
