@@ -4,7 +4,9 @@ model-file round trips, a training step, and prediction keeping nothing.
 The harness loops over the registry (``plainnet.layers.LAYERS``). A registered
 layer without an entry in ``EXAMPLES`` fails ``test_every_registered_layer_has_
 an_example``: adding that entry (how to make one, and two input shapes it
-takes) is all it takes to run it through every check below.
+takes) is all it takes to run it through every check below. A layer with a
+setting that changes its arithmetic gets another entry, named by its class
+and the setting (``"LayerNorm last"``).
 """
 
 import json
@@ -19,7 +21,7 @@ from plainnet.layers import LAYERS, Flatten
 #: class name -> (a function making a fresh layer, two sample input shapes).
 #: Dropout's rate is above zero: the gradient check holds its mask fixed.
 EXAMPLES = {
-    "Dense": (lambda: pn.Dense(4), [(3,), (7,)]),
+    "Dense": (lambda: pn.Dense(4), [(3,), (2, 7)]),
     "Dropout": (lambda: pn.Dropout(0.3), [(5,), (2, 3, 4)]),
     "Flatten": (lambda: Flatten(), [(2, 3), (2, 3, 4)]),
     "Identity": (lambda: pn.Identity(), [(3,), (2, 5)]),
@@ -30,6 +32,8 @@ EXAMPLES = {
     "Softmax": (lambda: pn.Softmax(), [(3,), (4,)]),
     "BatchNorm": (lambda: pn.BatchNorm(), [(5,), (3, 4, 4)]),
     "LayerNorm": (lambda: pn.LayerNorm(), [(6,), (2, 3, 3)]),
+    "LayerNorm last": (lambda: pn.LayerNorm(axes="last"), [(3, 5), (2, 3, 4)]),
+    "GELU": (lambda: pn.GELU(), [(3,), (2, 5)]),
     # convolution and pooling: stride > 1, padding, odd sizes, small kernels
     "Conv1D": (lambda: pn.Conv1D(2, 3, 3, stride=2, padding=1), [(2, 7), (2, 4)]),
     "Conv2D": (
@@ -46,8 +50,13 @@ EXAMPLES = {
     "GlobalAvgPool": (lambda: pn.GlobalAvgPool(), [(3, 5), (2, 3, 4)]),
 }
 
-NAMES = sorted(LAYERS)
-CASES = [(name, shape) for name in NAMES for shape in EXAMPLES.get(name, (None, []))[1]]
+NAMES = sorted(EXAMPLES)
+CASES = [(name, shape) for name in NAMES for shape in EXAMPLES[name][1]]
+
+
+def class_of(name: str) -> str:
+    """The layer class an example makes: ``"LayerNorm last"`` makes a LayerNorm."""
+    return name.split(" ", 1)[0]
 
 
 def make(name: str):
@@ -67,7 +76,10 @@ def with_head(name: str, shape, dtype="float64", seed=0) -> pn.Sequential:
 
 
 def test_every_registered_layer_has_an_example():
-    assert set(LAYERS) <= set(EXAMPLES), sorted(set(LAYERS) - set(EXAMPLES))
+    covered = {class_of(name) for name in EXAMPLES}
+    assert set(LAYERS) <= covered, sorted(set(LAYERS) - covered)
+    for name in EXAMPLES:
+        assert type(make(name)).__name__ == class_of(name), name
 
 
 @pytest.mark.parametrize("name, shape", CASES)
@@ -104,7 +116,7 @@ def test_gradients_match_finite_differences(name, shape):
         assert error < 1e-6, (key, error)
 
 
-@pytest.mark.parametrize("name", [name for name in NAMES if name in EXAMPLES])
+@pytest.mark.parametrize("name", NAMES)
 def test_config_round_trip(name):
     layer = make(name)
     config = layer.get_config()

@@ -154,7 +154,7 @@ def test_without_onnx_the_function_and_the_command_say_what_to_install(tmp_path)
 
 # -- every layer -----------------------------------------------------------------
 LAYER_CASES = [
-    (name, shape) for name in sorted(LAYERS) for shape in EXAMPLES.get(name, (0, []))[1]
+    (name, shape) for name in sorted(EXAMPLES) for shape in EXAMPLES[name][1]
 ]
 
 

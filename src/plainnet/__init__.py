@@ -18,6 +18,7 @@ from .errors import (
     TrainingDivergedError,
 )
 from .layers import (
+    GELU,
     AvgPool1D,
     AvgPool2D,
     BatchNorm,
@@ -57,6 +58,7 @@ from .tables import TablePreprocessor
 from .training import TrainingInterrupted
 
 __all__ = [
+    "GELU",
     "LBFGS",
     "MSE",
     "SGD",

@@ -6,6 +6,7 @@ configs look names up in.
 
 from .activations import (
     ACTIVATIONS,
+    GELU,
     Activation,
     Identity,
     LeakyReLU,
@@ -30,6 +31,7 @@ from .registry import LAYERS, layer_entries, layer_from_config, register_layer
 
 __all__ = [
     "ACTIVATIONS",
+    "GELU",
     "LAYERS",
     "Activation",
     "AvgPool1D",

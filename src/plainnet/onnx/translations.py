@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..backend import special
 from ..errors import ExportError
 from ..layers import LAYERS, Layer
 
@@ -84,6 +85,69 @@ def softmax(layer, g, x: str) -> str:
     return g.node("Softmax", [x], axis=1)
 
 
+@translates("GELU")
+def gelu(layer, g, x: str) -> str:
+    """``x * (1 + erf(x / sqrt(2))) / 2``: opset 17 has no ``Gelu``, so it is
+    built from ``Erf`` (float32) or, since onnxruntime has no float64 ``Erf``,
+    from the approximation plainnet's backends use (:func:`_erf`)."""
+    scaled = g.node("Mul", [x, g.constant("sqrt_half", 0.7071067811865476)])
+    one_plus = g.node("Add", [_erf(g, scaled), g.constant("one", 1.0)])
+    half_x = g.node("Mul", [x, g.constant("half", 0.5)])
+    return g.node("Mul", [half_x, one_plus])
+
+
+def _erf(g, x: str) -> str:
+    """``erf(x)``: ``Erf`` in float32; in float64 W. J. Cody's rational
+    approximations spelled out node by node, as
+    :func:`plainnet.backend.special.erf` computes them."""
+    if g.dtype == np.float32:
+        return g.node("Erf", [x])
+
+    def c(value: float) -> str:
+        return g.constant("erf_c", value)
+
+    def op(name: str, *inputs: str) -> str:
+        return g.node(name, list(inputs))
+
+    def rational(y, variable, num_coefficients, den_coefficients, first):
+        """Horner's scheme as CALERF writes it: ``num`` starts at the last
+        numerator coefficient times ``variable``, ``den`` at ``variable``."""
+        num, den = op("Mul", c(num_coefficients[-1]), variable), variable
+        for a, b in zip(
+            num_coefficients[:first], den_coefficients[:first], strict=True
+        ):
+            num = op("Mul", op("Add", num, c(a)), variable)
+            den = op("Mul", op("Add", den, c(b)), variable)
+        return op("Add", num, c(num_coefficients[first])), op(
+            "Add", den, c(den_coefficients[first])
+        )
+
+    def times_exp_minus_square(y, r):
+        cut = op("Div", op("Floor", op("Mul", y, c(16.0))), c(16.0))
+        rest = op("Mul", op("Sub", y, cut), op("Add", y, cut))
+        first = op("Exp", op("Neg", op("Mul", cut, cut)))
+        return op("Mul", op("Mul", first, op("Exp", op("Neg", rest))), r)
+
+    y = op("Abs", x)
+    ys = op("Min", y, c(special.THRESH))
+    num, den = rational(ys, op("Mul", ys, ys), special.A, special.B, 3)
+    small = op("Div", op("Mul", ys, num), den)
+    ym = op("Clip", y, c(special.THRESH), c(4.0))
+    num, den = rational(ym, ym, special.C, special.D, 7)
+    middle = times_exp_minus_square(ym, op("Div", num, den))
+    yl = op("Clip", y, c(4.0), c(special.XBIG))
+    ysq = op("Div", c(1.0), op("Mul", yl, yl))
+    num, den = rational(yl, ysq, special.P, special.Q, 4)
+    ratio = op("Div", op("Mul", ysq, num), den)
+    large = times_exp_minus_square(
+        yl, op("Div", op("Sub", c(special.SQRPI), ratio), yl)
+    )
+    erfc = g.node("Where", [op("Greater", y, c(4.0)), large, middle])
+    one_minus = op("Add", op("Sub", c(0.5), erfc), c(0.5))
+    result = g.node("Where", [op("Greater", y, c(special.THRESH)), one_minus, small])
+    return op("Mul", result, op("Sign", x))
+
+
 @translates("Dropout")
 def dropout(layer, g, x: str) -> str:
     """The identity: ``predict`` never drops (inverted dropout needs no rescaling
@@ -139,14 +203,18 @@ def batch_norm(layer, g, x: str) -> str:
 
 @translates("LayerNorm")
 def layer_norm(layer, g, x: str) -> str:
-    """Each sample normalised over all its values, then ``gamma * x_hat + beta``:
-    ``LayerNormalization(axis=1)`` in float32; in float64 the means, ``Sqrt``
-    and products spelled out."""
-    gamma, beta = _affine(layer, layer.input_shape)
+    """Each sample normalised over all its values (or each position over its
+    last axis), then ``gamma * x_hat + beta``: ``LayerNormalization(axis=1)``
+    (``axis=-1``) in float32; in float64 the means, ``Sqrt`` and products
+    spelled out."""
+    last = layer.axes == "last"
+    gamma, beta = _affine(layer, layer.input_shape[-1:] if last else layer.input_shape)
     if g.dtype == np.float32:
         inputs = [x, g.constant("gamma", gamma), g.constant("beta", beta)]
-        return g.node("LayerNormalization", inputs, axis=1, epsilon=layer.eps)
-    axes = list(range(1, len(layer.input_shape) + 1))
+        axis = -1 if last else 1
+        return g.node("LayerNormalization", inputs, axis=axis, epsilon=layer.eps)
+    rank = len(layer.input_shape)
+    axes = [rank] if last else list(range(1, rank + 1))
     mean = g.node("ReduceMean", [x], axes=axes, keepdims=1)
     centered = g.node("Sub", [x, mean])
     var = g.node("ReduceMean", [g.node("Mul", [centered, centered])], axes=axes)
