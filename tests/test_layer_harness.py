@@ -17,6 +17,7 @@ import pytest
 import plainnet as pn
 from plainnet.gradcheck import check_model
 from plainnet.layers import LAYERS, Flatten
+from plainnet.layers.base import walk
 
 #: class name -> (a function making a fresh layer, two sample input shapes).
 #: Dropout's rate is above zero: the gradient check holds its mask fixed.
@@ -48,6 +49,22 @@ EXAMPLES = {
         [(2, 4, 5), (1, 3, 3)],
     ),
     "GlobalAvgPool": (lambda: pn.GlobalAvgPool(), [(3, 5), (2, 3, 4)]),
+    # blocks: the inner layers' parameters named by their path; Dropout inside
+    # gets the network's generator through the block
+    "Residual": (
+        lambda: pn.Residual([pn.Dense(3), pn.Tanh(), pn.Dense(4)]),
+        [(4,), (2, 4)],
+    ),
+    "Residual nested": (
+        lambda: pn.Residual(
+            [
+                pn.LayerNorm(axes="last"),
+                pn.Residual([pn.Dense(4), pn.Dropout(0.3)]),
+                pn.GELU(),
+            ]
+        ),
+        [(4,), (3, 4)],
+    ),
 }
 
 NAMES = sorted(EXAMPLES)
@@ -157,11 +174,12 @@ def test_one_training_step_lowers_the_loss(name, shape):
 @pytest.mark.parametrize("name, shape", CASES)
 def test_predict_keeps_nothing_for_backward(name, shape):
     net = with_head(name, shape)
+    layers = [layer for _, layer in walk(net.layers)]  # inside blocks too
     net.predict(sample(shape))
-    assert all(layer.saved == {} for layer in net.layers)
+    assert all(layer.saved == {} for layer in layers)
     net.forward(sample(shape), training=True)
-    kept = [dict(layer.saved) for layer in net.layers]
+    kept = [dict(layer.saved) for layer in layers]
     net.predict(sample(shape, seed=5))
-    for layer, before in zip(net.layers, kept, strict=True):
+    for layer, before in zip(layers, kept, strict=True):
         assert layer.saved.keys() == before.keys()
         assert all(layer.saved[k] is before[k] for k in before)

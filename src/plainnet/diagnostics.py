@@ -17,8 +17,9 @@ sample of at most ``sample_size`` input rows, gathered from the ends of the
 epochs (the first layer keeps its last batch for backward anyway).
 
 Layers are numbered as in ``net.summary()`` and the parameter names
-(``layers.2.W``); features by their name when known, else by their column
-index counted from 0.
+(``layers.2.W``), the layers inside a ``Residual`` by their path (``"2.1"``,
+as in ``layers.2.1.W``); features by their name when known, else by their
+column index counted from 0.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import numpy as np
 from .callbacks import Callback
 from .errors import TrainingDivergedError
 from .layers import Dense, ReLU, Sigmoid, Tanh
+from .layers.base import walk
 
 __all__ = ["Diagnostics", "Finding", "Report", "diagnose", "divergence_finding"]
 
@@ -63,14 +65,15 @@ class Finding:
         or ``"overfit"``.
     cause, remedy : str
         Plain sentences; ``str(finding)`` is ``"cause: remedy"``.
-    layer : int or None
-        The layer concerned (its index in ``net.layers``), if any.
+    layer : int, str or None
+        The layer concerned (its index in ``net.layers``, or its path such as
+        ``"2.1"`` inside a ``Residual``), if any.
     """
 
     kind: str
     cause: str
     remedy: str
-    layer: int | None = None
+    layer: int | str | None = None
 
     def __str__(self) -> str:
         return f"{self.cause}: {self.remedy}"
@@ -123,8 +126,9 @@ class Diagnostics(Callback):
     ----------
     epochs : list of int
         The epochs recorded.
-    layers : dict of int to dict of str to list of float
-        Per layer index, its series over ``epochs``: ``grad_norm`` and
+    layers : dict of int (or str) to dict of str to list of float
+        Per layer index (a path such as ``"2.1"`` for a layer inside a
+        ``Residual``), its series over ``epochs``: ``grad_norm`` and
         ``update_ratio`` (``||W_now - W_before|| / ||W_before||`` since the
         previous record) for layers with weights ``W``; ``dead`` for ReLUs and
         ``saturated`` for sigmoid and tanh layers (the output layer excluded: its
@@ -141,7 +145,7 @@ class Diagnostics(Callback):
     def __init__(self, every: int = 1, sample_size: int = 256) -> None:
         self.every, self.sample_size = int(every), int(sample_size)
         self.epochs: list[int] = []
-        self.layers: dict[int, dict[str, list[float]]] = {}
+        self.layers: dict[int | str, dict[str, list[float]]] = {}
         self._net = None
         self._before: np.ndarray | None = None
         self._sample: np.ndarray | None = None
@@ -190,32 +194,32 @@ class Diagnostics(Callback):
 
     def _record(self, epoch: int, net) -> None:
         self.epochs.append(epoch)
-        for index, layer in enumerate(net.layers):
+        for path, layer in walk(net.layers):
             if "W" in layer.params:
-                W, before = net.ops.to_numpy(layer.params["W"]), self._weights_before(
-                    net, index
-                )
-                self._add(index, "grad_norm", _norm(net.ops.to_numpy(layer.grads["W"])))
+                key = _key(path)
+                W = net.ops.to_numpy(layer.params["W"])
+                before = self._weights_before(net, path)
+                self._add(key, "grad_norm", _norm(net.ops.to_numpy(layer.grads["W"])))
                 change = _norm(W - before) / max(_norm(before), 1e-12)
-                self._add(index, "update_ratio", change)
+                self._add(key, "update_ratio", change)
         if self._before is not None:
             np.copyto(self._before, net.ops.to_numpy(net.parameters))
         if self._sample is not None:
             for index, name, value in activation_stats(net, self._sample, self._start):
                 self._add(index, name, value)
 
-    def _weights_before(self, net, index: int) -> np.ndarray:
-        part, shape = net.layout[f"layers.{index}.W"]
+    def _weights_before(self, net, path: str) -> np.ndarray:
+        part, shape = net.layout[f"layers.{path}.W"]
         return self._before[part].reshape(shape)
 
-    def _add(self, index: int, name: str, value: float) -> None:
+    def _add(self, index: int | str, name: str, value: float) -> None:
         self.layers.setdefault(index, {}).setdefault(name, []).append(value)
 
     # -- the report -----------------------------------------------------------
     def report(self) -> Report:
         """The findings from what was recorded and from the network's history."""
         findings = []
-        for index, series in sorted(self.layers.items()):
+        for index, series in sorted(self.layers.items(), key=_in_order):
             if series.get("dead") and series["dead"][-1] >= DEAD_FRACTION:
                 findings.append(_dead_finding(index, series["dead"][-1]))
             saturated = series.get("saturated")
@@ -254,8 +258,8 @@ class Diagnostics(Callback):
             f"{'layer':<16}{'grad norm':>11}{'update/W':>10}{'dead':>7}"
             f"{'saturated':>11}"
         ]
-        for index, series in sorted(self.layers.items()):
-            name = type(self._net.layers[index]).__name__ if self._net else "?"
+        for index, series in sorted(self.layers.items(), key=_in_order):
+            name = type(_layer_at(self._net, index)).__name__ if self._net else "?"
             cells = [
                 f"{series[key][-1]:>{width}.{digits}}" if key in series else " " * width
                 for key, width, digits in (
@@ -275,26 +279,62 @@ class Diagnostics(Callback):
 # -- what the sample's activations say ------------------------------------------
 def activation_stats(net, X: np.ndarray, start: int = 0):
     """Yield ``(layer index, "dead" or "saturated", fraction of units)`` for each
-    ReLU, sigmoid and tanh layer but the last, from one forward pass of ``X``
-    (rows of the input of layer ``start``) with nothing cached."""
+    ReLU, sigmoid and tanh layer but the last (inside a ``Residual`` too, named
+    by their path ``"2.1"``), from one forward pass of ``X`` (rows of the input
+    of layer ``start``) with nothing cached."""
     last = len(net.layers) - 1
     for index in range(start, len(net.layers)):
         layer = net.layers[index]
+        yield from _inner_stats(layer, X, str(index))
         X = layer.forward(X, training=False)
         if index == last:
             break
-        units = X.reshape(len(X), -1)
-        if isinstance(layer, ReLU):
-            yield index, "dead", float(np.mean(np.all(units <= 0, axis=0)))
-        elif isinstance(layer, (Sigmoid, Tanh)):
-            if isinstance(layer, Sigmoid):
-                flat = units * (1 - units) < 0.08 * 0.25
-            else:
-                flat = 1 - units * units < 0.08
-            yield index, "saturated", float(np.mean(flat.mean(axis=0) >= 0.9))
+        yield from _unit_stats(layer, X, index)
 
 
-def _dead_finding(index: int, fraction: float) -> Finding:
+def _inner_stats(layer, X: np.ndarray, path: str):
+    """The statistics of the layers inside ``layer`` (given its input ``X``),
+    each run on what the one before it gives."""
+    for index, inner in enumerate(layer.sublayers()):
+        yield from _inner_stats(inner, X, f"{path}.{index}")
+        X = inner.forward(X, training=False)
+        yield from _unit_stats(inner, X, f"{path}.{index}")
+
+
+def _unit_stats(layer, output: np.ndarray, key: int | str):
+    """``(key, "dead" or "saturated", fraction)`` for a ReLU, sigmoid or tanh
+    layer's ``output``; nothing for other layers."""
+    units = output.reshape(len(output), -1)
+    if isinstance(layer, ReLU):
+        yield key, "dead", float(np.mean(np.all(units <= 0, axis=0)))
+    elif isinstance(layer, (Sigmoid, Tanh)):
+        if isinstance(layer, Sigmoid):
+            flat = units * (1 - units) < 0.08 * 0.25
+        else:
+            flat = 1 - units * units < 0.08
+        yield key, "saturated", float(np.mean(flat.mean(axis=0) >= 0.9))
+
+
+def _key(path: str) -> int | str:
+    """A layer's key in the records: its index at the top, else its path."""
+    return int(path) if path.isdigit() else path
+
+
+def _in_order(item: tuple) -> tuple[int, ...]:
+    """Records sorted as the layers come: ``2`` before ``2.1`` before ``3``."""
+    return tuple(int(part) for part in str(item[0]).split("."))
+
+
+def _layer_at(net, key: int | str):
+    """The layer at an index or a path (``"2.1"``: layer 1 inside layer 2)."""
+    parts = [int(part) for part in str(key).split(".")]
+    layer = net.layers[parts[0]]
+    for part in parts[1:]:
+        layer = layer.sublayers()[part]
+    return layer
+
+
+def _dead_finding(index: int | str, fraction: float) -> Finding:
     return Finding(
         "dead_relu",
         f"{fraction:.0%} of the ReLUs of layer {index} never activate",
@@ -303,10 +343,10 @@ def _dead_finding(index: int, fraction: float) -> Finding:
     )
 
 
-def _saturation_finding(net, index: int, inputs: np.ndarray | None) -> Finding:
+def _saturation_finding(net, index: int | str, inputs: np.ndarray | None) -> Finding:
     """Saturated units: from inputs far from the unit scale, or else from weights
     grown too large (a learning rate too large)."""
-    name = "sigmoid" if isinstance(net.layers[index], Sigmoid) else "tanh"
+    name = "sigmoid" if isinstance(_layer_at(net, index), Sigmoid) else "tanh"
     large = inputs is None or _norm(inputs) / math.sqrt(max(inputs.size, 1)) > 2
     return Finding(
         "saturated",

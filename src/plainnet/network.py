@@ -489,10 +489,11 @@ def _size(layout: dict[str, tuple[slice, tuple]]) -> int:
 
 
 def _views(ops, buffer, layout, n_layers: int) -> list[dict[str, np.ndarray]]:
-    """Per layer, its arrays as views into ``buffer``, by short name."""
+    """Per layer, its arrays as views into ``buffer``, by the name the layer
+    gave them (``"W"``, or ``"1.W"`` for a layer held inside a ``Residual``)."""
     views: list[dict[str, np.ndarray]] = [{} for _ in range(n_layers)]
     for full_name, (part, shape) in layout.items():
-        _, index, name = full_name.split(".")
+        _, index, name = full_name.split(".", 2)
         views[int(index)][name] = ops.reshape(buffer[part], shape)
     return views
 

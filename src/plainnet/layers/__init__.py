@@ -1,7 +1,7 @@
 """Layers: the contract (``base``), the layers of a perceptron (``core``),
 convolutions (``conv``), pooling (``pooling``), normalisation
-(``normalization``), the activations, and the one registry that model files and
-configs look names up in.
+(``normalization``), the activations, residual blocks (``residual``), and the
+one registry that model files and configs look names up in.
 """
 
 from .activations import (
@@ -28,6 +28,7 @@ from .pooling import (
     MaxPool2D,
 )
 from .registry import LAYERS, layer_entries, layer_from_config, register_layer
+from .residual import Residual
 
 __all__ = [
     "ACTIVATIONS",
@@ -50,6 +51,7 @@ __all__ = [
     "MaxPool1D",
     "MaxPool2D",
     "ReLU",
+    "Residual",
     "ShapeError",
     "Sigmoid",
     "Softmax",

@@ -145,6 +145,12 @@ class Layer(BufferCache):
         self.saved = {}
         self._clear_buffers()
 
+    def sublayers(self) -> list["Layer"]:
+        """The layers this one holds and runs, in order (a ``Residual``'s); none
+        for most layers. Their parameters and state are this layer's, named
+        ``"{index}.{name}"`` (``"1.W"``)."""
+        return []
+
     # -- the math ----------------------------------------------------------------
     def save_for_backward(self, **arrays: np.ndarray) -> None:
         """Keep exactly these arrays for ``backward`` (replacing what was kept)."""
@@ -171,6 +177,17 @@ class Layer(BufferCache):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def walk(layers: "list[Layer]", prefix: str = ""):
+    """Every layer of ``layers`` and, depth first, every layer held inside one,
+    as ``(path, layer)``: ``"3"``, then ``"3.0"`` and ``"3.1"`` for the two
+    layers of a ``Residual`` at index 3 (the names of their parameters,
+    ``"layers.3.1.W"``, follow the same path)."""
+    for index, layer in enumerate(layers):
+        path = f"{prefix}{index}"
+        yield path, layer
+        yield from walk(layer.sublayers(), f"{path}.")
 
 
 def describe_shape(shape: tuple[int, ...]) -> str:

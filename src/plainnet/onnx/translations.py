@@ -25,6 +25,7 @@ import numpy as np
 from ..backend import special
 from ..errors import ExportError
 from ..layers import LAYERS, Layer
+from ..layers.base import walk
 
 #: Layer class name -> ``f(layer, g, x) -> y``.
 TRANSLATIONS: dict[str, Callable] = {}
@@ -317,8 +318,17 @@ def global_avg_pool(layer, g, x: str) -> str:
     return g.node("ReduceMean", [x], axes=axes, keepdims=0)
 
 
+# -- blocks and attention -------------------------------------------------------
+@translates("Residual")
+def residual(layer, g, x: str) -> str:
+    """``Add(x, f(x))``, the inner layers written in the block's scope (their
+    initializers named ``layers.3.1.W``)."""
+    inner = translate_layers(layer.layers, g, x, prefix="")
+    return g.node("Add", [x, inner])
+
+
 # -- finding them ----------------------------------------------------------------
-def translation_of(layer: Layer, index: int) -> Callable:
+def translation_of(layer: Layer, index: "int | str") -> Callable:
     """The translation of ``layer`` (layer ``index`` of its network); raises
     :class:`ExportError` naming the layer and why there is none."""
     cls = type(layer)
@@ -339,16 +349,18 @@ def translation_of(layer: Layer, index: int) -> Callable:
 
 
 def check_exportable(layers: list[Layer]) -> None:
-    """Raise :class:`ExportError` for the first layer without a translation."""
-    for index, layer in enumerate(layers):
-        translation_of(layer, index)
+    """Raise :class:`ExportError` for the first layer without a translation,
+    the layers inside a ``Residual`` included (named by their path, ``3.1``)."""
+    for path, layer in walk(layers):
+        translation_of(layer, path)
 
 
-def translate_layers(layers: list[Layer], g, x: str) -> str:
+def translate_layers(layers: list[Layer], g, x: str, prefix: str = "layers.") -> str:
     """Write every layer's nodes after ``x``; returns the last output's name.
-    Each layer's initializers are named ``layers.{index}.{name}``."""
+    Each layer's initializers are named ``layers.{index}.{name}`` (inside a
+    ``Residual`` at index 3, ``layers.3.{index}.{name}``)."""
     for index, layer in enumerate(layers):
         translation = translation_of(layer, index)
-        with g.scope(f"layers.{index}"):
+        with g.scope(f"{prefix}{index}"):
             x = translation(layer, g, x)
     return x
