@@ -49,6 +49,13 @@ EXAMPLES = {
         [(2, 4, 5), (1, 3, 3)],
     ),
     "GlobalAvgPool": (lambda: pn.GlobalAvgPool(), [(3, 5), (2, 3, 4)]),
+    # attention on (steps, dim), heads of 2 features (dropout: test_attention)
+    "MultiHeadAttention": (lambda: pn.MultiHeadAttention(2), [(3, 4), (5, 6)]),
+    "MultiHeadAttention causal": (
+        lambda: pn.MultiHeadAttention(2, causal=True),
+        [(4, 4), (1, 2)],
+    ),
+    "PositionalEmbedding": (lambda: pn.PositionalEmbedding(5, 3), [(5, 3), (2, 3)]),
     # blocks: the inner layers' parameters named by their path; Dropout inside
     # gets the network's generator through the block
     "Residual": (

@@ -1,7 +1,8 @@
 """Layers: the contract (``base``), the layers of a perceptron (``core``),
 convolutions (``conv``), pooling (``pooling``), normalisation
-(``normalization``), the activations, residual blocks (``residual``), and the
-one registry that model files and configs look names up in.
+(``normalization``), the activations, residual blocks (``residual``),
+attention and positions (``attention``, ``positional``), and the one registry
+that model files and configs look names up in.
 """
 
 from .activations import (
@@ -15,8 +16,9 @@ from .activations import (
     Softmax,
     Tanh,
 )
+from .attention import MultiHeadAttention
 from .base import Layer, ShapeError
-from .builders import dense_stack
+from .builders import dense_stack, transformer_block
 from .conv import Conv1D, Conv2D
 from .core import Dense, Dropout, Flatten
 from .normalization import BatchNorm, LayerNorm
@@ -27,6 +29,7 @@ from .pooling import (
     MaxPool1D,
     MaxPool2D,
 )
+from .positional import PositionalEmbedding
 from .registry import LAYERS, layer_entries, layer_from_config, register_layer
 from .residual import Residual
 
@@ -50,6 +53,8 @@ __all__ = [
     "LeakyReLU",
     "MaxPool1D",
     "MaxPool2D",
+    "MultiHeadAttention",
+    "PositionalEmbedding",
     "ReLU",
     "Residual",
     "ShapeError",
@@ -60,4 +65,5 @@ __all__ = [
     "layer_entries",
     "layer_from_config",
     "register_layer",
+    "transformer_block",
 ]

@@ -327,6 +327,49 @@ def residual(layer, g, x: str) -> str:
     return g.node("Add", [x, inner])
 
 
+@translates("MultiHeadAttention")
+def multi_head_attention(layer, g, x: str) -> str:
+    """As ``predict`` computes it: ``[Q K V] = x W_in^T + b_in`` reshaped to
+    ``(3, batch, heads, T, d)``; ``softmax(Q K^T / sqrt(d) (+ mask)) V`` per
+    head (``MatMul`` broadcasts over batch and heads), the causal mask a
+    constant ``(T, T)`` of 0 and -inf; the heads joined, then ``out_proj``."""
+    steps, dim = layer.input_shape
+    heads, d = layer.heads, dim // layer.heads
+    p = layer.params
+
+    def shape(*sizes: int) -> str:
+        return g.constant("shape", np.array(sizes, np.int64))
+
+    qkv = g.node("MatMul", [x, g.constant("in_proj_weight_T", p["in_proj_weight"].T)])
+    qkv = g.node("Add", [qkv, g.constant("in_proj_bias", p["in_proj_bias"])])
+    qkv = g.node("Reshape", [qkv, shape(-1, steps, 3, heads, d)])
+    qkv = g.node("Transpose", [qkv], perm=[2, 0, 3, 1, 4])  # (3, n, heads, T, d)
+    q, k, v = (
+        g.node("Gather", [qkv, g.constant("which", np.array(i, np.int64))], axis=0)
+        for i in range(3)
+    )
+    q = g.node("Mul", [q, g.constant("scale", 1.0 / np.sqrt(d))])
+    scores = g.node("MatMul", [q, g.node("Transpose", [k], perm=[0, 1, 3, 2])])
+    if layer.causal:
+        future = np.triu(np.full((steps, steps), -np.inf), 1)
+        scores = g.node("Add", [scores, g.constant("future_mask", future)])
+    weights = g.node("Softmax", [scores], axis=-1)
+    merged = g.node("Transpose", [g.node("MatMul", [weights, v])], perm=[0, 2, 1, 3])
+    merged = g.node("Reshape", [merged, shape(-1, steps, dim)])
+    y = g.node(
+        "MatMul", [merged, g.constant("out_proj_weight_T", p["out_proj_weight"].T)]
+    )
+    return g.node("Add", [y, g.constant("out_proj_bias", p["out_proj_bias"])])
+
+
+@translates("PositionalEmbedding")
+def positional_embedding(layer, g, x: str) -> str:
+    """``Add`` of the first ``steps`` rows of ``W`` (the network's input fixes
+    the number of steps)."""
+    steps = layer.input_shape[0]
+    return g.node("Add", [x, g.constant("W", layer.params["W"][:steps])])
+
+
 # -- finding them ----------------------------------------------------------------
 def translation_of(layer: Layer, index: "int | str") -> Callable:
     """The translation of ``layer`` (layer ``index`` of its network); raises
