@@ -1,7 +1,7 @@
 """Layers: the contract (``base``), the layers of a perceptron (``core``),
-convolutions (``conv``), pooling (``pooling``), normalisation
-(``normalization``), the activations, and the one registry that model files and
-configs look names up in.
+embeddings (``embedding``), convolutions (``conv``), pooling (``pooling``),
+normalisation (``normalization``), the activations, and the one registry that
+model files and configs look names up in.
 """
 
 from .activations import (
@@ -18,6 +18,7 @@ from .base import Layer, ShapeError
 from .builders import dense_stack
 from .conv import Conv1D, Conv2D
 from .core import Dense, Dropout, Flatten
+from .embedding import Embedding
 from .normalization import BatchNorm, LayerNorm
 from .pooling import (
     AvgPool1D,
@@ -39,6 +40,7 @@ __all__ = [
     "Conv2D",
     "Dense",
     "Dropout",
+    "Embedding",
     "Flatten",
     "GlobalAvgPool",
     "Identity",

@@ -21,6 +21,13 @@ A layer belongs to one network: the first ``Sequential`` that takes it binds
 it to its buffers, and a second one refuses it (copy it with
 ``type(layer).from_config(layer.get_config())``).
 
+What a layer takes is said by its class attribute ``input_kind``: ``"values"``
+(numbers, which the network casts to its float dtype: every layer but one) or
+``"ids"`` (integer indices from 0 to ``n_ids - 1``, as ``Embedding`` takes). A
+network whose first layer takes ids checks ``X`` as integers in that range,
+keeps it integer through batching and prediction, and asks no gradient of it;
+such a layer can only come first.
+
 Sequences go batch-first, ``(n, steps, features)``, in the recurrent and
 attention layers (PyTorch's ``batch_first=True``, Keras's layout), while
 convolutions keep channels first, ``(n, channels, length)``; a layer that
@@ -61,7 +68,12 @@ class Layer(BufferCache):
         nothing else; ``forward(training=False)`` never adds to it.
     input_shape : tuple of int or None
         One sample's input shape, once built.
+    input_kind : {"values", "ids"}
+        What the layer takes (a class attribute; see the module's docstring).
+        A layer of ``"ids"`` also has ``n_ids``, the number of valid ids.
     """
+
+    input_kind = "values"
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
