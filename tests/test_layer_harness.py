@@ -47,6 +47,7 @@ EXAMPLES = {
     # takes integer ids (input_kind "ids"): the inputs below are ids, and no
     # padding_idx, whose row's gradient is zero by definition, not by calculus
     "Embedding": (lambda: pn.Embedding(7, 3), [(5,), (2, 3)]),
+    "SwapAxes": (lambda: pn.SwapAxes(), [(2, 5), (4, 1)]),
 }
 
 NAMES = sorted(LAYERS)

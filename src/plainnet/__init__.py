@@ -37,6 +37,7 @@ from .layers import (
     ReLU,
     Sigmoid,
     Softmax,
+    SwapAxes,
     Tanh,
     activations,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "StepDecay",
+    "SwapAxes",
     "TablePreprocessor",
     "Tanh",
     "TrainingDivergedError",

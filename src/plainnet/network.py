@@ -343,13 +343,17 @@ class Sequential:
 
     def _infer(self, X: np.ndarray) -> np.ndarray:
         """``forward(X, training=False)``, with each activation applied in place to
-        the array the layer before it made (never to the caller's ``X``)."""
+        the array the layer before it made (never to the caller's ``X``, nor to
+        a view of it such as ``Flatten`` gives)."""
         given = X
         for layer in self.layers:
             if isinstance(layer, Activation) and X is not given:
                 X = layer.function(X, X)
             else:
-                X = layer.forward(X, training=False)
+                output = layer.forward(X, training=False)
+                if X is given and layer.gives_view:
+                    given = output
+                X = output
         return X
 
     def predict_proba(self, X) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Layers: the contract (``base``), the layers of a perceptron (``core``),
-embeddings (``embedding``), convolutions (``conv``), pooling (``pooling``),
-normalisation (``normalization``), the activations, and the one registry that
-model files and configs look names up in.
+embeddings (``embedding``), convolutions (``conv``), the bridge between the
+two layouts of a sequence (``axes``), pooling (``pooling``), normalisation
+(``normalization``), the activations, and the one registry that model files
+and configs look names up in.
 """
 
 from .activations import (
@@ -14,6 +15,7 @@ from .activations import (
     Softmax,
     Tanh,
 )
+from .axes import SwapAxes
 from .base import Layer, ShapeError
 from .builders import dense_stack
 from .conv import Conv1D, Conv2D
@@ -53,6 +55,7 @@ __all__ = [
     "ShapeError",
     "Sigmoid",
     "Softmax",
+    "SwapAxes",
     "Tanh",
     "dense_stack",
     "layer_entries",

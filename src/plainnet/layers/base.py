@@ -1,9 +1,10 @@
 """The layer contract that every layer follows.
 
 Arrays are batch-first: a layer maps ``X`` of shape ``(n_samples, *input_shape)``
-to ``Y`` of shape ``(n_samples, *output_shape)``. Images and sequences are
-channels-first, as in PyTorch and ONNX: ``(n, channels, length)`` and
-``(n, channels, height, width)``.
+to ``Y`` of shape ``(n_samples, *output_shape)``. Images and the inputs of
+convolutions are channels-first, as in PyTorch and ONNX: ``(n, channels,
+length)`` and ``(n, channels, height, width)``; sequences for recurrent layers
+are ``(n, steps, features)`` (the layout of sequences, below).
 
 A layer's life, in order:
 
@@ -28,10 +29,14 @@ network whose first layer takes ids checks ``X`` as integers in that range,
 keeps it integer through batching and prediction, and asks no gradient of it;
 such a layer can only come first.
 
-Sequences go batch-first, ``(n, steps, features)``, in the recurrent and
-attention layers (PyTorch's ``batch_first=True``, Keras's layout), while
-convolutions keep channels first, ``(n, channels, length)``; a layer that
-swaps the two axes bridges them.
+The layout of sequences: recurrent and attention layers take them batch-first
+with the features last, ``(n, steps, features)`` (PyTorch's
+``batch_first=True``, Keras's layout), and give ``(n, steps, units)`` (or
+``(n, units)`` for the last step only); convolutions and pooling keep channels
+first, ``(n, channels, length)``, as PyTorch and ONNX lay them out; ``SwapAxes``
+turns either layout into the other (``(n, channels, length)`` to ``(n, length,
+channels)``, and back). Token ids are ``(n, steps)`` integers, which
+``Embedding`` makes ``(n, steps, dim)``.
 """
 
 import weakref
@@ -74,6 +79,9 @@ class Layer(BufferCache):
     """
 
     input_kind = "values"
+    #: Whether ``forward`` may return a view of its input (``Flatten``): the
+    #: network then never applies the next activation in place to it.
+    gives_view = False
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
