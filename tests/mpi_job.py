@@ -11,7 +11,10 @@ rank's final weights to OUT.npz as ``rank0``, ``rank1``, ... With ``--hooks``
 the gradients also go through :func:`grad_hooks`; with ``--batchnorm`` the
 network has a BatchNorm layer (its running statistics are saved as ``state0``...);
 with ``--plateau`` the learning rate is a ``ReduceOnPlateau`` (each rank's
-``history.lr`` is saved as ``lr0``...).
+``history.lr`` is saved as ``lr0``...). With ``--early-stopping`` the second
+``fit`` has validation data (the same on every rank) and an ``EarlyStopping``
+of patience 2 over 40 more epochs; each rank's epochs, validation costs and
+best epoch are saved as ``val0``... and ``best0``...
 """
 
 import argparse
@@ -75,6 +78,7 @@ def main() -> None:
     parser.add_argument("--hooks", action="store_true")
     parser.add_argument("--batchnorm", action="store_true")
     parser.add_argument("--plateau", action="store_true")
+    parser.add_argument("--early-stopping", action="store_true")
     args = parser.parse_args()
 
     comm = MPI.COMM_WORLD
@@ -93,9 +97,19 @@ def main() -> None:
         if args.crash == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
         raise RuntimeError(f"crash injected on rank {comm.Get_rank()}")
+    more = {}
+    if args.early_stopping:
+        stopper = pn.EarlyStopping(patience=2, min_delta=0.0)
+        X_val, y_val = make_dataset("spirals", 90, seed=SEED + 1, n_classes=3)
+        more = {"validation_data": (X_val, NAMES[y_val]), "early_stopping": stopper}
+    epochs = 40 if args.early_stopping else EPOCHS - 1
     trainer.fit(
-        X[rows], y[rows], epochs=EPOCHS - 1, batch_size=batch_size, grad_hook=hooks
+        X[rows], y[rows], epochs=epochs, batch_size=batch_size, grad_hook=hooks, **more
     )
+    if args.early_stopping:
+        history = trainer.net.history
+        vals = comm.gather(np.array(history.val_loss))
+        bests = comm.gather(np.array([stopper.best_epoch, len(history.loss)]))
     weights = comm.gather(trainer.net.parameters)
     states = comm.gather(trainer.net.state)
     rates = comm.gather(np.array(trainer.net.history.lr))
@@ -103,6 +117,9 @@ def main() -> None:
         arrays = {f"rank{r}": w for r, w in enumerate(weights)}
         arrays |= {f"state{r}": s for r, s in enumerate(states)}
         arrays |= {f"lr{r}": lr for r, lr in enumerate(rates)}
+        if args.early_stopping:
+            arrays |= {f"val{r}": v for r, v in enumerate(vals)}
+            arrays |= {f"best{r}": b for r, b in enumerate(bests)}
         np.savez(args.out, **arrays)
 
 

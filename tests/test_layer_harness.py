@@ -49,6 +49,10 @@ EXAMPLES = {
         [(2, 4, 5), (1, 3, 3)],
     ),
     "GlobalAvgPool": (lambda: pn.GlobalAvgPool(), [(3, 5), (2, 3, 4)]),
+    # takes integer ids (input_kind "ids"): the inputs below are ids, and no
+    # padding_idx, whose row's gradient is zero by definition, not by calculus
+    "Embedding": (lambda: pn.Embedding(7, 3), [(5,), (2, 3)]),
+    "SwapAxes": (lambda: pn.SwapAxes(), [(2, 5), (4, 1)]),
     # attention on (steps, dim), heads of 2 features (dropout: test_attention)
     "MultiHeadAttention": (lambda: pn.MultiHeadAttention(2), [(3, 4), (5, 6)]),
     "MultiHeadAttention causal": (
@@ -91,6 +95,20 @@ def sample(shape, n=4, seed=0, dtype=np.float64):
     return np.random.default_rng(seed).standard_normal((n, *shape)).astype(dtype)
 
 
+def takes_ids(name: str) -> bool:
+    """Whether the layer takes integer ids rather than values."""
+    return LAYERS[class_of(name)].input_kind == "ids"
+
+
+def inputs(name: str, shape, n=4, seed=0, dtype=np.float64):
+    """``n`` samples the layer takes: values of ``dtype``, or integer ids over
+    the layer's whole range for a layer that takes ids."""
+    if takes_ids(name):
+        high = make(name).n_ids
+        return np.random.default_rng(seed).integers(0, high, (n, *shape))
+    return sample(shape, n, seed, dtype)
+
+
 def with_head(name: str, shape, dtype="float64", seed=0) -> pn.Sequential:
     """The layer, then ``Flatten`` and a ``Dense`` so that every layer ends in
     parameters a loss can train."""
@@ -113,19 +131,23 @@ def test_output_shape_is_what_forward_gives(name, shape):
     expected = layer.output_shape(shape)
     assert net.output_shape == expected
     for training in (True, False):
-        assert layer.forward(sample(shape), training).shape == (4, *expected)
+        assert layer.forward(inputs(name, shape), training).shape == (4, *expected)
     grad = layer.backward(np.ones((4, *expected)))
-    assert grad.shape == (4, *shape)
+    if takes_ids(name):  # ids have no gradient
+        assert grad is None
+    else:
+        assert grad.shape == (4, *shape)
 
 
 @pytest.mark.parametrize("name, shape", CASES)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_dtype_is_kept_end_to_end(name, shape, dtype):
     net = with_head(name, shape, dtype)
-    X = sample(shape, dtype=dtype)
+    X = inputs(name, shape, dtype=dtype)
     output = net.forward(X, training=True)
     assert output.dtype == dtype
-    assert net.backward(np.ones_like(output), need_input_grad=True).dtype == dtype
+    grad_in = net.backward(np.ones_like(output), need_input_grad=True)
+    assert grad_in is None if takes_ids(name) else grad_in.dtype == dtype
     for array in (*net.layers[0].params.values(), *net.layers[0].grads.values()):
         assert array.dtype == dtype
     assert net.predict(X).dtype == dtype
@@ -134,8 +156,9 @@ def test_dtype_is_kept_end_to_end(name, shape, dtype):
 @pytest.mark.parametrize("name, shape", CASES)
 def test_gradients_match_finite_differences(name, shape):
     net = pn.Sequential([make(name)], seed=0, input_shape=shape)
-    errors = check_model(net, sample(shape, n=3, seed=1))
-    assert set(errors) == {"input", *net.layout}
+    errors = check_model(net, inputs(name, shape, n=3, seed=1))
+    input_error = set() if takes_ids(name) else {"input"}
+    assert set(errors) == {*input_error, *net.layout}
     for key, error in errors.items():
         assert error < 1e-6, (key, error)
 
@@ -155,7 +178,7 @@ def test_config_round_trip(name):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_model_file_round_trip_is_bit_identical(name, shape, dtype, tmp_path):
     net = with_head(name, shape, dtype)
-    X = sample(shape, dtype=dtype)
+    X = inputs(name, shape, dtype=dtype)
     net.fit(X, np.arange(8.0).reshape(4, 2), loss="mse", epochs=2)
     net.save(tmp_path / "model.npz")
     loaded = pn.load(tmp_path / "model.npz")
@@ -168,7 +191,7 @@ def test_model_file_round_trip_is_bit_identical(name, shape, dtype, tmp_path):
 @pytest.mark.parametrize("name, shape", CASES)
 def test_one_training_step_lowers_the_loss(name, shape):
     net = with_head(name, shape)
-    X, y = sample(shape, n=16, seed=2), sample((2,), n=16, seed=3)
+    X, y = inputs(name, shape, n=16, seed=2), sample((2,), n=16, seed=3)
     before = net.parameters.copy()
     first = net.fit(X, y, loss="mse", optimizer=pn.SGD(lr=0.01), epochs=1).loss[-1]
     assert net.fit(X, y, epochs=1).loss[-1] < first
@@ -182,11 +205,11 @@ def test_one_training_step_lowers_the_loss(name, shape):
 def test_predict_keeps_nothing_for_backward(name, shape):
     net = with_head(name, shape)
     layers = [layer for _, layer in walk(net.layers)]  # inside blocks too
-    net.predict(sample(shape))
+    net.predict(inputs(name, shape))
     assert all(layer.saved == {} for layer in layers)
-    net.forward(sample(shape), training=True)
+    net.forward(inputs(name, shape), training=True)
     kept = [dict(layer.saved) for layer in layers]
-    net.predict(sample(shape, seed=5))
+    net.predict(inputs(name, shape, seed=5))
     for layer, before in zip(layers, kept, strict=True):
         assert layer.saved.keys() == before.keys()
         assert all(layer.saved[k] is before[k] for k in before)

@@ -143,6 +143,24 @@ def test_reduce_on_plateau_sees_every_epoch_and_the_ranks_agree(tmp_path):
     assert all(w.tobytes() == weights[0].tobytes() for w in weights)
 
 
+def test_early_stopping_and_validation_run_in_the_one_fit_loop(tmp_path):
+    code, _, err, _ = mpirun(2, JOB, tmp_path / "weights.npz", "--early-stopping")
+    assert code == 0, err
+    saved = np.load(tmp_path / "weights.npz")
+    vals, bests = (
+        [saved[f"val{r}"] for r in range(2)],
+        [saved[f"best{r}"] for r in range(2)],
+    )
+    np.testing.assert_array_equal(vals[0], vals[1])  # every rank saw the same costs
+    np.testing.assert_array_equal(bests[0], bests[1])
+    best_epoch, epochs = bests[0]
+    assert len(vals[0]) == epochs - 1 < 41  # the first fit had no validation
+    assert epochs - best_epoch == 2  # stopped after two epochs without improvement
+    assert vals[0][best_epoch - 2] == min(vals[0])
+    weights = [saved[f"rank{r}"] for r in range(2)]
+    assert weights[0].tobytes() == weights[1].tobytes()  # the best, put back
+
+
 @pytest.mark.parametrize("crash", ["raise", "kill"])
 def test_a_crash_on_one_rank_ends_the_job_within_seconds(crash, tmp_path):
     code, _, err, seconds = mpirun(

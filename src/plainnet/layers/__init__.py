@@ -1,5 +1,6 @@
 """Layers: the contract (``base``), the layers of a perceptron (``core``),
-convolutions (``conv``), pooling (``pooling``), normalisation
+embeddings (``embedding``), convolutions (``conv``), the bridge between the
+two layouts of a sequence (``axes``), pooling (``pooling``), normalisation
 (``normalization``), the activations, residual blocks (``residual``),
 attention and positions (``attention``, ``positional``), and the one registry
 that model files and configs look names up in.
@@ -17,10 +18,12 @@ from .activations import (
     Tanh,
 )
 from .attention import MultiHeadAttention
+from .axes import SwapAxes
 from .base import Layer, ShapeError
 from .builders import dense_stack, transformer_block
 from .conv import Conv1D, Conv2D
 from .core import Dense, Dropout, Flatten
+from .embedding import Embedding
 from .normalization import BatchNorm, LayerNorm
 from .pooling import (
     AvgPool1D,
@@ -45,6 +48,7 @@ __all__ = [
     "Conv2D",
     "Dense",
     "Dropout",
+    "Embedding",
     "Flatten",
     "GlobalAvgPool",
     "Identity",
@@ -60,6 +64,7 @@ __all__ = [
     "ShapeError",
     "Sigmoid",
     "Softmax",
+    "SwapAxes",
     "Tanh",
     "dense_stack",
     "layer_entries",

@@ -222,6 +222,8 @@ class Flatten(Layer):
     >>> Sequential([Flatten(), Dense(10)], input_shape=(1, 8, 8))
     """
 
+    gives_view = True
+
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         return (math.prod(input_shape),)
 

@@ -70,6 +70,12 @@ _PARAMETERS_DOC = """
         One sample's shape for ``layers``: each flat row of ``X`` (of
         ``prod(input_shape)`` features) is reshaped to it, as
         ``X.reshape(-1, *input_shape)``; ``(1, 8, 8)`` for scikit-learn's digits.
+    device : str, optional
+        Where the network trains and predicts (:mod:`plainnet.backend`):
+        ``"cpu"`` (the default), ``"cuda"``/``"cuda:1"`` (CuPy, the ``cuda``
+        extra). ``X`` is moved once per ``fit`` and ``predict``; predictions
+        come back as NumPy arrays; model files hold host arrays and load on
+        any device.
 """
 
 _ATTRIBUTES_DOC = """

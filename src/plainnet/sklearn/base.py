@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
 
-from .. import optimizers, schedules
+from .. import backend, optimizers, schedules
 from .._validation import check_dtype, check_finite, check_number, check_sample_weight
 from ..callbacks import EarlyStopping, ProgressBar
 from ..errors import DataError
@@ -90,6 +90,7 @@ class BaseNeuralNet(BaseEstimator):
         verbose: bool = False,
         layers: Sequence[Layer] | None = None,
         input_shape: Sequence[int] | None = None,
+        device: str | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -111,6 +112,7 @@ class BaseNeuralNet(BaseEstimator):
         self.verbose = verbose
         self.layers = layers
         self.input_shape = input_shape
+        self.device = device
 
     # -- what the subclasses define: _encode(y, fresh, incremental, classes) sets
     # or checks the target attributes and returns y as the loss takes it;
@@ -178,12 +180,14 @@ class BaseNeuralNet(BaseEstimator):
         """A new network, its output bias, and an empty loss curve."""
         layers = self.build_layers(n_features, self._n_outputs(target))
         shape = (n_features,) if self.input_shape is None else self.input_shape
-        self.model_ = Sequential(layers, seed=seed, dtype=dtype, input_shape=shape)
+        self.model_ = Sequential(
+            layers, seed=seed, dtype=dtype, input_shape=shape, device=self.device
+        )
         self.architecture_ = self.architecture()
         self.n_outputs_ = self.model_.n_outputs
         bias = self._output_bias(target, sample_weight)
         if bias is not None:
-            self.model_.layers[-1].params["b"][...] = bias
+            self.model_.layers[-1].params["b"][...] = self.model_.ops.asarray(bias)
         self.loss_curve_ = []
 
     def _train(self, X, target, sample_weight, validation, stopper, extra=()) -> None:
@@ -323,6 +327,7 @@ class BaseNeuralNet(BaseEstimator):
             schedules.for_training(self.learning_rate_schedule, 1.0, 1)
         _hidden_sizes(self.hidden_layer_sizes)
         _check_layers(self.layers, self.input_shape)
+        backend.get(self.device)  # a known device, its library installed
         return check_dtype(self.dtype)
 
     # -- predicting and saving ---------------------------------------------------

@@ -161,7 +161,8 @@ def _config(estimator, target: dict) -> dict:
     scores = estimator.validation_scores_
     return {
         "params": {
-            name: _param_to_json(name, value)
+            # a file holds host arrays and loads on any device: not the device
+            name: None if name == "device" else _param_to_json(name, value)
             for name, value in estimator.get_params().items()
         },
         "built_from": dict(
@@ -309,7 +310,7 @@ def _fields(section, names, what: str) -> dict:
 
 #: Parameters added after the first estimator files: files without them get
 #: their defaults.
-_LATER_PARAMS = ("learning_rate_schedule",)
+_LATER_PARAMS = ("learning_rate_schedule", "device")
 
 
 def _params(cls: type, section) -> dict:

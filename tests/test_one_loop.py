@@ -1,0 +1,150 @@
+"""One training loop: what it reads back, what callbacks see, full-batch
+solvers, divergence under any optimizer, and layers that belong to one network."""
+
+import numpy as np
+import pytest
+
+import plainnet as pn
+from plainnet import backend
+from plainnet.callbacks import Callback, TrainingState
+
+
+def data(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 3))
+    return X, np.tanh(X @ np.array([[1.0], [-2.0], [0.5]]))
+
+
+def net(seed=0, **kwargs):
+    return pn.Sequential(
+        [pn.Dense(3, 8), pn.Tanh(), pn.Dense(8, 1)], seed=seed, **kwargs
+    )
+
+
+def test_the_loop_reads_the_costs_back_once_per_epoch(monkeypatch):
+    reads = []
+    for name in ("to_float", "to_numpy"):
+        original = getattr(backend.CPU, name)
+
+        def counted(value, original=original, name=name):
+            reads.append(name)
+            return original(value)
+
+        monkeypatch.setattr(backend.CPU, name, counted)
+    X, y = data()
+    net().fit(X, y, epochs=3, batch_size=8)  # 5 batches an epoch
+    assert len(reads) == 3
+
+
+def test_losses_return_0d_arrays_of_the_outputs_backend():
+    z = np.array([[0.5, -1.0], [2.0, 0.0]])
+    for loss, target in [("mse", z * 0.5), ("cross_entropy", np.array([0, 1]))]:
+        value, grad = pn.losses.get(loss).value_and_gradient(z, target)
+        assert np.ndim(value) == 0 and grad.shape == z.shape
+
+
+def test_callbacks_see_the_training_state_not_a_blackboard():
+    seen = []
+
+    class Watch(Callback):
+        def on_epoch_end(self, epoch, logs, training):
+            seen.append(training)
+
+    X, y = data()
+    model, adam = net(), pn.Adam(lr=0.01)
+    model.fit(X, y, loss="mse", optimizer=adam, epochs=2, callbacks=[Watch()])
+    state = seen[-1]
+    assert isinstance(state, TrainingState) and state is seen[0]
+    assert state.net is model and state.optimizer is adam and state.epoch == 2
+    assert state.loss.name == "mse" and state.rng is model.rng
+
+
+def test_lbfgs_is_driven_by_protocol_and_a_non_finite_cost_raises():
+    pytest.importorskip("scipy")
+    X, y = data()
+    model = pn.Sequential([pn.Dense(3, 1)], seed=0)
+    before = model.parameters.copy()
+    with pytest.raises(pn.TrainingDivergedError, match="diverged in epoch 1"):
+        model.fit(X * 1e200, y, loss="mse", optimizer=pn.LBFGS(), epochs=5)
+    np.testing.assert_array_equal(model.parameters, before)  # the last finite ones
+
+    class Solver(pn.Optimizer):
+        """Any optimizer saying ``full_batch`` is given the whole cost."""
+
+        full_batch = True
+
+        def minimize(self, objective, x0, iterations, on_iteration):
+            x = x0
+            for _ in range(iterations):
+                cost, grad = objective(x)
+                x = x - 0.1 * grad
+                if on_iteration(x, cost):
+                    break
+            return x
+
+        def get_config(self):
+            return {}
+
+    history = net().fit(X, y, loss="mse", optimizer=Solver(), epochs=20)
+    assert len(history.loss) == 20 and history.loss[-1] < history.loss[0]
+
+
+def test_weights_that_become_inf_with_a_finite_cost_are_caught_and_restored():
+    X, y = data()
+    model = net()
+    steps = []
+
+    def inject(gradients):
+        steps.append(1)
+        if len(steps) == 7:  # in epoch 2 (5 batches an epoch)
+            gradients[:3] = np.inf
+
+    adam = pn.Adam(lr=0.01)
+    kept = []
+    with pytest.raises(pn.TrainingDivergedError, match="epoch 2"):
+        model.fit(
+            X,
+            y,
+            loss="mse",
+            optimizer=adam,
+            epochs=4,
+            batch_size=8,
+            grad_hook=inject,
+            callbacks=[
+                lambda e, logs: kept.append(
+                    (
+                        model.parameters.copy(),
+                        adam.state["m"].copy(),
+                        adam.state["step"],
+                    )
+                )
+            ],
+        )
+    # a tanh network keeps its cost finite with infinite weights; the weights
+    # and Adam's moments of the end of epoch 1 are back, and its step count
+    parameters, m, step = kept[0]
+    np.testing.assert_array_equal(model.parameters, parameters)
+    np.testing.assert_array_equal(adam.state["m"], m)
+    assert adam.state["step"] == step == 5
+    assert np.isfinite(adam.state["v"]).all()
+
+
+def test_a_layer_belongs_to_one_network():
+    dense = pn.Dense(3, 2)
+    first = pn.Sequential([dense], seed=0)
+    with pytest.raises(
+        ValueError, match=r"already belongs to another network.*from_config"
+    ):
+        pn.Sequential([dense], seed=1)
+    copy = pn.Sequential([pn.Dense.from_config(dense.get_config())], seed=1)
+    first.parameters[:] = 0
+    assert np.all(first.predict(np.ones((1, 3))) == 0)
+    assert np.any(copy.predict(np.ones((1, 3))) != 0)
+    with pytest.raises(ValueError, match="same object as layer 0"):
+        pn.Sequential([pn.Tanh()] * 2)
+
+
+def test_a_layer_of_a_network_that_is_gone_may_join_another():
+    dense = pn.Dense(3, 2)
+    pn.Sequential([dense], seed=0)  # no reference kept: the network is gone
+    assert pn.Sequential([dense], seed=1).layers[0] is dense
