@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _random, backend
 from . import losses as losses_module
+from ._targets import network_target
 from .layers import Layer
 from .network import Sequential
 
@@ -109,9 +110,7 @@ def _objective(net: Sequential, forward, X: np.ndarray, y, loss, seed: int):
         weights = ops.asarray(host)
         return (lambda: ops.to_float(ops.sum(forward() * weights))), weights
     loss = losses_module.get(loss)
-    target = ops.asarray(
-        loss.prepare_target(y, net.n_outputs or X.shape[1], np.float64)
-    )
+    target = ops.asarray(network_target(loss, net, y, X, np.float64))
     output_grad = loss.gradient(ops.copy(forward()), target)
     return (lambda: loss.value(forward(), target)), output_grad
 
