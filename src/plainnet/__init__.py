@@ -5,7 +5,7 @@
 >>> nn = pn.NeuralNetwork([3, 1])   # the seed's single sigmoid neuron
 """
 
-from . import backend, gradcheck, initializers, schedules
+from . import backend, gradcheck, initializers, schedules, text
 from ._version import __version__ as __version__
 from .callbacks import EarlyStopping, History
 from .classic import NeuralNetwork
@@ -60,6 +60,8 @@ from .schedules import (
     StepDecay,
 )
 from .tables import TablePreprocessor
+from .text import sample
+from .tokenizer import CharTokenizer
 from .training import TrainingInterrupted
 
 __all__ = [
@@ -74,6 +76,7 @@ __all__ = [
     "AvgPool2D",
     "BatchNorm",
     "BinaryCrossEntropy",
+    "CharTokenizer",
     "Constant",
     "Conv1D",
     "Conv2D",
@@ -124,7 +127,9 @@ __all__ = [
     "gradcheck",
     "initializers",
     "load",
+    "sample",
     "schedules",
+    "text",
     "to_onnx",
 ]
 

@@ -20,7 +20,7 @@ from .activations import (
 from .attention import MultiHeadAttention
 from .axes import SwapAxes
 from .base import Layer, ShapeError
-from .builders import dense_stack, transformer_block
+from .builders import dense_stack, language_model, transformer_block
 from .conv import Conv1D, Conv2D
 from .core import Dense, Dropout, Flatten
 from .embedding import Embedding
@@ -67,6 +67,7 @@ __all__ = [
     "SwapAxes",
     "Tanh",
     "dense_stack",
+    "language_model",
     "layer_entries",
     "layer_from_config",
     "register_layer",

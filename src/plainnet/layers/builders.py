@@ -1,5 +1,5 @@
 """Building the usual stacks of layers: ``Dense`` stacks from a list of
-sizes, and the Transformer's block."""
+sizes, the Transformer's block, and a language model of such blocks."""
 
 from collections.abc import Sequence
 from itertools import pairwise
@@ -9,7 +9,9 @@ from .activations import get as get_activation
 from .attention import MultiHeadAttention
 from .base import Layer
 from .core import Dense, Dropout
+from .embedding import Embedding
 from .normalization import LayerNorm
+from .positional import PositionalEmbedding
 from .residual import Residual
 
 
@@ -100,3 +102,53 @@ def transformer_block(
     if dropout:
         feed_forward.append(Dropout(dropout))
     return [Residual(attention), Residual(feed_forward)]
+
+
+def language_model(
+    vocab_size: int,
+    steps: int,
+    dim: int = 128,
+    heads: int = 4,
+    hidden: int | None = None,
+    blocks: int = 2,
+    *,
+    dropout: float = 0.0,
+) -> list[Layer]:
+    """The layers of a small causal Transformer that predicts the next token
+    (GPT's shape, Radford et al., 2018): ids ``(n, steps)`` to logits ``(n,
+    steps, vocab_size)``, each step's from the steps up to it::
+
+        Embedding(vocab_size, dim), PositionalEmbedding(steps, dim),
+        blocks x transformer_block(dim, heads, hidden, causal=True),
+        LayerNorm(axes="last"), Dense(dim, vocab_size)
+
+    Parameters
+    ----------
+    vocab_size : int
+        Tokens (characters, for ``CharTokenizer``'s ids).
+    steps : int
+        The window: the longest context the model sees.
+    dim, heads, blocks : int, default 128, 4, 2
+        Model dimension, attention heads (dividing ``dim``), blocks.
+    hidden : int, optional
+        The feed-forward width; default ``4 * dim``.
+    dropout : float, default 0.0
+        As in :func:`transformer_block`.
+
+    Returns
+    -------
+    list of Layer
+        For ``Sequential(layers, input_shape=(steps,))`` and
+        ``fit(X, y, loss="cross_entropy")`` with ``X`` and ``y`` ids of shape
+        ``(n, steps)``, ``y`` the next token at each step
+        (:func:`plainnet.text.windows`).
+
+    Example
+    -------
+    >>> net = Sequential(language_model(len(tokenizer), 64), input_shape=(64,))
+    """
+    hidden = 4 * dim if hidden is None else hidden
+    layers: list[Layer] = [Embedding(vocab_size, dim), PositionalEmbedding(steps, dim)]
+    for _ in range(blocks):
+        layers += transformer_block(dim, heads, hidden, causal=True, dropout=dropout)
+    return [*layers, LayerNorm(axes="last"), Dense(dim, vocab_size)]
