@@ -4,7 +4,8 @@
 the seed's network and answers for a new situation. ``plainnet train`` trains
 a network on a CSV file (or a built-in data set) and saves it as a model file;
 ``predict``, ``evaluate``, ``info``, ``export`` (to ONNX) and ``think --model``
-use that file.
+use that file. ``plainnet train-text`` trains a character-level language model
+on a text file, and ``plainnet write`` continues a prompt with it.
 
 Each command lives in its own module, which registers its subparser
 (``add_parser``) and runs it (``run``); ``common`` holds what they share.
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import DataError, ExportError, ModelFileError, TrainingDivergedError
-from . import demo, evaluate, export, info, plot, predict, train
+from . import demo, evaluate, export, info, plot, predict, train, train_text, write
 from .common import Interrupted, UsageError, one_line_warning
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -43,7 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"plainnet {__version__}"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (demo, train, predict, evaluate, info, plot, export):
+    commands_in_order = (
+        demo, train, train_text, predict, evaluate, info, plot, export, write
+    )  # fmt: skip
+    for command in commands_in_order:
         command.add_parser(commands)
     return parser
 
