@@ -18,6 +18,8 @@ from .errors import (
     TrainingDivergedError,
 )
 from .layers import (
+    GRU,
+    LSTM,
     AvgPool1D,
     AvgPool2D,
     BatchNorm,
@@ -36,6 +38,7 @@ from .layers import (
     MaxPool2D,
     ReLU,
     Sigmoid,
+    SimpleRNN,
     Softmax,
     SwapAxes,
     Tanh,
@@ -59,7 +62,9 @@ from .tables import TablePreprocessor
 from .training import TrainingInterrupted
 
 __all__ = [
+    "GRU",
     "LBFGS",
+    "LSTM",
     "MSE",
     "SGD",
     "SSE",
@@ -103,6 +108,7 @@ __all__ = [
     "Schedule",
     "Sequential",
     "Sigmoid",
+    "SimpleRNN",
     "Softmax",
     "StepDecay",
     "SwapAxes",

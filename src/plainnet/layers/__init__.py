@@ -1,8 +1,8 @@
 """Layers: the contract (``base``), the layers of a perceptron (``core``),
 embeddings (``embedding``), convolutions (``conv``), the bridge between the
-two layouts of a sequence (``axes``), pooling (``pooling``), normalisation
-(``normalization``), the activations, and the one registry that model files
-and configs look names up in.
+two layouts of a sequence (``axes``), recurrent layers (``recurrent``),
+pooling (``pooling``), normalisation (``normalization``), the activations, and
+the one registry that model files and configs look names up in.
 """
 
 from .activations import (
@@ -29,11 +29,14 @@ from .pooling import (
     MaxPool1D,
     MaxPool2D,
 )
+from .recurrent import GRU, LSTM, SimpleRNN
 from .registry import LAYERS, layer_entries, layer_from_config, register_layer
 
 __all__ = [
     "ACTIVATIONS",
+    "GRU",
     "LAYERS",
+    "LSTM",
     "Activation",
     "AvgPool1D",
     "AvgPool2D",
@@ -54,6 +57,7 @@ __all__ = [
     "ReLU",
     "ShapeError",
     "Sigmoid",
+    "SimpleRNN",
     "Softmax",
     "SwapAxes",
     "Tanh",
