@@ -215,3 +215,17 @@ def test_an_initial_state_of_the_wrong_shape_names_the_layer_and_shapes():
         lstm.forward(X, initial_state=np.zeros((1, 100, 6)))
     with pytest.raises(ShapeError, match=r"initial state c0 of shape \(1, 100, 6\)"):
         lstm.forward(X, initial_state=(np.zeros((1, 100, 6)), np.zeros((1, 6))))
+
+
+def test_summary_counts_the_mnist1d_grus_parameters():
+    """The MNIST-1D paper's GRU: bidirectional, 6 units, one value per step,
+    every step's output into one linear layer; 5,134 parameters."""
+    net = pn.Sequential(
+        [pn.GRU(6, return_sequences=True, bidirectional=True), pn.Flatten(),
+         pn.Dense(10)],
+        input_shape=(40, 1),
+    )  # fmt: skip
+    lines = net.summary().splitlines()
+    assert lines[3].split() == ["0", "GRU", "(n,", "40,", "12)", "324"]
+    assert net.n_parameters == 5134
+    assert "trainable parameters: 5,134" in net.summary()

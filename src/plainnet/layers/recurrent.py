@@ -10,7 +10,7 @@ second set of weights (names ending in ``_reverse``) reads the sequence from
 its end, and each step's two states are put side by side, the forward one first
 (``2 * units`` values).
 
-What the three share (``_Recurrent``): the weights, laid out as PyTorch's so
+What the three share (``Recurrent``): the weights, laid out as PyTorch's so
 that they copy across unchanged (``W_ih`` ``(gates * units, features)``,
 ``W_hh`` ``(gates * units, units)``, ``b_ih``, ``b_hh``, and their
 ``_reverse`` twins); the input's products for all steps at once, ``gi = x
@@ -48,7 +48,7 @@ WEIGHTS = ("W_ih", "W_hh", "b_ih", "b_hh")
 PREDICT_BYTES = 2**24
 
 
-class _Recurrent(Layer):
+class Recurrent(Layer):
     """What the recurrent layers share; subclasses set ``GATES``, ``STATES``
     and ``STEP_ARRAYS`` and write ``_step`` and ``_step_back``.
 
@@ -453,7 +453,7 @@ _PARAMETERS_DOC = """
 
 
 @register_layer
-class SimpleRNN(_Recurrent):
+class SimpleRNN(Recurrent):
     """Elman's recurrent layer with tanh, PyTorch's ``nn.RNN``: at each step
     ``t``, from the state before it::
 
@@ -488,7 +488,7 @@ class SimpleRNN(_Recurrent):
 
 
 @register_layer
-class GRU(_Recurrent):
+class GRU(Recurrent):
     """Gated recurrent unit (Cho et al., 2014) in PyTorch's form, ``nn.GRU``:
     gates stacked ``r, z, n``, two biases, and the reset gate applied to the
     hidden product after its bias::
@@ -552,7 +552,7 @@ class GRU(_Recurrent):
 
 
 @register_layer
-class LSTM(_Recurrent):
+class LSTM(Recurrent):
     """Long short-term memory (Hochreiter and Schmidhuber, 1997, with the
     forget gate of Gers et al., 2000) in PyTorch's form, ``nn.LSTM``: gates
     stacked ``i, f, g, o``, two biases, and a cell state ``c`` beside ``h``::
