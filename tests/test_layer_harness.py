@@ -53,6 +53,18 @@ EXAMPLES = {
     # padding_idx, whose row's gradient is zero by definition, not by calculus
     "Embedding": (lambda: pn.Embedding(7, 3), [(5,), (2, 3)]),
     "SwapAxes": (lambda: pn.SwapAxes(), [(2, 5), (4, 1)]),
+    # recurrent: (steps, features); between them, both directions, every
+    # step's output or the last, and learned initial states (two steps at
+    # least: with one, h_prev is the zero start and W_hh gets no gradient)
+    "SimpleRNN": (lambda: pn.SimpleRNN(4), [(5, 3), (2, 1)]),
+    "GRU": (
+        lambda: pn.GRU(3, return_sequences=True, bidirectional=True),
+        [(4, 2), (2, 3)],
+    ),
+    "LSTM": (
+        lambda: pn.LSTM(3, bidirectional=True, learn_initial_state=True),
+        [(4, 2), (2, 1)],
+    ),
     # attention on (steps, dim), heads of 2 features (dropout: test_attention)
     "MultiHeadAttention": (lambda: pn.MultiHeadAttention(2), [(3, 4), (5, 6)]),
     "MultiHeadAttention causal": (

@@ -19,6 +19,8 @@ from .errors import (
 )
 from .layers import (
     GELU,
+    GRU,
+    LSTM,
     AvgPool1D,
     AvgPool2D,
     BatchNorm,
@@ -40,6 +42,7 @@ from .layers import (
     ReLU,
     Residual,
     Sigmoid,
+    SimpleRNN,
     Softmax,
     SwapAxes,
     Tanh,
@@ -66,7 +69,9 @@ from .training import TrainingInterrupted
 
 __all__ = [
     "GELU",
+    "GRU",
     "LBFGS",
+    "LSTM",
     "MSE",
     "SGD",
     "SSE",
@@ -114,6 +119,7 @@ __all__ = [
     "Schedule",
     "Sequential",
     "Sigmoid",
+    "SimpleRNN",
     "Softmax",
     "StepDecay",
     "SwapAxes",

@@ -228,6 +228,8 @@ def _refuse(array: np.ndarray, bad: np.ndarray, name: str, why: str) -> None:
     position = tuple(int(i) for i in np.argwhere(bad)[0])
     value = array[position]
     value = int(value) if array.dtype.kind in "iu" else float(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a whole float read as ids: 20, not 20.0
     count = int(np.count_nonzero(bad))
     more = f" ({count} such values in {name})" if count > 1 else ""
     raise DataError(f"{name} holds {value!r} at position {position}, {why}{more}")

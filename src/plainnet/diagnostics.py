@@ -4,9 +4,11 @@ Two tools end in the same :class:`Report`, whose ``str()`` names each cause and
 its remedy:
 
 * :class:`Diagnostics`, a callback for ``fit(..., callbacks=[...])``, which
-  records per layer after each epoch the gradient norm, the update-to-weight
-  ratio, the fraction of dead ReLUs and of saturated sigmoid/tanh units, and
-  reads the learning curves for overfitting;
+  records after each epoch, for every layer with parameters (dense,
+  convolutional, recurrent, embedding), the gradient norm and the
+  update-to-weight ratio, and the fraction of dead ReLUs and of saturated
+  sigmoid/tanh units; it reads the learning curves for overfitting, and a
+  recurrent layer's gradient norms for gradients exploding through time;
 * :func:`diagnose`, a short probe before a long run: feature scales, the
   activations of the untrained network, and a few epochs on a copy of it.
 
@@ -14,7 +16,9 @@ The callback is cheap: it never adds a pass over the data. After each epoch it
 reads the last batch's gradients (already in ``net.gradients``), compares the
 weights with their copy from the epoch before, and runs one forward pass over a
 sample of at most ``sample_size`` input rows, gathered from the ends of the
-epochs (the first layer keeps its last batch for backward anyway).
+epochs (the first layer that keeps its input for backward, a ``Dense``,
+``Embedding`` or recurrent layer, keeps the last batch anyway; the layers
+before it go unsampled).
 
 Layers are numbered as in ``net.summary()`` and the parameter names
 (``layers.2.W``), the layers inside a ``Residual`` by their path (``"2.1"``,
@@ -33,8 +37,8 @@ import numpy as np
 
 from .callbacks import Callback
 from .errors import TrainingDivergedError
-from .layers import Dense, ReLU, Sigmoid, Tanh
-from .layers.base import walk
+from .layers import Dense, Embedding, ReLU, Sigmoid, Tanh
+from .layers.recurrent import Recurrent
 
 __all__ = ["Diagnostics", "Finding", "Report", "diagnose", "divergence_finding"]
 
@@ -52,6 +56,12 @@ OVERFIT_EPOCHS = 5
 #: A feature is out of scale when its root mean square is this many times the
 #: median feature's, and at least this large.
 SCALE_RATIO = 100.0
+#: A recurrent layer's gradients explode through time when its weights move by
+#: this many times their own size between two records (healthy runs stay below
+#: 3, in their first epoch; exploding ones reach hundreds).
+EXPLODING_UPDATE = 10.0
+#: The clipping hook the findings of exploding gradients name.
+CLIPPING = "grad_hook=plainnet.hooks.clip_by_global_norm(1.0)"
 
 
 @dataclass(frozen=True)
@@ -61,8 +71,8 @@ class Finding:
     Attributes
     ----------
     kind : str
-        ``"diverged"``, ``"feature_scale"``, ``"dead_relu"``, ``"saturated"``
-        or ``"overfit"``.
+        ``"diverged"``, ``"feature_scale"``, ``"dead_relu"``, ``"saturated"``,
+        ``"exploding"`` or ``"overfit"``.
     cause, remedy : str
         Plain sentences; ``str(finding)`` is ``"cause: remedy"``.
     layer : int, str or None
@@ -130,7 +140,9 @@ class Diagnostics(Callback):
         Per layer index (a path such as ``"2.1"`` for a layer inside a
         ``Residual``), its series over ``epochs``: ``grad_norm`` and
         ``update_ratio`` (``||W_now - W_before|| / ||W_before||`` since the
-        previous record) for layers with weights ``W``; ``dead`` for ReLUs and
+        previous record) for every layer with parameters (all of a layer's
+        parameters together: ``W`` and ``b``, a recurrent layer's ``W_ih``,
+        ``W_hh``, ...); ``dead`` for ReLUs and
         ``saturated`` for sigmoid and tanh layers (the output layer excluded: its
         outputs are meant to reach 0 and 1).
 
@@ -194,23 +206,17 @@ class Diagnostics(Callback):
 
     def _record(self, epoch: int, net) -> None:
         self.epochs.append(epoch)
-        for path, layer in walk(net.layers):
-            if "W" in layer.params:
-                key = _key(path)
-                W = net.ops.to_numpy(layer.params["W"])
-                before = self._weights_before(net, path)
-                self._add(key, "grad_norm", _norm(net.ops.to_numpy(layer.grads["W"])))
-                change = _norm(W - before) / max(_norm(before), 1e-12)
-                self._add(key, "update_ratio", change)
-        if self._before is not None:
-            np.copyto(self._before, net.ops.to_numpy(net.parameters))
+        parameters = net.ops.to_numpy(net.parameters)
+        gradients = net.ops.to_numpy(net.gradients)
+        for index, part in _parameter_spans(net).items():
+            before = self._before[part]
+            self._add(index, "grad_norm", _norm(gradients[part]))
+            change = _norm(parameters[part] - before) / max(_norm(before), 1e-12)
+            self._add(index, "update_ratio", change)
+        np.copyto(self._before, parameters)
         if self._sample is not None:
             for index, name, value in activation_stats(net, self._sample, self._start):
                 self._add(index, name, value)
-
-    def _weights_before(self, net, path: str) -> np.ndarray:
-        part, shape = net.layout[f"layers.{path}.W"]
-        return self._before[part].reshape(shape)
 
     def _add(self, index: int | str, name: str, value: float) -> None:
         self.layers.setdefault(index, {}).setdefault(name, []).append(value)
@@ -220,6 +226,9 @@ class Diagnostics(Callback):
         """The findings from what was recorded and from the network's history."""
         findings = []
         for index, series in sorted(self.layers.items(), key=_in_order):
+            exploding = _exploding_finding(self._net, index, series, self.epochs)
+            if exploding is not None:
+                findings.append(exploding)
             if series.get("dead") and series["dead"][-1] >= DEAD_FRACTION:
                 findings.append(_dead_finding(index, series["dead"][-1]))
             saturated = series.get("saturated")
@@ -334,6 +343,27 @@ def _layer_at(net, key: int | str):
     return layer
 
 
+def _exploding_finding(net, index: int | str, series: dict, epochs: list[int]):
+    """A recurrent layer whose weights moved by many times their own size in
+    one epoch: gradients exploding through time (an optimizer's step grows
+    with the gradient), which clipping their norm tames."""
+    ratios = series.get("update_ratio")
+    if net is None or not ratios or not isinstance(_layer_at(net, index), Recurrent):
+        return None
+    largest = max(ratios)
+    if not largest >= EXPLODING_UPDATE:
+        return None
+    epoch = epochs[ratios.index(largest)]
+    name = type(_layer_at(net, index)).__name__
+    return Finding(
+        "exploding",
+        f"the gradients of layer {index} ({name}) explode through time: its "
+        f"weights moved by {_magnitude(largest)} times their size by epoch {epoch}",
+        f"clip them, fit(..., {CLIPPING}), or lower the learning rate",
+        index,
+    )
+
+
 def _dead_finding(index: int | str, fraction: float) -> Finding:
     return Finding(
         "dead_relu",
@@ -434,7 +464,16 @@ def divergence_finding(net, epoch: int, value, lr=None) -> Finding:
         return Finding(scale.kind, scale.cause, remedy)
     lr = getattr(net.optimizer, "lr", None) if lr is None else lr
     cause = f"the loss became {value} at epoch {epoch} with learning rate {lr:g}"
-    return Finding("diverged", cause, f"try {lr / 10:g}, ten times smaller")
+    remedy = f"try {lr / 10:g}, ten times smaller" + _clip(net)
+    return Finding("diverged", cause, remedy)
+
+
+def _clip(net) -> str:
+    """For a network with a recurrent layer, where gradients can explode
+    through time: the advice to clip them."""
+    if any(isinstance(layer, Recurrent) for layer in net.layers):
+        return f", or clip the gradients, which explode through time: {CLIPPING}"
+    return ""
 
 
 # -- the probe ------------------------------------------------------------------
@@ -541,7 +580,7 @@ def _probe_fit(net, X, y, loss, optimizer, epochs, batch_size, callback):
             net.fit(X, y, optimizer=smaller, **settings)
         except TrainingDivergedError:
             continue
-        remedy = f"try {lr / factor:g}, {_TIMES[factor]} times smaller"
+        remedy = f"try {lr / factor:g}, {_TIMES[factor]} times smaller" + _clip(net)
         cause = f"the loss became {value} at epoch {epoch} with learning rate {lr:g}"
         return Finding("diverged", cause, remedy)
     return divergence_finding(net, epoch, value, lr)
@@ -551,13 +590,40 @@ _TIMES = {10: "ten", 100: "a hundred", 1000: "a thousand"}
 
 
 def _last_input(net) -> tuple[int, np.ndarray] | None:
-    """The index of the first ``Dense`` layer and the last training batch it
-    saw (kept for its backward), or None before any training."""
+    """The index of the first layer that keeps its input for backward
+    (``Dense``, ``Embedding``, a recurrent layer) and the last training batch
+    it saw, or None before any training."""
     for index, layer in enumerate(net.layers):
-        if isinstance(layer, Dense):
-            batch = layer.saved.get("x")
-            return None if batch is None else (index, batch)
+        batch = _saved_input(layer)
+        if batch is not None:
+            return index, batch
+        if isinstance(layer, (Dense, Embedding, Recurrent)):
+            return None  # not trained yet
     return None
+
+
+def _saved_input(layer):
+    """The input of ``layer``'s last training forward, if it keeps it."""
+    if isinstance(layer, Dense):
+        return layer.saved.get("x")
+    if isinstance(layer, Embedding):
+        return layer.saved.get("ids")
+    if isinstance(layer, Recurrent) and "xt" in layer.saved:
+        return layer.ops.swapaxes(layer.saved["xt"], 0, 1)  # kept time-major
+    return None
+
+
+def _parameter_spans(net) -> dict[int | str, slice]:
+    """Each layer with parameters, by index (by path inside a ``Residual``:
+    the layers that own them), and its span of the flat buffers (a layer's
+    parameters lie side by side)."""
+    spans: dict[int | str, slice] = {}
+    for name, (part, _) in net.layout.items():
+        index = _key(name.removeprefix("layers.").rsplit(".", 1)[0])
+        known = spans.get(index)
+        start = part.start if known is None else known.start
+        spans[index] = slice(start, part.stop)
+    return spans
 
 
 def _norm(array: np.ndarray) -> float:

@@ -13,9 +13,9 @@ which has no ``out=``: the result is computed, then copied into ``out`` by slice
 assignment. ``erf``, which neither NumPy nor the standard has, is built from
 elementary operations (:mod:`plainnet.backend.special`). The fused operations
 at the end (the Adam step, the ReLU's backward, softmax with cross-entropy,
-im2col, col2im, scatter-add, dropout masks) are written once here from those
-functions; a backend may replace one with a faster twin (compiled loops, a CuPy
-kernel) computing the same.
+im2col, col2im, scatter-add, dropout masks, the steps of the recurrent cells)
+are written once here from those functions; a backend may replace one with a
+faster twin (compiled loops, a CuPy kernel) computing the same.
 """
 
 import contextlib
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from . import special
+from . import recurrent, special
 
 
 class DeviceError(ValueError):
@@ -361,6 +361,25 @@ class Backend:
         for i in range(indices.shape[0]):
             row = int(indices[i])
             out[row, ...] += values[i, ...]
+
+    # -- recurrent cells: the equations in plainnet.backend.recurrent -----------------
+    def gru_cell(self, gi, gh, h_prev, rz, n, h) -> None:
+        """A GRU step's gates ``rz``, candidate ``n`` and state ``h``, from the
+        step's products ``gi``, ``gh`` (see :func:`recurrent.gru_cell`)."""
+        recurrent.gru_cell(self, gi, gh, h_prev, rz, n, h)
+
+    def gru_cell_backward(self, dh, h_prev, rz, n, gh, dgi, dgh) -> None:
+        """A GRU step backward (see :func:`recurrent.gru_cell_backward`)."""
+        recurrent.gru_cell_backward(self, dh, h_prev, rz, n, gh, dgi, dgh)
+
+    def lstm_cell(self, gates, c_prev, c, tanh_c, h) -> None:
+        """An LSTM step's activated ``gates``, cell ``c`` and state ``h`` (see
+        :func:`recurrent.lstm_cell`)."""
+        recurrent.lstm_cell(self, gates, c_prev, c, tanh_c, h)
+
+    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates) -> None:
+        """An LSTM step backward (see :func:`recurrent.lstm_cell_backward`)."""
+        recurrent.lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates)
 
     def __reduce__(self):
         # a module cannot be pickled: pickles and copies name the backend's

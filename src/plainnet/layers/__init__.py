@@ -1,9 +1,10 @@
 """Layers: the contract (``base``), the layers of a perceptron (``core``),
 embeddings (``embedding``), convolutions (``conv``), the bridge between the
-two layouts of a sequence (``axes``), pooling (``pooling``), normalisation
-(``normalization``), the activations, residual blocks (``residual``),
-attention and positions (``attention``, ``positional``), and the one registry
-that model files and configs look names up in.
+two layouts of a sequence (``axes``), recurrent layers (``recurrent``),
+pooling (``pooling``), normalisation (``normalization``), the activations,
+residual blocks (``residual``), attention and positions (``attention``,
+``positional``), and the one registry that model files and configs look names
+up in.
 """
 
 from .activations import (
@@ -33,13 +34,16 @@ from .pooling import (
     MaxPool2D,
 )
 from .positional import PositionalEmbedding
+from .recurrent import GRU, LSTM, SimpleRNN
 from .registry import LAYERS, layer_entries, layer_from_config, register_layer
 from .residual import Residual
 
 __all__ = [
     "ACTIVATIONS",
     "GELU",
+    "GRU",
     "LAYERS",
+    "LSTM",
     "Activation",
     "AvgPool1D",
     "AvgPool2D",
@@ -63,6 +67,7 @@ __all__ = [
     "Residual",
     "ShapeError",
     "Sigmoid",
+    "SimpleRNN",
     "Softmax",
     "SwapAxes",
     "Tanh",

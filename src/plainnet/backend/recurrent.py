@@ -1,0 +1,143 @@
+"""One step of a GRU or an LSTM cell, without its matrix products, written
+once from the backend's element-wise functions (any backend runs them).
+
+A recurrent layer (:mod:`plainnet.layers.recurrent`) takes each step's two
+matrix products itself, ``gi = x W_ih^T + b_ih`` (all steps at once) and ``gh =
+h W_hh^T + b_hh`` (step by step); what is left of the step is a dozen or two
+element-wise passes over a few small arrays, which these functions make, in
+place, into arrays the layer owns. On the CPU with numba, each is one compiled
+loop instead (:mod:`plainnet.backend.kernels.gru` and ``.lstm``). Gates are
+stacked as PyTorch stacks them: GRU ``r, z, n``, LSTM ``i, f, g, o``, each
+block ``H`` columns wide.
+
+The sigmoid is ``0.5 + 0.5 tanh(x / 2)``: equal to ``1 / (1 + exp(-x))``,
+never overflowing, and a single transcendental pass.
+"""
+
+
+def sigmoid(ops, x, out):
+    """``1 / (1 + exp(-x))`` as ``0.5 + 0.5 tanh(x / 2)`` into ``out``."""
+    ops.multiply(x, 0.5, out=out)
+    ops.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+def gru_cell(ops, gi, gh, h_prev, rz, n, h) -> None:
+    """The gates and new state of a GRU step (PyTorch's form)::
+
+        r, z = sigmoid(gi[:, :2H] + gh[:, :2H])           -> rz  (n, 2H)
+        n    = tanh(gi[:, 2H:] + r * gh[:, 2H:])          -> n   (n, H)
+        h    = (1 - z) * n + z * h_prev = n + z * (h_prev - n)  -> h (n, H)
+
+    ``gi`` and ``gh`` ``(n, 3H)`` hold both products with their biases; the
+    reset gate multiplies the hidden product after its bias (``gh``'s ``n``
+    block), as PyTorch (and ONNX's ``linear_before_reset=1``) does.
+    """
+    H = h.shape[1]
+    r, z = rz[:, :H], rz[:, H:]
+    ops.add(gi[:, : 2 * H], gh[:, : 2 * H], out=rz)
+    sigmoid(ops, rz, rz)
+    ops.multiply(r, gh[:, 2 * H :], out=n)
+    n += gi[:, 2 * H :]
+    ops.tanh(n, out=n)
+    ops.subtract(h_prev, n, out=h)
+    h *= z
+    h += n
+
+
+def gru_cell_backward(ops, dh, h_prev, rz, n, gh, dgi, dgh) -> None:
+    """A GRU step backward, from ``dh = dL/dh`` ``(n, H)`` and what the
+    forward step kept (``rz``, ``n``, ``gh``). Fills the gradients of the two
+    pre-activations ``dgi = dL/dgi`` and ``dgh = dL/dgh`` ``(n, 3H)``, and
+    leaves in ``dh`` the direct part of ``dL/dh_prev`` (the caller adds the
+    part through the hidden product, ``dgh @ W_hh``)::
+
+        dn_pre = dh * (1 - z) * (1 - n**2)                (the n block of dgi)
+        dz_pre = dh * (h_prev - n) * z * (1 - z)
+        dr_pre = dn_pre * gh_n * r * (1 - r)
+        dgi = [dr_pre, dz_pre, dn_pre]
+        dgh = [dr_pre, dz_pre, dn_pre * r]                (r scaled gh's n block)
+        dh  = dh * z
+    """
+    H = dh.shape[1]
+    r, z = rz[:, :H], rz[:, H:]
+    one_minus_z = dgh[:, H : 2 * H]  # dgh's r and z blocks serve as scratch
+    ops.subtract(1.0, z, out=one_minus_z)
+    dz = dgi[:, H : 2 * H]
+    ops.subtract(h_prev, n, out=dz)
+    dz *= dh
+    dz *= z
+    dz *= one_minus_z
+    dn = dgi[:, 2 * H :]
+    ops.multiply(n, n, out=dn)
+    ops.subtract(1.0, dn, out=dn)
+    dn *= one_minus_z
+    dn *= dh
+    ops.multiply(dn, r, out=dgh[:, 2 * H :])
+    dr = dgi[:, :H]
+    ops.subtract(1.0, r, out=dr)
+    dr *= dgh[:, 2 * H :]
+    dr *= gh[:, 2 * H :]
+    ops.copyto(dgh[:, : 2 * H], dgi[:, : 2 * H])
+    dh *= z
+
+
+def lstm_cell(ops, gates, c_prev, c, tanh_c, h) -> None:
+    """The gates and new states of an LSTM step (PyTorch's form). ``gates``
+    ``(n, 4H)`` holds the pre-activations ``gi + gh`` and becomes the
+    activations, kept for backward::
+
+        i, f = sigmoid(gates[:, :2H])        g = tanh(gates[:, 2H:3H])
+        o = sigmoid(gates[:, 3H:])
+        c = f * c_prev + i * g               -> c  (n, H)
+        h = o * tanh(c)                      -> h, with tanh(c) in tanh_c
+    """
+    H = c.shape[1]
+    i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))
+    sigmoid(ops, gates[:, : 2 * H], gates[:, : 2 * H])
+    ops.tanh(g, out=g)
+    sigmoid(ops, o, o)
+    ops.multiply(f, c_prev, out=c)
+    ops.multiply(i, g, out=tanh_c)
+    c += tanh_c
+    ops.tanh(c, out=tanh_c)
+    ops.multiply(o, tanh_c, out=h)
+
+
+def lstm_cell_backward(ops, dh, dc, gates, c_prev, tanh_c, dgates) -> None:
+    """An LSTM step backward, from ``dh`` and ``dc`` (``dL/dh``, ``dL/dc``,
+    ``(n, H)``) and what the forward step kept (the activated ``gates``,
+    ``tanh_c``). Fills ``dgates`` ``(n, 4H)``, the gradient of the
+    pre-activations (the same for ``gi`` and ``gh``), and turns ``dc`` into
+    ``dL/dc_prev``; the caller takes ``dL/dh_prev = dgates @ W_hh``::
+
+        dc = dc + dh * o * (1 - tanh(c)**2)          (all that reaches c)
+        di_pre = dc * g * i * (1 - i)        df_pre = dc * c_prev * f * (1 - f)
+        dg_pre = dc * i * (1 - g**2)         do_pre = dh * tanh(c) * o * (1 - o)
+        dc_prev = dc * f
+    """
+    H = dc.shape[1]
+    i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))
+    di, df, dg, do = (dgates[:, k * H : (k + 1) * H] for k in range(4))
+    ops.multiply(tanh_c, tanh_c, out=dg)  # dg serves as scratch first
+    ops.subtract(1.0, dg, out=dg)
+    dg *= o
+    dg *= dh
+    dc += dg
+    ops.subtract(1.0, o, out=do)
+    do *= o
+    do *= tanh_c
+    do *= dh
+    ops.subtract(1.0, gates[:, : 2 * H], out=dgates[:, : 2 * H])
+    dgates[:, : 2 * H] *= gates[:, : 2 * H]  # i (1 - i), f (1 - f)
+    di *= g
+    di *= dc
+    df *= c_prev
+    df *= dc
+    ops.multiply(g, g, out=dg)
+    ops.subtract(1.0, dg, out=dg)
+    dg *= i
+    dg *= dc
+    dc *= f
