@@ -29,7 +29,7 @@ from plainnet.onnx import TRANSLATIONS, check_exportable, model_from_file
 from plainnet.onnx.tables import MISSING_CELLS
 from plainnet.preprocessing import Standardizer
 from plainnet.tables import TablePreprocessor
-from test_layer_harness import EXAMPLES
+from test_layer_harness import EXAMPLES, takes_ids
 from titanic import write_titanic
 
 HAVE_RUNTIME = all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime"))
@@ -167,8 +167,16 @@ def test_each_layer_runs_as_in_plainnet(name, shape, dtype, tmp_path):
     net.parameters[...] = rng.standard_normal(net.parameters.shape)
     net.state[...] = rng.uniform(0.5, 2, net.state.shape)
     session = exported(net, tmp_path)
-    for X in inputs(shape, dtype):
+    for X in layer_inputs(name, shape, dtype):
         assert_close(run(session, X)["output"], net.predict(X), dtype)
+
+
+def layer_inputs(name: str, shape, dtype):
+    """Values of each batch size, or int64 ids for a layer that takes ids."""
+    if not takes_ids(name):
+        return inputs(shape, dtype)
+    rng, high = np.random.default_rng(0), EXAMPLES[name][0]().n_ids
+    return [rng.integers(0, high, (n, *shape)) for n in BATCHES]
 
 
 # -- the models --------------------------------------------------------------------
@@ -722,3 +730,27 @@ def test_an_estimator_built_from_layers_takes_flat_rows(dtype, tmp_path):
         outputs = run(session, X)
         np.testing.assert_array_equal(outputs["label"], model.predict(X))
         assert_close(outputs["probabilities"], model.predict_proba(X), dtype)
+
+
+@needs_runtime
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_the_character_model_runs_as_in_plainnet(dtype, tmp_path):
+    """examples/char_model.py's architecture (Embedding, learned positions, two
+    residual blocks of causal attention and a GELU feed-forward layer, LayerNorm
+    over the last axis), trained a little so that no weight is at its start:
+    int64 ids in, the logits of every step out, as predict gives them."""
+    steps, vocabulary = 64, 95
+    net = pn.Sequential(
+        pn.layers.language_model(vocabulary, steps),
+        input_shape=(steps,),
+        seed=0,
+        dtype=dtype,
+    )
+    rng = np.random.default_rng(2)
+    ids = rng.integers(0, vocabulary, (64, steps + 1))
+    net.fit(ids[:, :-1], ids[:, 1:], loss="cross_entropy", epochs=2, batch_size=16)
+    session = exported(net, tmp_path)
+    assert session.get_inputs()[0].type == "tensor(int64)"
+    for n in (1, 64):
+        X = rng.integers(0, vocabulary, (n, steps))
+        assert_close(run(session, X)["output"], net.predict(X), dtype)

@@ -114,6 +114,12 @@ def _built(network: Sequential, g: GraphBuilder) -> Sequential:
     return network
 
 
+def _input_dtype(net: Sequential) -> str:
+    """int64 for a network whose first layer takes ids (``Embedding``), else
+    the network's float type."""
+    return "int64" if net.layers[0].input_kind == "ids" else net.dtype.name
+
+
 def _fitted(estimator) -> Sequential:
     if not hasattr(estimator, "model_"):
         raise ExportError(
@@ -136,7 +142,7 @@ def _samples(estimator, g: GraphBuilder, x: str) -> str:
 def sequential(net: Sequential, g: GraphBuilder, add_output_function: bool):
     """The logits (or with ``add_output_function`` the loss's output function)."""
     net = _built(net, g)
-    x = Port("input", net.dtype.name, net.input_shape)
+    x = Port("input", _input_dtype(net), net.input_shape)
     y = Port("output", net.dtype.name, net.output_shape)
     g.reserve(x.name, y.name)
     out = translate_layers(net.layers, g, x.name)

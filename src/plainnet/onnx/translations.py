@@ -362,6 +362,12 @@ def multi_head_attention(layer, g, x: str) -> str:
     return g.node("Add", [y, g.constant("out_proj_bias", p["out_proj_bias"])])
 
 
+@translates("Embedding")
+def embedding(layer, g, x: str) -> str:
+    """``Gather`` of the ids' rows of ``W`` (the graph's input is int64 ids)."""
+    return g.node("Gather", [g.constant("W", layer.params["W"]), x], axis=0)
+
+
 @translates("PositionalEmbedding")
 def positional_embedding(layer, g, x: str) -> str:
     """``Add`` of the first ``steps`` rows of ``W`` (the network's input fixes
