@@ -313,3 +313,24 @@ def test_transformer_block_is_two_residuals_with_pytorchs_dropout_places():
         "Dense",
         "Dropout",
     ]
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_attention_weights_are_pytorchs_per_head(causal):
+    net = pn.Sequential(
+        [pn.MultiHeadAttention(HEADS, causal=causal)], input_shape=(STEPS, DIM), seed=0
+    )
+    random_weights(net, seed=8)
+    layer = net.layers[0]
+    mha = torch.nn.MultiheadAttention(DIM, HEADS, batch_first=True, dtype=torch.float64)
+    copy_attention(layer, mha)
+    X = np.random.default_rng(9).standard_normal((N, STEPS, DIM))
+    weights = layer.attention_weights(X)
+    xt = tensor(X)
+    mask = future_mask(STEPS) if causal else None
+    _, theirs = mha(xt, xt, xt, attn_mask=mask, average_attn_weights=False)
+    np.testing.assert_allclose(weights, theirs.detach().numpy(), rtol=0, atol=1e-13)
+    np.testing.assert_allclose(weights.sum(axis=-1), 1.0)
+    if causal:
+        assert np.all(np.triu(weights, k=1) == 0)
+    assert layer.saved == {}

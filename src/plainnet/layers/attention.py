@@ -137,22 +137,10 @@ class MultiHeadAttention(Layer):
         heads, d = self.heads, dim // self.heads
         new = self._buffer if training else self._fresh
         rows = ops.reshape(x, (n * steps, dim))
-        qkv = ops.matmul(
-            rows,
-            params["in_proj_weight"].T,
-            out=new("qkv", (n * steps, 3 * dim), x.dtype),
-        )
-        qkv += params["in_proj_bias"]
-        qkv[:, :dim] *= 1.0 / math.sqrt(d)  # Q / sqrt(d): scales S, in Q's d
-        qkv = ops.reshape(qkv, (n, steps, 3, heads, d))
-        q, k, v = (self._heads(qkv, which) for which in range(3))
-        weights = new("P", (n, heads, steps, steps), x.dtype)
-        ops.matmul(q, ops.swapaxes(k, 2, 3), out=weights)  # S = Q K^T / sqrt(d)
-        if self.causal:
-            weights += self._future_mask(steps, x.dtype)
-        _softmax(ops, weights, weights)  # P
+        qkv, weights = self._attention(rows, (n, steps, dim), new)
         attended, mask = self._dropped(weights, training)
         merged = new("merged", (n, steps, heads, d), x.dtype)  # [O_1 ... O_heads]
+        v = self._heads(qkv, 2)
         ops.matmul(attended, v, out=ops.transpose(merged, (0, 2, 1, 3)))
         merged = ops.reshape(merged, (n * steps, dim))
         y = ops.matmul(
@@ -163,6 +151,39 @@ class MultiHeadAttention(Layer):
             kept = {} if mask is None else {"mask": mask, "dropped": attended}
             self.save_for_backward(x=rows, qkv=qkv, P=weights, merged=merged, **kept)
         return ops.reshape(y, (n, steps, dim))
+
+    def _attention(self, rows: np.ndarray, shape: tuple[int, int, int], new):
+        """``[Q K V]`` ``(n, T, 3, heads, d)`` (``Q`` divided by ``sqrt(d)``)
+        and the attention weights ``P`` ``(n, heads, T, T)`` of the input's
+        ``rows`` ``(n * T, dim)``, in arrays from ``new``."""
+        ops, params = self.ops, self.params
+        n, steps, dim = shape
+        heads, d = self.heads, dim // self.heads
+        qkv = ops.matmul(
+            rows,
+            params["in_proj_weight"].T,
+            out=new("qkv", (n * steps, 3 * dim), rows.dtype),
+        )
+        qkv += params["in_proj_bias"]
+        qkv[:, :dim] *= 1.0 / math.sqrt(d)  # Q / sqrt(d): scales S, in Q's d
+        qkv = ops.reshape(qkv, (n, steps, 3, heads, d))
+        q, k = self._heads(qkv, 0), self._heads(qkv, 1)
+        weights = new("P", (n, heads, steps, steps), rows.dtype)
+        ops.matmul(q, ops.swapaxes(k, 2, 3), out=weights)  # S = Q K^T / sqrt(d)
+        if self.causal:
+            weights += self._future_mask(steps, rows.dtype)
+        _softmax(ops, weights, weights)  # P
+        return qkv, weights
+
+    def attention_weights(self, x: np.ndarray) -> np.ndarray:
+        """What each step attends to: the weights ``P`` ``(n, heads, T, T)``
+        for ``x`` ``(n, T, dim)`` (row ``t`` of a head: how much step ``t``
+        takes from each step), as ``predict`` computes them; nothing is kept.
+        PyTorch's ``need_weights=True, average_attn_weights=False``."""
+        n, steps, dim = x.shape
+        rows = self.ops.reshape(x, (n * steps, dim))
+        with self.ops.errstate(under="ignore"):
+            return self._attention(rows, (n, steps, dim), self._fresh)[1]
 
     def _future_mask(self, steps: int, dtype) -> np.ndarray:
         """``(steps, steps)``: 0 on and below the diagonal, -inf above (the
