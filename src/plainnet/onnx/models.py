@@ -114,12 +114,6 @@ def _built(network: Sequential, g: GraphBuilder) -> Sequential:
     return network
 
 
-def _input_dtype(net: Sequential) -> str:
-    """int64 for a network whose first layer takes ids (``Embedding``), else
-    the network's float type."""
-    return "int64" if net.layers[0].input_kind == "ids" else net.dtype.name
-
-
 def _fitted(estimator) -> Sequential:
     if not hasattr(estimator, "model_"):
         raise ExportError(
@@ -136,6 +130,12 @@ def _samples(estimator, g: GraphBuilder, x: str) -> str:
         return x
     target = np.array([-1, *shape], dtype=np.int64)
     return g.node("Reshape", [x, g.constant("sample_shape", target, cast=False)])
+
+
+def _input_dtype(net: Sequential) -> str:
+    """int64 for a network that takes ids (``Embedding`` first), else its
+    float dtype."""
+    return "int64" if net.layers[0].input_kind == "ids" else net.dtype.name
 
 
 # -- the models ------------------------------------------------------------------

@@ -318,6 +318,167 @@ def global_avg_pool(layer, g, x: str) -> str:
     return g.node("ReduceMean", [x], axes=axes, keepdims=0)
 
 
+# -- sequences: ids, the two layouts, and the recurrent layers ------------------------
+@translates("Embedding")
+def embedding(layer, g, x: str) -> str:
+    """``Gather`` of the ids' rows of ``W``; the ids cast to int64 first (an
+    estimator's rows arrive as floats)."""
+    ids = g.cast(x, "int64", "ids")
+    return g.node("Gather", [g.constant("W", layer.params["W"]), ids], axis=0)
+
+
+@translates("SwapAxes")
+def swap_axes(layer, g, x: str) -> str:
+    """``Transpose(perm=[0, 2, 1])``."""
+    return g.node("Transpose", [x], perm=[0, 2, 1])
+
+
+#: For each recurrent layer: ONNX's operator, and plainnet's (PyTorch's) gate
+#: blocks in ONNX's order (GRU ``r, z, n`` -> ``z, r, h``; LSTM ``i, f, g, o``
+#: -> ``i, o, f, c``).
+_RECURRENT = {
+    "SimpleRNN": ("RNN", [0]),
+    "GRU": ("GRU", [1, 0, 2]),
+    "LSTM": ("LSTM", [0, 3, 1, 2]),
+}
+
+
+@translates("SimpleRNN", "GRU", "LSTM")
+def recurrent(layer, g, x: str) -> str:
+    """ONNX's ``RNN``, ``GRU`` (``linear_before_reset=1``: PyTorch's form) or
+    ``LSTM`` in float32, between ``Transpose`` nodes (onnxruntime takes only
+    ONNX's time-major layout); in float64, which onnxruntime's recurrent
+    operators lack, the steps written out one by one."""
+    if g.dtype == np.float32:
+        return _recurrent_operator(layer, g, x)
+    outputs = [_unrolled(layer, g, x, d) for d in layer.directions]
+    return outputs[0] if len(outputs) == 1 else g.node("Concat", outputs, axis=-1)
+
+
+def _gate_blocks(layer, name: str) -> list[np.ndarray]:
+    """The parameter ``name`` of every direction, its gate blocks (of
+    ``units`` rows) in ONNX's order."""
+    order = _RECURRENT[type(layer).__name__][1]
+    blocks = []
+    for d in layer.directions:
+        value = layer.params[name + d]
+        gates = np.split(value, len(order), axis=0)
+        blocks.append(np.concatenate([gates[k] for k in order], axis=0))
+    return blocks
+
+
+def _recurrent_operator(layer, g, x: str) -> str:
+    """One ONNX recurrent node; see :func:`recurrent`."""
+    op_type = _RECURRENT[type(layer).__name__][0]
+    biases = zip(_gate_blocks(layer, "b_ih"), _gate_blocks(layer, "b_hh"), strict=True)
+    inputs = [
+        g.node("Transpose", [x], perm=[1, 0, 2]),  # (steps, n, features)
+        g.constant("W", np.stack(_gate_blocks(layer, "W_ih"))),
+        g.constant("R", np.stack(_gate_blocks(layer, "W_hh"))),
+        g.constant("B", np.stack([np.concatenate(pair) for pair in biases])),
+    ]
+    if layer.learn_initial_state:
+        inputs.append("")  # sequence_lens
+        inputs += [_learned_states(layer, g, x, state) for state in layer.STATES]
+    settings = {
+        "hidden_size": layer.units,
+        "direction": "bidirectional" if layer.bidirectional else "forward",
+    }
+    if op_type == "GRU":
+        settings["linear_before_reset"] = 1
+    hints = ["Y" if layer.return_sequences else "", "Y_h"]
+    Y, Y_h = g.node_outputs(op_type, inputs, hints, **settings)
+    if layer.return_sequences:  # (steps, directions, n, units) -> (n, steps, width)
+        by_sample = g.node("Transpose", [Y], perm=[2, 0, 1, 3])
+        shape = g.constant("shape", np.array([0, 0, -1], np.int64), cast=False)
+    else:  # (directions, n, units) -> (n, width)
+        by_sample = g.node("Transpose", [Y_h], perm=[1, 0, 2])
+        shape = g.constant("shape", np.array([0, -1], np.int64), cast=False)
+    return g.node("Reshape", [by_sample, shape])
+
+
+def _learned_states(layer, g, x: str, state: str) -> str:
+    """A learned initial state, ``(directions, 1, units)``, expanded to the
+    batch: ``(directions, n, units)``."""
+    values = np.stack([layer.params[f"{state}0{d}"] for d in layer.directions])
+    n = g.node("Shape", [x], start=0, end=1)
+    sizes = [g.constant("directions", np.array([len(values)], np.int64)), n]
+    sizes.append(g.constant("units", np.array([layer.units], np.int64)))
+    shape = g.node("Concat", sizes, axis=0)
+    return g.node("Expand", [g.constant(f"{state}0", values[:, None, :]), shape])
+
+
+def _unrolled(layer, g, x: str, d: str) -> str:
+    """One direction's states step by step, as plainnet computes them: each
+    gate's input product for all steps at once, then per step a ``Gather`` of
+    that step and the cell's equations. Every step's state ``(n, steps,
+    units)``, or the last one ``(n, units)``."""
+    name, units = type(layer).__name__, layer.units
+    W_ih, W_hh = layer.params["W_ih" + d], layer.params["W_hh" + d]
+    b_ih, b_hh = layer.params["b_ih" + d], layer.params["b_hh" + d]
+    gates = len(_RECURRENT[name][1])
+    bias = b_ih if name == "GRU" else b_ih + b_hh  # as plainnet adds them
+    block = [slice(k * units, (k + 1) * units) for k in range(gates)]
+    inputs = [
+        g.node("Add", [g.node("MatMul", [x, g.constant("W_ih", W_ih[b].T)]),
+                       g.constant("b", bias[b])])
+        for b in block
+    ]  # fmt: skip
+    hidden = [g.constant("W_hh", W_hh[b].T) for b in block]
+    start = {}
+    for state in layer.STATES:
+        value = layer.params.get(f"{state}0{d}", np.zeros(units))
+        start[state] = g.constant(f"{state}0", np.reshape(value, (1, units)))
+    steps = layer.input_shape[0]
+    order = range(steps - 1, -1, -1) if d else range(steps)
+    states, outputs = start, {}
+    for t in order:
+        index = g.constant("t", np.array(t, np.int64), cast=False)
+        step = [g.node("Gather", [gi, index], axis=1) for gi in inputs]
+        states = _STEPS[name](g, step, states, hidden, b_hh, block)
+        outputs[t] = states["h"]
+    if not layer.return_sequences:
+        return states["h"]
+    axis = g.constant("axis", np.array([1], np.int64), cast=False)
+    columns = [g.node("Unsqueeze", [outputs[t], axis]) for t in range(steps)]
+    return g.node("Concat", columns, axis=1)
+
+
+def _rnn_step(g, gi, states, hidden, b_hh, block) -> dict:
+    """``h = tanh(gi + h W_hh^T)`` (``gi`` holds both biases)."""
+    a = g.node("Add", [gi[0], g.node("MatMul", [states["h"], hidden[0]])])
+    return {"h": g.node("Tanh", [a])}
+
+
+def _gru_step(g, gi, states, hidden, b_hh, block) -> dict:
+    """``r, z = sigmoid(gi + gh)``, ``n = tanh(gi_n + r * gh_n)``,
+    ``h = n + z * (h - n)``, with ``gh = h W_hh^T + b_hh`` per gate."""
+    h = states["h"]
+    gh = [
+        g.node("Add", [g.node("MatMul", [h, w]), g.constant("b_hh", b_hh[b])])
+        for w, b in zip(hidden, block, strict=True)
+    ]
+    r, z = (g.node("Sigmoid", [g.node("Add", [gi[k], gh[k]])]) for k in (0, 1))
+    n = g.node("Tanh", [g.node("Add", [gi[2], g.node("Mul", [r, gh[2]])])])
+    return {"h": g.node("Add", [n, g.node("Mul", [z, g.node("Sub", [h, n])])])}
+
+
+def _lstm_step(g, gi, states, hidden, b_hh, block) -> dict:
+    """``i, f, o = sigmoid(a)``, ``g = tanh(a)``, ``c = f * c + i * g``,
+    ``h = o * tanh(c)``, with ``a = gi + h W_hh^T`` per gate."""
+    a = [
+        g.node("Add", [gi[k], g.node("MatMul", [states["h"], hidden[k]])])
+        for k in range(4)
+    ]
+    i, f, o = (g.node("Sigmoid", [a[k]]) for k in (0, 1, 3))
+    cell = g.node("Tanh", [a[2]])
+    c = g.node("Add", [g.node("Mul", [f, states["c"]]), g.node("Mul", [i, cell])])
+    return {"h": g.node("Mul", [o, g.node("Tanh", [c])]), "c": c}
+
+
+_STEPS = {"SimpleRNN": _rnn_step, "GRU": _gru_step, "LSTM": _lstm_step}
+
+
 # -- blocks and attention -------------------------------------------------------
 @translates("Residual")
 def residual(layer, g, x: str) -> str:
@@ -360,12 +521,6 @@ def multi_head_attention(layer, g, x: str) -> str:
         "MatMul", [merged, g.constant("out_proj_weight_T", p["out_proj_weight"].T)]
     )
     return g.node("Add", [y, g.constant("out_proj_bias", p["out_proj_bias"])])
-
-
-@translates("Embedding")
-def embedding(layer, g, x: str) -> str:
-    """``Gather`` of the ids' rows of ``W`` (the graph's input is int64 ids)."""
-    return g.node("Gather", [g.constant("W", layer.params["W"]), x], axis=0)
 
 
 @translates("PositionalEmbedding")
