@@ -22,7 +22,7 @@ KERNEL_CHOICES = ("auto", "numpy", "numba")
 _NATIVE = (
     "add", "subtract", "multiply", "divide", "maximum", "negative", "square",
     "exp", "log", "tanh", "sqrt", "logaddexp", "greater", "greater_equal",
-    "equal", "matmul", "copyto", "sum", "mean", "reshape", "transpose",
+    "equal", "matmul", "vdot", "copyto", "sum", "mean", "reshape", "transpose",
     "swapaxes", "concatenate", "stack", "argmax",
 )  # fmt: skip
 
@@ -86,6 +86,9 @@ class NumpyBackend(Backend):
 
     def to_numpy(self, array) -> np.ndarray:
         return np.asarray(array)
+
+    def read(self, values: list) -> list[float]:
+        return [float(value) for value in values]  # already on the host
 
     def copy(self, array) -> np.ndarray:
         return array.copy()
