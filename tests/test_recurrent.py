@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import plainnet as pn
+from plainnet import backend
 from plainnet.errors import DataError
 from plainnet.layers import ShapeError
 
@@ -46,12 +47,23 @@ def torch_output(theirs, out, h_n, return_sequences: bool):
     return h_n.transpose(0, 1).reshape(h_n.shape[1], -1)
 
 
+@pytest.fixture(params=["numpy", "numba"])
+def kernels(request):
+    """The CPU's recurrent cells as NumPy passes, then as compiled loops."""
+    if request.param == "numba":
+        pytest.importorskip("numba")
+    before = backend.CPU.choice
+    backend.CPU.use_kernels(request.param)
+    yield request.param
+    backend.CPU.use_kernels(before)
+
+
 @pytest.mark.parametrize("name", sorted(PAIRS))
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("return_sequences", [False, True])
 @pytest.mark.parametrize("given_start", [False, True])
 def test_forward_and_every_gradient_match_pytorch(
-    name, bidirectional, return_sequences, given_start
+    name, bidirectional, return_sequences, given_start, kernels
 ):
     torch = pytest.importorskip("torch")
     layer, theirs = twins(name, bidirectional, return_sequences)

@@ -156,6 +156,13 @@ class Backend:
         """NumPy's floating-point error state for a block (nothing elsewhere)."""
         return contextlib.nullcontext()
 
+    def single_threaded(self):
+        """A block whose matrix products run on one thread, where the library
+        lets the caller choose (the CPU's BLAS); elsewhere nothing: for loops
+        of small products, which gain nothing from more threads and lose much
+        when those threads wait for a core."""
+        return contextlib.nullcontext()
+
     # -- element-wise, with NumPy's out= -----------------------------------------------
     def add(self, a, b, out=None):
         return _into(out, a + b)

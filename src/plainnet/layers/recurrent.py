@@ -30,6 +30,7 @@ and slot ``t + 1`` the state after step ``t``; going backward, slot ``steps``
 holds the initial state and slot ``t`` the state after step ``t``.
 """
 
+import contextlib
 import math
 from typing import Any
 
@@ -46,6 +47,11 @@ WEIGHTS = ("W_ih", "W_hh", "b_ih", "b_hh")
 #: bytes of work arrays a prediction may hold at once; longer inputs go
 #: through the layer in blocks of rows (each sequence is independent)
 PREDICT_BYTES = 2**24
+
+#: multiply-adds of one step's product below which the steps run BLAS on one
+#: thread (as the estimators do for small networks): a quarter of a millisecond
+#: of work on one core, which threads cannot share out at every step for less
+SERIAL_STEP_WORK = 2**24
 
 
 class Recurrent(Layer):
@@ -218,10 +224,21 @@ class Recurrent(Layer):
         reverse = d == "_reverse"
         for state in self.STATES:
             run[state][steps if reverse else 0, ...] = start[state]
-        for t in range(steps - 1, -1, -1) if reverse else range(steps):
-            prev, now = (t + 1, t) if reverse else (t, t + 1)
-            self._step(t, prev, now, run, W_hh, b_hh)
+        with self._step_threads(n):
+            for t in range(steps - 1, -1, -1) if reverse else range(steps):
+                prev, now = (t + 1, t) if reverse else (t, t + 1)
+                self._step(t, prev, now, run, W_hh, b_hh)
         return run
+
+    def _step_threads(self, n: int):
+        """One BLAS thread for the steps when a step's product ``(n, units) @
+        (units, gates * units)`` is small (``SERIAL_STEP_WORK``): shared out,
+        its threads would mostly wait for each other, and for a core on a
+        busy machine, at every one of the steps."""
+        work = n * self.units * self.GATES * self.units
+        if work < SERIAL_STEP_WORK:
+            return self.ops.single_threaded()
+        return contextlib.nullcontext()
 
     def _input_bias(self, b_ih: np.ndarray, b_hh: np.ndarray) -> np.ndarray:
         """The bias added to every step's input product: both biases, where
@@ -339,11 +356,14 @@ class Recurrent(Layer):
             ops.copyto(dstate["h"], grad_out[:, block])
         reverse = d == "_reverse"
         W_hh = self.params["W_hh" + d]
-        for t in range(steps) if reverse else range(steps - 1, -1, -1):
-            prev, now = (t + 1, t) if reverse else (t, t + 1)
-            if self.return_sequences:
-                dstate["h"] += dy[t, ...]
-            self._step_back(t, prev, now, run, dstate, dgi[t, ...], dgh[t, ...], W_hh)
+        with self._step_threads(n):
+            for t in range(steps) if reverse else range(steps - 1, -1, -1):
+                prev, now = (t + 1, t) if reverse else (t, t + 1)
+                if self.return_sequences:
+                    dstate["h"] += dy[t, ...]
+                self._step_back(
+                    t, prev, now, run, dstate, dgi[t, ...], dgh[t, ...], W_hh
+                )
         return dgi, dgh, dstate
 
     #: whether ``dgh`` differs from ``dgi`` (the GRU's reset gate scales ``gh``)
