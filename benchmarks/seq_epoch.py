@@ -214,12 +214,15 @@ def _step_breakdown(model: Model, calls: int) -> dict[str, float]:
     dgi = np.zeros((model.batch, W_hh.shape[0]), DTYPE)
     dgh = np.zeros_like(dgi)
     h = run["h"][t]
+    W_hh_T = np.ascontiguousarray(W_hh.T)  # as the layer keeps it for its steps
     gates = np.empty_like(dgi)
     one = np.zeros(1, DTYPE)
     timed = {
         "a NumPy call on one element": lambda: np.add(one, one, out=one),
         "a view of one step (x[t, ...])": lambda: run["h"][t, ...],
-        "h @ W_hh.T (out=)": lambda: ops.matmul(h, W_hh.T, out=gates),
+        "h @ W_hh.T (out=, W_hh.T contiguous)": lambda: ops.matmul(
+            h, W_hh_T, out=gates
+        ),
         "+= bias": lambda: gates.__iadd__(b_hh),
         "dgates @ W_hh (out=)": lambda: ops.matmul(dgi, W_hh, out=dstate["h"]),
     }
@@ -242,13 +245,13 @@ def _step_breakdown(model: Model, calls: int) -> dict[str, float]:
         cell = (run["gates"][t], run["c"][t], run["c"][t + 1], run["tanh_c"][t],
                 run["h"][t + 1])  # fmt: skip
         back = (dstate["h"], dstate["c"], run["gates"][t], run["c"][t],
-                run["tanh_c"][t], dgi)  # fmt: skip
+                run["tanh_c"][t], dgi, np.empty_like(dgi))  # fmt: skip
         timed["cell forward (ops.lstm_cell)"] = lambda: ops.lstm_cell(*cell)
         timed["cell backward (ops.lstm_cell_backward)"] = (
             lambda: ops.lstm_cell_backward(*back)
         )
     timed["whole step forward (layer._step)"] = lambda: layer._step(
-        t, t, t + 1, run, W_hh, b_hh
+        t, t, t + 1, run, W_hh_T, b_hh
     )
     timed["whole step backward (layer._step_back)"] = lambda: layer._step_back(
         t, t, t + 1, run, dstate, dgi, dgh, W_hh

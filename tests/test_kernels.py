@@ -122,7 +122,8 @@ def lstm_example(dtype, twin):
     dgates = np.empty_like(gates)
     if twin == "numpy":
         NUMPY.lstm_cell(gates, c_prev, c, tanh_c, h)
-        NUMPY.lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates)
+        work = np.empty_like(gates)
+        NUMPY.lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, work)
     else:
         KERNELS["lstm_cell"].compiled(gates, c_prev, c, tanh_c, h)
         KERNELS["lstm_cell_backward"].compiled(dh, dc, gates, c_prev, tanh_c, dgates)
@@ -136,7 +137,8 @@ def lstm_backward_example(dtype, twin):
     dc = recurrent_arrays(dtype, seed=2)[2]
     dgates = np.empty_like(gates)
     if twin == "numpy":
-        NUMPY.lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates)
+        work = np.empty_like(gates)
+        NUMPY.lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, work)
     else:
         KERNELS["lstm_cell_backward"].compiled(dh, dc, gates, c_prev, tanh_c, dgates)
     return dgates, dc

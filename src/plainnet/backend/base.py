@@ -377,9 +377,12 @@ class Backend:
         :func:`recurrent.lstm_cell`)."""
         recurrent.lstm_cell(self, gates, c_prev, c, tanh_c, h)
 
-    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates) -> None:
-        """An LSTM step backward (see :func:`recurrent.lstm_cell_backward`)."""
-        recurrent.lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates)
+    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, work) -> None:
+        """An LSTM step backward, ``work`` like ``dgates`` a scratch array (see
+        :func:`recurrent.lstm_cell_backward`)."""
+        recurrent.lstm_cell_backward(
+            self, dh, dc, gates, c_prev, tanh_c, dgates, work
+        )
 
     def __reduce__(self):
         # a module cannot be pickled: pickles and copies name the backend's

@@ -231,12 +231,12 @@ class NumpyBackend(Backend):
         else:
             super().lstm_cell(gates, c_prev, c, tanh_c, h)
 
-    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates) -> None:
-        if self.kernels == "numba":
+    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, work) -> None:
+        if self.kernels == "numba":  # one pass: the loop needs no scratch
             loop = KERNELS["lstm_cell_backward"].compiled
             loop(dh, dc, gates, c_prev, tanh_c, dgates)
         else:
-            super().lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates)
+            super().lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, work)
 
 
 @functools.cache
