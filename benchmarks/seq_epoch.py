@@ -286,10 +286,12 @@ def layer_share(model: Model, kernels: str, batches: int = 5) -> dict[str, float
     return {"forward_ms": forward, "backward_ms": backward}
 
 
-# ------------------------------------------------------------------------ main
+# ------------------------------------------------ the recurrent models' section
 
 
 def measure(name: str, rounds: int) -> dict[str, Any]:
+    """The epochs of every peer on the recurrent model ``name``, the layer's
+    share of a batch and the step breakdown."""
     model = MODELS[name]
     X, y = make_data(model)
     epochs, skipped = peers(model, X, y)
@@ -312,6 +314,7 @@ def measure(name: str, rounds: int) -> dict[str, Any]:
 
 
 def report(name: str, r: dict[str, Any]) -> None:
+    """Print what :func:`measure` found."""
     model = MODELS[name]
     best = r["best_s"]
     directions = 2 if model.bidirectional else 1
@@ -366,10 +369,19 @@ def report(name: str, r: dict[str, Any]) -> None:
         )
 
 
+# ------------------------------------------------------------------------ main
+
+#: The benchmark's sections by name: ``(measure(name, rounds) -> figures,
+#: report(name, figures))``. Other sequence models add theirs here.
+SECTIONS: dict[str, tuple[Callable, Callable]] = {
+    name: (measure, report) for name in MODELS
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="best of (default 3)")
-    parser.add_argument("--only", choices=sorted(MODELS), help="one model")
+    parser.add_argument("--only", choices=sorted(SECTIONS), help="one section")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument(
         "--threads", type=int, help="cap NumPy's BLAS and PyTorch at N threads"
@@ -382,9 +394,10 @@ def main() -> None:
     print(f"BLAS: {blas_info()}  load {os.getloadavg()}")
     print("gru's inputs: a NumPy stand-in of MNIST-1D's shape (see the docstring)")
     figures = {}
-    for name in [args.only] if args.only else MODELS:
-        figures[name] = measure(name, args.rounds)
-        report(name, figures[name])
+    for name in [args.only] if args.only else SECTIONS:
+        run, show = SECTIONS[name]
+        figures[name] = run(name, args.rounds)
+        show(name, figures[name])
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
 
