@@ -16,6 +16,8 @@ the arrays' dtype (``ops.scalar``): on NumPy a Python float costs a
 conversion per call, paid at every step.
 """
 
+import functools
+
 
 def sigmoid(ops, x, out):
     """``1 / (1 + exp(-x))`` as ``0.5 + 0.5 tanh(x / 2)`` into ``out``."""
@@ -97,23 +99,31 @@ def lstm_cell(ops, gates, c_prev, c, tanh_c, h) -> None:
         c = f * c_prev + i * g               -> c  (n, H)
         h = o * tanh(c)                      -> h, with tanh(c) in tanh_c
 
-    The four blocks take one tanh pass together (with ``sigmoid(a) = 0.5 +
-    0.5 tanh(a / 2)``): a whole array's pass costs half what a block's does.
+    The four blocks take one tanh pass together, the sigmoids' as ``0.5 +
+    0.5 tanh(a / 2)``, scaled and shifted column by column (a block's pass
+    costs what a whole array's does).
     """
-    H, half = c.shape[1], ops.scalar(0.5, c.dtype)
+    H = c.shape[1]
     i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))
-    squashed = (gates[:, : 2 * H], o)  # the sigmoid gates' blocks
-    for block in squashed:
-        block *= half
+    scale, offset = _sigmoids_by_tanh(ops, H, gates.dtype)
+    gates *= scale
     ops.tanh(gates, out=gates)
-    for block in squashed:
-        block *= half
-        block += half
+    gates *= scale
+    gates += offset
     ops.multiply(f, c_prev, out=c)
     ops.multiply(i, g, out=tanh_c)
     c += tanh_c
     ops.tanh(c, out=tanh_c)
     ops.multiply(o, tanh_c, out=h)
+
+
+@functools.lru_cache(maxsize=64)
+def _sigmoids_by_tanh(ops, units: int, dtype) -> tuple:
+    """Per column of an LSTM's gates ``(n, 4 units)``, the scale and offset
+    that make ``offset + scale * tanh(scale * a)`` the sigmoid of the i, f
+    and o blocks and the tanh of the g block (made once per size and dtype)."""
+    half, one, zero = (ops.full((units,), value, dtype) for value in (0.5, 1, 0))
+    return ops.concat([half, half, one, half]), ops.concat([half, half, zero, half])
 
 
 def lstm_cell_backward(ops, dh, dc, gates, c_prev, tanh_c, dgates, work) -> None:
