@@ -194,3 +194,60 @@ def test_predict_ignores_the_target_column_and_keeps_the_training_order(
     assert len(result.stdout.splitlines()) == 3
     assert pn.load(model).n_features_in == 2
     assert np.isin(result.stdout.splitlines()[1:], ["yes", "no"]).all()
+
+
+# -- mistyped command lines ------------------------------------------------------
+TYPOS = {
+    "a misspelled option": (
+        ["train", "data.csv", "--traget", "label"],
+        "plainnet train: error: unrecognized arguments: --traget label "
+        "(did you mean --target?)",
+    ),
+    "an abbreviated option": (
+        ["train", "--dataset", "moons", "--epoch", "5"],
+        "plainnet train: error: unrecognized arguments: --epoch (did you mean "
+        "--epochs?)",
+    ),
+    "an abbreviated option with =": (
+        ["evaluate", "m.npz", "d.csv", "--targ=label"],
+        "plainnet evaluate: error: unrecognized arguments: --targ=label (did you "
+        "mean --target?)",
+    ),
+    "hidden widths as separate words after a file": (
+        ["train", "data.csv", "--target", "label", "--hidden", "64", "32"],
+        "plainnet train: error: --hidden takes one value, its layer widths "
+        "separated by commas: write --hidden 64,32",
+    ),
+    "hidden widths taken for the file": (
+        ["train", "--dataset", "moons", "--hidden", "64", "32"],
+        "plainnet train: error: --hidden takes one value, its layer widths "
+        "separated by commas: write --hidden 64,32",
+    ),
+    "columns as separate words": (
+        ["predict", "m.npz", "d.csv", "--keep", "Name", "Age"],
+        "plainnet predict: error: --keep takes one value, its column names "
+        "separated by commas: write --keep Name,Age",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TYPOS, ids=str)
+def test_a_mistyped_option_gets_the_commands_usage_and_a_hint(tmp_path, case):
+    args, message = TYPOS[case]
+    result = plainnet_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    command = args[0]
+    assert result.stderr.startswith(f"usage: plainnet {command} [-h]")
+    assert result.stderr.splitlines()[-1] == message
+    assert result.stdout == "" and list(tmp_path.iterdir()) == []
+
+
+def test_every_command_refuses_abbreviations():
+    from plainnet.cli import build_parser
+
+    parser = build_parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--vers"])
+    commands = parser._subparsers._group_actions[0].choices
+    assert len(commands) == 9  # the playground too
+    assert not any(command.allow_abbrev for command in commands.values())

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import plainnet as pn
+import plainnet.diagnostics as pnd
 from plainnet import cli
 from plainnet.datasets import DATASETS, make_dataset
 from plainnet.layers import dense_stack
@@ -94,6 +95,33 @@ def test_divergence_from_a_feature_out_of_scale_names_the_feature():
     assert (
         "Feature 1 has a scale of 1e6 while the others are near 1: "
         "standardize the features, or try a smaller learning rate." in str(error.value)
+    )
+
+
+def test_divergence_with_values_beyond_1e154_is_diagnosed_without_overflow():
+    rng = np.random.default_rng(0)
+    images, labels = rng.standard_normal((64, 1, 8, 8)), rng.integers(0, 3, 64)
+    cnn = pn.Sequential(
+        [pn.Conv2D(1, 4, 3), pn.ReLU(), pn.Flatten(), pn.Dense(3)], seed=0
+    )
+    # the Dense layer sees what the convolution computed, not the features
+    with pytest.raises(pn.TrainingDivergedError, match=r"rate 1e\+300\. Try 1e\+299"):
+        cnn.fit(
+            images, labels, loss="cross_entropy", optimizer=pn.SGD(lr=1e300), epochs=5
+        )
+    X, y = regression()
+    X[:, 1] *= 1e160
+    with pytest.raises(
+        pn.TrainingDivergedError, match="Feature 1 has a scale of 1e160"
+    ):
+        pn.Sequential([pn.Dense(3, 1)], seed=0).fit(
+            X, y, loss="mse", optimizer=pn.SGD(lr=0.1)
+        )
+    finding = pnd.feature_scale_finding(
+        np.array([[1e200, 1.0, 2.0], [-1e200, 2.0, 1.0]])
+    )
+    assert finding.cause == (
+        "feature 0 has a scale of 1e200 while the others are near 1.6"
     )
 
 
@@ -201,6 +229,48 @@ def test_overfitting_without_early_stopping_says_where_to_stop():
     report = overfit_run(None)
     assert report.kinds == ["overfit"]
     assert "the network overfits; stop at epoch 12 (EarlyStopping)" in str(report)
+
+
+def history(loss, val_loss):
+    from plainnet.callbacks import History
+
+    record = History()
+    record.loss, record.val_loss = list(loss), list(val_loss)
+    return record
+
+
+def test_overfitting_from_the_first_epoch_is_seen():
+    falling = [1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2]
+    rising = [1.8, 2.2, 2.6, 2.5, 2.9, 2.7, 2.9]
+    finding = pnd.overfit_finding(history(falling, rising))
+    assert str(finding) == (
+        "the validation loss rises from epoch 2 while the training loss falls: the "
+        "network overfits; stop at epoch 1 (EarlyStopping), or use more data, a "
+        "smaller network, Dropout or an L2 penalty"
+    )
+    assert (
+        pnd.overfit_finding(history(falling, [1.8, 1.9, 1.8, 1.85, 1.9, 1.8, 1.9]))
+        is None
+    )
+
+
+def test_a_training_loss_that_jumps_up_says_the_steps_are_too_large(
+    capsys, tmp_path, monkeypatch
+):
+    """The guide's example: Adam at 0.3 on the moons; the validation loss is
+    lowest after the first epoch, the training loss jumps from 0.71 to 7.8."""
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(["train", "--dataset", "moons", "--diagnose", "--lr", "0.3"])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert printed.endswith(
+        "kept the weights of epoch 1 of 11 (lowest validation loss, 1.80966); saved "
+        "to model.npz\ndiagnosis: The training loss rose from 0.711 in epoch 1 to "
+        "7.8 in epoch 3: the steps are too large; try a learning rate of 0.03, ten "
+        "times smaller.\n"
+    )
+    falling = history([0.7, 0.5, 0.45, 0.5, 0.4], [0.8, 0.6, 0.5, 0.5, 0.5])
+    assert pnd.unstable_finding(falling, pn.Adam(lr=0.01)) is None
 
 
 # -- no false alarms ---------------------------------------------------------------
@@ -451,3 +521,14 @@ def test_cli_train_diagnose(tmp_path, capsys):
     )
     printed = capsys.readouterr().out
     assert "diagnosis: 84% of the ReLUs of layer 3 never activate" in printed
+
+
+def test_ids_are_not_taken_for_features_out_of_scale():
+    ids = np.random.default_rng(0).integers(0, 5000, (200, 8))
+    y = (ids[:, 0] > 2500).astype(float)
+    net = pn.Sequential([pn.Embedding(5000, 4), pn.Flatten(), pn.Dense(1)], seed=0)
+    report = pn.diagnose(net, ids, y, loss="mse", optimizer=pn.Adam(lr=0.01), epochs=2)
+    assert "feature_scale" not in report.kinds
+    with pytest.raises(pn.TrainingDivergedError) as error:
+        net.fit(ids, y * 1e200, optimizer=pn.SGD(lr=1.0), epochs=2)
+    assert "standardize" not in str(error.value)

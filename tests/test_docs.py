@@ -1,12 +1,24 @@
-"""The Python blocks of README.md and of the guide (docs/guide/*.md) run, and
-print what their comments say.
+"""The Python and shell blocks of README.md and of the guide (docs/guide/*.md)
+run, and print what their comments say.
 
 The ```python blocks of one file run in order, in one namespace, in a temporary
 folder. A block after an HTML comment ``<!-- skip -->`` (or ``<!-- skip: why
--->``) is not run; one after ``<!-- needs: Conv2D -->`` runs once plainnet has
-that attribute (a layer still to come). A block needing an optional extra that
-is not installed is skipped with the reason, and so are the later blocks of its
-file that use what it defined.
+-->``) is not run. A block needing an optional extra that is not installed is
+skipped with the reason, and so are the later blocks of its file that use what
+it defined.
+
+The ```bash blocks of one file run in order, one command at a time (a here
+document with its command), in another temporary folder, with ``plainnet`` and
+``python`` the ones running the tests. Not run: a block after ``<!-- skip: why
+-->`` (the marked ones make a virtual environment and install into it from the
+network, start MPI ranks under ``mpiexec``, or redraw the committed figures,
+which tests/test_guide_figures.py does in a quick mode) and ``pip install``
+lines (the tests run where the extras are installed; a command that says an
+extra is missing is skipped with the reason). Every command must succeed. Its
+printed lines (stdout) must match, as below, an output-like comment ending its
+line (one starting with an upper-case letter, a digit, ``...``, a sign, a
+bracket or a quote; lower-case ones are prose), or the comment lines right
+below it, or the plain ``` block after ``<!-- output: COMMAND -->``.
 
 Every warning the blocks raise must be named in the text (its category, as
 ``ConvergenceWarning``), since the reader will see it.
@@ -21,7 +33,10 @@ prose), or the comment lines right below it. Runs of spaces count as one, and
 import ast
 import contextlib
 import io
+import os
 import re
+import subprocess
+import sys
 import tokenize
 import warnings
 from pathlib import Path
@@ -31,26 +46,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs" / "guide").glob("*.md"))]
 BLOCK = re.compile(
-    r"(?:(?P<skip><!--\s*skip\b[^>]*-->)|<!--\s*needs:\s*(?P<needs>\w+)\s*-->)?"
-    r"\s*```python\n(?P<code>.*?)```",
-    re.S,
+    r"(?:(?P<skip><!--\s*skip\b[^>]*-->))?\s*```python\n(?P<code>.*?)```", re.S
 )
 OUTPUT_LIKE = re.compile(r"^([-+\d.\[(\"']|True|False|None)")
 
 
-def python_blocks(text: str) -> list[tuple[int, str, bool | str]]:
-    """(line number, code, skip) of every ```python block: skip is True for
-    ``<!-- skip -->``, the name for ``<!-- needs: Conv2D -->`` when plainnet
-    has no such attribute yet, else False."""
-    import plainnet
-
-    blocks = []
-    for m in BLOCK.finditer(text):
-        skip = bool(m["skip"])
-        if m["needs"] and not hasattr(plainnet, m["needs"]):
-            skip = m["needs"]
-        blocks.append((text.count("\n", 0, m.start("code")) + 1, m["code"], skip))
-    return blocks
+def python_blocks(text: str) -> list[tuple[int, str, bool]]:
+    """(line number, code, skip) of every ```python block: skip is True after
+    ``<!-- skip -->``."""
+    return [
+        (text.count("\n", 0, m.start("code")) + 1, m["code"], bool(m["skip"]))
+        for m in BLOCK.finditer(text)
+    ]
 
 
 def output_comments(code: str) -> dict[int, str]:
@@ -124,9 +131,6 @@ def test_python_blocks_run_and_print_what_they_say(document, tmp_path, monkeypat
         warnings.simplefilter("always")
         for line, code, marked in python_blocks(text):
             where = f"{document.relative_to(ROOT)}:{line}"
-            if isinstance(marked, str):
-                skipped.append(f"{where} needs plainnet.{marked}")
-                continue
             if marked:
                 continue
             try:
@@ -169,4 +173,124 @@ def test_the_checker_reads_output_comments():
     assert [(skip, code) for _, code, skip in python_blocks(text)] == [
         (True, "boom()\n"),
         (False, "ok()\n"),
+    ]
+
+
+# -- the shell blocks ---------------------------------------------------------------
+SHELL_BLOCK = re.compile(
+    r"(?:(?P<skip><!--\s*skip\b[^>]*-->))?\s*```bash\n(?P<code>.*?)```", re.S
+)
+OUTPUT_BLOCK = re.compile(
+    r"<!--\s*output:\s*(?P<command>.*?)\s*-->\s*```\n(.*?)```", re.S
+)
+SHELL_OUTPUT_LIKE = re.compile(r"^([-+\d.\[(\"'A-Z])")
+HERE_DOCUMENT = re.compile(r"<<-?\s*'?(\w+)'?")
+COMMENT = re.compile(r"\s+#(.*)$")  # the doc's commands hold no '#' of their own
+
+
+def shell_commands(code: str) -> list[tuple[str, str | None]]:
+    """(command, its expected output or None) of a ```bash block: a here
+    document goes with its command; a trailing output-like comment, or the
+    comment lines right below, is the expected output."""
+    lines, commands, i = code.splitlines(), [], 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue  # comment lines not below a command are prose
+        found = COMMENT.search(line)
+        command = line[: found.start()] if found else line
+        expected = found[1].strip() if found else None
+        if expected is not None and not SHELL_OUTPUT_LIKE.match(expected):
+            expected = None
+        here = HERE_DOCUMENT.search(command)
+        if here:
+            end = lines.index(here[1], i)
+            command = "\n".join([command, *lines[i : end + 1]])
+            i = end + 1
+        below = []
+        while i < len(lines) and lines[i].lstrip().startswith("#"):
+            below.append(lines[i].lstrip()[1:].strip())
+            i += 1
+        if below:
+            expected = "\n".join(below)
+        commands.append((command.strip(), expected))
+    return commands
+
+
+def shell_environment(folder: Path) -> dict[str, str]:
+    """``plainnet`` and ``python`` as the tests run them, this very plainnet."""
+    bin_folder = folder / ".bin"
+    bin_folder.mkdir()
+    for name, start in (("plainnet", "-m plainnet "), ("python", "")):
+        script = bin_folder / name
+        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" {start}"$@"\n')
+        script.chmod(0o755)
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(bin_folder), env.get("PATH", "")])
+    source = str(ROOT / "src")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, env.get("PYTHONPATH")]))
+    return env
+
+
+def run_command(command: str, folder: Path, env: dict, where: str):
+    """Run one command; its stdout, or None if it says an extra is missing."""
+    result = subprocess.run(
+        ["bash", "-c", command],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if result.returncode and 'pip install ".[' in result.stderr:
+        return None
+    assert result.returncode == 0, f"{where}: `{command}` failed:\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shell_blocks_run_and_print_what_they_say(document, tmp_path):
+    text = document.read_text("utf-8")
+    outputs = {m["command"]: m[2] for m in OUTPUT_BLOCK.finditer(text)}
+    env, ran, skipped = shell_environment(tmp_path), set(), {}
+    for m in SHELL_BLOCK.finditer(text):
+        if m["skip"]:
+            continue
+        line = text.count("\n", 0, m.start("code")) + 1
+        where = f"{document.relative_to(ROOT)}:{line}"
+        for command, expected in shell_commands(m["code"]):
+            if command.startswith("pip install"):
+                continue
+            printed = run_command(command, tmp_path, env, where)
+            if printed is None:
+                skipped[command] = f"{where}: `{command}` needs an extra"
+                continue
+            ran.add(command)
+            for shown in (expected, outputs.get(command)):
+                assert shown is None or matches(printed.strip(), shown), (
+                    f"{where}: `{command}` printed {printed!r}, the text says {shown!r}"
+                )
+    assert not set(outputs) - ran - set(skipped), (
+        "an <!-- output: --> block names a command that no block runs"
+    )
+    if skipped:
+        pytest.skip("; ".join(skipped.values()))
+
+
+def test_the_checker_reads_shell_blocks():
+    code = (
+        "plainnet train x.csv     # saves model.npz\n"
+        "plainnet think 1 0 0     # Prediction: 0.99...\n"
+        "python - <<'PY'\nprint(1)  # one\nPY\n"
+        "plainnet info m.npz\n# ... layers\n#   2 Dense\n"
+        "\n# prose before a command\nplainnet evaluate m.npz t.csv\n"
+    )
+    assert shell_commands(code) == [
+        ("plainnet train x.csv", None),
+        ("plainnet think 1 0 0", "Prediction: 0.99..."),
+        ("python - <<'PY'\nprint(1)  # one\nPY", None),
+        ("plainnet info m.npz", "... layers\n2 Dense"),
+        ("plainnet evaluate m.npz t.csv", None),
     ]

@@ -492,6 +492,7 @@ def test_predict_with_a_regressor_file(tmp_path):
     estimator.fit(X_frame, y).save(tmp_path / "model.npz")
     result = plainnet_cli("predict", "model.npz", "features.csv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    values = [float(line) for line in result.stdout.splitlines()[1:]]
-    assert values == estimator.predict(X_frame).tolist()
+    # float32 values, written as float32 holds them: they read back exactly
+    values = [np.float32(line) for line in result.stdout.splitlines()[1:]]
+    assert values == estimator.predict(X_frame).astype(np.float32).tolist()
     assert not any(math.isnan(v) for v in values)

@@ -232,8 +232,24 @@ def test_convergence_warning_when_max_epochs_is_reached(blobs):
     X, y = blobs
     with warnings.catch_warnings():
         warnings.simplefilter("always", ConvergenceWarning)
-        with pytest.warns(ConvergenceWarning, match="max_epochs=3"):
-            NeuralNetClassifier(max_epochs=3).fit(X, y)
+        for estimator in (NeuralNetClassifier, NeuralNetRegressor):
+            with pytest.warns(ConvergenceWarning, match="max_epochs=3") as caught:
+                line = sys._getframe().f_lineno + 1
+                estimator(max_epochs=3).fit(X, y)
+            # it points at the caller's line, not into plainnet
+            assert (caught[0].filename, caught[0].lineno) == (__file__, line)
+
+
+def test_summary_is_the_fitted_networks(blobs):
+    X, y = blobs
+    model = NeuralNetClassifier(**FAST)
+    with pytest.raises(NotFittedError, match="NeuralNetClassifier instance is not"):
+        model.summary()
+    model.fit(X, y)
+    assert model.summary() == model.model_.summary()
+    assert "0  Dense  (n, 16)" in model.summary()
+    regressor = NeuralNetRegressor(**FAST).fit(X, y.astype(float))
+    assert regressor.summary().splitlines()[-2].startswith("trainable parameters: 97")
 
 
 def test_early_stopping_restores_the_weights_of_the_best_validation_epoch(
@@ -508,6 +524,28 @@ def test_nan_or_inf_in_X_names_the_kind_the_column_and_the_rows(blobs, value, ki
     model = NeuralNetClassifier(**FAST).fit(blobs[0], y)
     with pytest.raises(ValueError, match=kind):
         model.predict(X)
+
+
+def test_a_finite_value_too_large_for_float32_is_named_not_called_inf(blobs):
+    X, y = blobs
+    X = X.copy()
+    X[5, 1] = 1e160
+    message = (
+        r"X holds 1e\+160 \(row 5, column 1\), too large for float32 \(largest "
+        r"3.4028235e\+38; 1 such value\(s\) in column\(s\) \[1\]\): rescale the "
+        r"column, or use dtype='float64'"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow in a cast
+        with pytest.raises(ValueError, match=message):
+            NeuralNetClassifier().fit(X, y)
+        with pytest.raises(ValueError, match=message):
+            NeuralNetRegressor().fit(X, y)
+        model = NeuralNetClassifier(**FAST).fit(blobs[0], y)
+        with pytest.raises(ValueError, match=message):
+            model.predict(X)
+        with pytest.raises(ValueError, match=message):
+            pn.Sequential([pn.Dense(4, 1)], dtype="float32").predict(X)
 
 
 def test_nan_in_y_is_rejected(regression):

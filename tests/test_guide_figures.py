@@ -7,6 +7,7 @@ import runpy
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from plainnet import cli
@@ -47,3 +48,17 @@ def test_demo_plot_draws_chapter_1(tmp_path, capsys):
     assert cli.main(["demo", "--iterations", "200", "--plot", str(path)]) == 0
     assert path.read_bytes()[:4] == b"\x89PNG"
     assert f"plot saved to {path}" in capsys.readouterr().out
+
+
+def test_the_divergence_panel_draws_every_finite_loss(tmp_path):
+    drawn = {}
+    figures = runpy.run_path(str(GUIDE / "make_figures.py"))
+    chapter6 = figures["chapter6"]
+    chapter6.__globals__["save"] = lambda fig, out, name: drawn.update({name: fig})
+    chapter6(tmp_path, quick=True)
+    divergence = drawn["06-failures.png"].axes[0]
+    assert divergence.get_yscale() == "log"
+    diverged, fine = (line.get_ydata() for line in divergence.get_lines()[::2][:2])
+    assert len(diverged) == 12 and diverged[-1] > 1e280  # no cap: it climbs
+    assert (np.diff(np.log10(diverged)) > 20).all()
+    assert divergence.get_ylim()[1] >= 1e300 and max(fine) < 10

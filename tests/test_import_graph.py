@@ -143,3 +143,11 @@ def test_model_files_import_no_model_class_but_sequential():
 
 def test_import_plainnet_loads_no_optional_extra():
     assert loaded_by_import_plainnet(*OPTIONAL) == []
+
+
+def test_import_plainnet_loads_no_web_server():
+    # the playground and its HTTP server load only for `plainnet playground`
+    assert loaded_by_import_plainnet("http", "socketserver", "webbrowser") == []
+    loaded = loaded_by_import_plainnet("plainnet")
+    assert not [name for name in loaded if name.startswith("plainnet.playground")]
+    assert "plainnet.cli.playground" not in loaded

@@ -23,7 +23,7 @@ def net(seed=0, **kwargs):
 
 def test_the_loop_reads_the_costs_back_once_per_epoch(monkeypatch):
     reads = []
-    for name in ("to_float", "to_numpy"):
+    for name in ("read", "to_float", "to_numpy"):
         original = getattr(backend.CPU, name)
 
         def counted(value, original=original, name=name):

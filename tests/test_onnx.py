@@ -574,6 +574,22 @@ def test_the_encoding_is_transform_exactly_with_names_made_inputs(tmp_path):
     np.testing.assert_array_equal(got, expected)
 
 
+@needs_runtime
+def test_the_other_column_of_capped_categories_is_transform_exactly(tmp_path):
+    cells = ["a"] * 4 + ["b"] * 3 + ["c", "d", "", "NA"]
+    table = TablePreprocessor(max_categories=3, missing_indicator=True).fit(
+        {"town": cells}
+    )
+    names = ["town=a", "town=b", "town=(other)", "town_missing"]
+    assert table.feature_names_out_ == names
+    session = exported(identity_of(table), tmp_path)
+    new = {"town": ["a", "b", "c", "d", "never seen", "", "NA", "B"]}
+    expected = table.transform(new)
+    got = run(session, column_feed(session, new))["variable"]
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(expected[:, 2], [0, 0, 1, 1, 1, 0, 0, 1])
+
+
 def test_the_missing_spellings_are_every_case_of_the_readers():
     assert all(_is_missing(cell) for cell in MISSING_CELLS)
     assert {cell.lower() for cell in MISSING_CELLS} == {*MISSING_VALUES, "+nan", "-nan"}
@@ -709,13 +725,14 @@ def test_a_failed_export_writes_nothing(tmp_path, capsys, monkeypatch):
     model = tmp_path / "net.npz"
     pn.Sequential([pn.Dense(2, 3), pn.Tanh()], seed=0).save(model)
     out = tmp_path / "net.onnx"
-    out.write_bytes(b"the previous export")
+    previous = b"\x08\x08 the previous export"  # an ONNX model starts so
+    out.write_bytes(previous)
     monkeypatch.delitem(TRANSLATIONS, "Tanh")
     assert cli.main(["export", str(model), str(out)]) == 1
     assert "plainnet export: error: cannot export layer 1 (Tanh())" in (
         capsys.readouterr().err
     )
-    assert out.read_bytes() == b"the previous export"
+    assert out.read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.npz", "net.onnx"]
 
 

@@ -4,6 +4,8 @@ from the same numbers."""
 
 import numpy as np
 
+from ._messages import shown
+
 Generator = np.random.Generator | np.random.RandomState
 
 
@@ -15,7 +17,7 @@ def make_rng(seed) -> Generator:
         isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
     ):
         raise ValueError(
-            f"seed must be an int, a numpy Generator or None, got {seed!r}"
+            f"seed must be an int, a numpy Generator or None, got {shown(seed)}"
         )
     return np.random.default_rng(seed)
 

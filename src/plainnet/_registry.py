@@ -2,6 +2,8 @@
 
 from typing import TypeVar
 
+from ._messages import shown
+
 T = TypeVar("T")
 
 
@@ -16,5 +18,5 @@ def resolve(
     if isinstance(name_or_object, str) and name_or_object in registry:
         return registry[name_or_object]()
     raise ValueError(
-        f"unknown {family} {name_or_object!r}; expected one of {sorted(registry)}"
+        f"unknown {family} {shown(name_or_object)}; expected one of {sorted(registry)}"
     )

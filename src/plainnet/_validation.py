@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from ._messages import listing
+from ._messages import listing, shown
 from .backend.base import foreign_device
 from .errors import DataError
 
@@ -23,7 +23,7 @@ def check_dtype(dtype) -> np.dtype:
     except TypeError:
         resolved = None
     if resolved is None or resolved.name not in FLOAT_DTYPES:
-        raise ValueError(f"dtype must be one of {FLOAT_DTYPES}, got {dtype!r}")
+        raise ValueError(f"dtype must be one of {FLOAT_DTYPES}, got {shown(dtype)}")
     return resolved
 
 
@@ -57,7 +57,7 @@ def check_number(
         if kind is None:
             kind = "an int" if integer else "a number"
         kind = f"{kind} " if kind else ""
-        raise ValueError(f"{name} must be {kind}in {interval}, got {value!r}")
+        raise ValueError(f"{name} must be {kind}in {interval}, got {shown(value)}")
 
 
 def check_positive(
@@ -72,14 +72,14 @@ def check_positive(
     if not (_is_number(value, integer) and (value >= 0 if zero else value > 0)):
         sign = "non-negative" if zero else "positive"
         kind = "int" if integer else "number"
-        raise ValueError(f"{name} must be a {sign} {kind}, got {value!r}")
+        raise ValueError(f"{name} must be a {sign} {kind}, got {shown(value)}")
 
 
 def check_bool(name: str, value) -> bool:
     """``value`` as a bool if it is one (Python's or NumPy's), else
     ``ValueError`` naming it."""
     if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
+        raise ValueError(f"{name} must be True or False, got {shown(value)}")
     return bool(value)
 
 
@@ -88,7 +88,7 @@ def check_int(name: str, value, low: int = 1) -> int:
     of at least ``low``, else ``ValueError`` naming it."""
     if not _is_number(value, integer=True) or value < low:
         kind = "a positive int" if low == 1 else f"an int >= {low}"
-        raise ValueError(f"{name} must be {kind}, got {value!r}")
+        raise ValueError(f"{name} must be {kind}, got {shown(value)}")
     return int(value)
 
 
@@ -131,10 +131,44 @@ def check_X(
             f"{name} is empty (shape {array.shape}); "
             "expected at least one sample and one feature"
         )
-    array = array.astype(dtype, copy=False)
+    array = as_float(array, dtype, name)
     if finite:
         check_finite(array, name)
     return array
+
+
+def as_float(array: np.ndarray, dtype, name: str = "X") -> np.ndarray:
+    """``array`` cast to the float ``dtype`` (no copy when it already is one).
+
+    Raises ``DataError`` for a finite value that the cast would make infinite
+    (beyond float32's largest, about 3.4e38), naming it, its row and column.
+    """
+    dtype = np.dtype(dtype)
+    with np.errstate(over="ignore"):
+        cast = array.astype(dtype, copy=False)
+    narrower = array.dtype.kind == "f" and array.dtype.itemsize > dtype.itemsize
+    if narrower and not all_finite(cast):
+        _check_range(array, cast, name)
+    return cast
+
+
+def _check_range(array: np.ndarray, cast: np.ndarray, name: str) -> None:
+    """Raise if ``cast`` holds inf where ``array`` holds a finite value."""
+    overflowed = np.isinf(cast) & np.isfinite(array)
+    if not overflowed.any():
+        return
+    first = tuple(int(i) for i in np.argwhere(overflowed)[0])
+    where = f"row {first[0]}, column {first[1]}" if array.ndim == 2 else f"at {first}"
+    columns = ""
+    if array.ndim == 2:
+        index = np.flatnonzero(overflowed.any(axis=0)).tolist()
+        columns = f" in column(s) [{listing(index, quote=False)}]"
+    largest = np.finfo(cast.dtype).max
+    raise DataError(
+        f"{name} holds {array[first]:g} ({where}), too large for {cast.dtype.name} "
+        f"(largest {largest!s}; {int(overflowed.sum())} such value(s){columns}): "
+        "rescale the column, or use dtype='float64'"
+    )
 
 
 def on_host(value):
@@ -263,8 +297,10 @@ def _fits(ops, X, sample_shape) -> bool:
     """Whether a device array has the rank, size and kind of values
     ``check_X`` accepts as they are."""
     rank = 1 + (1 if sample_shape is None else len(sample_shape))
-    return X.ndim == rank and 0 not in X.shape and str(X.dtype).endswith(
-        ("float32", "float64")
+    return (
+        X.ndim == rank
+        and 0 not in X.shape
+        and str(X.dtype).endswith(("float32", "float64"))
     )
 
 

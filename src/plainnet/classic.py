@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from ._messages import shown
 from .callbacks import History
 from .layers import Dense, dense_stack
 from .model_files import ModelKind, register_kind, save
@@ -75,7 +76,8 @@ class NeuralNetwork:
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(
-                f"layer sizes need at least two (inputs and outputs), got {sizes!r}"
+                "layer sizes need at least two (inputs and outputs), got "
+                f"{shown(sizes)}"
             )
         for size in sizes:
             if (
@@ -83,7 +85,9 @@ class NeuralNetwork:
                 or not isinstance(size, (int, np.integer))
                 or size < 1
             ):
-                raise ValueError(f"layer sizes must be positive ints, got {sizes!r}")
+                raise ValueError(
+                    f"layer sizes must be positive ints, got {shown(sizes)}"
+                )
         self.sizes = [int(size) for size in sizes]
         self.seed = seed
         self.bias = len(sizes) > 2 if bias is None else bool(bias)

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ._messages import listing, shorten
+from ._messages import listing, shown
 from .errors import DataError
 
 __all__ = ["MISSING_VALUES", "Column", "Columns", "Table", "read_columns", "read_csv"]
@@ -150,7 +150,7 @@ def read_csv(
     """
     name = os.fspath(path)
     if target is not None and not isinstance(target, str):
-        raise TypeError(f"target must be a column name (str), got {target!r}")
+        raise TypeError(f"target must be a column name (str), got {shown(target)}")
     if isinstance(expected_columns, str):
         raise TypeError("expected_columns must be a list of column names, not a str")
     with _csv_reader(name) as reader:
@@ -586,7 +586,7 @@ def _check_numbers(columns: Columns, names: Sequence[str]) -> None:
         cell = first.first_text_cell
         raise DataError(
             f"{columns.path}: line {columns.lines[first.first_text]}, column "
-            f"{first.name!r}: {shorten(cell)!r} is not a number"
+            f"{shown(first.name)}: {shown(cell)} is not a number"
             f"{_separator_hint([cell])}"
         )
 
@@ -630,9 +630,9 @@ def _choose_features(
     if target is not None and target not in header:
         folded = [c for c in header if c.casefold() == target.casefold()]
         close = folded or difflib.get_close_matches(target, header, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = f" (did you mean {shown(close[0])}?)" if close else ""
         raise DataError(
-            f"{path}: no target column {target!r}{hint}; the columns are: "
+            f"{path}: no target column {shown(target)}{hint}; the columns are: "
             f"{listing(header, limit=20)}"
         )
     if expected_columns is None:
@@ -640,7 +640,7 @@ def _choose_features(
     else:
         expected = [str(column) for column in expected_columns]
         if len(set(expected)) != len(expected):
-            raise DataError(f"expected_columns has duplicates: {expected!r}")
+            raise DataError(f"expected_columns has duplicates: {shown(expected)}")
         features = [column for column in expected if column not in skip]
         present = set(header) - skip
         missing = [column for column in features if column not in present]
@@ -658,7 +658,9 @@ def _choose_features(
                 f"{'; '.join(parts)} (expected {listing(features, limit=20)})"
             )
     if not features:
-        raise DataError(f"{path}: no feature columns besides the target {target!r}")
+        raise DataError(
+            f"{path}: no feature columns besides the target {shown(target)}"
+        )
     return features
 
 
@@ -676,8 +678,8 @@ def _parse_target(
     if infinite.size:
         i = infinite[0]
         raise DataError(
-            f"{path}: line {lines[i]}, column {target!r}: infinite value "
-            f"{y[i]} ({infinite.size} infinite cell(s) in column(s) {target!r}); "
+            f"{path}: line {lines[i]}, column {shown(target)}: infinite value "
+            f"{y[i]} ({infinite.size} infinite cell(s) in column(s) {shown(target)}); "
             "plainnet needs finite numbers"
         )
     return y
@@ -692,7 +694,7 @@ def _check_finite(
         rows, columns = np.nonzero(infinite)
         names = [features[c] for c in np.unique(columns)]
         raise DataError(
-            f"{path}: line {lines[rows[0]]}, column {features[columns[0]]!r}: "
+            f"{path}: line {lines[rows[0]]}, column {shown(features[columns[0]])}: "
             f"infinite value {X[rows[0], columns[0]]} ({rows.size} infinite "
             f"cell(s) in column(s) {listing(names)}); plainnet needs finite numbers"
         )

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._messages import shown
+
 __all__ = ["DATASETS", "make_dataset"]
 
 
@@ -88,15 +90,17 @@ def make_dataset(
     """
     if name not in _GENERATORS:
         raise ValueError(
-            f"unknown data set {name!r}; the built-in ones are "
+            f"unknown data set {shown(name)}; the built-in ones are "
             f"{', '.join(repr(n) for n in DATASETS)}"
         )
     if name == "seed":
         return _seed()
     if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
-        raise ValueError(f"n_classes must be an integer, got {n_classes!r}")
+        raise ValueError(f"n_classes must be an integer, got {shown(n_classes)}")
     if name != "spirals" and n_classes != 2:
-        raise ValueError(f"n_classes applies only to 'spirals'; {name!r} has 2 classes")
+        raise ValueError(
+            f"n_classes applies only to 'spirals'; {shown(name)} has 2 classes"
+        )
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2, got {n_classes}")
     smallest = 4 if name == "xor" else n_classes
@@ -106,12 +110,12 @@ def make_dataset(
         or n_samples < smallest
     ):
         raise ValueError(
-            f"n_samples must be an integer >= {smallest} for {name!r}, "
-            f"got {n_samples!r}"
+            f"n_samples must be an integer >= {smallest} for {shown(name)}, "
+            f"got {shown(n_samples)}"
         )
     noise = _DEFAULT_NOISE[name] if noise is None else noise
     if not isinstance(noise, (int, float)) or not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+        raise ValueError(f"noise must be a finite number >= 0, got {shown(noise)}")
     rng = np.random.default_rng(seed)
     if name == "xor" and n_samples == 4:
         return _xor_points()

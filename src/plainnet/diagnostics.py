@@ -36,10 +36,18 @@ import numpy as np
 
 from .callbacks import Callback
 from .errors import TrainingDivergedError
-from .layers import Dense, Embedding, ReLU, Sigmoid, Tanh
+from .layers import Dense, Embedding, Flatten, ReLU, Sigmoid, Tanh
 from .layers.recurrent import Recurrent
 
-__all__ = ["Diagnostics", "Finding", "Report", "diagnose", "divergence_finding"]
+__all__ = [
+    "Diagnostics",
+    "Finding",
+    "Report",
+    "diagnose",
+    "divergence_finding",
+    "overfit_finding",
+    "unstable_finding",
+]
 
 #: A ReLU layer is reported when at least this fraction of its units never
 #: activates on the sample (healthy runs on plainnet's data sets stay below 45%).
@@ -52,6 +60,9 @@ SATURATED_FRACTION = 0.5
 #: what it had gained before, while the training loss went on falling.
 OVERFIT_GIVEN_BACK = 0.2
 OVERFIT_EPOCHS = 5
+#: Unstable steps: an epoch's training loss at least this many times the first
+#: epoch's (a healthy run's only falls from there, give or take some noise).
+UNSTABLE_FACTOR = 2.0
 #: A feature is out of scale when its root mean square is this many times the
 #: median feature's, and at least this large.
 SCALE_RATIO = 100.0
@@ -70,8 +81,8 @@ class Finding:
     Attributes
     ----------
     kind : str
-        ``"diverged"``, ``"feature_scale"``, ``"dead_relu"``, ``"saturated"``,
-        ``"exploding"`` or ``"overfit"``.
+        ``"diverged"``, ``"unstable"``, ``"feature_scale"``, ``"dead_relu"``,
+        ``"saturated"``, ``"exploding"`` or ``"overfit"``.
     cause, remedy : str
         Plain sentences; ``str(finding)`` is ``"cause: remedy"``.
     layer : int or None
@@ -221,11 +232,16 @@ class Diagnostics(Callback):
     # -- the report -----------------------------------------------------------
     def report(self) -> Report:
         """The findings from what was recorded and from the network's history."""
-        findings = []
+        findings = [
+            finding
+            for index, series in sorted(self.layers.items())
+            if (finding := _exploding_finding(self._net, index, series, self.epochs))
+        ]
+        if self._net is not None and not findings:  # exploding says it better
+            unstable = unstable_finding(self._net.history, self._net.optimizer)
+            if unstable is not None:
+                findings.append(unstable)
         for index, series in sorted(self.layers.items()):
-            exploding = _exploding_finding(self._net, index, series, self.epochs)
-            if exploding is not None:
-                findings.append(exploding)
             if series.get("dead") and series["dead"][-1] >= DEAD_FRACTION:
                 findings.append(_dead_finding(index, series["dead"][-1]))
             saturated = series.get("saturated")
@@ -347,6 +363,28 @@ def _saturation_finding(net, index: int, inputs: np.ndarray | None) -> Finding:
     )
 
 
+def unstable_finding(history, optimizer=None) -> Finding | None:
+    """Steps too large, read from a history: the training loss rising far above
+    its first epoch's (by :data:`UNSTABLE_FACTOR`) instead of falling."""
+    loss = history.loss
+    if len(loss) < 2 or not math.isfinite(max(loss)):
+        return None
+    worst = int(np.argmax(loss[1:])) + 1
+    if not loss[worst] >= UNSTABLE_FACTOR * loss[0] > 0:
+        return None
+    cause = (
+        f"the training loss rose from {loss[0]:.3g} in epoch 1 to "
+        f"{loss[worst]:.3g} in epoch {worst + 1}"
+    )
+    lr = getattr(optimizer, "lr", None)
+    if isinstance(lr, (int, float)) and not isinstance(lr, bool):
+        remedy = f"the steps are too large; try a learning rate of {lr / 10:g}"
+        return Finding("unstable", cause, f"{remedy}, ten times smaller")
+    return Finding(
+        "unstable", cause, "the steps are too large; lower the learning rate"
+    )
+
+
 def overfit_finding(history, kept_epoch: int | None = None) -> Finding | None:
     """Overfitting read from a history: the validation loss rising well above
     its minimum for several epochs while the training loss keeps falling."""
@@ -355,7 +393,9 @@ def overfit_finding(history, kept_epoch: int | None = None) -> Finding | None:
         return None
     best = int(np.argmin(val))
     recent = float(np.median(val[-OVERFIT_EPOCHS:]))  # one noisy epoch is no trend
-    gained = max(val[0], val[best]) - val[best]
+    # what the validation loss gained before its minimum; at the first epoch,
+    # nothing: then a rise is measured against the minimum itself
+    gained = val[0] - val[best] if best else val[best]
     rising = len(val) - 1 - best >= OVERFIT_EPOCHS
     if not (rising and recent - val[best] > OVERFIT_GIVEN_BACK * gained > 0):
         return None
@@ -384,7 +424,7 @@ def feature_scale_finding(X: np.ndarray, names=None) -> Finding | None:
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] == 0 or not np.all(np.isfinite(X)):
         return None
-    scales = np.sqrt(np.mean(X * X, axis=0))
+    scales = _root_mean_squares(X)
     typical = float(np.median(scales))
     worst = int(np.argmax(scales))
     if X.shape[1] > 1 and scales[worst] >= SCALE_RATIO * max(typical, 1.0):
@@ -404,8 +444,20 @@ def feature_scale_finding(X: np.ndarray, names=None) -> Finding | None:
     return None
 
 
+def _root_mean_squares(X: np.ndarray) -> np.ndarray:
+    """Each column's root mean square, of shape (n_features,), computed on the
+    columns divided by their largest magnitude: squaring values beyond about
+    1e154 would overflow."""
+    largest = np.max(np.abs(X), axis=0)
+    unit = np.where(largest > 0, largest, 1.0)
+    return largest * np.sqrt(np.mean(np.square(X / unit), axis=0))
+
+
 def _magnitude(value: float) -> str:
-    """``1e6`` for large or small values, ``3.5`` for ordinary ones."""
+    """``1e6`` for large or small values, ``3.5`` for ordinary ones (``inf``
+    and ``nan`` as such)."""
+    if not math.isfinite(value):
+        return str(value)
     if value <= 0:
         return "0"
     exponent = round(math.log10(value))
@@ -419,7 +471,9 @@ def divergence_finding(net, epoch: int, value, lr=None) -> Finding:
     """Why the cost became ``value`` (inf or NaN) in ``epoch``: a feature out of
     scale in the last batch, else the learning rate (try ten times smaller)."""
     found = _last_input(net)
-    scale = None if found is None else feature_scale_finding(found[1])
+    scale = None
+    if found is not None and _takes_the_features(net, found[0]):
+        scale = feature_scale_finding(found[1])
     if scale is not None:  # the step grows with the inputs' scale, times lr
         remedy = f"{scale.remedy}, or try a smaller learning rate"
         return Finding(scale.kind, scale.cause, remedy)
@@ -486,7 +540,7 @@ def diagnose(
     rows = np.random.default_rng(0).permutation(len(X))[:max_rows]
     X, y = X[np.sort(rows)], y[np.sort(rows)]
     findings = []
-    if X.ndim == 2:
+    if X.ndim == 2 and net.layers[0].input_kind != "ids":  # ids have no scale
         scale = feature_scale_finding(X, feature_names)
         if scale is not None:
             findings.append(scale)
@@ -586,9 +640,29 @@ def _parameter_spans(net) -> dict[int, slice]:
     return spans
 
 
+def _takes_the_features(net, index: int) -> bool:
+    """Whether layer ``index`` sees the network's input features (only
+    ``Flatten`` before it), not what earlier layers computed, nor ids."""
+    before = net.layers[:index]
+    takes_ids = net.layers[index].input_kind == "ids"
+    return not takes_ids and all(isinstance(layer, Flatten) for layer in before)
+
+
 def _norm(array: np.ndarray) -> float:
+    """The Euclidean norm, without overflow for entries beyond about 1e154
+    (inf if an entry is, NaN if one is)."""
     flat = array.ravel()
-    return math.sqrt(float(flat @ flat))
+    with np.errstate(over="ignore", under="ignore"):
+        total = float(flat @ flat)
+    if 0 < total < math.inf:
+        return math.sqrt(total)
+    if not flat.size:
+        return 0.0
+    largest = float(np.max(np.abs(flat)))
+    if not 0 < largest < math.inf:
+        return largest  # 0, inf or NaN
+    unit = flat / largest
+    return largest * math.sqrt(float(unit @ unit))
 
 
 def _sentence(text: str) -> str:

@@ -24,6 +24,7 @@ except ImportError as error:  # mpi4py or the MPI library missing
     ) from error
 
 from . import hooks, losses, optimizers
+from ._messages import shown
 from ._validation import check_positive
 from .callbacks import as_callbacks
 from .network import Sequential
@@ -212,7 +213,7 @@ class MPITrainer:
         if len(self.classes_) != self.net.n_outputs:
             raise ValueError(
                 f"the ranks' labels are {len(self.classes_)} classes "
-                f"{self.classes_.tolist()!r:.200}, but the network has "
+                f"{shown(self.classes_.tolist())}, but the network has "
                 f"{self.net.n_outputs} outputs"
             )
         return encode_labels(y, classes=self.classes_)[0]
@@ -251,7 +252,7 @@ def agree_classes(y, comm=None, classes=None) -> np.ndarray:
     if unknown.size:
         raise ValueError(
             f"the ranks' labels include some not in classes "
-            f"{classes.tolist()!r:.200}: {unknown.tolist()!r:.200}"
+            f"{shown(classes.tolist())}: {shown(unknown.tolist())}"
         )
     return classes
 
@@ -299,10 +300,9 @@ class _RankRows(Batches):
             self.reduce.share = len(mine) / len(rows) if self.mean else 1.0
             yield (X[mine], y[mine]), len(mine)
 
-    def epoch_cost(self, ops, values, masses, mean: bool) -> float:
+    def epoch_cost(self, costs, masses, mean: bool) -> float:
         total = sum(
-            ops.to_float(v) * m if mean else ops.to_float(v)
-            for v, m in zip(values, masses, strict=True)
+            v * m if mean else v for v, m in zip(costs, masses, strict=True)
         )
         total = self.comm.allreduce(total)
         return total / self.n_all if mean else total

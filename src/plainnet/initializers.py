@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._messages import shown
+
 Initializer = Callable[[tuple[int, ...], object], np.ndarray]
 
 
@@ -76,6 +78,6 @@ def get(name: str) -> Initializer:
     """Return the initializer called ``name``; unknown names raise ``ValueError``."""
     if not isinstance(name, str) or name not in INITIALIZERS:
         raise ValueError(
-            f"unknown initializer {name!r}; expected one of {sorted(INITIALIZERS)}"
+            f"unknown initializer {shown(name)}; expected one of {sorted(INITIALIZERS)}"
         )
     return INITIALIZERS[name]

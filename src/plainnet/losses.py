@@ -49,7 +49,9 @@ class Loss(BufferCache):
         ``weight``: optional per-sample weights of shape ``(n_samples,)``.
         ``guard=False`` skips setting NumPy's error state (``exp(-1000)`` is 0
         without a word), for a caller that set it once for many calls."""
-        self._use(backend.of(output))
+        ops = backend.of(output)
+        if ops is not self.ops:
+            self._use(ops)
         if not guard:
             return self._value_and_gradient(output, target, weight)
         with self.ops.errstate(under="ignore"):
@@ -106,8 +108,7 @@ class SSE(Loss):
             value = 0.5 * (weight @ ops.sum(error * error, axis=1))
             error *= weight[:, None]
             return value, error
-        flat = ops.reshape(error, (-1,))
-        return 0.5 * (flat @ flat), error
+        return 0.5 * ops.vdot(error, error), error
 
 
 class MSE(Loss):
@@ -123,8 +124,7 @@ class MSE(Loss):
             value = share @ ops.sum(error * error, axis=1)
             error *= 2 * share[:, None]
             return value, error
-        flat = ops.reshape(error, (-1,))
-        value = (flat @ flat) / error.size
+        value = ops.vdot(error, error) / error.size
         error *= 2.0 / error.size
         return value, error
 
@@ -149,8 +149,7 @@ class BinaryCrossEntropy(Loss):
         grad = self._buffer("g", output.shape, output.dtype)
         ops.logaddexp(0.0, output, out=grad)  # log(1 + exp(z)), stable
         if weight is None:
-            flat_t, flat_z = ops.reshape(target, (-1,)), ops.reshape(output, (-1,))
-            value = ops.mean(grad) - (flat_t @ flat_z) / output.size
+            value = ops.mean(grad) - ops.vdot(target, output) / output.size
         else:
             share = _shares(ops, weight, output.shape[1])  # w_i / (sum(w) * k)
             grad -= target * output

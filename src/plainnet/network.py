@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np  # in type hints only: the network computes through self.ops
 
 from . import backend, losses
+from ._messages import listing
 from ._random import make_rng
 from ._validation import (
     check_dtype,
@@ -541,8 +542,16 @@ def _named(ops, buffer, layout) -> dict[str, np.ndarray]:
     }
 
 
+def _sequential(config: dict, network: Sequential) -> Sequential:
+    """A ``Sequential`` is its network: its own settings in a file are none."""
+    if config:
+        raise ValueError(
+            f"unknown setting(s) {listing(sorted(config))}; a sequential model "
+            "has none beyond its network"
+        )
+    return network
+
+
 register_kind(
-    ModelKind(
-        "sequential", Sequential, lambda net: net, lambda net: {}, lambda c, net: net
-    )
+    ModelKind("sequential", Sequential, lambda net: net, lambda net: {}, _sequential)
 )

@@ -3,6 +3,7 @@ giving predictions in the data's own units, as ``plainnet predict`` does."""
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,13 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from ._messages import listing
+from ._messages import listing, shown
 from .data import Columns, Table, _check_numbers, read_columns, read_csv
 from .errors import DataError
 from .model_files import read_model_file
 from .network import Sequential
 from .preprocessing import Standardizer, decode_labels
-from .tables import TablePreprocessor
+from .tables import EncodedRows, TablePreprocessor
 
 
 @dataclass(repr=False)
@@ -25,9 +26,13 @@ class Rows:
 
     Attributes
     ----------
-    X : ndarray of shape (n_rows, n_features), float64
-        The features as the model's preprocessing makes them (before scaling),
-        ready for :meth:`Predictor.predict`.
+    features : ndarray of shape (n_rows, n_features), or EncodedRows
+        What :meth:`Predictor.predict` takes for these rows: for a model of a
+        table, the rows imputed and encoded column by column
+        (:class:`~plainnet.tables.EncodedRows`, made into the network's
+        matrix a block of rows at a time as it predicts, so that a wide
+        encoding is never held whole), else the features as a float64
+        matrix.
     kept : dict of str to ndarray of shape (n_rows,) of str
         The columns asked for with ``keep``, as written.
     y : ndarray of shape (n_rows,) or None
@@ -37,17 +42,38 @@ class Rows:
     ignored : list of str
         The file's columns that are neither features, kept nor the target.
     path : str
+    without_target : list of int
+        The lines of the rows left out because their ``target`` cell is
+        missing.
     """
 
-    X: np.ndarray
+    features: Any
     kept: dict[str, np.ndarray] = field(default_factory=dict)
     y: np.ndarray | None = None
     y_text: np.ndarray | None = None
     ignored: list[str] = field(default_factory=list)
     path: str = ""
+    without_target: list[int] = field(default_factory=list)
+
+    @property
+    def X(self) -> np.ndarray:
+        """The features as the model's preprocessing makes them (before
+        scaling), the whole matrix of shape (n_rows, n_features), float64.
+
+        Raises
+        ------
+        DataError
+            If the matrix would not fit in memory (naming its size).
+        """
+        if not isinstance(self.features, EncodedRows):
+            return self.features
+        self.features.check_fits()
+        return self.features.block(0, self.features.n_rows)
 
     def __len__(self) -> int:
-        return len(self.X)
+        if isinstance(self.features, EncodedRows):
+            return self.features.n_rows
+        return len(self.features)
 
     def __repr__(self) -> str:
         return f"Rows(path={self.path!r}, n_rows={len(self)}, kept={list(self.kept)})"
@@ -86,8 +112,8 @@ class Predictor:
     --------
     >>> import plainnet as pn
     >>> predictor = pn.Predictor.load("model.npz")  # doctest: +SKIP
-    >>> table = predictor.read_features("new_rows.csv")  # doctest: +SKIP
-    >>> predictor.predict(table.X)  # doctest: +SKIP
+    >>> rows = predictor.read_rows("new_rows.csv")  # doctest: +SKIP
+    >>> predictor.predict(rows.features)  # doctest: +SKIP
     array(['setosa', 'virginica', ...], dtype='<U10')
 
     A model trained on a table with text and missing cells takes its columns
@@ -170,18 +196,23 @@ class Predictor:
             absent = [n for n in names if n not in columns]
             if absent:
                 raise DataError(f"missing column(s) {listing(absent, limit=20)}")
-            return np.column_stack(
-                [np.asarray(columns[n], dtype=np.float64) for n in names]
-            )
+            return np.column_stack([_numbers(n, columns[n]) for n in names])
         return table.transform(columns)
 
     @property
     def feature_names(self) -> list[str]:
         """The feature columns' names, in order (else ``x1 .. xn``)."""
-        n_features = self.network.n_features_in or 0
         return self.metadata.get("feature_names") or [
-            f"x{i + 1}" for i in range(n_features)
+            f"x{i + 1}" for i in range(self.n_inputs or 0)
         ]
+
+    @property
+    def n_inputs(self) -> int | None:
+        """The values in one row of features: the product of the network's
+        input shape (an image of shape ``(1, 8, 8)`` is a row of 64, reshaped
+        before the network sees it); None before the network is built."""
+        shape = self.network.input_shape
+        return None if shape is None else math.prod(shape)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predict for raw (unscaled) features.
@@ -191,7 +222,12 @@ class Predictor:
         X : array-like of shape (n_samples, n_features), or columns by name
             Features in the columns of :attr:`feature_names`; or the raw
             columns (a dict of lists, a pandas DataFrame), which
-            :meth:`encode` turns into those.
+            :meth:`encode` turns into those; or :attr:`Rows.features`; or, for
+            a model trained on a table, rows holding text of shape
+            (n_samples, len(input_columns)), one raw value per column of
+            :attr:`input_columns`, in order. A table's columns are encoded a
+            block of rows at a time. A value that is not a number where one
+            is needed raises ``DataError`` naming the column and the value.
 
         Returns
         -------
@@ -214,7 +250,8 @@ class Predictor:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), or columns by name
+            As :meth:`predict` takes it.
 
         Returns
         -------
@@ -282,10 +319,10 @@ class Predictor:
             expected_columns=expected,
             ignore_columns=ignore,
         )
-        if expected is None and table.n_features != self.network.n_features_in:
+        if expected is None and table.n_features != self.n_inputs:
             raise DataError(
                 f"{os.fspath(path)}: {table.n_features} feature columns, but the "
-                f"model expects {self.network.n_features_in}"
+                f"model expects {self._expected_width()}"
             )
         return table
 
@@ -336,10 +373,10 @@ class Predictor:
         def select(header: list[str]) -> list[str]:
             if not named:  # a model saved without its columns' names: all of them
                 inputs[:] = [c for c in header if c not in extra and c != self.target]
-                if len(inputs) != self.network.n_features_in:
+                if len(inputs) != self.n_inputs:
                     raise DataError(
                         f"{name}: {len(inputs)} feature columns, but the model "
-                        f"expects {self.network.n_features_in}"
+                        f"expects {self._expected_width()}"
                     )
             absent = [c for c in inputs if c not in header]
             if absent:
@@ -361,27 +398,32 @@ class Predictor:
         spelled = [*(table.category_columns_ if table else []), *extra]
         verbatim = [c for c in keep if c not in inputs and c != target]
         columns = read_columns(name, select, spelled=spelled, verbatim=verbatim)
+        without_target: list[int] = []
         if target is not None:
-            columns = self._drop_missing_target(columns, target)
+            columns, without_target = self._drop_missing_target(columns, target)
         kept = {c: _as_written(columns[c]) for c in keep}
         y = y_text = None
         if target is not None:
             y_text = columns[target].spellings()
             y = y_text if columns[target].is_text else columns[target].numbers
         if table is not None:
-            X = table.transform(columns)
-        else:
-            X, rows = self._numeric_features(columns, inputs, drop_missing)
-            kept = {c: v[rows] for c, v in kept.items()}
-            y, y_text = (None if a is None else a[rows] for a in (y, y_text))
-        return Rows(X, kept, y, y_text, ignored, name)
+            encoded = table.encode(columns)
+            return Rows(encoded, kept, y, y_text, ignored, name, without_target)
+        X, rows = self._numeric_features(columns, inputs, drop_missing)
+        kept = {c: v[rows] for c, v in kept.items()}
+        y, y_text = (None if a is None else a[rows] for a in (y, y_text))
+        return Rows(X, kept, y, y_text, ignored, name, without_target)
 
     @staticmethod
-    def _drop_missing_target(columns: Columns, target: str) -> Columns:
+    def _drop_missing_target(columns: Columns, target: str):
+        """The rows that have a ``target`` value, and the lines of the others."""
         missing = columns[target].missing()
         if missing.all():
-            raise DataError(f"{columns.path}: column {target!r} has no values")
-        return columns.take(np.flatnonzero(~missing)) if missing.any() else columns
+            raise DataError(f"{columns.path}: column {shown(target)} has no values")
+        if not missing.any():
+            return columns, []
+        lines = columns.lines[np.flatnonzero(missing)].tolist()
+        return columns.take(np.flatnonzero(~missing)), lines
 
     def _numeric_features(self, columns: Columns, inputs, drop_missing: bool):
         """A model of numeric columns: ``X`` and the rows kept."""
@@ -401,19 +443,85 @@ class Predictor:
         return X[rows], rows
 
     def _output(self, X: Any) -> np.ndarray:
-        """The network's output of shape (n_samples, n_outputs) for raw features."""
-        if hasattr(X, "keys") or isinstance(X, Columns):
-            X = self.encode(X)
-        X = np.asarray(X)
+        """The network's output of shape (n_samples, n_outputs) for raw features;
+        raw columns of a table are encoded a block of rows at a time."""
+        scaler = None
         if "scaling" in self.metadata:
-            X = Standardizer.from_dict(self.metadata["scaling"]).transform(X)
-        return self.network.predict(X.astype(self.network.dtype))
+            scaler = Standardizer.from_dict(self.metadata["scaling"])
+        if hasattr(X, "keys") or isinstance(X, Columns):
+            table = self.table
+            X = self.encode(X) if table is None else table.encode(X)
+        elif not isinstance(X, EncodedRows):
+            X = np.asarray(X)
+            if X.dtype.kind not in "biuf" and X.ndim == 2:  # rows holding text
+                X = self._from_text_rows(X)
+        if not isinstance(X, EncodedRows):
+            return self._scaled_output(X, scaler)
+        outputs = [self._scaled_output(block, scaler) for block in X.blocks()]
+        if not outputs:  # no rows: the network says so
+            return self._scaled_output(X.block(0, 0), scaler)
+        return np.concatenate(outputs)
+
+    def _scaled_output(self, X: np.ndarray, scaler: Standardizer | None):
+        """The network's output for encoded rows: scaled, and reshaped to the
+        network's input shape when it takes images or sequences."""
+        if scaler is not None:
+            X = scaler.transform(X)
+        shape = self.network.input_shape
+        if shape is not None and len(shape) > 1 and X.ndim == 2:
+            if X.shape[1] != self.n_inputs:
+                raise DataError(
+                    f"X has {X.shape[1]} features, but the model expects "
+                    f"{self._expected_width()}"
+                )
+            X = X.reshape(len(X), *shape)
+        return self.network.predict(X)  # cast there, a value too large named
+
+    def _expected_width(self) -> str:
+        """``64`` or, for an image, ``64 (1 x 8 x 8, read row by row)``."""
+        shape = self.network.input_shape
+        if shape is None or len(shape) == 1:
+            return str(self.n_inputs)
+        return f"{self.n_inputs} ({' x '.join(map(str, shape))}, flattened)"
+
+    def _from_text_rows(self, X: np.ndarray) -> np.ndarray:
+        """Rows of shape (n_rows, n_columns) holding text: for a model trained
+        on a table, the raw columns it reads, in order (encoded as
+        :meth:`encode` does); else numbers written as text."""
+        inputs = self.input_columns
+        if self.table is not None and X.shape[1] == len(inputs):
+            return self.encode({name: X[:, j] for j, name in enumerate(inputs)})
+        names = self.feature_names
+        return np.column_stack(
+            [
+                _numbers(names[j] if j < len(names) else f"x{j + 1}", X[:, j])
+                for j in range(X.shape[1])
+            ]
+        )
 
     def __repr__(self) -> str:
         return (
             f"Predictor(task={self.task!r}, target={self.target!r}, "
             f"features={len(self.feature_names)}, outputs={self.network.n_outputs})"
         )
+
+
+def _numbers(name: str, values) -> np.ndarray:
+    """A column of numbers as float64 (None and empty cells as NaN);
+    ``DataError`` naming the column and the first value that is not one."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        pass
+    numbers = np.empty(len(values))
+    for i, value in enumerate(values):
+        try:
+            numbers[i] = np.nan if value is None or value == "" else float(value)
+        except (TypeError, ValueError):
+            raise DataError(
+                f"column {shown(name)}: {shown(str(value))} is not a number"
+            ) from None
+    return numbers
 
 
 def _as_written(column) -> np.ndarray:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._messages import listing
+from ._messages import listing, shown
 from .errors import DataError
 
 __all__ = ["Standardizer", "decode_labels", "encode_labels"]
@@ -96,9 +96,9 @@ class Standardizer:
         if constant.any():
             index = np.flatnonzero(constant)
             if names:
-                which = f"feature(s) {listing([names[i] for i in index], limit=None)}"
+                which = f"feature(s) {listing([names[i] for i in index], limit=10)}"
             else:
-                which = f"column(s) {listing(index.tolist(), limit=None, quote=False)}"
+                which = f"column(s) {listing(index.tolist(), limit=10, quote=False)}"
             warnings.warn(
                 f"constant {which}: they carry no information; their scale is set to 1",
                 UserWarning,
@@ -190,7 +190,7 @@ class Standardizer:
             )
         unknown = sorted(set(state) - {"mean", "scale", "feature_names"})
         if unknown:
-            raise DataError(f"Standardizer state has unknown field(s) {unknown!r}")
+            raise DataError(f"Standardizer state has unknown field(s) {shown(unknown)}")
         mean = _finite_list(state.get("mean"), "mean")
         scale = _finite_list(state.get("scale"), "scale")
         if len(mean) != len(scale):
@@ -291,7 +291,8 @@ def _finite_list(values: Any, field: str) -> list[float]:
             or not math.isfinite(v)
         ):
             raise DataError(
-                f"Standardizer state: {field!r} must hold finite numbers, got {v!r}"
+                f"Standardizer state: {field!r} must hold finite numbers, got "
+                f"{shown(v)}"
             )
     return [float(v) for v in values]
 

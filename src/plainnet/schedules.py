@@ -23,6 +23,7 @@ so it is saved and resumed the same way.
 import math
 from typing import Any
 
+from ._messages import shown
 from ._validation import check_number, check_positive
 from .callbacks import Callback, Plateau, monitored
 
@@ -209,7 +210,9 @@ class ReduceOnPlateau(Schedule, Callback):
         Plateau(patience, min_delta)  # checks them
         check_number("min_lr", min_lr, 0, lr)
         if monitor is not None and not isinstance(monitor, str):
-            raise ValueError(f"monitor must be a log entry's name, got {monitor!r}")
+            raise ValueError(
+                f"monitor must be a log entry's name, got {shown(monitor)}"
+            )
         self.factor, self.patience = float(factor), int(patience)
         self.min_delta, self.min_lr, self.monitor = (
             float(min_delta),
@@ -287,8 +290,8 @@ def for_training(
     }
     if not isinstance(name_or_schedule, str) or name_or_schedule not in made:
         raise ValueError(
-            f"unknown learning-rate schedule {name_or_schedule!r}; expected one of "
-            f"{sorted(made)} or a Schedule"
+            f"unknown learning-rate schedule {shown(name_or_schedule)}; expected "
+            f"one of {sorted(made)} or a Schedule"
         )
     return made[name_or_schedule]()
 
@@ -319,7 +322,7 @@ def from_config(value: "float | dict[str, Any]") -> "float | Schedule":
     name = value["name"]
     if not isinstance(name, str) or name not in SCHEDULES:
         raise ValueError(
-            f"unknown learning-rate schedule {name!r:.80}; expected one of "
+            f"unknown learning-rate schedule {shown(name)}; expected one of "
             f"{sorted(SCHEDULES)}"
         )
     return SCHEDULES[name].from_config(value["config"])

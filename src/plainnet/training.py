@@ -18,7 +18,7 @@ import math
 import signal
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np  # in type hints only: training computes through net.ops
 
@@ -114,8 +114,11 @@ def _epochs(training, source, epochs, grad_hook, ends, stop) -> None:
                 break
         if not values:  # Ctrl-C came before the first batch
             return
-        cost = source.epoch_cost(net.ops, values, masses, loss.reduction == "mean")
-        if ends(cost, kept) or stop.requested:
+        # the one read back to the host of the epoch: its costs, and a number
+        # that is finite when the weights are (their sum of squares)
+        *costs, weights = net.ops.read([*values, kept.probe()])
+        cost = source.epoch_cost(costs, masses, loss.reduction == "mean")
+        if ends(cost, kept, math.isfinite(weights)) or stop.requested:
             return
 
 
@@ -131,7 +134,9 @@ def _full_batch_epochs(training, source, epochs, grad_hook, ends, stop) -> None:
 
     def on_iteration(x: np.ndarray, cost: float) -> bool:
         net.parameters[...] = ops.asarray(x.astype(net.dtype))
-        return ends(cost, kept) or stop.requested
+        return ends(cost, kept, math.isfinite(ops.read([kept.probe()])[0])) or (
+            stop.requested
+        )
 
     start = ops.to_numpy(net.parameters).astype("float64")
     try:
@@ -179,7 +184,7 @@ class _EpochEnds:
         self.training, self.callbacks = training, callbacks
         self.validation, self.source = validation, source
 
-    def __call__(self, cost: float, kept: "_LastGood") -> bool:
+    def __call__(self, cost: float, kept: "_LastGood", probe_finite: bool) -> bool:
         training = self.training
         epoch = training.epoch + 1
         if not math.isfinite(cost):
@@ -194,7 +199,7 @@ class _EpochEnds:
         halt = any(
             [bool(c.on_epoch_end(epoch, logs, training)) for c in self.callbacks]
         )
-        if not kept.all_finite():
+        if not (probe_finite or kept.all_finite()):
             kept.restore()
             _diverged(training, epoch, "finite, but the last update overflowed")
         kept.update()
@@ -208,41 +213,39 @@ class _LastGood:
     back when an epoch diverges."""
 
     def __init__(self, training) -> None:
-        self.training = training
-        self.copies: list = []
-        self.counters: dict = {}
-        self.update()
+        net, optimizer = training.net, training.optimizer
+        self.ops, self.state = net.ops, optimizer.state
+        arrays = [net.parameters, net.state]
+        arrays += [v for v in optimizer.state.values() if hasattr(v, "shape")]
+        self.watched = [a for a in arrays[:2] if a.shape[0]]  # checked each epoch
+        self.pairs = [(self.ops.copy(a), a) for a in arrays]
+        self.counters = dict(self.state)
 
-    def _arrays(self) -> list:
-        net, optimizer = self.training.net, self.training.optimizer
-        moments = [v for v in optimizer.state.values() if hasattr(v, "shape")]
-        return [net.parameters, net.state, *moments]
+    def probe(self):
+        """The sum of squares of the weights and the state (0-d): finite when
+        they all are (a sum that overflows is checked by ``all_finite``)."""
+        ops, total = self.ops, 0.0
+        for array in self.watched:
+            total = total + ops.vdot(array, array)
+        return total
 
     def all_finite(self) -> bool:
-        """Whether the current weights and state are finite (one pass each)."""
-        ops = self.training.net.ops
-        return all(ops.all_finite(array) for array in self._arrays()[:2])
+        """Whether the current weights and state are finite, entry by entry."""
+        return all(self.ops.all_finite(array) for array in self.watched)
 
     def update(self) -> None:
         """Keep the current arrays (slice assignment: one copy each)."""
-        arrays = self._arrays()
-        if len(self.copies) != len(arrays) or any(
-            copy.shape != array.shape
-            for copy, array in zip(self.copies, arrays, strict=True)
-        ):
-            ops = self.training.net.ops
-            self.copies = [ops.copy(array) for array in arrays]
-        else:
-            for copy, array in zip(self.copies, arrays, strict=True):
-                copy[...] = array
-        state = self.training.optimizer.state
-        self.counters = {k: v for k, v in state.items() if not hasattr(v, "shape")}
+        for copy, array in self.pairs:
+            copy[...] = array
+        self.counters = dict(self.state)
 
     def restore(self) -> None:
-        """Put back the kept arrays and counters."""
-        for copy, array in zip(self.copies, self._arrays(), strict=True):
+        """Put back the kept arrays and the optimizer's counters."""
+        for copy, array in self.pairs:
             array[...] = copy
-        self.training.optimizer.state.update(self.counters)
+        for key, value in self.counters.items():
+            if not hasattr(value, "shape"):
+                self.state[key] = value
 
 
 class Batches:
@@ -269,16 +272,23 @@ class Batches:
         self.arrays = tuple(ops.asarray(array) for array in arrays)
         self.ops = ops
         self.starts = _starts(self.n, self.batch_size, _needs_two(net))
+        self._whole = [(self.arrays, self._mass(0, self.n))]
+        self._whole = [(self.arrays, self._mass(0, self.n))]
 
     def whole(self) -> tuple:
         """All the rows at once (for a full-batch solver)."""
         return self.arrays
 
-    def epoch(self, rng) -> Iterator[tuple[tuple, float]]:
-        """Yield ``(batch, mass)`` for one epoch, in a new order drawn from
+    def epoch(self, rng) -> Iterable[tuple[tuple, float]]:
+        """``(batch, mass)`` pairs for one epoch, in a new order drawn from
         ``rng`` if shuffled."""
+        if len(self.starts) == 1:  # one batch: the seed's loop runs 15,000 of them
+            return self._whole
+        return self._batches(rng)
+
+    def _batches(self, rng) -> Iterator[tuple[tuple, float]]:
         ends = [*self.starts[1:], self.n]
-        if len(self.starts) == 1 or not self.shuffle:
+        if not self.shuffle:
             for start, end in zip(self.starts, ends, strict=True):
                 yield (
                     tuple(a[start:end, ...] for a in self.arrays),
@@ -315,17 +325,11 @@ class Batches:
         )
         return float(rows.sum())
 
-    def epoch_cost(self, ops, values: list, masses: list, mean: bool) -> float:
-        """The epoch's cost from its batches' values (0-d arrays, read back to
-        the host in one transfer): their mean weighted by mass for a mean loss,
-        their sum otherwise."""
-        read = (
-            [ops.to_float(values[0])]
-            if len(values) == 1
-            else (ops.to_numpy(ops.stack(values)).tolist())
-        )
+    def epoch_cost(self, costs: list[float], masses: list, mean: bool) -> float:
+        """The epoch's cost from its batches' costs (read back to the host):
+        their mean weighted by mass for a mean loss, their sum otherwise."""
         total = mass = 0.0
-        for value, size in zip(read, masses, strict=True):
+        for value, size in zip(costs, masses, strict=True):
             total += value * size if mean else value
             mass += size
         return total / mass if mean and mass else total

@@ -143,6 +143,12 @@ class Backend:
         """The one read of a value back to the host: a 0-d array as a float."""
         return float(value)
 
+    def read(self, values: list) -> list[float]:
+        """0-d arrays (or numbers) as floats on the host, in one transfer: the
+        fit loop reads each epoch's costs this way."""
+        arrays = [self.asarray(v) if isinstance(v, float) else v for v in values]
+        return self.to_numpy(self.stack(arrays)).tolist()
+
     def all_finite(self, array) -> bool:
         """Whether every entry is finite (read back to the host)."""
         return bool(self.xp.all(self.xp.isfinite(array)))
@@ -214,6 +220,10 @@ class Backend:
 
     def matmul(self, a, b, out=None):
         return _into(out, self.xp.matmul(a, b))
+
+    def vdot(self, a, b):
+        """The dot product of ``a`` and ``b`` flattened (a 0-d array)."""
+        return self.xp.reshape(a, (-1,)) @ self.xp.reshape(b, (-1,))
 
     def copyto(self, destination, source, where=None) -> None:
         """``destination[...] = source`` (only where ``where`` is true, if given)."""
@@ -421,7 +431,9 @@ def foreign_device(value) -> str | None:
     """The device of an array that the host cannot read directly (a GPU array,
     or one on array-api-strict's simulated devices), as users name it; None for
     NumPy arrays, lists and numbers."""
-    if isinstance(value, np.ndarray) or not hasattr(value, "__array_namespace__"):
+    if isinstance(value, (np.ndarray, np.generic)) or not hasattr(
+        value, "__array_namespace__"
+    ):
         return None
     return device_name(value)
 

@@ -29,7 +29,7 @@ CELL_LOOP_SIZE = 1024
 _NATIVE = (
     "add", "subtract", "multiply", "divide", "maximum", "negative", "square",
     "exp", "log", "tanh", "sqrt", "logaddexp", "greater", "greater_equal",
-    "equal", "matmul", "copyto", "sum", "mean", "reshape", "transpose",
+    "equal", "matmul", "vdot", "copyto", "sum", "mean", "reshape", "transpose",
     "swapaxes", "concatenate", "stack", "argmax",
 )  # fmt: skip
 
@@ -93,6 +93,9 @@ class NumpyBackend(Backend):
 
     def to_numpy(self, array) -> np.ndarray:
         return np.asarray(array)
+
+    def read(self, values: list) -> list[float]:
+        return [float(value) for value in values]  # already on the host
 
     def copy(self, array) -> np.ndarray:
         return array.copy()

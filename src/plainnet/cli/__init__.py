@@ -4,7 +4,8 @@
 the seed's network and answers for a new situation. ``plainnet train`` trains
 a network on a CSV file (or a built-in data set) and saves it as a model file;
 ``predict``, ``evaluate``, ``info``, ``export`` (to ONNX) and ``think --model``
-use that file.
+use that file. ``plainnet playground`` serves a page where a network learns
+while you watch.
 
 Each command lives in its own module, which registers its subparser
 (``add_parser``) and runs it (``run``); ``common`` holds what they share.
@@ -22,8 +23,9 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import DataError, ExportError, ModelFileError, TrainingDivergedError
-from . import demo, evaluate, export, info, plot, predict, train
+from . import demo, evaluate, export, info, playground, plot, predict, train
 from .common import Interrupted, UsageError, one_line_warning
+from .typos import check_words
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -34,17 +36,23 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        Parsed arguments carry ``run``, the command's ``run(args) -> int``.
+        Parsed arguments carry ``run``, the command's ``run(args) -> int``, and
+        ``command_parser``, its subparser. No option may be abbreviated.
     """
     parser = argparse.ArgumentParser(
-        prog="plainnet", description="Neural networks in plain Python and NumPy."
+        prog="plainnet",
+        description="Neural networks in plain Python and NumPy.",
+        allow_abbrev=False,
     )
     parser.add_argument(
         "--version", action="version", version=f"plainnet {__version__}"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (demo, train, predict, evaluate, info, plot, export):
+    for command in (demo, train, predict, evaluate, info, plot, export, playground):
         command.add_parser(commands)
+    for subparser in commands.choices.values():
+        subparser.allow_abbrev = False  # --epoch is not --epochs
+        subparser.set_defaults(command_parser=subparser)  # for its usage
     return parser
 
 
@@ -63,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         itself) or ``EXIT_INTERRUPTED`` (Ctrl-C), with one line on stderr.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args, extras = parser.parse_known_args(argv)
+    check_words(parser, args, extras, argv)  # exits 2 with a hint
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
@@ -79,6 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         DataError, ExportError, ModelFileError, TrainingDivergedError, ImportError
     ) as error:
         print(f"{prefix}: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except MemoryError as error:  # whatever allocation failed: one line
+        detail = f" ({error})" if str(error) else ""
+        print(
+            f"{prefix}: error: not enough memory{detail}; try fewer rows or columns",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     except BrokenPipeError:  # e.g. plainnet predict ... | head
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from .._messages import listing
+from .._messages import listing, shown
 from ..errors import DataError
 from ..metrics import mean_absolute_error, mean_squared_error, r2_score
 from ..predictor import Predictor
@@ -60,7 +60,7 @@ def column_list(text: str) -> list[str]:
     names = [part.strip() for part in text.split(",")]
     if not text.strip() or not all(names):
         raise argparse.ArgumentTypeError(
-            f"expected column names separated by commas, got {text!r}"
+            f"expected column names separated by commas, got {shown(text)}"
         )
     return names
 
@@ -73,7 +73,17 @@ def positive_int(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer, got {shown(text)}"
+        )
+    return value
+
+
+def at_least_two(text: str) -> int:
+    """An integer >= 2."""
+    value = positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 2, got {text!r}")
     return value
 
 
@@ -89,7 +99,9 @@ def positive_float(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number, got {shown(text)}"
+        )
     return value
 
 
@@ -100,7 +112,7 @@ def non_negative_float(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {shown(text)}")
     return value
 
 
@@ -111,7 +123,9 @@ def fraction(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a number in [0, 1), got {shown(text)}"
+        )
     return value
 
 
@@ -123,11 +137,19 @@ def hidden_sizes(text: str) -> list[int]:
         return [positive_int(part) for part in text.split(",")]
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
-            f"expected layer widths like 64,32 (or 'none'), got {text!r}"
+            f"expected layer widths like 64,32 (or 'none'), got {shown(text)}"
         ) from None
 
 
 # -- output ----------------------------------------------------------------------
+def without_target_note(target: str, lines: list[int]) -> str:
+    """The note on the rows left out because their target cell is empty."""
+    return (
+        f"note: left out {len(lines)} row(s) with no {shown(target)} value "
+        f"(line(s) {listing(lines, quote=False)})"
+    )
+
+
 def one_line_warning(prefix: str):
     """A ``warnings.showwarning`` printing ``prefix: warning: message``."""
 
@@ -151,23 +173,42 @@ def check_writable(path: str) -> None:
 
 
 #: What each kind of output file starts with, to recognise an existing one.
+#: An ONNX model is a protobuf whose first field is ``ir_version`` (tag 0x08).
 _MAGIC = {
     "model": (b"PK\x03\x04",),
     "plot": (b"\x89PNG", b"%PDF", b"<?xml", b"<svg"),
+    "onnx": (b"\x08",),
 }
 
 
-def check_output(path: str, inputs: list[str], kind: str, force: bool) -> None:
+def check_output(
+    path: str,
+    inputs: list[str],
+    kind: str,
+    force: bool,
+    *,
+    option: str = "--out",
+    outputs: dict[str, str] | None = None,
+) -> None:
     """Refuse, before any work, to write ``path`` over one of the command's
-    ``inputs``, over a read-only file, or (unless ``force``) over an existing
-    file that is not of ``kind`` (``"model"``, ``"csv"`` or ``"plot"``)."""
+    ``inputs`` or ``outputs`` (its other output files, by option: two outputs
+    may not be one file, even before it exists), over anything but a regular
+    file (a FIFO, a device), over a read-only file, or (unless ``force``) over
+    an existing file that is not of ``kind`` (``"model"``, ``"csv"``,
+    ``"plot"`` or ``"onnx"``). ``option`` names ``path`` in the messages."""
     check_writable(path)
+    for other, given in (outputs or {}).items():
+        if given and _same_file(path, given):
+            raise UsageError(
+                f"{option} {path} and {other} {given} are the same file; each "
+                "output needs its own file name"
+            )
     if not os.path.lexists(path):
         return
     for given in inputs:
         if given and os.path.exists(given) and _same_file(path, given):
             raise UsageError(
-                f"--out {path} is one of this command's inputs ({given}); "
+                f"{option} {path} is one of this command's inputs ({given}); "
                 "choose another file name"
             )
     if not os.path.isfile(path):
@@ -176,12 +217,24 @@ def check_output(path: str, inputs: list[str], kind: str, force: bool) -> None:
         raise UsageError(f"{path} is read-only; plainnet does not replace it")
     if not force and not _looks_like(path, kind):
         raise UsageError(
-            f"{path} exists and does not look like a {kind} file; choose another "
-            "name, or add --force to replace it"
+            f"{path} exists and does not look like {_KIND_NAMES[kind]}; choose "
+            "another name, or add --force to replace it"
         )
 
 
+_KIND_NAMES = {
+    "model": "a model file",
+    "csv": "a CSV file",
+    "plot": "a plot file",
+    "onnx": "an ONNX file",
+}
+
+
 def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file: the same path once links are followed
+    (``./m.npz``, a symbolic link, a file not written yet), or a hard link."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
     try:
         return os.path.samefile(a, b)
     except OSError:

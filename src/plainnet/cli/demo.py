@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._messages import printable
+from .._messages import listing, printable, shown
 from ..classic import NeuralNetwork, seed_training_set
+from ..errors import DataError
 from ..predictor import Predictor
 from .common import UsageError, add_command, positive_int
 
@@ -128,7 +129,13 @@ def _think_with_table(args: argparse.Namespace, predictor: Predictor) -> int:
             f"the model expects {len(names)} inputs "
             f"({printable(', '.join(names))}), got {len(values)}"
         )
-    X = predictor.encode({n: [v] for n, v in zip(names, values, strict=True)})
+    try:
+        X = predictor.encode({n: [v] for n, v in zip(names, values, strict=True)})
+    except DataError as error:
+        raise DataError(
+            f"{error} (the values go in this order: "
+            f"{listing([printable(n) for n in names], limit=20, quote=False)})"
+        ) from None
     shown = ", ".join(
         f"{printable(n)}={printable(v)}" for n, v in zip(names, values, strict=True)
     )
@@ -169,7 +176,9 @@ def _number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise UsageError(f"{text!r} is not a number; give numbers like 1 0 0") from None
+        raise UsageError(
+            f"{shown(text)} is not a number; give numbers like 1 0 0"
+        ) from None
     if not np.isfinite(value):
-        raise UsageError(f"{text!r} is not a finite number")
+        raise UsageError(f"{shown(text)} is not a finite number")
     return value

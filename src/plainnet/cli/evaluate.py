@@ -4,7 +4,7 @@ import argparse
 
 import numpy as np
 
-from .._messages import printable
+from .._messages import printable, shown
 from ..errors import DataError
 from ..metrics import (
     accuracy,
@@ -16,7 +16,7 @@ from ..metrics import (
     root_mean_squared_error,
 )
 from ..predictor import Predictor
-from .common import UsageError, add_command, label_codes
+from .common import UsageError, add_command, label_codes, without_target_note
 
 EXAMPLES = """
   plainnet evaluate model.npz test.csv
@@ -65,16 +65,18 @@ def run(args: argparse.Namespace) -> int:
             "regresses (it was not trained by plainnet train)"
         )
     rows = predictor.read_rows(args.data, target=target, drop_missing=args.drop_missing)
+    if rows.without_target:
+        print(without_target_note(target, rows.without_target))
     print(f"{len(rows)} rows of {args.data}")
-    where = f"{args.data}: column {target!r}"
+    where = f"{args.data}: column {shown(target)}"
     if predictor.task == "regress":
         if rows.y.dtype.kind != "f":
-            raise DataError(f"{where}: {_first_text(rows.y)!r} is not a number")
-        _print_regression(rows.y, predictor.predict(rows.X))
+            raise DataError(f"{where}: {shown(_first_text(rows.y))} is not a number")
+        _print_regression(rows.y, predictor.predict(rows.features))
         return 0
     labels = rows.y_text if rows.y_text is not None else rows.y
     truth = label_codes(labels, predictor.classes, where)
-    proba = predictor.predict_proba(rows.X)
+    proba = predictor.predict_proba(rows.features)
     predicted = proba.argmax(axis=1)
     counts = confusion_matrix(truth, predicted, labels=range(len(predictor.classes)))
     correct = int(np.trace(counts))

@@ -4,7 +4,7 @@ ONNX runtime (needs the onnx extra)."""
 import argparse
 
 from .. import onnx as onnx_export
-from .common import check_writable
+from .common import check_output
 
 
 def add_parser(commands) -> None:
@@ -20,6 +20,11 @@ def add_parser(commands) -> None:
     p.add_argument("model", metavar="MODEL.npz")
     p.add_argument("out", metavar="OUT.onnx")
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing OUT file that is not an ONNX model",
+    )
+    p.add_argument(
         "--output-function",
         action="store_true",
         help="for a plain network: end in its loss's output function (softmax or "
@@ -29,9 +34,10 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Export ``args.model`` to ``args.out``; nothing is written on failure."""
+    """Export ``args.model`` to ``args.out``; nothing is written on failure, and
+    nothing but an ONNX file (without ``--force``) is replaced."""
     onnx_export.require_onnx()
-    check_writable(args.out)
+    check_output(args.out, [args.model], "onnx", args.force, option="the output")
     model = onnx_export.model_from_file(args.model)
     proto = onnx_export.to_onnx(model, args.out, output_function=args.output_function)
     inputs = ", ".join(_describe(port) for port in proto.graph.input)

@@ -6,11 +6,14 @@ import importlib.util
 
 import numpy as np
 
-from .._messages import listing, printable
+from .._messages import listing, printable, shorten, shown
 from ..errors import ExportError
 from ..model_files import read_model_file
 from ..onnx import INSTALL_HINT, check_file_exportable
 from .common import add_command
+
+#: How many of a table's columns ``info`` describes, one by one.
+COLUMNS_SHOWN = 20
 
 
 def add_parser(commands) -> None:
@@ -68,7 +71,7 @@ def _describe_export(network, metadata: dict, path: str) -> str:
 def _describe_metadata(metadata: dict) -> list[str]:
     """One line each for the task, the features, their scaling and the data."""
     lines = []
-    target = f" {printable(metadata['target'])!r}" if "target" in metadata else ""
+    target = f" {shown(metadata['target'])}" if "target" in metadata else ""
     if metadata.get("task") == "classify":
         classes = metadata["classes"]
         lines.append(
@@ -88,30 +91,39 @@ def _describe_metadata(metadata: dict) -> list[str]:
             "mean and standard deviation (stored in the file)"
         )
     if "source" in metadata:
-        lines.append(f"trained on: {printable(metadata['source'])}")
+        lines.append(f"trained on: {printable(shorten(metadata['source'], 200))}")
     if "kept_epoch" in metadata:
         lines.append(f"kept epoch: {metadata['kept_epoch']}")
     return lines
 
 
 def _describe_table(table: dict) -> list[str]:
-    """The columns read, their filling and encoding, and those left out."""
+    """The columns read, their filling and encoding, and those left out (the
+    first :data:`COLUMNS_SHOWN` of each, and how many in all)."""
     parts = []
-    for entry in table["columns"]:
-        name = printable(entry["name"])
+    for entry in table["columns"][:COLUMNS_SHOWN]:
+        name = printable(shorten(entry["name"]))
         if entry["kind"] == "number":
             part = f"{name} (number, missing -> {entry['fill']:g})"
         else:
             part = (
                 f"{name} ({len(entry['categories'])} categories, missing -> "
-                f"{printable(entry['fill'])})"
+                f"{printable(shorten(entry['fill']))})"
             )
         parts.append(part + (" + missing indicator" if entry["indicator"] else ""))
-    lines = [f"columns read ({len(parts)}): " + "; ".join(parts)]
-    if table["left_out"]:
-        left = ", ".join(f"{printable(n)} ({r})" for n, r in table["left_out"])
-        lines.append(f"left out: {left}")
+    columns = table["columns"]
+    lines = [f"columns read ({len(columns)}): " + _joined(parts, columns)]
+    left_out = table["left_out"]
+    if left_out:
+        left = [f"{printable(shorten(n))} ({r})" for n, r in left_out[:COLUMNS_SHOWN]]
+        lines.append(f"left out ({len(left_out)}): " + _joined(left, left_out, ", "))
     return lines
+
+
+def _joined(parts: list[str], every: list, separator: str = "; ") -> str:
+    """``parts``, and how many of ``every`` they are when not all of them."""
+    more = f"{separator}... ({len(every)} in all)" if len(parts) < len(every) else ""
+    return separator.join(parts) + more
 
 
 def _describe_history(history) -> str:

@@ -5,6 +5,7 @@ import argparse
 
 import numpy as np
 
+from .._messages import shown
 from ..predictor import Predictor
 from .common import UsageError, add_command, check_output
 
@@ -60,8 +61,10 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--data draws a regressor's predictions; this is not one")
         rows = predictor.read_rows(args.data, target=predictor.target)
         if rows.y.dtype.kind != "f":
-            raise UsageError(f"{args.data}: column {predictor.target!r} holds text")
-        scatter = (rows.y.astype(np.float64), predictor.predict(rows.X))
+            raise UsageError(
+                f"{args.data}: column {shown(predictor.target)} holds text"
+            )
+        scatter = (rows.y.astype(np.float64), predictor.predict(rows.features))
     if not predictor.network.history.loss:
         raise UsageError(f"{args.model} holds no training history to draw")
     plot_model(out, predictor, scatter=scatter, log_loss=args.log_loss)

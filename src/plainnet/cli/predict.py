@@ -4,9 +4,8 @@ columns asked for (an id) copied beside it."""
 import argparse
 import csv
 import io
+import re
 import sys
-
-import numpy as np
 
 from .._messages import listing, printable
 from ..model_files import atomic_write
@@ -31,7 +30,9 @@ def add_parser(commands) -> None:
         "train, and write\nCSV: the columns of --id/--keep, then the prediction "
         "(labels spelled as in training,\nnumbers in the target's units). The "
         "model's preprocessing is applied: missing cells\nfilled in, text "
-        "categories encoded; other columns are ignored, with a note.",
+        "categories encoded; other columns are ignored, with a note. A cell "
+        "that a\nspreadsheet would run as a formula (=, +, -, @ first, not a "
+        "number) is written\nwith a single quote before it.",
         EXAMPLES,
     )
     p.add_argument("model", metavar="MODEL.npz", help="a model file")
@@ -74,9 +75,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if predictor.task == "classify":
-        columns, values = _label_table(predictor, rows.X, args.proba)
+        columns, values = _label_table(predictor, rows.features, args.proba)
     else:
-        columns, values = _value_table(predictor, rows.X)
+        columns, values = _value_table(predictor, rows.features)
     names = [*keep, *columns]
     if len(set(names)) != len(names):
         names = [*keep, *(f"predicted_{c}" for c in columns)]
@@ -92,11 +93,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _csv_text(columns: list[str], rows: list[list[str]]) -> str:
+    """The CSV text, every cell a spreadsheet would run made inert."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerow([inert(cell) for cell in columns])
+    writer.writerows([inert(cell) for cell in row] for row in rows)
     return buffer.getvalue()
+
+
+#: Spreadsheets run a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def inert(cell: str) -> str:
+    """``cell``, prefixed by a single quote when a spreadsheet would run it as
+    a formula (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``); numbers such
+    as ``-3.5`` stay as they are."""
+    if cell.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def _with_kept(rows: Rows, keep: list[str], values: list[list[str]]) -> list:
@@ -104,7 +120,7 @@ def _with_kept(rows: Rows, keep: list[str], values: list[list[str]]) -> list:
     return [[*(k[i] for k in kept), *row] for i, row in enumerate(values)]
 
 
-def _label_table(predictor: Predictor, X: np.ndarray, proba: bool):
+def _label_table(predictor: Predictor, X, proba: bool):
     """Column names and rows: the label, and with ``proba`` each class's
     probability."""
     name = predictor.target or "prediction"
@@ -119,13 +135,15 @@ def _label_table(predictor: Predictor, X: np.ndarray, proba: bool):
     ]
 
 
-def _value_table(predictor: Predictor, X: np.ndarray):
-    """Column names and rows: numbers written so they read back exactly."""
+def _value_table(predictor: Predictor, X):
+    """Column names and rows: each number in the shortest form that reads back
+    as the same value of the dtype that computed it (float32 or float64)."""
     name = predictor.target or "prediction"
-    values = predictor.predict(X).reshape(len(X), -1)
+    values = predictor.predict(X)
+    values = values.reshape(len(values), -1)
     columns = (
         [name]
         if values.shape[1] == 1
         else [f"{name}_{i}" for i in range(values.shape[1])]
     )
-    return columns, [[f"{v:.17g}" for v in row] for row in values]
+    return columns, [[str(v) for v in row] for row in values]  # NumPy's shortest

@@ -10,14 +10,15 @@ from ..datasets import DATASETS
 from ..diagnostics import Diagnostics
 from ..layers import ACTIVATIONS, dense_stack
 from ..metrics import accuracy
-from ..model_files import save
 from ..network import Sequential
 from ..optimizers import OPTIMIZERS
 from ..predictor import Predictor
+from ..tables import MAX_CATEGORIES
 from .common import (
     Interrupted,
     UsageError,
     add_command,
+    at_least_two,
     check_output,
     column_list,
     fraction,
@@ -39,7 +40,15 @@ from .train_data import (
     read_training_data,
     split_rows,
 )
-from .train_fit import FitSets, SigtermAsInterrupt, balanced_weights, fit, summary
+from .train_fit import (
+    DEFAULT_LR,
+    FitSets,
+    SigtermAsInterrupt,
+    balanced_weights,
+    fit,
+    save_through_signals,
+    summary,
+)
 
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 
@@ -106,9 +115,16 @@ def run(args: argparse.Namespace) -> int:
         raise Interrupted(
             "interrupted before the first epoch ended; nothing was saved", status
         )
+    stopped = save_through_signals(network, args.out, metadata=metadata)
     predictor = Predictor(network, metadata)
+    if stopped is not None:
+        print(f"{summary(network, stopper, sets)}; saved to {args.out}")
+        raise Interrupted(
+            f"interrupted{' by SIGTERM' if stopped == 143 else ''} while saving; "
+            f"the save was finished first: the model is in {args.out}",
+            stopped,
+        )
     _report(predictor, data, train_rows, val_rows)
-    save(network, args.out, metadata=metadata)
     print(f"{summary(network, stopper, sets)}; saved to {args.out}")
     for diagnosis in diagnostics:
         print(f"diagnosis: {diagnosis.report()}".replace("\n", "\n  "))
@@ -129,7 +145,8 @@ def _check_plot_path(path: str, args: argparse.Namespace) -> None:
             f"--plot {path}: the file name must end with one of "
             f"{', '.join(PLOT_SUFFIXES)}"
         )
-    check_output(path, [args.data, args.out], "plot", args.force)
+    others = {"--out": args.out}
+    check_output(path, [args.data], "plot", args.force, option="--plot", outputs=others)
     from ..plot import require_matplotlib
 
     require_matplotlib()
@@ -226,6 +243,14 @@ def _add_data_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="drop rows with a missing cell instead of filling it in",
     )
+    p.add_argument(
+        "--max-categories",
+        type=at_least_two,
+        default=MAX_CATEGORIES,
+        metavar="N",
+        help="one-hot columns per text column at most: the rarest categories "
+        "beyond N - 1 share one 'other' column",
+    )
 
 
 def _add_fit_arguments(p: argparse.ArgumentParser) -> None:
@@ -256,9 +281,14 @@ def _add_fit_arguments(p: argparse.ArgumentParser) -> None:
         "--optimizer",
         choices=sorted(OPTIMIZERS),
         default="adam",
-        help="the optimizer",
+        help="the optimizer (lbfgs: all rows at once, no learning rate; needs SciPy)",
     )
-    p.add_argument("--lr", type=positive_float, default=1e-3, help="the learning rate")
+    p.add_argument(
+        "--lr",
+        type=positive_float,
+        default=None,
+        help=f"the learning rate (default {DEFAULT_LR:g}; lbfgs has none)",
+    )
     p.add_argument(
         "--alpha",
         type=non_negative_float,

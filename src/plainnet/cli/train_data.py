@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._messages import listing, printable
+from .._messages import listing, shown
 from ..data import Columns, read_columns
 from ..datasets import make_dataset
 from ..errors import DataError
 from ..preprocessing import Standardizer
 from ..tables import REASONS, TablePreprocessor
-from .common import UsageError
+from .common import UsageError, without_target_note
 
 MAX_CLASSES_AUTO = 20  # an integer target with more distinct values is a number
 _WHOLE_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)")  # as Python writes an int
@@ -77,10 +77,10 @@ def _selector(args: argparse.Namespace):
     def select(header: list[str]) -> list[str]:
         if args.target not in header:
             folded = [c for c in header if c.casefold() == args.target.casefold()]
-            hint = f" (did you mean {folded[0]!r}?)" if folded else ""
+            hint = f" (did you mean {shown(folded[0])}?)" if folded else ""
             raise DataError(
-                f"{args.data}: no target column {args.target!r}{hint}; the columns "
-                f"are: {listing(header, limit=20)}"
+                f"{args.data}: no target column {shown(args.target)}{hint}; the "
+                f"columns are: {listing(header, limit=20)}"
             )
         named = [*(args.features or []), *(args.drop or [])]
         unknown = [c for c in named if c not in header]
@@ -90,7 +90,7 @@ def _selector(args: argparse.Namespace):
                 f"that {args.data} does not have; it has {listing(header, limit=20)}"
             )
         if args.target in (args.features or []):
-            raise UsageError(f"--features lists the target {args.target!r}")
+            raise UsageError(f"--features lists the target {shown(args.target)}")
         chosen = args.features or [c for c in header if c not in (args.drop or [])]
         return [c for c in chosen if c != args.target] + [args.target]
 
@@ -103,12 +103,8 @@ def _rows_with_a_target(columns: Columns, target: str) -> Columns:
     if not missing.any():
         return columns
     if missing.all():
-        raise DataError(f"{columns.path}: column {target!r} has no values")
-    lines = columns.lines[np.flatnonzero(missing)].tolist()
-    print(
-        f"note: left out {len(lines)} row(s) with no {target!r} value "
-        f"(line(s) {listing(lines, quote=False)})"
-    )
+        raise DataError(f"{columns.path}: column {shown(target)} has no values")
+    print(without_target_note(target, columns.lines[np.flatnonzero(missing)].tolist()))
     return columns.take(np.flatnonzero(~missing))
 
 
@@ -117,7 +113,7 @@ def choose_task(task: str, data: TrainingData) -> str:
     numeric = data.y_numbers is not None
     if task == "regress" and not numeric:
         raise DataError(
-            f"{data.source}: column {data.target!r} holds text, "
+            f"{data.source}: column {shown(data.target)} holds text, "
             "but --task regress needs numbers"
         )
     if task != "auto":
@@ -175,8 +171,8 @@ def encode_classes(data: TrainingData) -> tuple[list, np.ndarray]:
     classes = [classes[i] for i in order]
     if len(classes) < 2:
         raise DataError(
-            f"{data.source}: column {data.target!r}: labels hold a single class "
-            f"({classes[0]!r}); a classifier needs at least two"
+            f"{data.source}: column {shown(data.target)}: labels hold a single class "
+            f"({shown(classes[0])}); a classifier needs at least two"
         )
     recode = np.empty(len(order), dtype=np.int64)
     recode[order] = np.arange(len(order))
@@ -207,8 +203,10 @@ def prepare(task: str, data: TrainingData, train_rows: np.ndarray, args=None):
             features=args.features,
             drop=args.drop or (),
             missing_indicator=args.missing_indicator,
+            max_categories=args.max_categories,
         ).fit(data.columns, rows=train_rows)
-        _print_notes(table)
+        _print_notes(table, len(train_rows))
+        _note_mostly_missing(table, data.columns)
         data.X = table.transform(data.columns)
         data.feature_names = table.feature_names_out_
         data.columns = None  # the raw columns are no longer needed
@@ -221,14 +219,14 @@ def prepare(task: str, data: TrainingData, train_rows: np.ndarray, args=None):
         metadata["classes"], y = encode_classes(data)
         classes = metadata["classes"]
         print(
-            f"task: classify {printable(data.target)!r} into {len(classes)} "
+            f"task: classify {shown(data.target)} into {len(classes)} "
             f"classes: {listing(classes, limit=10)}"
         )
         return metadata, X, y
     values = data.y.reshape(-1, 1).astype(np.float64)
     target_scaler = Standardizer().fit(values[train_rows])
     metadata["target_scaling"] = target_scaler.to_dict()
-    print(f"task: regress (predict the number {printable(data.target)!r})")
+    print(f"task: regress (predict the number {shown(data.target)})")
     return metadata, X, target_scaler.transform(values)
 
 
@@ -239,21 +237,50 @@ def class_labels(task: str, data: TrainingData) -> np.ndarray | None:
     return encode_classes(data)[1]
 
 
-def _print_notes(table: TablePreprocessor) -> None:
+def _print_notes(table: TablePreprocessor, n_rows: int) -> None:
     for name, reason in table.left_out_:
         print(
-            f"note: left out column {printable(name)!r} ({REASONS[reason]}); "
+            f"note: left out column {shown(name)} ({REASONS[reason]}); "
             "name it in --features to keep it"
+        )
+    for name, n_categories, n_grouped, n_grouped_rows in table.grouped_:
+        print(
+            f"note: column {shown(name)} has {n_categories:,} categories: "
+            f"the {n_categories - n_grouped:,} most frequent get a column each, "
+            f"the other {n_grouped:,} (in {n_grouped_rows:,} of {n_rows:,} "
+            f"training rows) share one (--max-categories {table.max_categories})"
         )
     encoded = [e for e in table.columns_ if e["kind"] == "category"]
     if encoded:
-        print(
-            "note: one-hot encoded "
-            + ", ".join(
-                f"{printable(e['name'])!r} ({len(e['categories'])} categories)"
-                for e in encoded
+        described = ", ".join(map(_categories, encoded[:10]))
+        more = f", ... ({len(encoded)} in all)" if len(encoded) > 10 else ""
+        print(f"note: one-hot encoded {described}{more}")
+
+
+def _categories(entry: dict) -> str:
+    """``'Sex' (2 categories)``, ``'city' (99 categories and other)``."""
+    n = len(entry["categories"])
+    words = f"{n} categor{'y' if n == 1 else 'ies'}"
+    if entry.get("other"):
+        words += " and other"
+    return f"{shown(entry['name'])} ({words})"
+
+
+def _note_mostly_missing(table: TablePreprocessor, columns: Columns) -> None:
+    """A note for each number column missing in more than half of its cells:
+    how many cells its median fills."""
+    for entry in table.columns_:
+        if entry["kind"] != "number":
+            continue
+        missing = int(columns[entry["name"]].missing().sum())
+        if 2 * missing > columns.n_rows:
+            print(
+                f"note: column {shown(entry['name'])} is missing in {missing} of "
+                f"{columns.n_rows} rows ({100 * missing // columns.n_rows}%); "
+                f"those {missing} cells are filled with its median, "
+                f"{entry['fill']:g} (--missing-indicator adds a 0/1 column saying "
+                "which, --drop leaves the column out)"
             )
-        )
 
 
 def drop_incomplete_rows(data: TrainingData, args) -> None:

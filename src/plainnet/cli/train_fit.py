@@ -1,8 +1,8 @@
 """The fit of ``plainnet train``: the chosen optimizer with early stopping on the
 validation loss, an L2 penalty and class weights if asked, per-epoch accuracy
 for classifiers, BLAS on one thread for small networks, a one-line progress
-display, SIGTERM handled like Ctrl-C, and after divergence the best epoch's
-weights saved."""
+display, SIGTERM handled like Ctrl-C, saves finished through either, and after
+divergence the best epoch's weights saved."""
 
 import argparse
 import contextlib
@@ -25,10 +25,13 @@ from ..layers import Dense
 from ..metrics import accuracy
 from ..model_files import save
 from ..network import Sequential
-from ..optimizers import OPTIMIZERS
+from ..optimizers import LBFGS, OPTIMIZERS, Optimizer
 from ..training import TrainingInterrupted
+from .common import Interrupted
 
 Pair = tuple[np.ndarray, ...]
+#: ``--lr`` when not given.
+DEFAULT_LR = 1e-3
 #: As the estimators do: BLAS runs on one thread when no layer's product of a
 #: batch needs this many multiply-adds (threads cost more than they save there).
 SINGLE_THREAD_WORK = 2**24
@@ -52,7 +55,10 @@ class FitSets:
 
 
 def batch_size(args: argparse.Namespace, n_samples: int) -> int:
-    """``--batch-size``, by default as the estimators: min(200, n_samples)."""
+    """``--batch-size``, by default as the estimators: min(200, n_samples);
+    L-BFGS takes all rows at once."""
+    if args.optimizer == "lbfgs":
+        return n_samples
     return args.batch_size or min(200, n_samples)
 
 
@@ -84,8 +90,7 @@ def fit(
         metadata["metrics"] = {"accuracy": [], "val_accuracy": []}
         callbacks.insert(0, _accuracy_recorder(network, sets, metadata["metrics"]))
     batch = batch_size(args, len(sets.train[0]))
-    n_samples = len(sets.train[0])
-    optimizer = OPTIMIZERS[args.optimizer](lr=_learning_rate(args, n_samples, batch))
+    optimizer = _optimizer(args, len(sets.train[0]), batch)
     try:
         with _blas_threads(network, batch), warnings.catch_warnings():
             warnings.simplefilter("ignore", TrainingInterrupted)
@@ -155,6 +160,52 @@ class SigtermAsInterrupt:
             signal.signal(signal.SIGTERM, self._previous)
 
 
+class SaveThroughSignals:
+    """While active, the first Ctrl-C or SIGTERM waits for the work (a save,
+    which is short) to finish: ``received`` says which came, ``status`` the
+    exit status it asks for. A second one raises ``KeyboardInterrupt`` at once
+    (an atomic save then removes its temporary file and keeps the old one)."""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self._previous: dict = {}
+
+    @property
+    def status(self) -> int:
+        """130 after Ctrl-C, 143 after SIGTERM."""
+        return 143 if self.received == signal.SIGTERM else 130
+
+    def _hold(self, signum, frame) -> None:
+        if self.received is not None:
+            raise KeyboardInterrupt
+        self.received = signum
+
+    def __enter__(self) -> "SaveThroughSignals":
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGINT, signal.SIGTERM):
+                self._previous[number] = signal.signal(number, self._hold)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+
+def save_through_signals(network: Sequential, out: str, **options) -> int | None:
+    """``save``, finished even if Ctrl-C or SIGTERM comes meanwhile; returns
+    the exit status that signal asks for (None if none came). A second signal
+    abandons the save: ``Interrupted`` says that nothing was saved."""
+    with SaveThroughSignals() as signals:
+        try:
+            save(network, out, **options)
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"interrupted again while saving: nothing was saved to {out}",
+                signals.status,
+            ) from None
+    return None if signals.received is None else signals.status
+
+
 class EpochLine:
     """A ``fit`` callback showing one line, redrawn each epoch, at most 79
     columns wide: the epoch, the losses, the validation accuracy and the best
@@ -201,12 +252,36 @@ class EpochLine:
             self.drawn = False
 
 
+def _optimizer(args: argparse.Namespace, n_samples: int, batch: int) -> Optimizer:
+    """The ``--optimizer`` with its learning rate; L-BFGS has none (a line
+    search picks each step), which a note says if one was given."""
+    if args.optimizer != "lbfgs":
+        return OPTIMIZERS[args.optimizer](lr=_learning_rate(args, n_samples, batch))
+    given = [
+        option
+        for option, value in (
+            ("--lr", args.lr),
+            ("--lr-schedule", args.lr_schedule),
+            ("--batch-size", args.batch_size),
+        )
+        if value is not None
+    ]
+    if given:
+        verb = "does" if len(given) == 1 else "do"
+        print(
+            f"note: {', '.join(given)} {verb} not apply to --optimizer lbfgs, "
+            "which takes all rows at once and picks each step by a line search"
+        )
+    return LBFGS()
+
+
 def _learning_rate(args: argparse.Namespace, n_samples: int, batch: int):
     """``--lr``, or the ``--lr-schedule`` starting at it, fitted to ``--epochs``."""
+    lr = DEFAULT_LR if args.lr is None else args.lr
     if args.lr_schedule is None:
-        return args.lr
+        return lr
     steps = args.epochs * math.ceil(n_samples / batch)
-    return schedules.for_training(args.lr_schedule, args.lr, steps)
+    return schedules.for_training(args.lr_schedule, lr, steps)
 
 
 def _accuracy_recorder(
@@ -242,7 +317,7 @@ def _save_best(
         return
     np.copyto(network.parameters, stopper.best_parameters)
     metadata["kept_epoch"] = int(stopper.best_epoch)
-    save(network, out, metadata=metadata, include_optimizer=False)
+    save_through_signals(network, out, metadata=metadata, include_optimizer=False)
     print(f"{summary(network, stopper, sets)}; saved to {out}", file=sys.stderr)
 
 

@@ -22,6 +22,7 @@ from itertools import product
 
 import numpy as np  # in type hints only: layers compute through their ops
 
+from .._messages import shown
 from ..backend import Backend
 from ..backend.base import offset_view
 
@@ -39,7 +40,9 @@ def as_tuple(value, n: int, name: str, owner: str, minimum: int = 1) -> tuple[in
     if len(items) != n or not all(_is_int(v) and v >= minimum for v in items):
         kind = "positive" if minimum == 1 else "non-negative"
         many = "" if n == 1 else f" or a sequence of {n} of them"
-        raise ValueError(f"{owner} {name} must be a {kind} int{many}, got {value!r}")
+        raise ValueError(
+            f"{owner} {name} must be a {kind} int{many}, got {shown(value)}"
+        )
     return tuple(int(v) for v in items)
 
 

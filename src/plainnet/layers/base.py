@@ -149,6 +149,11 @@ class Layer(BufferCache):
         """Starting float64 values of every non-trainable array, by name."""
         return {}
 
+    def invalid_state(self) -> dict[str, str]:
+        """The state arrays (bound, e.g. loaded from a file) that this layer
+        cannot hold, by name, each with what is wrong; empty when all is well."""
+        return {}
+
     def bind(
         self,
         params: dict[str, np.ndarray],

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np  # in type hints only: layers compute through self.ops
 
 from .. import initializers
+from .._messages import shown
 from . import _im2col
 from .base import Layer, ShapeError
 from .registry import register_layer
@@ -54,11 +55,11 @@ class _Conv(Layer):
             if padding not in ("same", "valid"):
                 raise ValueError(
                     f"{name} padding must be 'same', 'valid', or non-negative "
-                    f"ints, got {padding!r}"
+                    f"ints, got {shown(padding)}"
                 )
             if padding == "same" and self._stride != (1,) * d:
                 raise ValueError(
-                    f"{name} padding='same' needs stride 1, got stride={stride!r}"
+                    f"{name} padding='same' needs stride 1, got stride={shown(stride)}"
                 )
             # 'same': k - 1 in all, the odd one out (even kernels) after
             halves = [0 if padding == "valid" else (k - 1) // 2 for k in self._kernel]

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np  # in type hints only: layers compute through self.ops
 
 from .. import initializers
+from .._messages import shown
 from .base import Layer, ShapeError, describe_shape
 from .registry import register_layer
 
@@ -61,7 +62,9 @@ class Dense(Layer):
             if value is None and name == "n_in":
                 continue
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise ValueError(f"Dense {name} must be a positive int, got {value!r}")
+                raise ValueError(
+                    f"Dense {name} must be a positive int, got {shown(value)}"
+                )
             if value < 1:
                 raise ValueError(f"Dense {name} must be a positive int, got {value}")
         initializers.get(init)
@@ -171,7 +174,9 @@ class Dropout(Layer):
             or not isinstance(rate, numbers.Real)
             or not (0 <= rate < 1)
         ):
-            raise ValueError(f"Dropout rate must be a number in [0, 1), got {rate!r}")
+            raise ValueError(
+                f"Dropout rate must be a number in [0, 1), got {shown(rate)}"
+            )
         self.rate = float(rate)
         self.rng = None
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np  # in type hints only: layers compute through self.ops
 
 from .. import initializers
+from .._messages import shown
 from .._validation import check_bool, check_number
 from .base import Layer, ShapeError
 from .registry import register_layer
@@ -29,7 +30,7 @@ def _check_eps(eps, owner: str) -> float:
         raise ValueError(
             f"{owner} eps must be at least {SMALLEST_EPS:.3g} (float32's smallest "
             f"normal number), so that it stays above 0 in either precision; "
-            f"got {eps!r}"
+            f"got {shown(eps)}"
         )
     return float(eps)
 
@@ -154,6 +155,17 @@ class BatchNorm(Layer):
         return {
             "running_mean": initializers.zeros(shape),
             "running_var": initializers.ones(shape),
+        }
+
+    def invalid_state(self) -> dict[str, str]:
+        variances = self.ops.to_numpy(self.state["running_var"]).tolist()
+        negative = [(c, v) for c, v in enumerate(variances) if v < 0]
+        if not negative:
+            return {}
+        channel, first = negative[0]
+        return {
+            "running_var": f"{len(negative)} negative variance(s) (the first "
+            f"{first:g}, channel {channel}); a variance is never negative"
         }
 
     # -- the math --------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from .._messages import shown
 from .base import Layer
 
 #: Layer classes by class name.
@@ -37,13 +38,13 @@ def layer_from_config(entry: dict[str, Any]) -> Layer:
     only in ``LAYERS``; anything else raises ``ValueError``."""
     if not isinstance(entry, dict) or set(entry) != {"class", "config"}:
         raise ValueError(
-            f"a layer entry must be {{'class': ..., 'config': ...}}, got {entry!r:.80}"
+            f"a layer entry must be {{'class': ..., 'config': ...}}, got {shown(entry)}"
         )
     name, config = entry["class"], entry["config"]
     if not isinstance(name, str) or name not in LAYERS:
         raise ValueError(
-            f"unknown layer class {name!r:.80}; expected one of {sorted(LAYERS)}"
+            f"unknown layer class {shown(name)}; expected one of {sorted(LAYERS)}"
         )
     if not isinstance(config, dict):
-        raise ValueError(f"a {name} layer's config must be a dict, got {config!r:.80}")
+        raise ValueError(f"a {name} layer's config must be a dict, got {shown(config)}")
     return LAYERS[name].from_config(config)

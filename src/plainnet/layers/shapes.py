@@ -4,6 +4,7 @@ layer built for the shape the one before it gives."""
 import numbers
 from collections.abc import Sequence
 
+from .._messages import shown
 from .base import Layer, ShapeError, describe_shape
 
 
@@ -21,7 +22,7 @@ def input_shape_of(
         ):
             raise ValueError(
                 f"input_shape must be a tuple of positive ints (one sample's shape, "
-                f"without the batch axis), got {given!r}"
+                f"without the batch axis), got {shown(given)}"
             )
         return shape
     for index, layer in enumerate(layers):

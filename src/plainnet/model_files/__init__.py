@@ -43,6 +43,8 @@ from .format import (
     FORMAT,
     FORMAT_VERSION,
     MAX_DOCUMENT_BYTES,
+    MAX_JSON_CONTAINERS,
+    MAX_LAYERS,
 )
 from .kinds import KINDS, ModelKind, register_kind
 from .metadata import check_metadata
@@ -56,6 +58,8 @@ __all__ = [
     "FORMAT_VERSION",
     "KINDS",
     "MAX_DOCUMENT_BYTES",
+    "MAX_JSON_CONTAINERS",
+    "MAX_LAYERS",
     "ModelFile",
     "ModelKind",
     "atomic_write",

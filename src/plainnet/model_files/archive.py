@@ -13,6 +13,7 @@ from typing import IO
 
 import numpy as np
 
+from .._messages import shown
 from .._version import __version__
 from ..errors import ModelFileError
 from .format import (
@@ -21,6 +22,7 @@ from .format import (
     FORMAT,
     FORMAT_VERSION,
     MAX_DOCUMENT_BYTES,
+    document_limits_problem,
 )
 
 # The exceptions that the zip and npy readers raise on damaged bytes.
@@ -97,7 +99,7 @@ class Archive:
         for info in infos:
             if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1:
                 raise self.fail(
-                    f"member {info.filename!r:.80} is compressed or "
+                    f"member {shown(info.filename)} is compressed or "
                     "encrypted; plainnet stores arrays uncompressed"
                 )
             if (
@@ -105,7 +107,7 @@ class Archive:
                 or info.header_offset + info.compress_size > self.size
             ):
                 raise self.fail(
-                    f"truncated file: member {info.filename!r:.80} "
+                    f"truncated file: member {shown(info.filename)} "
                     "ends past the end of the file"
                 )
         if f"{DOCUMENT}.npy" not in members:
@@ -152,9 +154,16 @@ class Archive:
     # -- the document ----------------------------------------------------------
     def document(self) -> dict:
         """The JSON document, parsed, with its format checked."""
-        if self.members[f"{DOCUMENT}.npy"].file_size > MAX_DOCUMENT_BYTES:
-            raise self.fail("the plainnet document is too large")
+        size = self.members[f"{DOCUMENT}.npy"].file_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise self.fail(
+                f"the plainnet document is too large ({size} bytes; plainnet "
+                f"reads documents of at most {MAX_DOCUMENT_BYTES} bytes)"
+            )
         raw = self.array(DOCUMENT, None, np.dtype(np.uint8)).tobytes()
+        problem = document_limits_problem(raw)
+        if problem is not None:
+            raise self.fail(problem)
         try:
             document = json.loads(
                 raw.decode("utf-8"),
@@ -177,11 +186,11 @@ class Archive:
             )
         version = document.get("format_version")
         if type(version) is not int or version < 1:
-            raise self.fail(f"invalid format_version {version!r:.40}")
+            raise self.fail(f"invalid format_version {shown(version)}")
         if version > FORMAT_VERSION:
             raise self.fail(
                 f"written by a newer plainnet "
-                f"({document.get('plainnet_version')!r:.40}, file format {version});"
+                f"({shown(document.get('plainnet_version'))}, file format {version});"
                 f" this is plainnet {__version__}, "
                 f"which reads format {FORMAT_VERSION}: upgrade plainnet to load it"
             )
@@ -239,7 +248,7 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
     if len(document) != len(pairs):
         seen = set()
         twice = next(k for k, _ in pairs if k in seen or seen.add(k))
-        raise ValueError(f"the key {twice!r:.80} appears twice in one object")
+        raise ValueError(f"the key {shown(twice)} appears twice in one object")
     return document
 
 

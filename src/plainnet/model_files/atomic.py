@@ -1,5 +1,9 @@
 """Atomic saves: write a temporary file beside the target, then rename it.
 
+Only a regular, writable file (or a new one) is replaced: an empty name, a
+folder, a FIFO, a device and a read-only file are refused before anything is
+written.
+
 The temporary file is named ``.NAME.plainnet-tmp-XXXXXXXX`` so that one left
 behind by a killed save is recognisable: the next save beside the same target
 removes those older than :data:`STALE_SECONDS`. A re-save keeps the target's
@@ -8,6 +12,7 @@ link's target is replaced, the link stays).
 """
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -38,19 +43,26 @@ def atomic_write(
     write : callable ``file -> None``
         Writes the whole contents to the binary file it is given.
 
+    Raises
+    ------
+    ValueError
+        For an empty file name.
+    OSError
+        Naming ``path``: a folder, a FIFO or device, a read-only file (never
+        replaced), or what the system refuses.
+
     Example
     -------
     >>> atomic_write("notes.txt", lambda file: file.write(b"hello"))
     """
     target = os.fspath(path)
+    if not target:
+        raise ValueError("the file name is empty; give the path of a file to write")
     real = os.path.realpath(target)  # through symbolic links
+    mode = _replaceable_mode(real, target)
     folder, name = os.path.split(real)
     _remove_stale_temporaries(folder, name)
     temporary = os.path.join(folder, f".{name}{_MARK}{secrets.token_hex(4)}")
-    try:
-        mode = stat.S_IMODE(os.stat(real).st_mode)
-    except OSError:
-        mode = None  # a new file: 0o666 less the umask, as open() gives
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
@@ -71,6 +83,31 @@ def atomic_write(
             raise _naming(error, target) from None
         raise
     _fsync_folder(folder)
+
+
+def _replaceable_mode(real: str, target: str) -> int | None:
+    """The permissions of the existing file ``real`` (None for a new file);
+    an OSError naming ``target`` for what must not be replaced."""
+    try:
+        info = os.stat(real)
+    except OSError:
+        return None  # a new file: 0o666 less the umask, as open() gives
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", target)
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(
+            errno.EINVAL,
+            "is a FIFO, device or socket, not a regular file; plainnet writes "
+            "only regular files",
+            target,
+        )
+    if not info.st_mode & 0o222:  # by its mode: root may write anything
+        raise PermissionError(
+            errno.EACCES,
+            "is read-only; plainnet does not replace it (make it writable first)",
+            target,
+        )
+    return stat.S_IMODE(info.st_mode)
 
 
 def _naming(error: OSError, target: str) -> OSError:

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from .._messages import shown
 from ..errors import DataError
 from ..preprocessing import Standardizer
 from ..tables import TablePreprocessor
@@ -82,7 +83,7 @@ def _check_consistent(metadata: dict, network) -> None:
                 "metadata 'feature_names' differ from the columns that 'table' makes"
             )
     if target is not None and target in inputs:
-        raise ValueError(f"metadata: the target {target!r:.80} is also a feature")
+        raise ValueError(f"metadata: the target {shown(target)} is also a feature")
     if metadata.get("task") == "regress" and network.n_outputs != 1:
         raise ValueError(
             f"metadata 'task' is 'regress' (one number), but the network has "
@@ -94,12 +95,12 @@ def _check_consistent(metadata: dict, network) -> None:
 
 def _check_task(value, network) -> None:
     if value not in _TASKS:
-        raise ValueError(f"metadata 'task' must be one of {_TASKS}, got {value!r:.80}")
+        raise ValueError(f"metadata 'task' must be one of {_TASKS}, got {shown(value)}")
 
 
 def _check_text(value, network) -> None:
     if not isinstance(value, str):
-        raise ValueError(f"metadata text fields must be strings, got {value!r:.80}")
+        raise ValueError(f"metadata text fields must be strings, got {shown(value)}")
 
 
 def _check_feature_names(value, network) -> None:

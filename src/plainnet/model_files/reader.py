@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 
 from .. import losses, optimizers
+from .._messages import shown
 from ..errors import ModelFileError
 from ..layers import Layer, layer_from_config
 from ..layers.shapes import check_shapes, input_shape_of
 from .archive import Archive
-from .format import DOCUMENT, FORMAT_VERSION
+from .format import DOCUMENT, FORMAT_VERSION, MAX_LAYERS
 from .kinds import KINDS, OPTIONAL_KINDS, ModelKind, import_optional_kind
 from .metadata import check_metadata
 from .values import is_number_list
@@ -199,7 +200,7 @@ class _ModelReader:
                 raise self.fail(str(error)) from error
         if not isinstance(name, str) or name not in KINDS:
             raise self.fail(
-                f"unknown kind of model {name!r:.80}; this plainnet "
+                f"unknown kind of model {shown(name)}; this plainnet "
                 f"knows {sorted(KINDS.keys() | OPTIONAL_KINDS.keys())}"
             )
         return KINDS[name]
@@ -218,11 +219,16 @@ class _ModelReader:
             )
         if network["dtype"] not in ("float32", "float64"):
             raise self.fail(
-                f"dtype must be float32 or float64, got {network['dtype']!r:.40}"
+                f"dtype must be float32 or float64, got {shown(network['dtype'])}"
             )
         entries = network["layers"]
         if not isinstance(entries, list) or not entries:
             raise self.fail("'network.layers' must be a non-empty list")
+        if len(entries) > MAX_LAYERS:
+            raise self.fail(
+                f"{len(entries)} layers; plainnet reads models of at most "
+                f"{MAX_LAYERS} layers"
+            )
         layers = []
         for index, entry in enumerate(entries):
             try:
@@ -251,7 +257,7 @@ class _ModelReader:
         name, config = section["name"], section["config"]
         if not isinstance(name, str) or name not in optimizers.OPTIMIZERS:
             raise self.fail(
-                f"unknown optimizer {name!r:.80}; expected one of "
+                f"unknown optimizer {shown(name)}; expected one of "
                 f"{sorted(optimizers.OPTIMIZERS)}"
             )
         try:
@@ -338,7 +344,7 @@ class _ModelReader:
 
     def _read_arrays(self, network, optimizer, state: dict) -> None:
         """Fill the weights, the layers' state and the optimizer state, refusing
-        NaN and inf."""
+        NaN and inf, and state its layer cannot hold."""
         for name, (part, shape) in network.layout.items():
             network.parameters[part] = self._finite(
                 f"weights/{name}", shape, network.dtype
@@ -347,6 +353,7 @@ class _ModelReader:
             network.state[part] = self._finite(
                 f"state/{name}", shape, network.dtype
             ).ravel()
+        self._check_layer_state(network)
         if optimizer is None:
             return
         for key, value in state.items():
@@ -356,6 +363,15 @@ class _ModelReader:
                 ).copy()
         optimizer.state = state
         network.optimizer = optimizer
+
+    def _check_layer_state(self, network) -> None:
+        """Refuse state that its layer cannot hold (a negative variance)."""
+        for index, layer in enumerate(network.layers):
+            for key, problem in layer.invalid_state().items():
+                raise self.fail(
+                    f"layer {index} ({type(layer).__name__}): array "
+                    f"'state/layers.{index}.{key}' holds {problem}"
+                )
 
     def _finite(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         array = self.archive.array(name, tuple(shape), dtype)
@@ -368,7 +384,7 @@ class _ModelReader:
             return None
         if not isinstance(name, str) or name not in losses.LOSSES:
             raise self.fail(
-                f"unknown loss {name!r:.80}; expected one of {sorted(losses.LOSSES)}"
+                f"unknown loss {shown(name)}; expected one of {sorted(losses.LOSSES)}"
             )
         return losses.LOSSES[name]()
 
@@ -385,7 +401,7 @@ class _ModelReader:
             or section["type"] not in ("Generator", "RandomState")
         ):
             raise self.fail(
-                f"unknown random generator {section['type']!r:.40} / {name!r:.40}"
+                f"unknown random generator {shown(section['type'])} / {shown(name)}"
             )
         if section["type"] == "RandomState":
             rng = np.random.RandomState()

@@ -11,7 +11,7 @@ from .. import losses, optimizers, schedules
 from .._version import __version__
 from ..layers import LAYERS
 from .atomic import atomic_write
-from .format import DOCUMENT, FORMAT, FORMAT_VERSION
+from .format import DOCUMENT, FORMAT, FORMAT_VERSION, document_limits_problem
 from .kinds import ModelKind, kind_of
 from .metadata import check_metadata, check_writable_text
 from .values import finite_or_none, to_json
@@ -47,7 +47,8 @@ def save(
         For a model of a kind that cannot be saved.
     ValueError
         For weights holding NaN or inf, layers, losses or optimizers that are
-        not in plainnet's registries, or invalid metadata.
+        not in plainnet's registries, invalid metadata, or a document beyond
+        the limits that loading keeps (``format.MAX_LAYERS`` layers, ...).
 
     Example
     -------
@@ -83,6 +84,9 @@ def save(
     check_metadata(document["metadata"], network)
     check_writable_text(document["metadata"])
     text = json.dumps(document, allow_nan=False, ensure_ascii=False)
+    problem = document_limits_problem(text.encode("utf-8"))
+    if problem is not None:
+        raise ValueError(f"cannot save this model: {problem}")
     atomic_write(path, lambda file: _write_npz(file, text, arrays))
 
 

@@ -13,6 +13,7 @@ only calling :func:`to_onnx` does. ``plainnet.onnx`` shadows nothing: every
 module imports the real package as ``import onnx``.
 """
 
+import contextlib
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -111,8 +112,11 @@ def to_onnx(
         Without the ``onnx`` package, naming what to install.
     ExportError
         For a layer without a translation (naming it), stored preprocessing the
-        graph could not compute exactly (naming what and why) or a model that
-        cannot be exported, before anything is written.
+        graph could not compute exactly (naming what and why), non-finite
+        weights, a model that cannot be exported, or a ``path`` that is the
+        model file itself, before anything is written.
+    ValueError
+        For an empty ``path``.
 
     Example
     -------
@@ -125,6 +129,8 @@ def to_onnx(
     from .graph import GraphBuilder
     from .models import translate_model
 
+    if path is not None:
+        _check_path(path, model)
     if isinstance(model, (str, os.PathLike)):
         model = model_from_file(model)
     g = GraphBuilder()
@@ -134,3 +140,19 @@ def to_onnx(
         data = proto.SerializeToString()
         atomic_write(path, lambda file: file.write(data))
     return proto
+
+
+def _check_path(path: "str | os.PathLike[str]", model: Any) -> None:
+    """Refuse an empty ``path``, or one naming the model file being exported."""
+    if not os.fspath(path):
+        raise ValueError("the ONNX file name is empty; give the path of a file")
+    if not isinstance(model, (str, os.PathLike)):
+        return
+    same = os.path.realpath(path) == os.path.realpath(model)
+    with contextlib.suppress(OSError):
+        same = same or os.path.samefile(path, model)
+    if same:
+        raise ExportError(
+            f"{os.fspath(path)} is the model file being exported; write the ONNX "
+            "model to another file"
+        )

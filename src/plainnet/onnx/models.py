@@ -104,12 +104,19 @@ def labels_from_scores(g: GraphBuilder, scores: str, classes) -> tuple[str, str]
 
 
 def _built(network: Sequential, g: GraphBuilder) -> Sequential:
-    """``network``, checked to be built; the graph takes its dtype."""
+    """``network``, checked to be built and finite; the graph takes its dtype."""
     if not network.built:
         raise ExportError(
             "the network is not built yet (its input shape is unknown): fit it, "
             "predict once, or give Sequential(input_shape=...)"
         )
+    arrays = {**network.named_parameters(), **network.named_state()}
+    for name, values in arrays.items():
+        if not np.isfinite(network.ops.to_numpy(values)).all():
+            raise ExportError(
+                f"{name} holds NaN or inf; refusing to export it (as save refuses "
+                "to save it): train again, or load the last good model file"
+            )
     g.dtype = network.dtype
     return network
 

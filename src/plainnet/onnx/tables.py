@@ -11,8 +11,9 @@ indicator. A text column's cells are matched against its categories and the
 spellings of a missing cell: opset 17 has no string ``Equal`` (it came in
 opset 19), so ``Unique`` (in order of first occurrence) gives each cell the
 index of its spelling in that list; a missing cell's index leads to the most
-frequent category, an unseen one to no column (all zeros), and ``Equal`` on
-those indices one-hot encodes them. Like ``translations``, this module needs
+frequent category, an unseen one to the "other" column if the column has one,
+else to no column (all zeros), and ``Equal`` on those indices one-hot encodes
+them. Like ``translations``, this module needs
 only NumPy, so that ``plainnet info`` can tell whether a table exports.
 """
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._messages import shown
 from ..data import MISSING_VALUES, _is_missing
 from ..errors import DataError, ExportError
 from ..tables import TablePreprocessor
@@ -86,7 +88,7 @@ def stored_table(
             except UnicodeEncodeError:
                 raise ExportError(
                     f"cannot export the stored table preprocessing: column "
-                    f"{entry['name']!r:.80} has the category {category!r:.80}, "
+                    f"{shown(entry['name'])} has the category {shown(category)}, "
                     "which is not Unicode text (a lone surrogate), and ONNX "
                     "strings are UTF-8"
                 ) from None
@@ -139,15 +141,18 @@ def numbers(entry: dict, g, x: str) -> list[str]:
 
 def categories(entry: dict, g, x: str) -> list[str]:
     """One 0/1 column per category (a missing cell as the most frequent one,
-    an unseen one as none); then, if kept, the 0/1 column of missing cells."""
+    an unseen one as "other" or none); then, if kept, the 0/1 column of missing
+    cells."""
     names = entry["categories"]
     position = {c: i for i, c in enumerate(names)}
     fill = position[entry["fill"]]
+    width = len(names) + bool(entry.get("other"))  # "other": the last column
     # every spelling the graph knows: each cell gets its index in this list
     # (or an index past it, unseen); a category that is also a missing
     # spelling appears once, and stays missing, as in transform
     known = [*MISSING_CELLS, *(c for c in names if c not in MISSING_CELLS)]
-    column_of = [fill if _is_missing(c) else position[c] for c in known] + [-1]
+    unseen = len(names) if entry.get("other") else -1
+    column_of = [fill if _is_missing(c) else position[c] for c in known] + [unseen]
     missing_of = [_is_missing(c) for c in known] + [False]
 
     int64 = np.int64
@@ -164,7 +169,7 @@ def categories(entry: dict, g, x: str) -> list[str]:
     index = g.node("Unsqueeze", [index, g.constant("axis", axis)], "code")
     column_of = g.constant("column_of", np.array(column_of, int64))
     column = g.node("Gather", [column_of, index], "column")
-    columns = g.constant("columns", np.arange(len(names), dtype=int64))
+    columns = g.constant("columns", np.arange(width, dtype=int64))
     pieces = [g.cast(g.node("Equal", [column, columns]), g.dtype, "one_hot")]
     if entry["indicator"]:
         missing_of = g.constant("missing_of", np.array(missing_of, bool))

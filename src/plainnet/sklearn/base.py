@@ -20,7 +20,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
 
 from .. import backend, optimizers, schedules
-from .._validation import check_dtype, check_finite, check_number, check_sample_weight
+from .._messages import shown
+from .._validation import (
+    as_float,
+    check_dtype,
+    check_finite,
+    check_number,
+    check_sample_weight,
+)
 from ..callbacks import EarlyStopping, ProgressBar
 from ..errors import DataError
 from ..hooks import L2Penalty
@@ -157,8 +164,9 @@ class BaseNeuralNet(BaseEstimator):
         if not fresh and self.architecture() != self.architecture_:
             raise ValueError(
                 "the network was built with (hidden_layer_sizes, activation, "
-                f"dropout, dtype, layers, input_shape) = {self.architecture_!r:.300}, "
-                f"but they are now {self.architecture()!r:.300}; fit with "
+                "dropout, dtype, layers, input_shape) = "
+                f"{shown(self.architecture_, 300)}, but they are now "
+                f"{shown(self.architecture(), 300)}; fit with "
                 "warm_start=False for a new network"
             )
         X, y = validate_data(
@@ -166,11 +174,12 @@ class BaseNeuralNet(BaseEstimator):
             X,
             y,
             reset=fresh,
-            dtype=dtype,
+            dtype=_float_dtypes(dtype),
             ensure_all_finite=False,  # check_finite names the columns and rows
             multi_output=True,
             y_numeric=isinstance(self, RegressorMixin),
         )
+        X = as_float(X, dtype, "X")
         check_finite(X, "X")
         target = self._encode(y, fresh, incremental, classes)
         weight = check_sample_weight(sample_weight, len(X), dtype)
@@ -252,7 +261,7 @@ class BaseNeuralNet(BaseEstimator):
                 f"while the loss was still improving by more than tol={self.tol}; "
                 "raise max_epochs or learning_rate for a converged model",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,  # _record, _fit, fit, then the caller's line
             )
 
     def _optimizer(self, n_samples: int) -> optimizers.Optimizer:
@@ -320,7 +329,7 @@ class BaseNeuralNet(BaseEstimator):
         check_number("n_iter_no_change", self.n_iter_no_change, 1, integer=True)
         check_number("tol", self.tol, 0)
         if not isinstance(self.activation, str):
-            raise ValueError(f"activation must be a name, got {self.activation!r}")
+            raise ValueError(f"activation must be a name, got {shown(self.activation)}")
         activations.get(self.activation)
         optimizers.get(self.optimizer)
         if self.learning_rate_schedule is not None:
@@ -331,13 +340,26 @@ class BaseNeuralNet(BaseEstimator):
         return check_dtype(self.dtype)
 
     # -- predicting and saving ---------------------------------------------------
+    def summary(self) -> str:
+        """The fitted network as a table: each layer's output shape and
+        number of parameters, then the totals (``model_.summary()``).
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit`` or ``partial_fit``.
+        """
+        check_is_fitted(self, "model_")
+        return self.model_.summary()
+
     def _output(self, X) -> np.ndarray:
         """The network's output for checked ``X``, of shape (n_samples, n_outputs_)."""
         check_is_fitted(self, "model_")
+        dtype = self.model_.dtype
         X = validate_data(
-            self, X, reset=False, dtype=self.model_.dtype, ensure_all_finite=False
+            self, X, reset=False, dtype=_float_dtypes(dtype), ensure_all_finite=False
         )
-        return self.model_.predict(self._samples(X))
+        return self.model_.predict(self._samples(as_float(X, dtype, "X")))
 
     def save(
         self, path: "str | os.PathLike[str]", *, include_optimizer: bool = True
@@ -374,6 +396,12 @@ class BaseNeuralNet(BaseEstimator):
         files.save_estimator(self, path, include_optimizer=include_optimizer)
 
 
+def _float_dtypes(dtype: np.dtype) -> list:
+    """What ``validate_data`` may leave ``X`` as: ``dtype``, or float64 for
+    ``as_float`` to cast (naming a value too large for float32)."""
+    return list(dict.fromkeys([dtype, np.dtype(np.float64)]))
+
+
 def _hidden_sizes(sizes) -> list[int]:
     """``hidden_layer_sizes`` as a list of positive ints, else ``ValueError``."""
     given = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
@@ -383,7 +411,7 @@ def _hidden_sizes(sizes) -> list[int]:
     ):
         raise ValueError(
             "hidden_layer_sizes must be a positive int or a sequence of positive "
-            f"ints, got {sizes!r}"
+            f"ints, got {shown(sizes)}"
         )
     return [int(s) for s in given]
 
@@ -427,7 +455,7 @@ def _check_layers(layers, input_shape) -> None:
     if layers is not None and not _registered_layers(layers):
         raise ValueError(
             "layers must be a list of plainnet layers (registered classes, such "
-            f"as Conv2D or ReLU), got {layers!r:.120}"
+            f"as Conv2D or ReLU), got {shown(layers)}"
         )
     if input_shape is None:
         return
@@ -438,5 +466,5 @@ def _check_layers(layers, input_shape) -> None:
         for n in input_shape
     ):
         raise ValueError(
-            f"input_shape must be a tuple of positive ints, got {input_shape!r}"
+            f"input_shape must be a tuple of positive ints, got {shown(input_shape)}"
         )

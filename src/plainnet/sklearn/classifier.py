@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d
 
+from .._messages import shown
 from .._validation import check_dtype
 from ..preprocessing import decode_labels, encode_labels
 from ._docs import documented
@@ -164,7 +165,7 @@ class NeuralNetClassifier(ClassifierMixin, BaseNeuralNet):
             ):
                 raise ValueError(
                     f"classes must be the label indices 0..{y.shape[1] - 1} for a "
-                    f"multi-label y with {y.shape[1]} columns, got {classes!r}"
+                    f"multi-label y with {y.shape[1]} columns, got {shown(classes)}"
                 )
             return
         self.classes_ = unique_labels(y if classes is None else classes)
@@ -181,7 +182,7 @@ class NeuralNetClassifier(ClassifierMixin, BaseNeuralNet):
             unique_labels(classes), self.classes_
         ):
             raise ValueError(
-                f"classes={classes!r} is not the same as on the first call to "
+                f"classes={shown(classes)} is not the same as on the first call to "
                 f"partial_fit, which was {self.classes_.tolist()}"
             )
         if multilabel != self.multilabel_ or (

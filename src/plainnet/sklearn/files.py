@@ -45,6 +45,7 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
+from .._messages import shown
 from ..layers import Dense, Layer, layer_entries, layer_from_config
 from ..layers.shapes import check_shapes
 from ..model_files import ModelKind, register_kind, save
@@ -209,7 +210,7 @@ def _scalar_to_json(name: str, value):
         value = value.item()
     if not _is_scalar(value):
         raise ValueError(
-            f"cannot save the parameter {name}={value!r:.80}: a model file holds "
+            f"cannot save the parameter {name}={shown(value)}: a model file holds "
             "None, booleans, finite numbers and strings, or lists or tuples of them"
         )
     return value
@@ -249,7 +250,7 @@ def _check_settings(estimator) -> None:
     if not (seed is None or (isinstance(seed, numbers.Integral) and 0 <= seed < 2**32)):
         raise ValueError(
             "random_state must be None or an int in [0, 2**32) in a model file, "
-            f"got {seed!r:.80}"
+            f"got {shown(seed)}"
         )
 
 
@@ -351,7 +352,7 @@ def _param_items(name: str, items) -> list:
 def _layers_from_json(entries) -> list[Layer]:
     """``layers`` from ``{"class", "config"}`` entries, by the layer registry."""
     if not isinstance(entries, list):
-        raise ValueError(f"parameter 'layers' must be a list, got {entries!r:.80}")
+        raise ValueError(f"parameter 'layers' must be a list, got {shown(entries)}")
     return [layer_from_config(entry) for entry in entries]
 
 
@@ -420,7 +421,7 @@ def _labels(values, dtype_name, n_outputs: int) -> np.ndarray:
     if not isinstance(dtype_name, str) or dtype_name not in _LABEL_DTYPES:
         raise ValueError(
             f"the dtype of the classes must be one of {sorted(_LABEL_DTYPES)}, "
-            f"got {dtype_name!r:.40}"
+            f"got {shown(dtype_name)}"
         )
     dtype = _LABEL_DTYPES[dtype_name]
     if not all(type(value) is _LABEL_TYPES[dtype.kind] for value in values):
