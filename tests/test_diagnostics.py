@@ -521,3 +521,14 @@ def test_cli_train_diagnose(tmp_path, capsys):
     )
     printed = capsys.readouterr().out
     assert "diagnosis: 84% of the ReLUs of layer 3 never activate" in printed
+
+
+def test_ids_are_not_taken_for_features_out_of_scale():
+    ids = np.random.default_rng(0).integers(0, 5000, (200, 8))
+    y = (ids[:, 0] > 2500).astype(float)
+    net = pn.Sequential([pn.Embedding(5000, 4), pn.Flatten(), pn.Dense(1)], seed=0)
+    report = pn.diagnose(net, ids, y, loss="mse", optimizer=pn.Adam(lr=0.01), epochs=2)
+    assert "feature_scale" not in report.kinds
+    with pytest.raises(pn.TrainingDivergedError) as error:
+        net.fit(ids, y * 1e200, optimizer=pn.SGD(lr=1.0), epochs=2)
+    assert "standardize" not in str(error.value)

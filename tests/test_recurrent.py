@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import plainnet as pn
+from plainnet import backend
 from plainnet.errors import DataError
 from plainnet.layers import ShapeError
 
@@ -46,12 +47,23 @@ def torch_output(theirs, out, h_n, return_sequences: bool):
     return h_n.transpose(0, 1).reshape(h_n.shape[1], -1)
 
 
+@pytest.fixture(params=["numpy", "numba"])
+def kernels(request):
+    """The CPU's recurrent cells as NumPy passes, then as compiled loops."""
+    if request.param == "numba":
+        pytest.importorskip("numba")
+    before = backend.CPU.choice
+    backend.CPU.use_kernels(request.param)
+    yield request.param
+    backend.CPU.use_kernels(before)
+
+
 @pytest.mark.parametrize("name", sorted(PAIRS))
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("return_sequences", [False, True])
 @pytest.mark.parametrize("given_start", [False, True])
 def test_forward_and_every_gradient_match_pytorch(
-    name, bidirectional, return_sequences, given_start
+    name, bidirectional, return_sequences, given_start, kernels
 ):
     torch = pytest.importorskip("torch")
     layer, theirs = twins(name, bidirectional, return_sequences)
@@ -229,3 +241,27 @@ def test_summary_counts_the_mnist1d_grus_parameters():
     assert lines[3].split() == ["0", "GRU", "(n,", "40,", "12)", "324"]
     assert net.n_parameters == 5134
     assert "trainable parameters: 5,134" in net.summary()
+
+
+def test_the_small_products_of_the_steps_run_on_one_blas_thread(monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads() -> set[int]:
+        """The threads of NumPy's BLAS (numba may load SciPy's, unused here)."""
+        info = threadpoolctl.threadpool_info()
+        return {
+            i["num_threads"]
+            for i in info
+            if i["user_api"] == "blas" and "numpy" in i["filepath"]
+        }
+
+    net = pn.Sequential([pn.GRU(4)], seed=0, input_shape=(3, 2))
+    layer, seen = net.layers[0], []
+    step = layer._step
+    monkeypatch.setattr(
+        layer, "_step", lambda *args: seen.append(blas_threads()) or step(*args)
+    )
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        net.predict(np.zeros((5, 3, 2)))
+        assert blas_threads() == {2}  # as it was, after the loop
+    assert seen == [{1}] * 3

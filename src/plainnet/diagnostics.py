@@ -235,8 +235,12 @@ class Diagnostics(Callback):
     # -- the report -----------------------------------------------------------
     def report(self) -> Report:
         """The findings from what was recorded and from the network's history."""
-        findings = []
-        if self._net is not None:
+        findings = [
+            finding
+            for index, series in sorted(self.layers.items())
+            if (finding := _exploding_finding(self._net, index, series, self.epochs))
+        ]
+        if self._net is not None and not findings:  # exploding says it better
             unstable = unstable_finding(self._net.history, self._net.optimizer)
             if unstable is not None:
                 findings.append(unstable)
@@ -578,7 +582,7 @@ def diagnose(
     rows = np.random.default_rng(0).permutation(len(X))[:max_rows]
     X, y = X[np.sort(rows)], y[np.sort(rows)]
     findings = []
-    if X.ndim == 2:
+    if X.ndim == 2 and net.layers[0].input_kind != "ids":  # ids have no scale
         scale = feature_scale_finding(X, feature_names)
         if scale is not None:
             findings.append(scale)
@@ -681,8 +685,10 @@ def _parameter_spans(net) -> dict[int | str, slice]:
 
 def _takes_the_features(net, index: int) -> bool:
     """Whether layer ``index`` sees the network's input features (only
-    ``Flatten`` before it), not what earlier layers computed."""
-    return all(isinstance(layer, Flatten) for layer in net.layers[:index])
+    ``Flatten`` before it), not what earlier layers computed, nor ids."""
+    before = net.layers[:index]
+    takes_ids = net.layers[index].input_kind == "ids"
+    return not takes_ids and all(isinstance(layer, Flatten) for layer in before)
 
 
 def _norm(array: np.ndarray) -> float:

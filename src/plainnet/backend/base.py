@@ -163,6 +163,13 @@ class Backend:
         """NumPy's floating-point error state for a block (nothing elsewhere)."""
         return contextlib.nullcontext()
 
+    def single_threaded(self):
+        """A block whose matrix products run on one thread, where the library
+        lets the caller choose (the CPU's BLAS); elsewhere nothing: for loops
+        of small products, which gain nothing from more threads and lose much
+        when those threads wait for a core."""
+        return contextlib.nullcontext()
+
     # -- element-wise, with NumPy's out= -----------------------------------------------
     def add(self, a, b, out=None):
         return _into(out, a + b)
@@ -387,9 +394,12 @@ class Backend:
         :func:`recurrent.lstm_cell`)."""
         recurrent.lstm_cell(self, gates, c_prev, c, tanh_c, h)
 
-    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates) -> None:
-        """An LSTM step backward (see :func:`recurrent.lstm_cell_backward`)."""
-        recurrent.lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates)
+    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, work) -> None:
+        """An LSTM step backward, ``work`` like ``dgates`` a scratch array (see
+        :func:`recurrent.lstm_cell_backward`)."""
+        recurrent.lstm_cell_backward(
+            self, dh, dc, gates, c_prev, tanh_c, dgates, work
+        )
 
     def __reduce__(self):
         # a module cannot be pickled: pickles and copies name the backend's

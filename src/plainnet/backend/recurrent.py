@@ -11,16 +11,21 @@ stacked as PyTorch stacks them: GRU ``r, z, n``, LSTM ``i, f, g, o``, each
 block ``H`` columns wide.
 
 The sigmoid is ``0.5 + 0.5 tanh(x / 2)``: equal to ``1 / (1 + exp(-x))``,
-never overflowing, and a single transcendental pass.
+never overflowing, and a single transcendental pass. Constants are scalars of
+the arrays' dtype (``ops.scalar``): on NumPy a Python float costs a
+conversion per call, paid at every step.
 """
+
+import functools
 
 
 def sigmoid(ops, x, out):
     """``1 / (1 + exp(-x))`` as ``0.5 + 0.5 tanh(x / 2)`` into ``out``."""
-    ops.multiply(x, 0.5, out=out)
+    half = ops.scalar(0.5, out.dtype)
+    ops.multiply(x, half, out=out)
     ops.tanh(out, out=out)
-    out *= 0.5
-    out += 0.5
+    out *= half
+    out += half
     return out
 
 
@@ -61,10 +66,10 @@ def gru_cell_backward(ops, dh, h_prev, rz, n, gh, dgi, dgh) -> None:
         dgh = [dr_pre, dz_pre, dn_pre * r]                (r scaled gh's n block)
         dh  = dh * z
     """
-    H = dh.shape[1]
+    H, one = dh.shape[1], ops.scalar(1.0, dh.dtype)
     r, z = rz[:, :H], rz[:, H:]
     one_minus_z = dgh[:, H : 2 * H]  # dgh's r and z blocks serve as scratch
-    ops.subtract(1.0, z, out=one_minus_z)
+    ops.subtract(one, z, out=one_minus_z)
     dz = dgi[:, H : 2 * H]
     ops.subtract(h_prev, n, out=dz)
     dz *= dh
@@ -72,12 +77,12 @@ def gru_cell_backward(ops, dh, h_prev, rz, n, gh, dgi, dgh) -> None:
     dz *= one_minus_z
     dn = dgi[:, 2 * H :]
     ops.multiply(n, n, out=dn)
-    ops.subtract(1.0, dn, out=dn)
+    ops.subtract(one, dn, out=dn)
     dn *= one_minus_z
     dn *= dh
     ops.multiply(dn, r, out=dgh[:, 2 * H :])
     dr = dgi[:, :H]
-    ops.subtract(1.0, r, out=dr)
+    ops.subtract(one, r, out=dr)
     dr *= dgh[:, 2 * H :]
     dr *= gh[:, 2 * H :]
     ops.copyto(dgh[:, : 2 * H], dgi[:, : 2 * H])
@@ -93,12 +98,18 @@ def lstm_cell(ops, gates, c_prev, c, tanh_c, h) -> None:
         o = sigmoid(gates[:, 3H:])
         c = f * c_prev + i * g               -> c  (n, H)
         h = o * tanh(c)                      -> h, with tanh(c) in tanh_c
+
+    The four blocks take one tanh pass together, the sigmoids' as ``0.5 +
+    0.5 tanh(a / 2)``, scaled and shifted column by column (a block's pass
+    costs what a whole array's does).
     """
     H = c.shape[1]
     i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))
-    sigmoid(ops, gates[:, : 2 * H], gates[:, : 2 * H])
-    ops.tanh(g, out=g)
-    sigmoid(ops, o, o)
+    scale, offset = _sigmoids_by_tanh(ops, H, gates.dtype)
+    gates *= scale
+    ops.tanh(gates, out=gates)
+    gates *= scale
+    gates += offset
     ops.multiply(f, c_prev, out=c)
     ops.multiply(i, g, out=tanh_c)
     c += tanh_c
@@ -106,7 +117,16 @@ def lstm_cell(ops, gates, c_prev, c, tanh_c, h) -> None:
     ops.multiply(o, tanh_c, out=h)
 
 
-def lstm_cell_backward(ops, dh, dc, gates, c_prev, tanh_c, dgates) -> None:
+@functools.lru_cache(maxsize=64)
+def _sigmoids_by_tanh(ops, units: int, dtype) -> tuple:
+    """Per column of an LSTM's gates ``(n, 4 units)``, the scale and offset
+    that make ``offset + scale * tanh(scale * a)`` the sigmoid of the i, f
+    and o blocks and the tanh of the g block (made once per size and dtype)."""
+    half, one, zero = (ops.full((units,), value, dtype) for value in (0.5, 1, 0))
+    return ops.concat([half, half, one, half]), ops.concat([half, half, zero, half])
+
+
+def lstm_cell_backward(ops, dh, dc, gates, c_prev, tanh_c, dgates, work) -> None:
     """An LSTM step backward, from ``dh`` and ``dc`` (``dL/dh``, ``dL/dc``,
     ``(n, H)``) and what the forward step kept (the activated ``gates``,
     ``tanh_c``). Fills ``dgates`` ``(n, 4H)``, the gradient of the
@@ -117,27 +137,29 @@ def lstm_cell_backward(ops, dh, dc, gates, c_prev, tanh_c, dgates) -> None:
         di_pre = dc * g * i * (1 - i)        df_pre = dc * c_prev * f * (1 - f)
         dg_pre = dc * i * (1 - g**2)         do_pre = dh * tanh(c) * o * (1 - o)
         dc_prev = dc * f
+
+    computed as two whole arrays multiplied: the derivatives of the four
+    activations (``a - a**2`` over all of them, ``s (1 - s)`` for a sigmoid's
+    output ``s``, then ``1 - g**2`` for the g block) and what reaches each
+    gate, ``[dc * g, dc * c_prev, dc * i, dh * tanh(c)]``, in ``work`` ``(n,
+    4H)`` (scratch): whole-array passes cost half what a block's do.
     """
-    H = dc.shape[1]
+    H, one = dc.shape[1], ops.scalar(1.0, dc.dtype)
     i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))
-    di, df, dg, do = (dgates[:, k * H : (k + 1) * H] for k in range(4))
-    ops.multiply(tanh_c, tanh_c, out=dg)  # dg serves as scratch first
-    ops.subtract(1.0, dg, out=dg)
-    dg *= o
-    dg *= dh
-    dc += dg
-    ops.subtract(1.0, o, out=do)
-    do *= o
-    do *= tanh_c
-    do *= dh
-    ops.subtract(1.0, gates[:, : 2 * H], out=dgates[:, : 2 * H])
-    dgates[:, : 2 * H] *= gates[:, : 2 * H]  # i (1 - i), f (1 - f)
-    di *= g
-    di *= dc
-    df *= c_prev
-    df *= dc
+    through_h = work[:, :H]  # scratch, before work takes what reaches the gates
+    ops.multiply(tanh_c, tanh_c, out=through_h)
+    ops.subtract(one, through_h, out=through_h)
+    through_h *= o
+    through_h *= dh
+    dc += through_h
+    ops.multiply(gates, gates, out=dgates)
+    ops.subtract(gates, dgates, out=dgates)  # s (1 - s) for the sigmoid gates
+    dg = dgates[:, 2 * H : 3 * H]
     ops.multiply(g, g, out=dg)
-    ops.subtract(1.0, dg, out=dg)
-    dg *= i
-    dg *= dc
+    ops.subtract(one, dg, out=dg)  # 1 - g**2 for the tanh gate
+    ops.multiply(g, dc, out=work[:, :H])
+    ops.multiply(c_prev, dc, out=work[:, H : 2 * H])
+    ops.multiply(i, dc, out=work[:, 2 * H : 3 * H])
+    ops.multiply(tanh_c, dh, out=work[:, 3 * H :])
+    dgates *= work
     dc *= f
