@@ -237,7 +237,7 @@ class Diagnostics(Callback):
         """The findings from what was recorded and from the network's history."""
         findings = [
             finding
-            for index, series in sorted(self.layers.items())
+            for index, series in sorted(self.layers.items(), key=_in_order)
             if (finding := _exploding_finding(self._net, index, series, self.epochs))
         ]
         if self._net is not None and not findings:  # exploding says it better
@@ -245,9 +245,6 @@ class Diagnostics(Callback):
             if unstable is not None:
                 findings.append(unstable)
         for index, series in sorted(self.layers.items(), key=_in_order):
-            exploding = _exploding_finding(self._net, index, series, self.epochs)
-            if exploding is not None:
-                findings.append(exploding)
             if series.get("dead") and series["dead"][-1] >= DEAD_FRACTION:
                 findings.append(_dead_finding(index, series["dead"][-1]))
             saturated = series.get("saturated")
