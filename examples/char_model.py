@@ -1,11 +1,11 @@
 """A character-level language model that learns to write like plainnet's own
 documentation.
 
-    python examples/char_model.py [--epochs 16] [--out char_model.npz]
+    python examples/char_model.py [--epochs 8] [--out char_model.npz]
     python examples/char_model.py --quick        # a few epochs: a smoke test
 
 The text is plainnet's docstrings (``plainnet.text.docstrings_text()``: every
-module's, class's and function's, about 200 KB of English about neural
+module's, class's and function's, about 250 KB of English about neural
 networks with its code examples), which every installation carries and which
 is under the project's licence, MIT. The last 10% is held out to measure the
 loss in bits per character.
@@ -29,7 +29,7 @@ STEPS = 64  # characters of context
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=16)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="char_model.npz")
     parser.add_argument("--quick", action="store_true", help="2 epochs")

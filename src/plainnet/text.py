@@ -201,7 +201,7 @@ def docstrings_text() -> str:
     class's and function's, file by file in alphabetical order and in source
     order within a file, separated by blank lines.
 
-    About 200 KB of English about neural networks, with its examples and its
+    About 250 KB of English about neural networks, with its examples and its
     NumPy-style sections; part of every installation, under plainnet's licence
     (MIT). It changes when the documentation does.
     """
