@@ -25,7 +25,9 @@ class Residual(Layer):
     layers : sequence of Layer
         The block ``f``; together they must give back their input's shape.
         Each belongs to the block (and the block's network) from now on. A
-        ``Residual`` may hold another.
+        ``Residual`` may hold another. A layer may also be given as its entry
+        ``{"class": name, "config": {...}}`` (what ``get_config`` stores),
+        looked up only in the layer registry.
 
     Notes
     -----
@@ -47,14 +49,17 @@ class Residual(Layer):
                 f"Residual takes a list of layers, got {type(layers).__name__}: "
                 "write Residual([layer, ...])"
             )
-        layers = list(layers)
+        layers = [
+            layer_from_config(layer) if isinstance(layer, dict) else layer
+            for layer in layers
+        ]
         if not layers:
             raise ValueError("Residual needs at least one layer, got none")
         for index, layer in enumerate(layers):
             if not isinstance(layer, Layer):
                 raise TypeError(
-                    f"Residual's layer {index} must be a plainnet Layer, "
-                    f"got {type(layer).__name__}"
+                    f"Residual's layer {index} must be a plainnet Layer (or its "
+                    f"config entry), got {type(layer).__name__}"
                 )
         if len({id(layer) for layer in layers}) != len(layers):
             raise ValueError(
@@ -172,17 +177,8 @@ class Residual(Layer):
 
     # -- description -------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
+        """``{"layers": [...]}``, each inner layer as its registry entry."""
         return {"layers": layer_entries(self.layers)}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "Residual":
-        """Rebuild from :meth:`get_config`'s output, each inner layer looked up
-        only in the layer registry."""
-        if set(config) != {"layers"} or not isinstance(config["layers"], list):
-            raise ValueError(
-                f"a Residual's config must be {{'layers': [...]}}, got {config!r:.80}"
-            )
-        return cls([layer_from_config(entry) for entry in config["layers"]])
 
     def __repr__(self) -> str:
         return f"Residual([{', '.join(map(repr, self.layers))}])"
