@@ -101,7 +101,7 @@ def test_a_block_that_changes_the_shape_is_refused_naming_it():
     [
         ([], "at least one layer"),
         (pn.Dense(3), "list of layers"),
-        (["relu"], "layer 0 must be a plainnet Layer, got str"),
+        (["relu"], r"layer 0 must be a plainnet Layer \(or its config.*got str"),
     ],
 )
 def test_bad_construction_is_refused(layers, message):
@@ -201,3 +201,11 @@ def test_the_diagnosis_names_dead_relus_inside_a_block():
     assert finding.layer == "1.1"
     assert "layer 1.1" in str(finding)
     assert "1.1 ReLU" in diagnostics.layer_table()
+
+
+def test_a_block_is_made_from_its_config_as_any_layer():
+    block = pn.Residual([pn.LayerNorm(axes="last"), pn.Dense(4)])
+    again = pn.Residual(**block.get_config())  # from_config is cls(**config)
+    assert repr(again) == repr(block)
+    with pytest.raises(ValueError, match="unknown layer class 'Nope'"):
+        pn.Residual([{"class": "Nope", "config": {}}])
