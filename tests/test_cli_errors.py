@@ -249,5 +249,5 @@ def test_every_command_refuses_abbreviations():
     with pytest.raises(SystemExit):
         parser.parse_args(["--vers"])
     commands = parser._subparsers._group_actions[0].choices
-    assert len(commands) == 9  # the playground too
+    assert len(commands) == 11  # the playground, train-text and write too
     assert not any(command.allow_abbrev for command in commands.values())

@@ -384,6 +384,104 @@ def test_records_per_layer_and_every_n_epochs():
     assert repr(diagnostics) == "Diagnostics(every=4, sample_size=256)"
 
 
+# -- convolutional, recurrent and embedding layers ---------------------------------
+def remember_first_steps(n=256, steps=60, seed=0):
+    """Sequences whose target is the sum of their first five values: a long
+    memory, where a recurrent layer's gradients go through every step."""
+    X = np.random.default_rng(seed).standard_normal((n, steps, 2)) * 0.5
+    return X, X[:, :5, 0].sum(axis=1, keepdims=True)
+
+
+def test_every_layer_with_parameters_is_watched():
+    X, y = remember_first_steps(n=64, steps=12)
+    net = pn.Sequential(
+        [pn.SwapAxes(), pn.Conv1D(2, 4, 3), pn.ReLU(), pn.SwapAxes(),
+         pn.GRU(5, return_sequences=True), pn.Tanh(), pn.Flatten(), pn.Dense(1)],
+        seed=0,
+        input_shape=(12, 2),
+    )  # fmt: skip
+    diagnostics = pn.Diagnostics()
+    net.fit(X, y, epochs=3, batch_size=16, callbacks=[diagnostics])
+    for index in (1, 4, 7):  # Conv1D, GRU, Dense
+        assert set(diagnostics.layers[index]) == {"grad_norm", "update_ratio"}
+        assert all(v > 0 for v in diagnostics.layers[index]["grad_norm"])
+    # the activations are sampled from the GRU's input on, not the Dense's
+    assert set(diagnostics.layers[5]) == {"saturated"}
+    ids = np.random.default_rng(0).integers(0, 9, (64, 6))
+    net = pn.Sequential(
+        [pn.Embedding(9, 4), pn.LSTM(3, return_sequences=True), pn.ReLU(),
+         pn.Flatten(), pn.Dense(1)],
+        seed=0,
+    )  # fmt: skip
+    diagnostics = pn.Diagnostics()
+    y = ids.sum(axis=1, keepdims=True) / 40.0
+    net.fit(ids, y, epochs=2, callbacks=[diagnostics])
+    assert {"grad_norm", "update_ratio"} <= set(diagnostics.layers[0])
+    assert set(diagnostics.layers[2]) == {"dead"}
+
+
+def test_gradients_exploding_through_time_name_the_clipping_hook():
+    X, y = remember_first_steps(steps=20)
+
+    def rnn(scale):
+        net = pn.Sequential(
+            [pn.SimpleRNN(16), pn.Dense(1)], seed=0, input_shape=(20, 2)
+        )
+        net.layers[0].params["W_hh"][...] *= scale  # 2: a recurrence that amplifies
+        return net
+
+    reports = {}
+    for name, scale, hook in (
+        ("exploding", 2, None),
+        ("clipped", 2, pn.hooks.clip_by_global_norm(1.0)),
+        ("calm", 1, None),
+    ):
+        diagnostics = pn.Diagnostics()
+        net = rnn(scale)
+        net.fit(X, y, optimizer=pn.SGD(lr=0.1), epochs=30, batch_size=32,
+                callbacks=[diagnostics], grad_hook=hook)  # fmt: skip
+        reports[name] = (diagnostics.report(), net.history.loss[-1])
+    report = reports["exploding"][0]
+    assert report.kinds == ["exploding"]
+    assert re.fullmatch(
+        r"The gradients of layer 0 \(SimpleRNN\) explode through time: its weights "
+        r"moved by \S+ times their size by epoch \d+: clip them, fit\(\.\.\., "
+        r"grad_hook=plainnet\.hooks\.clip_by_global_norm\(1\.0\)\), or lower "
+        r"the learning rate\.",
+        str(report),
+    )
+    assert not reports["clipped"][0] and not reports["calm"][0]
+    assert reports["clipped"][1] < 0.5 * reports["exploding"][1]  # clipping helps
+
+
+def test_a_fast_adam_on_a_gru_is_not_taken_for_exploding_gradients():
+    X, y = remember_first_steps(steps=20)
+    net = pn.Sequential([pn.GRU(16), pn.Dense(1)], seed=0, input_shape=(20, 2))
+    diagnostics = pn.Diagnostics()
+    net.fit(X, y, optimizer=pn.Adam(lr=0.1), epochs=10, batch_size=32,
+            callbacks=[diagnostics])  # fmt: skip
+    assert "exploding" not in diagnostics.report().kinds
+
+
+def test_a_recurrent_network_that_diverges_is_told_to_clip():
+    X, y = remember_first_steps()
+    net = pn.Sequential([pn.SimpleRNN(24), pn.Dense(1)], seed=0, input_shape=(60, 2))
+    net.layers[0].params["W_hh"][...] *= 4
+    with pytest.raises(
+        pn.TrainingDivergedError,
+        match=r"Try 0\.2, ten times smaller, or clip the gradients, which explode "
+        r"through time: grad_hook=plainnet\.hooks\.clip_by_global_norm\(1\.0\)",
+    ):
+        net.fit(X, y, optimizer=pn.SGD(lr=2.0), epochs=10, batch_size=32)
+    clipped = pn.Sequential(
+        [pn.SimpleRNN(24), pn.Dense(1)], seed=0, input_shape=(60, 2)
+    )
+    clipped.layers[0].params["W_hh"][...] *= 4
+    clipped.fit(X, y, optimizer=pn.SGD(lr=2.0), epochs=10, batch_size=32,
+                grad_hook=pn.hooks.clip_by_global_norm(1.0))  # fmt: skip
+    assert np.isfinite(clipped.history.loss).all()
+
+
 # -- the command line ------------------------------------------------------------
 def test_cli_train_diagnose(tmp_path, capsys):
     out = str(tmp_path / "model.npz")
@@ -424,3 +522,14 @@ def test_cli_train_diagnose(tmp_path, capsys):
     )
     printed = capsys.readouterr().out
     assert "diagnosis: 84% of the ReLUs of layer 3 never activate" in printed
+
+
+def test_ids_are_not_taken_for_features_out_of_scale():
+    ids = np.random.default_rng(0).integers(0, 5000, (200, 8))
+    y = (ids[:, 0] > 2500).astype(float)
+    net = pn.Sequential([pn.Embedding(5000, 4), pn.Flatten(), pn.Dense(1)], seed=0)
+    report = pn.diagnose(net, ids, y, loss="mse", optimizer=pn.Adam(lr=0.01), epochs=2)
+    assert "feature_scale" not in report.kinds
+    with pytest.raises(pn.TrainingDivergedError) as error:
+        net.fit(ids, y * 1e200, optimizer=pn.SGD(lr=1.0), epochs=2)
+    assert "standardize" not in str(error.value)

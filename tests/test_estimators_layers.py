@@ -101,3 +101,48 @@ def test_rows_of_the_wrong_width_name_both_shapes():
     message = r"X has 63 features, but input_shape=\(1, 8, 8\) takes rows of 64 = 1 x 8"
     with pytest.raises(ValueError, match=message):
         model.fit(np.ones((10, 63)), np.arange(10) % 2)
+
+
+def shifted_waves(n, seed=0, steps=32):
+    """Two kinds of wave (sine, square) at random shifts and periods: rows of
+    ``steps`` values, labels 0 or 1."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    phase = (np.arange(steps) / rng.uniform(8, 16, (n, 1)) + rng.random((n, 1))) % 1
+    waves = np.where(y[:, None] == 0, np.sin(2 * np.pi * phase), np.sign(phase - 0.5))
+    return waves + rng.normal(0, 0.2, waves.shape), y
+
+
+def test_recurrent_layers_take_flat_rows_as_steps_and_features(tmp_path):
+    X, y = shifted_waves(300)
+    model = NeuralNetClassifier(
+        layers=[pn.GRU(8, bidirectional=True)], input_shape=(32, 1),
+        learning_rate=1e-2, max_epochs=10, batch_size=32, random_state=0,
+    )  # fmt: skip
+    model.fit(X[:200], y[:200])
+    assert [type(layer).__name__ for layer in model.model_.layers] == ["GRU", "Dense"]
+    assert model.model_.input_shape == (32, 1)
+    assert model.score(X[200:], y[200:]) > 0.9
+    model.save(tmp_path / "gru.npz")
+    np.testing.assert_array_equal(
+        pn.load(tmp_path / "gru.npz").predict_proba(X), model.predict_proba(X)
+    )
+    regressor = NeuralNetRegressor(
+        layers=[pn.LSTM(4, return_sequences=True)], input_shape=(16, 2),
+        max_epochs=3, random_state=0,
+    ).fit(X[:, :32], X[:, 0])  # fmt: skip
+    kinds = [type(layer).__name__ for layer in regressor.model_.layers]
+    assert kinds == ["LSTM", "Flatten", "Dense"]
+
+
+def test_an_embedding_takes_the_rows_of_ids():
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 20, (300, 12))
+    y = (ids == 3).any(axis=1).astype(int)  # does id 3 occur?
+    model = NeuralNetClassifier(
+        layers=[pn.Embedding(20, 8), pn.GRU(8)], input_shape=(12,),
+        learning_rate=1e-2, max_epochs=30, random_state=0,
+    ).fit(ids[:200], y[:200])  # fmt: skip
+    assert model.score(ids[200:], y[200:]) > 0.75
+    with pytest.raises(pn.DataError, match=r"X holds 20 at position \(0, 0\)"):
+        model.predict(np.full((1, 12), 20))

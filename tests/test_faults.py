@@ -154,7 +154,7 @@ def test_the_number_of_classes_is_the_output_width_not_the_largest_label():
         (lambda: pn.Sequential(["relu"]), "layer 0 must be a plainnet Layer, got str"),
         (
             lambda: pn.NeuralNetwork([2, 3, 1], activation="swish"),
-            r"unknown activation 'swish'; expected one of \['identity'",
+            r"unknown activation 'swish'; expected one of \['gelu', 'identity'",
         ),
         (lambda: pn.LeakyReLU(alpha=2), r"alpha must be in \[0, 1\)"),
     ],

@@ -75,11 +75,103 @@ def cross_entropy_example(dtype, twin):
     return grad, losses
 
 
+def erf_example(dtype, twin):
+    """Every interval of Cody's approximation, both signs, zeros, the tails
+    where erf rounds to +-1, infinities and NaN."""
+    x = np.concatenate(
+        [
+            np.linspace(-7, 7, 2001),
+            np.geomspace(1e-30, 30, 301),
+            [0.0, -0.0, 0.46875, 4.0, np.inf, -np.inf, np.nan],
+        ]
+    ).astype(dtype)
+    if twin == "numpy":
+        return (NUMPY.erf(x),)
+    out = np.empty_like(x)
+    KERNELS["erf"].compiled(x, out)
+    return (out,)
+
+
+def recurrent_arrays(dtype, rows=37, units=5, gates=3, seed=0):
+    """A step's arrays: pre-activations from large negative to large positive
+    (saturated gates both ways), states and gradients of unit scale."""
+    rng = np.random.default_rng(seed)
+    spread = np.linspace(-40, 40, rows)[:, None]
+    pre = (rng.standard_normal((rows, gates * units)) * spread / 10).astype(dtype)
+    state = rng.standard_normal((rows, units)).astype(dtype)
+    grad = rng.standard_normal((rows, units)).astype(dtype)
+    return pre, state, grad
+
+
+def gru_example(dtype, twin):
+    """A GRU step forward, then backward from its own results."""
+    gi, h_prev, dh = recurrent_arrays(dtype)
+    gh = recurrent_arrays(dtype, seed=1)[0]
+    rz, n, h = np.empty((37, 10), dtype), np.empty_like(h_prev), np.empty_like(h_prev)
+    dgi, dgh = np.empty_like(gi), np.empty_like(gi)
+    if twin == "numpy":
+        NUMPY.gru_cell(gi, gh, h_prev, rz, n, h)
+        NUMPY.gru_cell_backward(dh, h_prev, rz, n, gh, dgi, dgh)
+    else:
+        KERNELS["gru_cell"].compiled(gi, gh, h_prev, rz, n, h)
+        KERNELS["gru_cell_backward"].compiled(dh, h_prev, rz, n, gh, dgi, dgh)
+    return rz, n, h, dgi, dgh, dh
+
+
+def gru_backward_example(dtype, twin):
+    """The GRU's backward alone, from the same forward arrays either way."""
+    rz, n, *_ = gru_example(dtype, "numpy")
+    gi, h_prev, dh = recurrent_arrays(dtype)
+    gh = recurrent_arrays(dtype, seed=1)[0]
+    dgi, dgh = np.empty_like(gi), np.empty_like(gi)
+    if twin == "numpy":
+        NUMPY.gru_cell_backward(dh, h_prev, rz, n, gh, dgi, dgh)
+    else:
+        KERNELS["gru_cell_backward"].compiled(dh, h_prev, rz, n, gh, dgi, dgh)
+    return dgi, dgh, dh
+
+
+def lstm_example(dtype, twin):
+    """An LSTM step forward, then backward from its own results."""
+    gates, c_prev, dh = recurrent_arrays(dtype, gates=4)
+    dc = recurrent_arrays(dtype, seed=2)[2]
+    c, tanh_c, h = (np.empty_like(c_prev) for _ in range(3))
+    dgates = np.empty_like(gates)
+    if twin == "numpy":
+        NUMPY.lstm_cell(gates, c_prev, c, tanh_c, h)
+        work = np.empty_like(gates)
+        NUMPY.lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, work)
+    else:
+        KERNELS["lstm_cell"].compiled(gates, c_prev, c, tanh_c, h)
+        KERNELS["lstm_cell_backward"].compiled(dh, dc, gates, c_prev, tanh_c, dgates)
+    return gates, c, tanh_c, h, dgates, dc
+
+
+def lstm_backward_example(dtype, twin):
+    """The LSTM's backward alone, from the same forward arrays either way."""
+    gates, _, tanh_c, *_ = lstm_example(dtype, "numpy")
+    c_prev, dh = recurrent_arrays(dtype, gates=4)[1:]
+    dc = recurrent_arrays(dtype, seed=2)[2]
+    dgates = np.empty_like(gates)
+    if twin == "numpy":
+        work = np.empty_like(gates)
+        NUMPY.lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, work)
+    else:
+        KERNELS["lstm_cell_backward"].compiled(dh, dc, gates, c_prev, tanh_c, dgates)
+    return dgates, dc
+
+
 # kernel: (example, whether the twins agree to the last bit)
 EXAMPLES = {
     "adam": (adam_example, True),
     "relu_gradient": (relu_example, True),
+    "erf": (erf_example, False),  # the C library's erf against Cody's
     "softmax_cross_entropy": (cross_entropy_example, False),  # another sum order
+    # the loops take sigmoid and tanh from exp, NumPy's passes from tanh
+    "gru_cell": (gru_example, False),
+    "gru_cell_backward": (gru_backward_example, False),
+    "lstm_cell": (lstm_example, False),
+    "lstm_cell_backward": (lstm_backward_example, False),
 }
 
 
@@ -230,3 +322,21 @@ def test_a_missing_numba_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba fails
     with pytest.raises(ImportError, match=r"pip install \"\.\[fast\]\""):
         kernels.compile_loop(adam_kernel.adam_loop)
+
+
+def test_erf_is_within_a_few_ulps_of_the_c_librarys():
+    """Cody's approximation (the backends' erf) against Python's math.erf, in
+    float64 over the three intervals and the tails; odd, with erf(-0.0) = -0.0
+    and NaN kept."""
+    import math
+
+    x = np.concatenate([np.linspace(-30, 30, 60001), np.geomspace(1e-300, 30, 3001)])
+    expected = np.array([math.erf(v) for v in x])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        got = NUMPY.erf(x)
+    ulps = np.abs(got - expected) / np.maximum(np.abs(expected), 1e-300)
+    assert ulps.max() < 4 * np.finfo(np.float64).eps
+    special = NUMPY.erf(np.array([-0.0, np.inf, -np.inf, np.nan]))
+    assert np.signbit(special[0]) and special[0] == 0
+    np.testing.assert_array_equal(special[1:3], [1.0, -1.0])
+    assert np.isnan(special[3])

@@ -166,6 +166,8 @@ def numpy_values(value):
 def plain(value) -> bool:
     if isinstance(value, list):
         return all(plain(v) for v in value)
+    if isinstance(value, dict):  # a block's layers, as their entries
+        return all(isinstance(k, str) and plain(v) for k, v in value.items())
     return type(value) in (int, float, str, bool, type(None))
 
 

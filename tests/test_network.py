@@ -268,6 +268,20 @@ def test_predict_never_writes_to_the_callers_array(first, n_rows):
     np.testing.assert_array_equal(X, before)
 
 
+@pytest.mark.parametrize("n_rows", [5, 5000])
+def test_predict_never_writes_through_a_view_of_the_callers_array(n_rows):
+    """Flatten gives a view of its input: the activation after it must not
+    work in place there."""
+    X = np.random.default_rng(0).standard_normal((n_rows, 2, 3)) * 3
+    before = X.copy()
+    net = pn.Sequential(
+        [pn.Flatten(), pn.Tanh(), pn.Dense(2)], seed=0, input_shape=(2, 3)
+    )
+    expected = net.forward(X, training=False)
+    np.testing.assert_array_equal(net.predict(X), expected)
+    np.testing.assert_array_equal(X, before)
+
+
 @pytest.mark.parametrize("name", sorted(pn.activations.ACTIVATIONS))
 def test_every_activation_works_in_place(name):
     activation = pn.activations.get(name)

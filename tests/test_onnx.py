@@ -29,7 +29,8 @@ from plainnet.onnx import TRANSLATIONS, check_exportable, model_from_file
 from plainnet.onnx.tables import MISSING_CELLS
 from plainnet.preprocessing import Standardizer
 from plainnet.tables import TablePreprocessor
-from test_layer_harness import EXAMPLES
+from test_layer_harness import EXAMPLES, takes_ids
+from test_layer_harness import inputs as layer_inputs
 from titanic import write_titanic
 
 HAVE_RUNTIME = all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime"))
@@ -154,7 +155,7 @@ def test_without_onnx_the_function_and_the_command_say_what_to_install(tmp_path)
 
 # -- every layer -----------------------------------------------------------------
 LAYER_CASES = [
-    (name, shape) for name in sorted(LAYERS) for shape in EXAMPLES.get(name, (0, []))[1]
+    (name, shape) for name in sorted(EXAMPLES) for shape in EXAMPLES[name][1]
 ]
 
 
@@ -167,8 +168,12 @@ def test_each_layer_runs_as_in_plainnet(name, shape, dtype, tmp_path):
     net.parameters[...] = rng.standard_normal(net.parameters.shape)
     net.state[...] = rng.uniform(0.5, 2, net.state.shape)
     session = exported(net, tmp_path)
-    for X in inputs(shape, dtype):
+    samples = inputs(shape, dtype)
+    if takes_ids(name):  # integer ids over the whole table
+        samples = [layer_inputs(name, shape, n=n) for n in BATCHES]
+    for X in samples:
         assert_close(run(session, X)["output"], net.predict(X), dtype)
+
 
 
 # -- the models --------------------------------------------------------------------
@@ -280,6 +285,62 @@ def test_regressor_variable(n_targets, dtype, tmp_path):
     for X in inputs((6,), dtype, seed=1):
         expected = model.predict(X).reshape(len(X), -1)
         assert_close(run(session, X)["variable"], expected, dtype)
+
+
+# -- sequences ---------------------------------------------------------------------
+@needs_runtime
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["SimpleRNN", "GRU", "LSTM"])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"return_sequences": True},
+        {"bidirectional": True},
+        {"return_sequences": True, "bidirectional": True, "learn_initial_state": True},
+    ],
+)
+def test_recurrent_layers_in_every_setting(name, settings, dtype, tmp_path):
+    """ONNX's RNN, GRU (gates z, r, h; linear_before_reset=1) and LSTM (i, o,
+    f, c) in float32, the steps written out in float64: as plainnet computes."""
+    layer = getattr(pn, name)(5, **settings)
+    net = pn.Sequential([layer], seed=0, dtype=dtype, input_shape=(7, 3))
+    rng = np.random.default_rng(2)  # biases far from zero, the two different
+    net.parameters[...] = rng.uniform(-0.8, 0.8, net.parameters.shape)
+    session = exported(net, tmp_path)
+    for X in inputs((7, 3), dtype):
+        assert_close(run(session, X)["output"], net.predict(X), dtype)
+
+
+@needs_runtime
+def test_token_ids_through_an_embedding_and_a_gru(tmp_path):
+    net = pn.Sequential(
+        [pn.Embedding(30, 8, padding_idx=0), pn.GRU(6, bidirectional=True),
+         pn.Dense(3)],
+        seed=0, dtype="float32", input_shape=(12,),
+    )  # fmt: skip
+    session = exported(net, tmp_path)
+    assert session.get_inputs()[0].type == "tensor(int64)"
+    ids = np.random.default_rng(0).integers(0, 30, (50, 12))
+    assert_close(run(session, ids)["output"], net.predict(ids), "float32")
+
+
+@needs_runtime
+@quiet_estimators
+def test_an_estimator_of_a_convolution_and_a_gru(tmp_path):
+    pytest.importorskip("sklearn")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 40)).astype("float32")
+    y = (X[:, :20].sum(axis=1) > 0).astype(int)
+    model = pn.NeuralNetClassifier(
+        layers=[pn.Conv1D(1, 4, 5), pn.ReLU(), pn.SwapAxes(),
+                pn.GRU(6, return_sequences=True, bidirectional=True)],
+        input_shape=(1, 40), max_epochs=2, random_state=0, dtype="float32",
+    ).fit(X, y)  # fmt: skip
+    session = exported(model, tmp_path)
+    outputs = run(session, X)
+    np.testing.assert_array_equal(outputs["label"], model.predict(X))
+    assert_close(outputs["probabilities"], model.predict_proba(X), "float32")
 
 
 # -- plainnet train models: their preprocessing in the graph ---------------------
@@ -739,3 +800,27 @@ def test_an_estimator_built_from_layers_takes_flat_rows(dtype, tmp_path):
         outputs = run(session, X)
         np.testing.assert_array_equal(outputs["label"], model.predict(X))
         assert_close(outputs["probabilities"], model.predict_proba(X), dtype)
+
+
+@needs_runtime
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_the_character_model_runs_as_in_plainnet(dtype, tmp_path):
+    """examples/char_model.py's architecture (Embedding, learned positions, two
+    residual blocks of causal attention and a GELU feed-forward layer, LayerNorm
+    over the last axis), trained a little so that no weight is at its start:
+    int64 ids in, the logits of every step out, as predict gives them."""
+    steps, vocabulary = 64, 95
+    net = pn.Sequential(
+        pn.layers.language_model(vocabulary, steps),
+        input_shape=(steps,),
+        seed=0,
+        dtype=dtype,
+    )
+    rng = np.random.default_rng(2)
+    ids = rng.integers(0, vocabulary, (64, steps + 1))
+    net.fit(ids[:, :-1], ids[:, 1:], loss="cross_entropy", epochs=2, batch_size=16)
+    session = exported(net, tmp_path)
+    assert session.get_inputs()[0].type == "tensor(int64)"
+    for n in (1, 64):
+        X = rng.integers(0, vocabulary, (n, steps))
+        assert_close(run(session, X)["output"], net.predict(X), dtype)

@@ -364,7 +364,127 @@ def chapter6(out: Path, quick: bool) -> None:
     save(fig, out, "06-failures.png")
 
 
-CHAPTERS = {1: chapter1, 2: chapter2, 4: chapter4, 5: chapter5, 6: chapter6}
+# -- chapter 7 -------------------------------------------------------------------
+#: The sentence whose attention chapter 7 draws (every character is in the text).
+SENTENCE = "The layer keeps its input."
+
+
+def char_model_run(quick: bool) -> dict:
+    """The chapter's character model (examples/char_model.py's, for fewer
+    epochs; a tiny one on part of the text with --quick), trained with text
+    sampled after three of its epochs."""
+    from plainnet import text
+
+    corpus = text.docstrings_text()
+    tokenizer = pn.CharTokenizer.from_text(corpus)
+    ids = tokenizer.encode(corpus)
+    if quick:
+        ids = ids[:30_000]
+    steps, epochs = (32, 3) if quick else (64, 8)
+    split = int(0.9 * len(ids))
+    X, y = text.windows(ids[:split], steps, stride=steps // 2)
+    X_val, y_val = text.windows(ids[split:], steps)
+    sizes = {"dim": 32, "heads": 2, "blocks": 1} if quick else {}
+    net = pn.Sequential(
+        pn.layers.language_model(len(tokenizer), steps, **sizes),
+        input_shape=(steps,),
+        seed=0,
+        dtype="float32",
+    )
+    updates = epochs * -(-len(X) // 32)
+    schedule = pn.CosineDecay(
+        3e-3, updates, warmup=min(100, updates // 10), final_lr=3e-4
+    )
+    samples = {}
+
+    def write(epoch: int, logs: dict) -> None:
+        if epoch in (1, epochs // 2, epochs):
+            samples[epoch] = pn.sample(net, tokenizer, "The network ", 240, seed=0)
+
+    net.fit(
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=pn.Adam(lr=schedule),
+        epochs=epochs,
+        batch_size=32,
+        validation_data=(X_val, y_val),
+        callbacks=[write],
+    )
+    return {"net": net, "tokenizer": tokenizer, "samples": samples}
+
+
+def chapter7(out: Path, quick: bool) -> None:
+    import textwrap
+
+    from plainnet.text import bits_per_character
+
+    run = char_model_run(quick)
+    net, tokenizer = run["net"], run["tokenizer"]
+    history = net.history
+    epochs = np.arange(1, len(history.loss) + 1)
+    fig = figure(5, 3.2)
+    ax = fig.subplots()
+    ax.plot(
+        epochs, [bits_per_character(v) for v in history.loss], "o-", label="training"
+    )
+    ax.plot(
+        epochs,
+        [bits_per_character(v) for v in history.val_loss],
+        "o-",
+        label="validation",
+    )
+    ax.set(xlabel="epoch", ylabel="bits per character", title="learning to write")
+    ax.legend()
+    save(fig, out, "07-loss.png")
+
+    fig = figure(8, 5.4)
+    for ax, (epoch, written) in zip(
+        fig.subplots(len(run["samples"]), 1), run["samples"].items(), strict=True
+    ):
+        bits = bits_per_character(history.val_loss[epoch - 1])
+        lines = "\n".join(
+            textwrap.fill(line, 88, replace_whitespace=False) or " "
+            for line in written.splitlines()
+        )
+        ax.text(0, 1, lines, va="top", family="monospace", fontsize=7.5, wrap=True)
+        ax.set_title(f"after epoch {epoch}: {bits:.2f} bits per character", fontsize=9)
+        ax.axis("off")
+    save(fig, out, "07-samples.png")
+
+    steps = net.input_shape[0]
+    sentence = SENTENCE[:steps]
+    ids = tokenizer.encode(sentence.ljust(steps))[None, :]
+    h = ids
+    for layer in net.layers[:-4]:  # the input of the last attention block
+        h = layer.forward(h, training=False)
+    norm, attention = net.layers[-4].layers
+    weights = attention.attention_weights(norm.forward(h, training=False))
+    n, heads = len(sentence), weights.shape[1]
+    rows = (heads + 1) // 2
+    fig = figure(7.5, 3.9 * rows)
+    for head, ax in enumerate(np.ravel(fig.subplots(rows, 2))):
+        if head >= heads:
+            ax.axis("off")
+            continue
+        ax.imshow(weights[0, head, :n, :n], cmap="Blues", vmin=0, vmax=1)
+        ax.set_xticks(range(n), list(sentence), fontsize=7, family="monospace")
+        ax.set_yticks(range(n), list(sentence), fontsize=7, family="monospace")
+        ax.set_title(f"head {head + 1}", fontsize=9)
+    fig.suptitle(
+        "last block: how much each character (row) takes from each one before it"
+    )
+    save(fig, out, "07-attention.png")
+
+
+CHAPTERS = {
+    1: chapter1,
+    2: chapter2,
+    4: chapter4,
+    5: chapter5,
+    6: chapter6,
+    7: chapter7,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

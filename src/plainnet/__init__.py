@@ -5,7 +5,7 @@
 >>> nn = pn.NeuralNetwork([3, 1])   # the seed's single sigmoid neuron
 """
 
-from . import backend, gradcheck, initializers, schedules
+from . import backend, gradcheck, initializers, schedules, text
 from ._version import __version__ as __version__
 from .callbacks import EarlyStopping, History
 from .classic import NeuralNetwork
@@ -18,6 +18,9 @@ from .errors import (
     TrainingDivergedError,
 )
 from .layers import (
+    GELU,
+    GRU,
+    LSTM,
     AvgPool1D,
     AvgPool2D,
     BatchNorm,
@@ -25,6 +28,7 @@ from .layers import (
     Conv2D,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
     GlobalAvgPool,
     Identity,
@@ -33,9 +37,14 @@ from .layers import (
     LeakyReLU,
     MaxPool1D,
     MaxPool2D,
+    MultiHeadAttention,
+    PositionalEmbedding,
     ReLU,
+    Residual,
     Sigmoid,
+    SimpleRNN,
     Softmax,
+    SwapAxes,
     Tanh,
     activations,
 )
@@ -54,10 +63,15 @@ from .schedules import (
     StepDecay,
 )
 from .tables import TablePreprocessor
+from .text import sample
+from .tokenizer import CharTokenizer
 from .training import TrainingInterrupted
 
 __all__ = [
+    "GELU",
+    "GRU",
     "LBFGS",
+    "LSTM",
     "MSE",
     "SGD",
     "SSE",
@@ -67,6 +81,7 @@ __all__ = [
     "AvgPool2D",
     "BatchNorm",
     "BinaryCrossEntropy",
+    "CharTokenizer",
     "Constant",
     "Conv1D",
     "Conv2D",
@@ -77,6 +92,7 @@ __all__ = [
     "Diagnostics",
     "Dropout",
     "EarlyStopping",
+    "Embedding",
     "ExponentialDecay",
     "ExportError",
     "Flatten",
@@ -90,18 +106,23 @@ __all__ = [
     "MaxPool1D",
     "MaxPool2D",
     "ModelFileError",
+    "MultiHeadAttention",
     "NeuralNetwork",
     "Optimizer",
     "PlainnetError",
+    "PositionalEmbedding",
     "Predictor",
     "RMSprop",
     "ReLU",
     "ReduceOnPlateau",
+    "Residual",
     "Schedule",
     "Sequential",
     "Sigmoid",
+    "SimpleRNN",
     "Softmax",
     "StepDecay",
+    "SwapAxes",
     "TablePreprocessor",
     "Tanh",
     "TrainingDivergedError",
@@ -112,7 +133,9 @@ __all__ = [
     "gradcheck",
     "initializers",
     "load",
+    "sample",
     "schedules",
+    "text",
     "to_onnx",
 ]
 

@@ -88,3 +88,32 @@ def _labels(array: np.ndarray, n_classes: int, loss: str) -> np.ndarray:
             f"{n_classes} outputs, got labels from {array.min()} to {array.max()}"
         )
     return array.astype(np.intp, copy=False)
+
+
+def network_target(loss, net, y, X, dtype=None) -> np.ndarray:
+    """``y`` checked by ``loss`` against the output of ``net`` (a built
+    ``Sequential``) for ``X``: one row per sample for flat outputs, and for an
+    output with more axes (a sequence model's ``(steps, classes)``) the shape
+    that ``loss`` takes for it."""
+    dtype = net.dtype if dtype is None else dtype
+    shape = net.output_shape
+    if shape is not None and len(shape) > 1:
+        return loss.prepare_target(y, shape[-1], dtype, output_shape=shape)
+    return loss.prepare_target(y, net.n_outputs or X.shape[1], dtype)
+
+
+def sequence_labels(y, output_shape: tuple[int, ...], loss: str) -> np.ndarray:
+    """Integer class labels ``(n, *output_shape[:-1])``, one per position of
+    an output ``(n, *output_shape)`` whose last axis holds the classes (the
+    next character at every step of a language model)."""
+    positions, n_classes = tuple(output_shape[:-1]), output_shape[-1]
+    array = np.asarray(on_host(y))
+    if array.ndim < 1 or array.shape[1:] != positions:
+        expected = ", ".join(map(str, positions))
+        raise DataError(
+            f"{loss} on outputs of shape (n, {', '.join(map(str, output_shape))}) "
+            f"takes one class label per position, y of shape (n, {expected}); "
+            f"got y of shape {array.shape}"
+        )
+    labels = _labels(array.reshape(-1), n_classes, loss)
+    return labels.reshape(array.shape)

@@ -208,6 +208,91 @@ def check_input(
     return ops.asarray(X, dtype)
 
 
+def check_ids(
+    X,
+    n_ids: int,
+    name: str = "X",
+    sample_shape: tuple[int, ...] | None = None,
+    layer: str = "the first layer",
+) -> np.ndarray:
+    """``X`` as an int64 array of ids in ``[0, n_ids)`` with one axis more than
+    ``sample_shape`` (``(n_samples, steps)`` by default), for a first layer
+    that takes ids (``layer`` names it in messages).
+
+    Integer input is kept (cast to int64, never changed in place); floats are
+    accepted when every value is a whole number. An id that is negative, not
+    below ``n_ids`` or not a whole number raises ``DataError`` naming the
+    first one, its position in ``X`` and how many there are.
+    """
+    array = np.asarray(X)
+    if array.dtype.kind not in "iuf":
+        raise DataError(
+            f"{name} must hold integer ids for {layer}, got an array of dtype "
+            f"{array.dtype} (map tokens to ids 0 to {n_ids - 1} first)"
+        )
+    sample_ndim = 1 if sample_shape is None else len(sample_shape)
+    if array.ndim != 1 + sample_ndim:
+        hint = "; use X.reshape(1, -1) for a single sequence" if array.ndim == 1 else ""
+        steps = "steps" if sample_shape is None else ", ".join(map(str, sample_shape))
+        raise DataError(
+            f"{name} must be {1 + sample_ndim}-D of shape (n_samples, {steps}) of "
+            f"integer ids, got {array.ndim}-D of shape {array.shape}{hint}"
+        )
+    if 0 in array.shape:
+        raise DataError(
+            f"{name} is empty (shape {array.shape}); expected at least one sample "
+            "of at least one id"
+        )
+    valid = f"from 0 to {n_ids - 1}"
+    if array.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            not_whole = ~np.isfinite(array) | (array != np.round(array))
+        why = f"which is not a whole number: {layer} takes integer ids, {valid}"
+        _refuse(array, not_whole, name, why)
+    outside = (array < 0) | (array >= n_ids)
+    _refuse(array, outside, name, f"but {layer} takes ids {valid}")
+    return array.astype(np.int64, copy=False)
+
+
+def _refuse(array: np.ndarray, bad: np.ndarray, name: str, why: str) -> None:
+    """Raise ``DataError`` naming the first value of ``array`` where ``bad`` is
+    true, its position, ``why``, and how many there are (if any)."""
+    if not bad.any():
+        return
+    position = tuple(int(i) for i in np.argwhere(bad)[0])
+    value = array[position]
+    value = int(value) if array.dtype.kind in "iu" else float(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a whole float read as ids: 20, not 20.0
+    count = int(np.count_nonzero(bad))
+    more = f" ({count} such values in {name})" if count > 1 else ""
+    raise DataError(f"{name} holds {value!r} at position {position}, {why}{more}")
+
+
+def check_ids_input(
+    ops,
+    X,
+    n_ids: int,
+    name: str = "X",
+    sample_shape: tuple[int, ...] | None = None,
+    layer: str = "the first layer",
+):
+    """:func:`check_ids` for a network on the backend ``ops``: the checked ids
+    on that device. An array already there is read back to be checked (ids
+    are small next to the values they become) and kept as it is when it
+    already holds int64 ids. ``sample_shape="any"`` takes the sample shape
+    ``X`` has (for a network not built yet)."""
+    if foreign_device(X) is not None and not ops.owns(X):
+        ops.asarray(X)  # raises DeviceError naming both devices
+    if sample_shape == "any":
+        shape = X.shape if hasattr(X, "shape") else np.shape(X)
+        sample_shape = tuple(shape[1:]) or None
+    if not ops.owns(X) or isinstance(X, np.ndarray):
+        return ops.asarray(check_ids(X, n_ids, name, sample_shape, layer))
+    host = check_ids(ops.to_numpy(X), n_ids, name, sample_shape, layer)
+    return X if str(X.dtype).endswith("int64") else ops.asarray(host)
+
+
 def _fits(ops, X, sample_shape) -> bool:
     """Whether a device array has the rank, size and kind of values
     ``check_X`` accepts as they are."""

@@ -4,9 +4,11 @@ Two tools end in the same :class:`Report`, whose ``str()`` names each cause and
 its remedy:
 
 * :class:`Diagnostics`, a callback for ``fit(..., callbacks=[...])``, which
-  records per layer after each epoch the gradient norm, the update-to-weight
-  ratio, the fraction of dead ReLUs and of saturated sigmoid/tanh units, and
-  reads the learning curves for overfitting;
+  records after each epoch, for every layer with parameters (dense,
+  convolutional, recurrent, embedding), the gradient norm and the
+  update-to-weight ratio, and the fraction of dead ReLUs and of saturated
+  sigmoid/tanh units; it reads the learning curves for overfitting, and a
+  recurrent layer's gradient norms for gradients exploding through time;
 * :func:`diagnose`, a short probe before a long run: feature scales, the
   activations of the untrained network, and a few epochs on a copy of it.
 
@@ -14,11 +16,14 @@ The callback is cheap: it never adds a pass over the data. After each epoch it
 reads the last batch's gradients (already in ``net.gradients``), compares the
 weights with their copy from the epoch before, and runs one forward pass over a
 sample of at most ``sample_size`` input rows, gathered from the ends of the
-epochs (the first layer keeps its last batch for backward anyway).
+epochs (the first layer that keeps its input for backward, a ``Dense``,
+``Embedding`` or recurrent layer, keeps the last batch anyway; the layers
+before it go unsampled).
 
 Layers are numbered as in ``net.summary()`` and the parameter names
-(``layers.2.W``); features by their name when known, else by their column
-index counted from 0.
+(``layers.2.W``), the layers inside a ``Residual`` by their path (``"2.1"``,
+as in ``layers.2.1.W``); features by their name when known, else by their
+column index counted from 0.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ import numpy as np
 
 from .callbacks import Callback
 from .errors import TrainingDivergedError
-from .layers import Dense, Flatten, ReLU, Sigmoid, Tanh
+from .layers import Dense, Embedding, Flatten, ReLU, Sigmoid, Tanh
+from .layers.recurrent import Recurrent
 
 __all__ = [
     "Diagnostics",
@@ -61,6 +67,12 @@ UNSTABLE_FACTOR = 2.0
 #: A feature is out of scale when its root mean square is this many times the
 #: median feature's, and at least this large.
 SCALE_RATIO = 100.0
+#: A recurrent layer's gradients explode through time when its weights move by
+#: this many times their own size between two records (healthy runs stay below
+#: 3, in their first epoch; exploding ones reach hundreds).
+EXPLODING_UPDATE = 10.0
+#: The clipping hook the findings of exploding gradients name.
+CLIPPING = "grad_hook=plainnet.hooks.clip_by_global_norm(1.0)"
 
 
 @dataclass(frozen=True)
@@ -71,17 +83,18 @@ class Finding:
     ----------
     kind : str
         ``"diverged"``, ``"unstable"``, ``"feature_scale"``, ``"dead_relu"``,
-        ``"saturated"`` or ``"overfit"``.
+        ``"saturated"``, ``"exploding"`` or ``"overfit"``.
     cause, remedy : str
         Plain sentences; ``str(finding)`` is ``"cause: remedy"``.
-    layer : int or None
-        The layer concerned (its index in ``net.layers``), if any.
+    layer : int, str or None
+        The layer concerned (its index in ``net.layers``, or its path such as
+        ``"2.1"`` inside a ``Residual``), if any.
     """
 
     kind: str
     cause: str
     remedy: str
-    layer: int | None = None
+    layer: int | str | None = None
 
     def __str__(self) -> str:
         return f"{self.cause}: {self.remedy}"
@@ -134,10 +147,13 @@ class Diagnostics(Callback):
     ----------
     epochs : list of int
         The epochs recorded.
-    layers : dict of int to dict of str to list of float
-        Per layer index, its series over ``epochs``: ``grad_norm`` and
+    layers : dict of int (or str) to dict of str to list of float
+        Per layer index (a path such as ``"2.1"`` for a layer inside a
+        ``Residual``), its series over ``epochs``: ``grad_norm`` and
         ``update_ratio`` (``||W_now - W_before|| / ||W_before||`` since the
-        previous record) for layers with weights ``W``; ``dead`` for ReLUs and
+        previous record) for every layer with parameters (all of a layer's
+        parameters together: ``W`` and ``b``, a recurrent layer's ``W_ih``,
+        ``W_hh``, ...); ``dead`` for ReLUs and
         ``saturated`` for sigmoid and tanh layers (the output layer excluded: its
         outputs are meant to reach 0 and 1).
 
@@ -152,7 +168,7 @@ class Diagnostics(Callback):
     def __init__(self, every: int = 1, sample_size: int = 256) -> None:
         self.every, self.sample_size = int(every), int(sample_size)
         self.epochs: list[int] = []
-        self.layers: dict[int, dict[str, list[float]]] = {}
+        self.layers: dict[int | str, dict[str, list[float]]] = {}
         self._net = None
         self._before: np.ndarray | None = None
         self._sample: np.ndarray | None = None
@@ -201,36 +217,34 @@ class Diagnostics(Callback):
 
     def _record(self, epoch: int, net) -> None:
         self.epochs.append(epoch)
-        for index, layer in enumerate(net.layers):
-            if "W" in layer.params:
-                W, before = net.ops.to_numpy(layer.params["W"]), self._weights_before(
-                    net, index
-                )
-                self._add(index, "grad_norm", _norm(net.ops.to_numpy(layer.grads["W"])))
-                change = _norm(W - before) / max(_norm(before), 1e-12)
-                self._add(index, "update_ratio", change)
-        if self._before is not None:
-            np.copyto(self._before, net.ops.to_numpy(net.parameters))
+        parameters = net.ops.to_numpy(net.parameters)
+        gradients = net.ops.to_numpy(net.gradients)
+        for index, part in _parameter_spans(net).items():
+            before = self._before[part]
+            self._add(index, "grad_norm", _norm(gradients[part]))
+            change = _norm(parameters[part] - before) / max(_norm(before), 1e-12)
+            self._add(index, "update_ratio", change)
+        np.copyto(self._before, parameters)
         if self._sample is not None:
             for index, name, value in activation_stats(net, self._sample, self._start):
                 self._add(index, name, value)
 
-    def _weights_before(self, net, index: int) -> np.ndarray:
-        part, shape = net.layout[f"layers.{index}.W"]
-        return self._before[part].reshape(shape)
-
-    def _add(self, index: int, name: str, value: float) -> None:
+    def _add(self, index: int | str, name: str, value: float) -> None:
         self.layers.setdefault(index, {}).setdefault(name, []).append(value)
 
     # -- the report -----------------------------------------------------------
     def report(self) -> Report:
         """The findings from what was recorded and from the network's history."""
-        findings = []
-        if self._net is not None:
+        findings = [
+            finding
+            for index, series in sorted(self.layers.items(), key=_in_order)
+            if (finding := _exploding_finding(self._net, index, series, self.epochs))
+        ]
+        if self._net is not None and not findings:  # exploding says it better
             unstable = unstable_finding(self._net.history, self._net.optimizer)
             if unstable is not None:
                 findings.append(unstable)
-        for index, series in sorted(self.layers.items()):
+        for index, series in sorted(self.layers.items(), key=_in_order):
             if series.get("dead") and series["dead"][-1] >= DEAD_FRACTION:
                 findings.append(_dead_finding(index, series["dead"][-1]))
             saturated = series.get("saturated")
@@ -269,8 +283,8 @@ class Diagnostics(Callback):
             f"{'layer':<16}{'grad norm':>11}{'update/W':>10}{'dead':>7}"
             f"{'saturated':>11}"
         ]
-        for index, series in sorted(self.layers.items()):
-            name = type(self._net.layers[index]).__name__ if self._net else "?"
+        for index, series in sorted(self.layers.items(), key=_in_order):
+            name = type(_layer_at(self._net, index)).__name__ if self._net else "?"
             cells = [
                 f"{series[key][-1]:>{width}.{digits}}" if key in series else " " * width
                 for key, width, digits in (
@@ -290,26 +304,83 @@ class Diagnostics(Callback):
 # -- what the sample's activations say ------------------------------------------
 def activation_stats(net, X: np.ndarray, start: int = 0):
     """Yield ``(layer index, "dead" or "saturated", fraction of units)`` for each
-    ReLU, sigmoid and tanh layer but the last, from one forward pass of ``X``
-    (rows of the input of layer ``start``) with nothing cached."""
+    ReLU, sigmoid and tanh layer but the last (inside a ``Residual`` too, named
+    by their path ``"2.1"``), from one forward pass of ``X`` (rows of the input
+    of layer ``start``) with nothing cached."""
     last = len(net.layers) - 1
     for index in range(start, len(net.layers)):
         layer = net.layers[index]
+        yield from _inner_stats(layer, X, str(index))
         X = layer.forward(X, training=False)
         if index == last:
             break
-        units = X.reshape(len(X), -1)
-        if isinstance(layer, ReLU):
-            yield index, "dead", float(np.mean(np.all(units <= 0, axis=0)))
-        elif isinstance(layer, (Sigmoid, Tanh)):
-            if isinstance(layer, Sigmoid):
-                flat = units * (1 - units) < 0.08 * 0.25
-            else:
-                flat = 1 - units * units < 0.08
-            yield index, "saturated", float(np.mean(flat.mean(axis=0) >= 0.9))
+        yield from _unit_stats(layer, X, index)
 
 
-def _dead_finding(index: int, fraction: float) -> Finding:
+def _inner_stats(layer, X: np.ndarray, path: str):
+    """The statistics of the layers inside ``layer`` (given its input ``X``),
+    each run on what the one before it gives."""
+    for index, inner in enumerate(layer.sublayers()):
+        yield from _inner_stats(inner, X, f"{path}.{index}")
+        X = inner.forward(X, training=False)
+        yield from _unit_stats(inner, X, f"{path}.{index}")
+
+
+def _unit_stats(layer, output: np.ndarray, key: int | str):
+    """``(key, "dead" or "saturated", fraction)`` for a ReLU, sigmoid or tanh
+    layer's ``output``; nothing for other layers."""
+    units = output.reshape(len(output), -1)
+    if isinstance(layer, ReLU):
+        yield key, "dead", float(np.mean(np.all(units <= 0, axis=0)))
+    elif isinstance(layer, (Sigmoid, Tanh)):
+        if isinstance(layer, Sigmoid):
+            flat = units * (1 - units) < 0.08 * 0.25
+        else:
+            flat = 1 - units * units < 0.08
+        yield key, "saturated", float(np.mean(flat.mean(axis=0) >= 0.9))
+
+
+def _key(path: str) -> int | str:
+    """A layer's key in the records: its index at the top, else its path."""
+    return int(path) if path.isdigit() else path
+
+
+def _in_order(item: tuple) -> tuple[int, ...]:
+    """Records sorted as the layers come: ``2`` before ``2.1`` before ``3``."""
+    return tuple(int(part) for part in str(item[0]).split("."))
+
+
+def _layer_at(net, key: int | str):
+    """The layer at an index or a path (``"2.1"``: layer 1 inside layer 2)."""
+    parts = [int(part) for part in str(key).split(".")]
+    layer = net.layers[parts[0]]
+    for part in parts[1:]:
+        layer = layer.sublayers()[part]
+    return layer
+
+
+def _exploding_finding(net, index: int | str, series: dict, epochs: list[int]):
+    """A recurrent layer whose weights moved by many times their own size in
+    one epoch: gradients exploding through time (an optimizer's step grows
+    with the gradient), which clipping their norm tames."""
+    ratios = series.get("update_ratio")
+    if net is None or not ratios or not isinstance(_layer_at(net, index), Recurrent):
+        return None
+    largest = max(ratios)
+    if not largest >= EXPLODING_UPDATE:
+        return None
+    epoch = epochs[ratios.index(largest)]
+    name = type(_layer_at(net, index)).__name__
+    return Finding(
+        "exploding",
+        f"the gradients of layer {index} ({name}) explode through time: its "
+        f"weights moved by {_magnitude(largest)} times their size by epoch {epoch}",
+        f"clip them, fit(..., {CLIPPING}), or lower the learning rate",
+        index,
+    )
+
+
+def _dead_finding(index: int | str, fraction: float) -> Finding:
     return Finding(
         "dead_relu",
         f"{fraction:.0%} of the ReLUs of layer {index} never activate",
@@ -318,10 +389,10 @@ def _dead_finding(index: int, fraction: float) -> Finding:
     )
 
 
-def _saturation_finding(net, index: int, inputs: np.ndarray | None) -> Finding:
+def _saturation_finding(net, index: int | str, inputs: np.ndarray | None) -> Finding:
     """Saturated units: from inputs far from the unit scale, or else from weights
     grown too large (a learning rate too large)."""
-    name = "sigmoid" if isinstance(net.layers[index], Sigmoid) else "tanh"
+    name = "sigmoid" if isinstance(_layer_at(net, index), Sigmoid) else "tanh"
     large = inputs is None or _norm(inputs) / math.sqrt(max(inputs.size, 1)) > 2
     return Finding(
         "saturated",
@@ -447,7 +518,16 @@ def divergence_finding(net, epoch: int, value, lr=None) -> Finding:
         return Finding(scale.kind, scale.cause, remedy)
     lr = getattr(net.optimizer, "lr", None) if lr is None else lr
     cause = f"the loss became {value} at epoch {epoch} with learning rate {lr:g}"
-    return Finding("diverged", cause, f"try {lr / 10:g}, ten times smaller")
+    remedy = f"try {lr / 10:g}, ten times smaller" + _clip(net)
+    return Finding("diverged", cause, remedy)
+
+
+def _clip(net) -> str:
+    """For a network with a recurrent layer, where gradients can explode
+    through time: the advice to clip them."""
+    if any(isinstance(layer, Recurrent) for layer in net.layers):
+        return f", or clip the gradients, which explode through time: {CLIPPING}"
+    return ""
 
 
 # -- the probe ------------------------------------------------------------------
@@ -499,7 +579,7 @@ def diagnose(
     rows = np.random.default_rng(0).permutation(len(X))[:max_rows]
     X, y = X[np.sort(rows)], y[np.sort(rows)]
     findings = []
-    if X.ndim == 2:
+    if X.ndim == 2 and net.layers[0].input_kind != "ids":  # ids have no scale
         scale = feature_scale_finding(X, feature_names)
         if scale is not None:
             findings.append(scale)
@@ -554,7 +634,7 @@ def _probe_fit(net, X, y, loss, optimizer, epochs, batch_size, callback):
             net.fit(X, y, optimizer=smaller, **settings)
         except TrainingDivergedError:
             continue
-        remedy = f"try {lr / factor:g}, {_TIMES[factor]} times smaller"
+        remedy = f"try {lr / factor:g}, {_TIMES[factor]} times smaller" + _clip(net)
         cause = f"the loss became {value} at epoch {epoch} with learning rate {lr:g}"
         return Finding("diverged", cause, remedy)
     return divergence_finding(net, epoch, value, lr)
@@ -564,19 +644,48 @@ _TIMES = {10: "ten", 100: "a hundred", 1000: "a thousand"}
 
 
 def _last_input(net) -> tuple[int, np.ndarray] | None:
-    """The index of the first ``Dense`` layer and the last training batch it
-    saw (kept for its backward), or None before any training."""
+    """The index of the first layer that keeps its input for backward
+    (``Dense``, ``Embedding``, a recurrent layer) and the last training batch
+    it saw, or None before any training."""
     for index, layer in enumerate(net.layers):
-        if isinstance(layer, Dense):
-            batch = layer.saved.get("x")
-            return None if batch is None else (index, batch)
+        batch = _saved_input(layer)
+        if batch is not None:
+            return index, batch
+        if isinstance(layer, (Dense, Embedding, Recurrent)):
+            return None  # not trained yet
     return None
+
+
+def _saved_input(layer):
+    """The input of ``layer``'s last training forward, if it keeps it."""
+    if isinstance(layer, Dense):
+        return layer.saved.get("x")
+    if isinstance(layer, Embedding):
+        return layer.saved.get("ids")
+    if isinstance(layer, Recurrent) and "xt" in layer.saved:
+        return layer.ops.swapaxes(layer.saved["xt"], 0, 1)  # kept time-major
+    return None
+
+
+def _parameter_spans(net) -> dict[int | str, slice]:
+    """Each layer with parameters, by index (by path inside a ``Residual``:
+    the layers that own them), and its span of the flat buffers (a layer's
+    parameters lie side by side)."""
+    spans: dict[int | str, slice] = {}
+    for name, (part, _) in net.layout.items():
+        index = _key(name.removeprefix("layers.").rsplit(".", 1)[0])
+        known = spans.get(index)
+        start = part.start if known is None else known.start
+        spans[index] = slice(start, part.stop)
+    return spans
 
 
 def _takes_the_features(net, index: int) -> bool:
     """Whether layer ``index`` sees the network's input features (only
-    ``Flatten`` before it), not what earlier layers computed."""
-    return all(isinstance(layer, Flatten) for layer in net.layers[:index])
+    ``Flatten`` before it), not what earlier layers computed, nor ids."""
+    before = net.layers[:index]
+    takes_ids = net.layers[index].input_kind == "ids"
+    return not takes_ids and all(isinstance(layer, Flatten) for layer in before)
 
 
 def _norm(array: np.ndarray) -> float:

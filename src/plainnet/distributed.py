@@ -25,6 +25,7 @@ except ImportError as error:  # mpi4py or the MPI library missing
 
 from . import hooks, losses, optimizers
 from ._messages import shown
+from ._targets import network_target
 from ._validation import check_positive
 from .callbacks import as_callbacks
 from .network import Sequential
@@ -185,7 +186,7 @@ class MPITrainer:
         and the number of rows of all ranks."""
         X = self.net.check_input(X)
         y = self._encode(y, loss, classes)
-        y = loss.prepare_target(y, self.net.n_outputs or X.shape[1], self.net.dtype)
+        y = network_target(loss, self.net, y, X)
         counts = self.comm.allgather(len(X))
         return X, y, sum(counts[: self.comm.Get_rank()]), sum(counts)
 

@@ -37,6 +37,11 @@ def he_normal(shape: tuple[int, ...], rng) -> np.ndarray:
     return np.sqrt(2.0 / fan_in) * rng.standard_normal(shape)
 
 
+def normal(shape: tuple[int, ...], rng) -> np.ndarray:
+    """``N(0, 1)``: PyTorch's starting values for an embedding's vectors."""
+    return rng.standard_normal(shape)
+
+
 def zeros(shape: tuple[int, ...], rng=None) -> np.ndarray:
     """All zeros (the default for biases)."""
     return np.zeros(shape)
@@ -64,6 +69,7 @@ INITIALIZERS: dict[str, Initializer] = {
     "uniform": uniform,
     "glorot_uniform": glorot_uniform,
     "he_normal": he_normal,
+    "normal": normal,
     "zeros": zeros,
 }
 

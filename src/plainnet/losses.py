@@ -14,7 +14,12 @@ import numpy as np  # in type hints only: losses compute through self.ops
 from . import backend
 from ._buffers import BufferCache
 from ._registry import resolve
-from ._targets import class_target, numeric_target, unit_interval_target
+from ._targets import (
+    class_target,
+    numeric_target,
+    sequence_labels,
+    unit_interval_target,
+)
 from .errors import DataError
 from .layers.activations import _sigmoid, sigmoid, softmax
 
@@ -33,12 +38,18 @@ class Loss(BufferCache):
     name = "loss"
     reduction = "mean"
 
-    def prepare_target(self, y, n_outputs: int, dtype: np.dtype) -> np.ndarray:
+    def prepare_target(
+        self, y, n_outputs: int, dtype: np.dtype, output_shape=None
+    ) -> np.ndarray:
         """Validate ``y`` against a network with ``n_outputs`` outputs.
 
         Returns ``y`` as the loss uses it: a float NumPy array of shape
         ``(n_samples, n_outputs)`` (1-D ``y`` is accepted for one output).
+        ``output_shape``: one sample's output shape when it has more than one
+        axis (then ``n_outputs`` is its last), which only ``cross_entropy``
+        takes.
         """
+        _flat_outputs_only(self.name, output_shape)
         return numeric_target(y, n_outputs, dtype, self.name)
 
     def value_and_gradient(
@@ -140,7 +151,8 @@ class BinaryCrossEntropy(Loss):
 
     name = "binary_cross_entropy"
 
-    def prepare_target(self, y, n_outputs, dtype):
+    def prepare_target(self, y, n_outputs, dtype, output_shape=None):
+        _flat_outputs_only(self.name, output_shape)
         return unit_interval_target(y, n_outputs, dtype, self.name)
 
     def _value_and_gradient(self, output, target, weight):
@@ -174,17 +186,26 @@ class CrossEntropy(Loss):
     with ``P = softmax(Z)``. The target is either integer class labels of shape
     ``(n,)`` in ``[0, k)``, or one row per sample of class probabilities (one-hot
     or soft) of shape ``(n, k)``. The number of classes is always ``k``, the
-    network's output width, never the largest label. The steps are the
+    network's output width, never the largest label.
+
+    Logits with more axes, ``(n, ..., k)`` (a language model's ``(n, steps,
+    k)``), take one integer label per position, ``(n, ...)``; the mean runs
+    over every position, as PyTorch's ``CrossEntropyLoss`` on the flattened
+    positions (and a sample's weight counts at each of its positions). The steps are the
     backend's ``softmax_cross_entropy`` (on the CPU, one compiled pass per row
     when numba is installed: :mod:`plainnet.backend.kernels.cross_entropy`).
     """
 
     name = "cross_entropy"
 
-    def prepare_target(self, y, n_outputs, dtype):
+    def prepare_target(self, y, n_outputs, dtype, output_shape=None):
+        if output_shape is not None and len(output_shape) > 1:
+            return sequence_labels(y, tuple(output_shape), self.name)
         return class_target(y, n_outputs, dtype, self.name)
 
     def _value_and_gradient(self, output, target, weight):
+        if output.ndim > 2:
+            return self._positions(output, target, weight)
         ops, n = self.ops, output.shape[0]
         labels = target.ndim == 1
         if labels and target.shape[0] != n:
@@ -204,9 +225,46 @@ class CrossEntropy(Loss):
             grad *= share[:, None]
         return value, grad
 
+    def _positions(self, output, target, weight):
+        """Logits ``(n, ..., k)`` and labels ``(n, ...)``: every position a
+        row of ``(n * m, k)``, averaged over all ``n * m``."""
+        ops, n, k = self.ops, output.shape[0], output.shape[-1]
+        if target.shape != output.shape[:-1]:
+            raise DataError(
+                f"loss 'cross_entropy': outputs of shape {output.shape} take "
+                f"labels of shape {output.shape[:-1]}, got {target.shape}"
+            )
+        rows = output.size // k
+        grad = self._buffer("p", output.shape, output.dtype)
+        per_position = ops.softmax_cross_entropy(
+            ops.reshape(output, (rows, k)),
+            ops.reshape(target, (rows,)),
+            ops.reshape(grad, (rows, k)),
+        )  # P - T
+        if weight is None:
+            grad *= 1.0 / rows
+            return ops.sum(per_position) / rows, grad
+        m = rows // n  # positions per sample
+        share = _shares(ops, weight, m)  # w_i / (sum(w) * m)
+        value = share @ ops.sum(ops.reshape(per_position, (n, m)), axis=1)
+        grad *= ops.reshape(share, (n,) + (1,) * (output.ndim - 1))
+        return value, grad
+
     def output_function(self, output):
         ops = backend.of(output)
         return softmax(output, ops.empty(output.shape, output.dtype), ops)
+
+
+def _flat_outputs_only(name: str, output_shape) -> None:
+    """Refuse an output of more than one axis per sample for a loss that takes
+    one row per sample."""
+    if output_shape is not None and len(output_shape) > 1:
+        shape = ", ".join(map(str, output_shape))
+        raise DataError(
+            f"loss {name!r} takes outputs of shape (n, outputs), but the network "
+            f"gives (n, {shape}): end it with Flatten() and a Dense layer, or use "
+            "loss='cross_entropy' with a class label per position"
+        )
 
 
 def _shares(ops, weight: np.ndarray, n_outputs: int = 1) -> np.ndarray:

@@ -9,8 +9,14 @@ import numpy as np  # in type hints only: the network computes through self.ops
 from . import backend, losses
 from ._messages import listing
 from ._random import make_rng
-from ._validation import check_dtype, check_input, check_sample_shape
+from ._validation import (
+    check_dtype,
+    check_ids_input,
+    check_input,
+    check_sample_shape,
+)
 from .callbacks import History
+from .errors import DataError
 from .layers import Activation, Layer, layer_entries, layer_from_config
 from .layers.shapes import check_shapes, input_shape_of
 from .model_files import save as save_model
@@ -269,7 +275,11 @@ class Sequential:
         samples have the network's input shape (``finite=False`` leaves the check
         for NaN and inf to the caller). Host arrays are moved once; an array of
         another device raises an error naming both. An unbuilt network is built
-        for ``X``'s sample shape."""
+        for ``X``'s sample shape. A network whose first layer takes ids
+        (``input_kind = "ids"``, as ``Embedding``) takes integer ids instead, in
+        that layer's range, and keeps them integer."""
+        if self.layers[0].input_kind == "ids":
+            return self._check_ids(X, name)
         if not self.built:
             X = check_input(self.ops, X, self.dtype, name, finite, "any")
             self.build(X.shape[1:])
@@ -281,6 +291,23 @@ class Sequential:
                 self.layers[0],
             )
             check_sample_shape(X, self.input_shape, f"first layer {first!r}")
+        return X
+
+    def _check_ids(self, X, name: str):
+        """``X`` as checked integer ids for the first layer (see ``check_input``)."""
+        first, where = self.layers[0], f"layer 0 ({self.layers[0]!r})"
+        shape = self.input_shape or "any"
+        X = check_ids_input(self.ops, X, first.n_ids, name, shape, where)
+        if not self.built:
+            self.build(X.shape[1:])
+        elif X.shape[1:] != self.input_shape:
+            given, expected = X.shape[1:], self.input_shape
+            if len(expected) == 1:
+                given, expected = given[0], expected[0]
+            raise DataError(
+                f"{name} has samples of {given} ids, but the network expects "
+                f"{expected} ({where})"
+            )
         return X
 
     def predict(self, X) -> np.ndarray:
@@ -317,13 +344,17 @@ class Sequential:
 
     def _infer(self, X: np.ndarray) -> np.ndarray:
         """``forward(X, training=False)``, with each activation applied in place to
-        the array the layer before it made (never to the caller's ``X``)."""
+        the array the layer before it made (never to the caller's ``X``, nor to
+        a view of it such as ``Flatten`` gives)."""
         given = X
         for layer in self.layers:
             if isinstance(layer, Activation) and X is not given:
                 X = layer.function(X, X)
             else:
-                X = layer.forward(X, training=False)
+                output = layer.forward(X, training=False)
+                if X is given and layer.gives_view:
+                    given = output
+                X = output
         return X
 
     def predict_proba(self, X) -> np.ndarray:
@@ -462,6 +493,12 @@ def _check_layers(layers: list) -> None:
             raise TypeError(
                 f"layer {index} must be a plainnet Layer, got {type(layer).__name__}"
             )
+    for index, layer in enumerate(layers[1:], start=1):
+        if layer.input_kind == "ids":
+            raise ValueError(
+                f"layer {index} ({layer!r}) takes integer ids, so it must be the "
+                "network's first layer"
+            )
     seen: dict[int, int] = {}
     for index, layer in enumerate(layers):
         if id(layer) in seen:
@@ -490,10 +527,11 @@ def _size(layout: dict[str, tuple[slice, tuple]]) -> int:
 
 
 def _views(ops, buffer, layout, n_layers: int) -> list[dict[str, np.ndarray]]:
-    """Per layer, its arrays as views into ``buffer``, by short name."""
+    """Per layer, its arrays as views into ``buffer``, by the name the layer
+    gave them (``"W"``, or ``"1.W"`` for a layer held inside a ``Residual``)."""
     views: list[dict[str, np.ndarray]] = [{} for _ in range(n_layers)]
     for full_name, (part, shape) in layout.items():
-        _, index, name = full_name.split(".")
+        _, index, name = full_name.split(".", 2)
         views[int(index)][name] = ops.reshape(buffer[part], shape)
     return views
 

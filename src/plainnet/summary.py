@@ -5,20 +5,17 @@ import math
 
 def summary_table(net) -> str:
     """One line per layer of ``net`` (a built ``Sequential``): its index, class,
-    output shape (batch axis as ``n``) and number of parameters; then the totals
-    of trainable parameters and non-trainable values."""
+    output shape (batch axis as ``n``) and number of parameters, with the
+    layers inside a ``Residual`` indented below it; then the totals of
+    trainable parameters and non-trainable values."""
     if not net.built:
         return (
             f"Sequential of {len(net.layers)} layers, not built yet: give "
             "input_shape=... or call fit/predict to learn the input shape"
         )
     rows = [("#", "layer", "output shape", "parameters")]
-    shape = net.input_shape
-    rows.append(("", "input", _shape(shape), ""))
-    for index, layer in enumerate(net.layers):
-        shape = layer.output_shape(shape)
-        count = sum(math.prod(s) for s in layer.param_shapes().values())
-        rows.append((str(index), type(layer).__name__, _shape(shape), f"{count:,}"))
+    rows.append(("", "input", _shape(net.input_shape), ""))
+    rows += _rows(net.layers, net.input_shape)
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
         "  ".join(
@@ -36,6 +33,27 @@ def summary_table(net) -> str:
         f"non-trainable values: {net.state.size:,}",
     ]
     return "\n".join(lines)
+
+
+def _rows(layers, shape: tuple[int, ...], prefix: str = "") -> list[tuple]:
+    """One row per layer, and below a layer that holds others (``Residual``)
+    one indented row for each of those, numbered ``3.0``, ``3.1``."""
+    rows = []
+    for index, layer in enumerate(layers):
+        output = layer.output_shape(shape)
+        count = sum(math.prod(s) for s in layer.param_shapes().values())
+        depth = "  " * prefix.count(".")
+        rows.append(
+            (
+                f"{prefix}{index}",
+                depth + type(layer).__name__,
+                _shape(output),
+                f"{count:,}",
+            )
+        )
+        rows += _rows(layer.sublayers(), shape, f"{prefix}{index}.")
+        shape = output
+    return rows
 
 
 def _shape(shape: tuple[int, ...]) -> str:

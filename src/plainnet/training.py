@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import numpy as np  # in type hints only: training computes through net.ops
 
 from . import hooks, losses, optimizers
+from ._targets import network_target
 from ._validation import check_positive, check_same_length, check_sample_weight
 from .callbacks import Callback, EarlyStopping, History, TrainingState, as_callbacks
 from .diagnostics import divergence_finding
@@ -419,7 +420,7 @@ def _training_arrays(net, loss, X, y, sample_weight) -> tuple:
     """``(X, y)`` or ``(X, y, weight)``: ``X`` on the device, the targets and
     weights checked on the host (the batch source moves them)."""
     X = net.check_input(X)
-    y = loss.prepare_target(y, net.n_outputs or X.shape[1], net.dtype)
+    y = network_target(loss, net, y, X)
     check_same_length(X, y)
     weight = check_sample_weight(sample_weight, X.shape[0], net.dtype)
     return (X, y) if weight is None else (X, y, weight)
@@ -473,9 +474,7 @@ def _prepare_validation(net, loss, validation_data, callbacks: list[Callback]):
             "validation_data must be (X_val, y_val) or (X_val, y_val, sample_weight)"
         )
     X_val = net.check_input(validation_data[0], "X_val")
-    y_val = loss.prepare_target(
-        validation_data[1], net.n_outputs or X_val.shape[1], net.dtype
-    )
+    y_val = network_target(loss, net, validation_data[1], X_val)
     check_same_length(X_val, y_val)
     arrays = [X_val, net.ops.asarray(y_val)]
     if len(validation_data) == 3:

@@ -10,10 +10,12 @@ The functions take NumPy's signatures, ``out=`` included, so that the NumPy
 backend hands out NumPy's own functions and costs nothing. This class
 implements them on any namespace that follows the Python array API standard,
 which has no ``out=``: the result is computed, then copied into ``out`` by slice
-assignment. The fused operations at the end (the Adam step, the ReLU's
-backward, softmax with cross-entropy, im2col, col2im, scatter-add, dropout
-masks) are written once here from those functions; a backend may replace one
-with a faster twin (compiled loops, a CuPy kernel) computing the same.
+assignment. ``erf``, which neither NumPy nor the standard has, is built from
+elementary operations (:mod:`plainnet.backend.special`). The fused operations
+at the end (the Adam step, the ReLU's backward, softmax with cross-entropy,
+im2col, col2im, scatter-add, dropout masks, the steps of the recurrent cells)
+are written once here from those functions; a backend may replace one with a
+faster twin (compiled loops, a CuPy kernel) computing the same.
 """
 
 import contextlib
@@ -22,6 +24,8 @@ from itertools import product
 from typing import Any
 
 import numpy as np
+
+from . import recurrent, special
 
 
 class DeviceError(ValueError):
@@ -159,6 +163,13 @@ class Backend:
         """NumPy's floating-point error state for a block (nothing elsewhere)."""
         return contextlib.nullcontext()
 
+    def single_threaded(self):
+        """A block whose matrix products run on one thread, where the library
+        lets the caller choose (the CPU's BLAS); elsewhere nothing: for loops
+        of small products, which gain nothing from more threads and lose much
+        when those threads wait for a core."""
+        return contextlib.nullcontext()
+
     # -- element-wise, with NumPy's out= -----------------------------------------------
     def add(self, a, b, out=None):
         return _into(out, a + b)
@@ -195,6 +206,12 @@ class Backend:
 
     def logaddexp(self, a, b, out=None):
         return _into(out, self.xp.logaddexp(a, b))
+
+    def erf(self, a, out=None):
+        """The error function, ``2/sqrt(pi) * integral from 0 to a of
+        exp(-t**2) dt``, element-wise: W. J. Cody's rational approximations
+        (:mod:`plainnet.backend.special`), within a few units in the last place."""
+        return _into(out, special.erf(self, a))
 
     def greater(self, a, b, out=None):
         return _into(out, self.xp.greater(a, b))
@@ -361,6 +378,28 @@ class Backend:
         for i in range(indices.shape[0]):
             row = int(indices[i])
             out[row, ...] += values[i, ...]
+
+    # -- recurrent cells: the equations in plainnet.backend.recurrent -----------------
+    def gru_cell(self, gi, gh, h_prev, rz, n, h) -> None:
+        """A GRU step's gates ``rz``, candidate ``n`` and state ``h``, from the
+        step's products ``gi``, ``gh`` (see :func:`recurrent.gru_cell`)."""
+        recurrent.gru_cell(self, gi, gh, h_prev, rz, n, h)
+
+    def gru_cell_backward(self, dh, h_prev, rz, n, gh, dgi, dgh) -> None:
+        """A GRU step backward (see :func:`recurrent.gru_cell_backward`)."""
+        recurrent.gru_cell_backward(self, dh, h_prev, rz, n, gh, dgi, dgh)
+
+    def lstm_cell(self, gates, c_prev, c, tanh_c, h) -> None:
+        """An LSTM step's activated ``gates``, cell ``c`` and state ``h`` (see
+        :func:`recurrent.lstm_cell`)."""
+        recurrent.lstm_cell(self, gates, c_prev, c, tanh_c, h)
+
+    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, work) -> None:
+        """An LSTM step backward, ``work`` like ``dgates`` a scratch array (see
+        :func:`recurrent.lstm_cell_backward`)."""
+        recurrent.lstm_cell_backward(
+            self, dh, dc, gates, c_prev, tanh_c, dgates, work
+        )
 
     def __reduce__(self):
         # a module cannot be pickled: pickles and copies name the backend's

@@ -7,6 +7,8 @@ reference) or as compiled loops from :mod:`plainnet.backend.kernels` when numba
 is installed (the ``fast`` extra).
 """
 
+import contextlib
+import functools
 import math
 import os
 
@@ -17,6 +19,11 @@ from .base import Backend, DeviceError, foreign_device, offset_view
 from .kernels import KERNELS, numba_installed
 
 KERNEL_CHOICES = ("auto", "numpy", "numba")
+
+#: A recurrent step's state sizes (batch rows x units) up to which its forward
+#: runs as a compiled loop (measured on a 2-core machine: the loop is faster
+#: up to about a thousand values, NumPy's passes beyond two thousand)
+CELL_LOOP_SIZE = 1024
 
 #: NumPy's functions that the contract hands out unchanged
 _NATIVE = (
@@ -111,6 +118,14 @@ class NumpyBackend(Backend):
     def errstate(self, **settings):
         return np.errstate(**settings)
 
+    def single_threaded(self):
+        """BLAS on one thread for the block, through threadpoolctl when it is
+        installed (a dependency of scikit-learn); else nothing."""
+        controller = _blas_controller()
+        if controller is None:
+            return contextlib.nullcontext()
+        return controller.limit(limits=1, user_api="blas")
+
     def max(self, a, axis=None, keepdims=False):
         return a.max(axis=axis, keepdims=keepdims)
 
@@ -157,6 +172,18 @@ class NumpyBackend(Backend):
             return out
         return np.multiply(grad_out, y > 0, out=out)
 
+    def erf(self, a, out=None):
+        """One compiled call of ``math.erf`` per element for a C-contiguous
+        ``out`` of ``a``'s shape; else the generic approximation."""
+        fits = out is None or (out.shape == a.shape and out.flags.c_contiguous)
+        if self.kernels == "numba" and fits:
+            if out is None:
+                out = np.empty(a.shape, a.dtype)
+            flat = np.ascontiguousarray(a).reshape(-1)
+            KERNELS["erf"].compiled(flat, out.reshape(-1))
+            return out
+        return super().erf(a, out=out)
+
     def softmax_cross_entropy(self, z, target, grad):
         labels = target.ndim == 1 and target.dtype.kind in "iu"
         fits = labels and len(target) == len(z) and grad.shape == z.shape
@@ -196,6 +223,46 @@ class NumpyBackend(Backend):
 
     def scatter_add(self, out, indices, values) -> None:
         np.add.at(out, indices, values)
+
+    # The recurrent cells: a compiled loop makes a step one call instead of a
+    # dozen or two. Backward, the loop wins at every size; forward, NumPy's
+    # vectorised tanh wins once a step holds more than CELL_LOOP_SIZE values
+    # (numba's exp is a scalar call), so larger layers keep the NumPy passes.
+    def gru_cell(self, gi, gh, h_prev, rz, n, h) -> None:
+        if self.kernels == "numba" and h.size <= CELL_LOOP_SIZE:
+            KERNELS["gru_cell"].compiled(gi, gh, h_prev, rz, n, h)
+        else:
+            super().gru_cell(gi, gh, h_prev, rz, n, h)
+
+    def gru_cell_backward(self, dh, h_prev, rz, n, gh, dgi, dgh) -> None:
+        if self.kernels == "numba":
+            KERNELS["gru_cell_backward"].compiled(dh, h_prev, rz, n, gh, dgi, dgh)
+        else:
+            super().gru_cell_backward(dh, h_prev, rz, n, gh, dgi, dgh)
+
+    def lstm_cell(self, gates, c_prev, c, tanh_c, h) -> None:
+        if self.kernels == "numba" and h.size <= CELL_LOOP_SIZE:
+            KERNELS["lstm_cell"].compiled(gates, c_prev, c, tanh_c, h)
+        else:
+            super().lstm_cell(gates, c_prev, c, tanh_c, h)
+
+    def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, work) -> None:
+        if self.kernels == "numba":  # one pass: the loop needs no scratch
+            loop = KERNELS["lstm_cell_backward"].compiled
+            loop(dh, dc, gates, c_prev, tanh_c, dgates)
+        else:
+            super().lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, work)
+
+
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS (made once), or None without
+    threadpoolctl."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
 
 
 def adam_constants_in(dtype, *args) -> tuple:

@@ -4,8 +4,9 @@
 the seed's network and answers for a new situation. ``plainnet train`` trains
 a network on a CSV file (or a built-in data set) and saves it as a model file;
 ``predict``, ``evaluate``, ``info``, ``export`` (to ONNX) and ``think --model``
-use that file. ``plainnet playground`` serves a page where a network learns
-while you watch.
+use that file. ``plainnet train-text`` trains a character-level language model
+on a text file, and ``plainnet write`` continues a prompt with it.
+``plainnet playground`` serves a page where a network learns while you watch.
 
 Each command lives in its own module, which registers its subparser
 (``add_parser``) and runs it (``run``); ``common`` holds what they share.
@@ -23,7 +24,18 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import DataError, ExportError, ModelFileError, TrainingDivergedError
-from . import demo, evaluate, export, info, playground, plot, predict, train
+from . import (
+    demo,
+    evaluate,
+    export,
+    info,
+    playground,
+    plot,
+    predict,
+    train,
+    train_text,
+    write,
+)
 from .common import Interrupted, UsageError, one_line_warning
 from .typos import check_words
 
@@ -48,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"plainnet {__version__}"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (demo, train, predict, evaluate, info, plot, export, playground):
+    commands_in_order = (
+        demo, train, train_text, predict, evaluate, info, plot, export, write,
+        playground,
+    )  # fmt: skip
+    for command in commands_in_order:
         command.add_parser(commands)
     for subparser in commands.choices.values():
         subparser.allow_abbrev = False  # --epoch is not --epochs

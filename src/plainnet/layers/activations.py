@@ -186,6 +186,63 @@ class Softmax(Activation):
         return out
 
 
+@register_layer
+class GELU(Activation):
+    """The Gaussian error linear unit (Hendrycks & Gimpel, 2016), in its exact
+    form (PyTorch's ``nn.GELU()`` default): ``f(x) = x * Phi(x)``, with ``Phi``
+    the standard normal distribution function,
+    ``Phi(x) = (1 + erf(x / sqrt(2))) / 2``.
+
+    Its derivative needs ``x`` as well as ``Phi(x)``, so the layer keeps both:
+    ``f'(x) = Phi(x) + x * phi(x)``, ``phi(x) = exp(-x**2 / 2) / sqrt(2 pi)``
+    the normal density. ``erf`` is the backend's (:meth:`plainnet.backend.
+    Backend.erf`: a compiled ``math.erf`` on the CPU with numba, W. J. Cody's
+    rational approximations elsewhere).
+
+    Example
+    -------
+    >>> Sequential([Dense(64), GELU(), Dense(64)], input_shape=(64,))
+    """
+
+    def function(self, x, out):
+        cdf = self._cdf(x, self.ops.empty(x.shape, x.dtype))
+        return self.ops.multiply(x, cdf, out=out)
+
+    def _cdf(self, x, out):
+        """``Phi(x) = (1 + erf(x / sqrt(2))) / 2`` into ``out``."""
+        ops = self.ops
+        ops.multiply(x, _SQRT_HALF, out=out)
+        ops.erf(out, out=out)
+        out += 1.0
+        out *= 0.5
+        return out
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        if not training:
+            return self.function(x, self.ops.empty(x.shape, x.dtype))
+        cdf = self._cdf(x, self._buffer("cdf", x.shape, x.dtype))
+        self.save_for_backward(x=x, cdf=cdf)
+        return self.ops.multiply(x, cdf, out=self._buffer("y", x.shape, x.dtype))
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
+        if not need_input_grad:
+            return None
+        ops, x = self.ops, self.saved["x"]
+        out = self._buffer("dx", x.shape, x.dtype)
+        ops.multiply(x, x, out=out)
+        out *= -0.5
+        ops.exp(out, out=out)  # sqrt(2 pi) phi(x)
+        out *= x
+        out *= _INV_SQRT_2PI  # x phi(x)
+        out += self.saved["cdf"]  # f'(x) = Phi(x) + x phi(x)
+        out *= grad_out
+        return out
+
+
+_SQRT_HALF = 0.7071067811865476  # 1 / sqrt(2)
+_INV_SQRT_2PI = 0.3989422804014327  # 1 / sqrt(2 pi)
+
+
 ACTIVATIONS: dict[str, type[Activation]] = {
     "identity": Identity,
     "linear": Identity,
@@ -195,6 +252,7 @@ ACTIVATIONS: dict[str, type[Activation]] = {
     "relu": ReLU,
     "leaky_relu": LeakyReLU,
     "softmax": Softmax,
+    "gelu": GELU,
 }
 
 

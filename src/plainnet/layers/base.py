@@ -1,9 +1,10 @@
 """The layer contract that every layer follows.
 
 Arrays are batch-first: a layer maps ``X`` of shape ``(n_samples, *input_shape)``
-to ``Y`` of shape ``(n_samples, *output_shape)``. Images and sequences are
-channels-first, as in PyTorch and ONNX: ``(n, channels, length)`` and
-``(n, channels, height, width)``.
+to ``Y`` of shape ``(n_samples, *output_shape)``. Images and the inputs of
+convolutions are channels-first, as in PyTorch and ONNX: ``(n, channels,
+length)`` and ``(n, channels, height, width)``; sequences for recurrent layers
+are ``(n, steps, features)`` (the layout of sequences, below).
 
 A layer's life, in order:
 
@@ -21,10 +22,21 @@ A layer belongs to one network: the first ``Sequential`` that takes it binds
 it to its buffers, and a second one refuses it (copy it with
 ``type(layer).from_config(layer.get_config())``).
 
-Sequences go batch-first, ``(n, steps, features)``, in the recurrent and
-attention layers (PyTorch's ``batch_first=True``, Keras's layout), while
-convolutions keep channels first, ``(n, channels, length)``; a layer that
-swaps the two axes bridges them.
+What a layer takes is said by its class attribute ``input_kind``: ``"values"``
+(numbers, which the network casts to its float dtype: every layer but one) or
+``"ids"`` (integer indices from 0 to ``n_ids - 1``, as ``Embedding`` takes). A
+network whose first layer takes ids checks ``X`` as integers in that range,
+keeps it integer through batching and prediction, and asks no gradient of it;
+such a layer can only come first.
+
+The layout of sequences: recurrent and attention layers take them batch-first
+with the features last, ``(n, steps, features)`` (PyTorch's
+``batch_first=True``, Keras's layout), and give ``(n, steps, units)`` (or
+``(n, units)`` for the last step only); convolutions and pooling keep channels
+first, ``(n, channels, length)``, as PyTorch and ONNX lay them out; ``SwapAxes``
+turns either layout into the other (``(n, channels, length)`` to ``(n, length,
+channels)``, and back). Token ids are ``(n, steps)`` integers, which
+``Embedding`` makes ``(n, steps, dim)``.
 """
 
 import weakref
@@ -61,7 +73,15 @@ class Layer(BufferCache):
         nothing else; ``forward(training=False)`` never adds to it.
     input_shape : tuple of int or None
         One sample's input shape, once built.
+    input_kind : {"values", "ids"}
+        What the layer takes (a class attribute; see the module's docstring).
+        A layer of ``"ids"`` also has ``n_ids``, the number of valid ids.
     """
+
+    input_kind = "values"
+    #: Whether ``forward`` may return a view of its input (``Flatten``): the
+    #: network then never applies the next activation in place to it.
+    gives_view = False
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
@@ -150,6 +170,12 @@ class Layer(BufferCache):
         self.saved = {}
         self._clear_buffers()
 
+    def sublayers(self) -> list["Layer"]:
+        """The layers this one holds and runs, in order (a ``Residual``'s); none
+        for most layers. Their parameters and state are this layer's, named
+        ``"{index}.{name}"`` (``"1.W"``)."""
+        return []
+
     # -- the math ----------------------------------------------------------------
     def save_for_backward(self, **arrays: np.ndarray) -> None:
         """Keep exactly these arrays for ``backward`` (replacing what was kept)."""
@@ -176,6 +202,17 @@ class Layer(BufferCache):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def walk(layers: "list[Layer]", prefix: str = ""):
+    """Every layer of ``layers`` and, depth first, every layer held inside one,
+    as ``(path, layer)``: ``"3"``, then ``"3.0"`` and ``"3.1"`` for the two
+    layers of a ``Residual`` at index 3 (the names of their parameters,
+    ``"layers.3.1.W"``, follow the same path)."""
+    for index, layer in enumerate(layers):
+        path = f"{prefix}{index}"
+        yield path, layer
+        yield from walk(layer.sublayers(), f"{path}.")
 
 
 def describe_shape(shape: tuple[int, ...]) -> str:

@@ -36,9 +36,13 @@ class Dense(Layer):
 
     Notes
     -----
-    Input ``X`` of shape ``(n_samples, n_in)`` (put ``Flatten()`` before it for
-    images), output of shape ``(n_samples, n_out)``. Backward, with
-    ``G = dL/dY``::
+    Input ``X`` of shape ``(n_samples, n_in)``, output of shape
+    ``(n_samples, n_out)``. Given more axes, ``(n, ..., n_in)`` (a sequence's
+    ``(n, steps, features)``), it applies to the last one, as PyTorch's
+    ``Linear``: ``(n, ..., n_in)`` to ``(n, ..., n_out)``, every position with
+    the same ``W`` (the rows of all positions go through one matrix product).
+    Put ``Flatten()`` before it to flatten images instead. Backward, with
+    ``G = dL/dY`` and ``X`` as rows of ``n_in``::
 
         dW = X.T @ G        db = 1^T G (column sums)        dX = G @ W.T
 
@@ -77,13 +81,16 @@ class Dense(Layer):
         return None if self.n_in is None else (self.n_in,)
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
-        if len(input_shape) != 1:
+        if len(input_shape) < 1:
+            raise ShapeError("expects (n, features) or (n, ..., features)")
+        if self.n_in is not None and input_shape[-1] != self.n_in:
+            if len(input_shape) == 1:
+                raise ShapeError(f"expects {self.n_in} inputs")
             raise ShapeError(
-                "expects (n, features); put Flatten() before it to flatten"
+                f"expects {self.n_in} inputs on the last axis (put Flatten() "
+                "before it to flatten images)"
             )
-        if self.n_in is not None and input_shape[0] != self.n_in:
-            raise ShapeError(f"expects {self.n_in} inputs")
-        return (self.n_out,)
+        return (*input_shape[:-1], self.n_out)
 
     @property
     def n_features(self) -> int:
@@ -92,7 +99,7 @@ class Dense(Layer):
             return self.n_in
         if self.input_shape is None:
             raise ValueError(f"{self!r} is not built yet: its input width is unknown")
-        return self.input_shape[0]
+        return self.input_shape[-1]
 
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
         shapes = {"W": (self.n_features, self.n_out)}
@@ -108,28 +115,32 @@ class Dense(Layer):
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         ops, W = self.ops, self.params["W"]
+        rows = x if x.ndim == 2 else ops.reshape(x, (-1, x.shape[-1]))
         if training:
             self.save_for_backward(x=x)
             y = ops.matmul(
-                x, W, out=self._buffer("y", (x.shape[0], self.n_out), W.dtype)
+                rows, W, out=self._buffer("y", (rows.shape[0], self.n_out), W.dtype)
             )
         else:
-            y = ops.matmul(x, W)
+            y = ops.matmul(rows, W)
         if self.bias:
             y += self.params["b"]
-        return y
+        return y if x.ndim == 2 else ops.reshape(y, (*x.shape[:-1], self.n_out))
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
-        ops = self.ops
-        ops.matmul(self.saved["x"].T, grad_out, out=self.grads["W"])
+        ops, x = self.ops, self.saved["x"]
+        rows = x if x.ndim == 2 else ops.reshape(x, (-1, x.shape[-1]))
+        grad = grad_out if x.ndim == 2 else ops.reshape(grad_out, (-1, self.n_out))
+        ops.matmul(rows.T, grad, out=self.grads["W"])
         if self.bias:  # db = 1^T G, the column sums, as one BLAS product
-            ones = self._constant("ones", grad_out.shape[:1], grad_out.dtype, 1.0)
-            ops.matmul(ones, grad_out, out=self.grads["b"])
+            ones = self._constant("ones", grad.shape[:1], grad.dtype, 1.0)
+            ops.matmul(ones, grad, out=self.grads["b"])
         if not need_input_grad:
             return None
         W = self.params["W"]
-        dx = self._buffer("dx", (grad_out.shape[0], W.shape[0]), W.dtype)
-        return ops.matmul(grad_out, W.T, out=dx)
+        dx = self._buffer("dx", (grad.shape[0], W.shape[0]), W.dtype)
+        ops.matmul(grad, W.T, out=dx)
+        return dx if x.ndim == 2 else ops.reshape(dx, x.shape)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -215,6 +226,8 @@ class Flatten(Layer):
     -------
     >>> Sequential([Flatten(), Dense(10)], input_shape=(1, 8, 8))
     """
+
+    gives_view = True
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         return (math.prod(input_shape),)

@@ -255,7 +255,9 @@ class BatchNorm(Layer):
 class LayerNorm(Layer):
     """Layer normalisation (Ba, Kiros & Hinton, 2016): each sample is normalised
     over all its values (every axis but the batch axis), as
-    ``torch.nn.LayerNorm(normalized_shape=input_shape[1:])``.
+    ``torch.nn.LayerNorm(normalized_shape=input_shape[1:])``; or, with
+    ``axes="last"``, each position of a sequence over its features alone, as
+    ``torch.nn.LayerNorm(normalized_shape=dim)`` in a Transformer.
 
     Parameters
     ----------
@@ -263,25 +265,30 @@ class LayerNorm(Layer):
         Added to the variance before its square root.
     affine : bool, default True
         Whether the layer learns an elementwise scale ``gamma`` and shift
-        ``beta`` of one sample's shape.
+        ``beta``.
+    axes : {"all", "last"}, default "all"
+        The values normalised together: all of one sample's, or those along
+        the last axis (one group per position of ``(n, steps, dim)``).
 
     Attributes
     ----------
-    params : ``gamma`` (ones) and ``beta`` (zeros), each of one sample's shape
-        (``(F,)`` for rows, ``(C, H, W)`` for images), if affine. No state: the
-        same computation runs in training and when predicting.
+    params : ``gamma`` (ones) and ``beta`` (zeros), if affine: each of one
+        sample's shape (``(F,)`` for rows, ``(C, H, W)`` for images), or of
+        the last axis's length with ``axes="last"``. No state: the same
+        computation runs in training and when predicting.
 
     Notes
     -----
-    With ``D`` values per sample and means over them (one per sample)::
+    With ``D`` values per group (a sample, or a position) and means over
+    them, one per group::
 
         mu = mean(x)        var = mean((x - mu)**2)        (biased)
         x_hat = (x - mu) / sqrt(var + eps)        y = gamma * x_hat + beta
 
-    Backward, with ``g = gamma * dy`` and the same per-sample means::
+    Backward, with ``g = gamma * dy`` and the same per-group means::
 
-        dbeta  = sum over the batch of dy        dgamma = sum over the batch of
-        dy * x_hat
+        dbeta  = sum of dy over the axes gamma is broadcast along
+        dgamma = sum of dy * x_hat over those axes
         dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps)
 
     so ``forward`` keeps exactly ``x_hat`` and ``1 / sqrt(var + eps)``.
@@ -289,12 +296,21 @@ class LayerNorm(Layer):
     Example
     -------
     >>> Sequential([Dense(64), LayerNorm(), ReLU(), Dense(3)], input_shape=(20,))
+    >>> LayerNorm(axes="last")   # on (n, steps, dim), before attention
     """
 
-    def __init__(self, eps: float = 1e-5, affine: bool = True) -> None:
+    def __init__(
+        self, eps: float = 1e-5, affine: bool = True, axes: str = "all"
+    ) -> None:
         super().__init__()
         self.eps = _check_eps(eps, "LayerNorm")
         self.affine = check_bool("LayerNorm affine", affine)
+        if axes not in ("all", "last"):
+            raise ValueError(
+                "LayerNorm axes must be 'all' (each sample over all its values) "
+                f"or 'last' (each position over its last axis), got {axes!r}"
+            )
+        self.axes = axes
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         if len(input_shape) < 1:
@@ -306,17 +322,22 @@ class LayerNorm(Layer):
             return {}
         if self.input_shape is None:
             raise ValueError(f"{self!r} is not built yet: its input shape is unknown")
-        return {"gamma": self.input_shape, "beta": self.input_shape}
+        shape = self.input_shape[-1:] if self.axes == "last" else self.input_shape
+        return {"gamma": shape, "beta": shape}
 
     def initial_params(self, rng) -> dict[str, np.ndarray]:
         if not self.affine:
             return {}
-        shape = self.input_shape
+        shape = self.param_shapes()["gamma"]
         return {"gamma": initializers.ones(shape), "beta": initializers.zeros(shape)}
+
+    def _group_axes(self, ndim: int) -> tuple[int, ...]:
+        """The axes one group of values runs along (the statistics' axes)."""
+        return (ndim - 1,) if self.axes == "last" else tuple(range(1, ndim))
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         ops = self.ops
-        axes = tuple(range(1, x.ndim))
+        axes = self._group_axes(x.ndim)
         if training:
             x_hat = self._buffer("x_hat", x.shape, x.dtype)
             y = scratch = self._buffer("y", x.shape, x.dtype)
@@ -340,14 +361,15 @@ class LayerNorm(Layer):
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         ops = self.ops
         x_hat, inv_std = self.saved["x_hat"], self.saved["inv_std"]
+        axes = self._group_axes(x_hat.ndim)
         work = self._buffer("dx", x_hat.shape, x_hat.dtype)
-        if self.affine:
+        if self.affine:  # summed over the axes gamma is broadcast along
+            spread = tuple(range(x_hat.ndim - 1)) if self.axes == "last" else 0
             ops.multiply(grad_out, x_hat, out=work)
-            ops.sum(work, axis=0, out=self.grads["gamma"])
-            ops.sum(grad_out, axis=0, out=self.grads["beta"])
+            ops.sum(work, axis=spread, out=self.grads["gamma"])
+            ops.sum(grad_out, axis=spread, out=self.grads["beta"])
         if not need_input_grad:
             return None
-        axes = tuple(range(1, x_hat.ndim))
         if self.affine:
             g = self._buffer("g", x_hat.shape, x_hat.dtype)
             ops.multiply(grad_out, self.params["gamma"], out=g)
@@ -365,4 +387,4 @@ class LayerNorm(Layer):
         return work
 
     def get_config(self) -> dict[str, Any]:
-        return {"eps": self.eps, "affine": self.affine}
+        return {"eps": self.eps, "affine": self.affine, "axes": self.axes}

@@ -3,7 +3,9 @@
 The fields describe the data the model was trained on: ``task``, ``target``,
 ``source``, ``feature_names``, ``classes``, ``scaling``, ``target_scaling``,
 ``metrics``, ``table`` (a :class:`~plainnet.tables.TablePreprocessor` as a
-dict) and ``kept_epoch`` (see :func:`plainnet.model_files.save`). Each field is
+dict), ``kept_epoch`` (see :func:`plainnet.model_files.save`) and
+``tokenizer`` (a character model's :class:`~plainnet.tokenizer.CharTokenizer`
+as a dict). Each field is
 checked alone, then against the others: a file whose fields contradict each
 other (the target listed as a feature) is refused.
 """
@@ -17,6 +19,7 @@ from .._messages import shown
 from ..errors import DataError
 from ..preprocessing import Standardizer
 from ..tables import TablePreprocessor
+from ..tokenizer import CharTokenizer
 from .values import is_number_list
 
 _TASKS = ("classify", "regress")
@@ -156,6 +159,20 @@ def _check_kept_epoch(value, network) -> None:
         raise ValueError("metadata 'kept_epoch' must be a positive integer")
 
 
+def _check_tokenizer(value, network) -> None:
+    """A character model's tokenizer: one character per class of the output's
+    last axis, and per id of a first layer that takes ids."""
+    try:
+        tokenizer = CharTokenizer.from_dict(value)
+    except ValueError as error:
+        raise ValueError(f"metadata 'tokenizer': {error}") from None
+    shape = network.output_shape
+    _check_count("tokenizer", len(tokenizer), shape[-1] if shape else None, "outputs")
+    first = network.layers[0]
+    if first.input_kind == "ids":
+        _check_count("tokenizer", len(tokenizer), first.n_ids, "input ids")
+
+
 def _check_count(name: str, count: int, expected: int | None, what: str) -> None:
     if expected is not None and count != expected:
         raise ValueError(
@@ -179,4 +196,5 @@ _METADATA_CHECKS: dict[str, Callable[[Any, Any], None]] = {
     "metrics": _check_metrics,
     "table": _check_table,
     "kept_epoch": _check_kept_epoch,
+    "tokenizer": _check_tokenizer,
 }

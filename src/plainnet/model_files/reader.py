@@ -235,6 +235,8 @@ class _ModelReader:
                 layers.append(layer_from_config(entry))
             except (TypeError, ValueError) as error:
                 raise self.fail(f"layer {index}: {error}") from None
+            except RecursionError:  # blocks inside blocks, hundreds deep
+                raise self.fail(f"layer {index}: nested too deeply") from None
         return layers, np.dtype(network["dtype"]), self._input_shape(layers, network)
 
     def _input_shape(self, layers: list[Layer], network: dict) -> tuple[int, ...]:
@@ -246,6 +248,8 @@ class _ModelReader:
             check_shapes(layers, input_shape)
         except (TypeError, ValueError) as error:
             raise self.fail(f"invalid architecture ({error})") from None
+        except RecursionError:
+            raise self.fail("invalid architecture (layers nested too deeply)") from None
         return input_shape
 
     def _optimizer(self, section, dtype: np.dtype):

@@ -10,6 +10,7 @@ import numpy as np
 from .. import losses, optimizers, schedules
 from .._version import __version__
 from ..layers import LAYERS
+from ..layers.base import walk
 from .atomic import atomic_write
 from .format import DOCUMENT, FORMAT, FORMAT_VERSION, document_limits_problem
 from .kinds import ModelKind, kind_of
@@ -109,11 +110,12 @@ def _document(model, kind: ModelKind, optimizer_doc, metadata: dict) -> dict:
 
 
 def _check_layers_registered(network) -> None:
-    """Raise ``ValueError`` for a layer that loading could not rebuild."""
-    for index, layer in enumerate(network.layers):
+    """Raise ``ValueError`` for a layer that loading could not rebuild (the
+    layers inside a ``Residual`` too, named by their path, ``3.1``)."""
+    for path, layer in walk(network.layers):
         if LAYERS.get(type(layer).__name__) is not type(layer):
             raise ValueError(
-                f"layer {index} ({type(layer).__name__}) is not one of plainnet's "
+                f"layer {path} ({type(layer).__name__}) is not one of plainnet's "
                 f"registered layers {sorted(LAYERS)}, so it cannot be saved"
             )
 

@@ -72,8 +72,10 @@ class GraphBuilder:
 
     @contextlib.contextmanager
     def scope(self, prefix: str) -> Iterator[None]:
-        """Name what is added inside after ``prefix`` (``layers.3.W``)."""
-        outer, self._prefix = self._prefix, prefix
+        """Name what is added inside after ``prefix`` (``layers.3.W``), itself
+        inside the scope around it (``layers.3`` then ``1``: ``layers.3.1.W``)."""
+        outer = self._prefix
+        self._prefix = f"{outer}.{prefix}" if outer else prefix
         try:
             yield
         finally:

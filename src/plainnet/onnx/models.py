@@ -139,11 +139,17 @@ def _samples(estimator, g: GraphBuilder, x: str) -> str:
     return g.node("Reshape", [x, g.constant("sample_shape", target, cast=False)])
 
 
+def _input_dtype(net: Sequential) -> str:
+    """int64 for a network that takes ids (``Embedding`` first), else its
+    float dtype."""
+    return "int64" if net.layers[0].input_kind == "ids" else net.dtype.name
+
+
 # -- the models ------------------------------------------------------------------
 def sequential(net: Sequential, g: GraphBuilder, add_output_function: bool):
     """The logits (or with ``add_output_function`` the loss's output function)."""
     net = _built(net, g)
-    x = Port("input", net.dtype.name, net.input_shape)
+    x = Port("input", _input_dtype(net), net.input_shape)
     y = Port("output", net.dtype.name, net.output_shape)
     g.reserve(x.name, y.name)
     out = translate_layers(net.layers, g, x.name)

@@ -8,7 +8,7 @@ _PARAMETERS_DOC = """
         Width of each hidden ``Dense`` layer; ``()`` gives a linear model.
     activation : str, default "relu"
         Hidden activation, by name: "relu", "tanh", "logistic" (or "sigmoid"),
-        "identity", "leaky_relu".
+        "identity", "leaky_relu", "gelu".
     optimizer : {"adam", "sgd", "rmsprop", "adagrad", "lbfgs"}, default "adam"
         scikit-learn's ``solver``. "lbfgs" (which needs SciPy) minimises the
         whole training cost with L-BFGS, one iteration per epoch, ignoring

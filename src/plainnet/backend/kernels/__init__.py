@@ -13,4 +13,4 @@ from ._registry import KERNELS, Kernel, compile_loop, numba_installed, register_
 
 __all__ = ["KERNELS", "Kernel", "compile_loop", "numba_installed", "register_kernel"]
 
-from . import adam, cross_entropy, relu  # noqa: F401  (each registers its loop)
+from . import adam, cross_entropy, erf, gru, lstm, relu  # noqa: F401  (each registers)
