@@ -241,7 +241,7 @@ def run_command(command: str, folder: Path, env: dict, where: str):
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=120,  # no command of the docs takes a minute
         check=False,
     )
     if result.returncode and 'pip install ".[' in result.stderr:

@@ -148,3 +148,40 @@ def test_a_layer_of_a_network_that_is_gone_may_join_another():
     dense = pn.Dense(3, 2)
     pn.Sequential([dense], seed=0)  # no reference kept: the network is gone
     assert pn.Sequential([dense], seed=1).layers[0] is dense
+
+
+@pytest.mark.parametrize("optimizer", [pn.SGD, pn.Adam, pn.RMSprop, pn.Adagrad])
+def test_a_huge_learning_rate_is_caught_by_any_optimizer(optimizer):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 1, 8, 8))
+    y = rng.integers(0, 3, 64)
+    cnn = pn.Sequential(
+        [pn.Conv2D(1, 4, 3), pn.ReLU(), pn.Flatten(), pn.Dense(3)],
+        seed=0,
+        input_shape=(1, 8, 8),
+    )
+    with pytest.raises(pn.TrainingDivergedError, match=r"learning rate 1000000\.0"):
+        cnn.fit(
+            X,
+            y,
+            loss="cross_entropy",
+            optimizer=optimizer(lr=1e6),
+            epochs=50,
+            batch_size=16,
+        )
+    assert cnn.history.loss == []  # caught in the first epoch, whose cost ran away
+    assert np.abs(cnn.parameters).max() < 1e20
+
+
+def test_finite_but_absurd_weights_are_divergence():
+    X, y = data()
+    model = net()
+
+    def blow_up(gradients):
+        gradients[0] = -1e25  # the weight grows by 1e25 at each step, finite
+
+    with pytest.raises(pn.TrainingDivergedError, match=r"weights grew beyond 1e\+20"):
+        model.fit(
+            X, y, loss="mse", optimizer=pn.SGD(lr=1.0), epochs=5, grad_hook=blow_up
+        )
+    assert np.abs(model.parameters).max() < 1e20

@@ -266,7 +266,7 @@ def test_a_csv_file_uploaded_on_the_page(open_page, browser, tmp_path):
     open_page()
     choose(browser, "data", "csv")
     wait_for(lambda: "no CSV file: upload one" in text(browser, "error"))
-    assert find(browser, "upload").is_displayed()
+    wait_for(find(browser, "upload").is_displayed)
     table = write_flowers(tmp_path / "flowers.csv")
     find(browser, "upload").send_keys(str(table))
     wait_for(lambda: legend(browser) == ["setosa", "versicolor", "virginica"])

@@ -578,7 +578,7 @@ def _probe_fit(net, X, y, loss, optimizer, epochs, batch_size, callback):
         return None
     except TrainingDivergedError as error:
         epoch = len(net.history.loss) + 1
-        found = re.search(r"the cost became (\S+) with", str(error))
+        found = re.search(r"the cost became (.+?) with learning", str(error))
         value = found.group(1) if found else "inf"
     lr = getattr(net.optimizer, "lr", None)
     if not isinstance(lr, (int, float)):

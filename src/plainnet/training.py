@@ -117,8 +117,11 @@ def _epochs(training, source, epochs, grad_hook, ends, stop) -> None:
         # the one read back to the host of the epoch: its costs, and a number
         # that is finite when the weights are (their sum of squares)
         *costs, weights = net.ops.read([*values, kept.probe()])
+        if ends.first is None:  # the first batch's cost: the untrained network's
+            share = 1.0 if loss.reduction == "mean" else sum(masses) / masses[0]
+            ends.first = costs[0] * share  # a sum of costs: as if over the epoch
         cost = source.epoch_cost(costs, masses, loss.reduction == "mean")
-        if ends(cost, kept, math.isfinite(weights)) or stop.requested:
+        if ends(cost, kept, weights) or stop.requested:
             return
 
 
@@ -134,9 +137,7 @@ def _full_batch_epochs(training, source, epochs, grad_hook, ends, stop) -> None:
 
     def on_iteration(x: np.ndarray, cost: float) -> bool:
         net.parameters[...] = ops.asarray(x.astype(net.dtype))
-        return ends(cost, kept, math.isfinite(ops.read([kept.probe()])[0])) or (
-            stop.requested
-        )
+        return ends(cost, kept, ops.read([kept.probe()])[0]) or stop.requested
 
     start = ops.to_numpy(net.parameters).astype("float64")
     try:
@@ -174,22 +175,42 @@ def _whole_cost(training, arrays, grad_hook):
     return objective
 
 
+#: A cost this many times the first batch's (of this ``fit``, measured before
+#: any update: the untrained cost) is divergence, though still finite: no
+#: training that works climbs three orders of magnitude
+COST_GROWTH = 1e3
+#: Weights whose norm passes this are divergence, though still finite (the
+#: weights of working networks are a few units to a few thousands)
+WEIGHT_NORM_LIMIT = 1e20
+
+
 class _EpochEnds:
     """What happens after each epoch: check the cost, let the batch source
     finish the epoch (ranks agree), record it through the callbacks, check the
     weights, and keep them as the last good ones. Calling it returns True to
-    stop."""
+    stop.
+
+    Divergence is a cost that is not finite or has grown ``COST_GROWTH``-fold
+    over the first batch's (``first``, set by the loop), or weights that are
+    not finite or whose norm has passed ``WEIGHT_NORM_LIMIT``: any of them
+    puts back the last good epoch."""
 
     def __init__(self, training, callbacks, validation, source) -> None:
         self.training, self.callbacks = training, callbacks
         self.validation, self.source = validation, source
+        self.first: float | None = None
 
-    def __call__(self, cost: float, kept: "_LastGood", probe_finite: bool) -> bool:
+    def __call__(self, cost: float, kept: "_LastGood", squares: float) -> bool:
+        """End an epoch of ``cost`` whose weights' sum of squares is
+        ``squares``."""
         training = self.training
         epoch = training.epoch + 1
-        if not math.isfinite(cost):
+        if self.first is None:
+            self.first = cost
+        if not math.isfinite(cost) or cost > COST_GROWTH * max(self.first, 1e-3):
             kept.restore()
-            _diverged(training, epoch, cost)
+            grown = f"{cost:.3g} ({cost / self.first:.3g} times the untrained cost)"
+            _diverged(training, epoch, cost if not math.isfinite(cost) else grown)
         self.source.end_epoch(training.net)
         training.epoch = epoch
         logs = {"epoch": epoch, "loss": cost}
@@ -199,9 +220,16 @@ class _EpochEnds:
         halt = any(
             [bool(c.on_epoch_end(epoch, logs, training)) for c in self.callbacks]
         )
-        if not (probe_finite or kept.all_finite()):
+        if not squares <= WEIGHT_NORM_LIMIT**2:  # NaN and inf included
+            grown = kept.all_finite()
             kept.restore()
-            _diverged(training, epoch, "finite, but the last update overflowed")
+            _diverged(
+                training,
+                epoch,
+                f"finite, but the weights grew beyond {WEIGHT_NORM_LIMIT:g}"
+                if grown
+                else "finite, but the last update overflowed",
+            )
         kept.update()
         return halt
 
@@ -223,7 +251,7 @@ class _LastGood:
 
     def probe(self):
         """The sum of squares of the weights and the state (0-d): finite when
-        they all are (a sum that overflows is checked by ``all_finite``)."""
+        they all are, unless they are huge (which ``all_finite`` tells)."""
         ops, total = self.ops, 0.0
         for array in self.watched:
             total = total + ops.vdot(array, array)
@@ -272,7 +300,6 @@ class Batches:
         self.arrays = tuple(ops.asarray(array) for array in arrays)
         self.ops = ops
         self.starts = _starts(self.n, self.batch_size, _needs_two(net))
-        self._whole = [(self.arrays, self._mass(0, self.n))]
         self._whole = [(self.arrays, self._mass(0, self.n))]
 
     def whole(self) -> tuple:
