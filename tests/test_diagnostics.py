@@ -420,38 +420,29 @@ def test_every_layer_with_parameters_is_watched():
     assert set(diagnostics.layers[2]) == {"dead"}
 
 
-def test_gradients_exploding_through_time_name_the_clipping_hook():
-    X, y = remember_first_steps(steps=20)
-
-    def rnn(scale):
+def test_weights_thrown_far_by_gradients_through_time_name_the_clipping_hook():
+    """A recurrence that amplifies: its weights jump by many times their size,
+    while the cost, behind a tanh, stays bounded (no divergence to stop)."""
+    X, y = remember_first_steps()
+    reports = []
+    for hook in (None, pn.hooks.clip_by_global_norm(1.0)):
         net = pn.Sequential(
-            [pn.SimpleRNN(16), pn.Dense(1)], seed=0, input_shape=(20, 2)
+            [pn.SimpleRNN(24), pn.Dense(1)], seed=0, input_shape=(60, 2)
         )
-        net.layers[0].params["W_hh"][...] *= scale  # 2: a recurrence that amplifies
-        return net
-
-    reports = {}
-    for name, scale, hook in (
-        ("exploding", 2, None),
-        ("clipped", 2, pn.hooks.clip_by_global_norm(1.0)),
-        ("calm", 1, None),
-    ):
+        net.layers[0].params["W_hh"][...] *= 4
         diagnostics = pn.Diagnostics()
-        net = rnn(scale)
-        net.fit(X, y, optimizer=pn.SGD(lr=0.1), epochs=30, batch_size=32,
+        net.fit(X, y, optimizer=pn.SGD(lr=0.05), epochs=15, batch_size=32,
                 callbacks=[diagnostics], grad_hook=hook)  # fmt: skip
-        reports[name] = (diagnostics.report(), net.history.loss[-1])
-    report = reports["exploding"][0]
-    assert report.kinds == ["exploding"]
+        reports.append(diagnostics.report())
+    assert reports[0].kinds == ["exploding"]
     assert re.fullmatch(
         r"The gradients of layer 0 \(SimpleRNN\) explode through time: its weights "
         r"moved by \S+ times their size by epoch \d+: clip them, fit\(\.\.\., "
         r"grad_hook=plainnet\.hooks\.clip_by_global_norm\(1\.0\)\), or lower "
         r"the learning rate\.",
-        str(report),
+        str(reports[0]),
     )
-    assert not reports["clipped"][0] and not reports["calm"][0]
-    assert reports["clipped"][1] < 0.5 * reports["exploding"][1]  # clipping helps
+    assert not reports[1]  # clipped
 
 
 def test_a_fast_adam_on_a_gru_is_not_taken_for_exploding_gradients():
@@ -463,23 +454,25 @@ def test_a_fast_adam_on_a_gru_is_not_taken_for_exploding_gradients():
     assert "exploding" not in diagnostics.report().kinds
 
 
-def test_a_recurrent_network_that_diverges_is_told_to_clip():
-    X, y = remember_first_steps()
-    net = pn.Sequential([pn.SimpleRNN(24), pn.Dense(1)], seed=0, input_shape=(60, 2))
-    net.layers[0].params["W_hh"][...] *= 4
+def test_a_recurrent_network_that_diverges_is_told_to_clip_and_clipping_trains_it():
+    X, y = remember_first_steps(steps=20)
+
+    def rnn():
+        layers = [pn.SimpleRNN(16), pn.Dense(1)]
+        net = pn.Sequential(layers, seed=0, input_shape=(20, 2))
+        net.layers[0].params["W_hh"][...] *= 2  # a recurrence that amplifies
+        return net
+
     with pytest.raises(
         pn.TrainingDivergedError,
-        match=r"Try 0\.2, ten times smaller, or clip the gradients, which explode "
+        match=r"Try 0\.01, ten times smaller, or clip the gradients, which explode "
         r"through time: grad_hook=plainnet\.hooks\.clip_by_global_norm\(1\.0\)",
     ):
-        net.fit(X, y, optimizer=pn.SGD(lr=2.0), epochs=10, batch_size=32)
-    clipped = pn.Sequential(
-        [pn.SimpleRNN(24), pn.Dense(1)], seed=0, input_shape=(60, 2)
-    )
-    clipped.layers[0].params["W_hh"][...] *= 4
-    clipped.fit(X, y, optimizer=pn.SGD(lr=2.0), epochs=10, batch_size=32,
+        rnn().fit(X, y, optimizer=pn.SGD(lr=0.1), epochs=30, batch_size=32)
+    clipped = rnn()
+    clipped.fit(X, y, optimizer=pn.SGD(lr=0.1), epochs=30, batch_size=32,
                 grad_hook=pn.hooks.clip_by_global_norm(1.0))  # fmt: skip
-    assert np.isfinite(clipped.history.loss).all()
+    assert clipped.history.loss[-1] < 0.6 * clipped.history.loss[0]
 
 
 # -- the command line ------------------------------------------------------------
