@@ -129,12 +129,11 @@ class _Conv(Layer):
         ops.matmul(w_mat, ops.reshape(cols, (-1, columns)), out=y_col)
         # (out_channels, n, P) -> (n, out_channels, P), adding the bias on the way
         y = new("y", (n, self.out_channels, *out_size), dtype)
-        y_rows = ops.reshape(y, (n, self.out_channels, -1))
-        by_sample = ops.swapaxes(ops.reshape(y_col, (self.out_channels, n, -1)), 0, 1)
-        if self.bias:
-            ops.add(by_sample, self.params["b"][:, None], out=y_rows)
-        else:
-            ops.copyto(y_rows, by_sample)
+        ops.swap_leading_axes(
+            ops.reshape(y_col, (self.out_channels, n, -1)),
+            ops.reshape(y, (n, self.out_channels, -1)),
+            self.params["b"] if self.bias else None,
+        )
         if training:
             self.save_for_backward(cols=cols)
         return y
@@ -144,9 +143,9 @@ class _Conv(Layer):
         n, dtype = grad_out.shape[0], W.dtype
         columns = math.prod(grad_out.shape[2:]) * n
         g_col = self._buffer("g_col", (self.out_channels, columns), dtype)
-        ops.copyto(
+        ops.swap_leading_axes(
+            ops.reshape(grad_out, (n, self.out_channels, -1)),
             ops.reshape(g_col, (self.out_channels, n, -1)),
-            ops.swapaxes(ops.reshape(grad_out, (n, self.out_channels, -1)), 0, 1),
         )
         x_col = ops.reshape(cols, (-1, columns))
         dW = ops.reshape(self.grads["W"], (self.out_channels, -1))
@@ -183,15 +182,13 @@ class _Conv(Layer):
         out_size = grad_out.shape[2:]
         wide = (*out_size[:1], *dxp.shape[3:])
         g_wide = self._buffer("g_wide", (self.out_channels, n, *wide), dtype)
-        if wide != out_size:
-            g_wide[..., out_size[-1] :] = 0.0
-        ops.copyto(g_wide[..., : out_size[-1]], ops.swapaxes(grad_out, 0, 1))
+        ops.swap_leading_axes(grad_out, g_wide)  # zeros past the output's width
         size = math.prod(g_wide.shape[1:])
         dcols = self._buffer("dcols_wide", (w_mat.shape[1], size), dtype)
         g_mat = ops.reshape(g_wide, (self.out_channels, -1))
         ops.matmul(w_mat.T, g_mat, out=dcols)
         cols = ops.reshape(dcols, (self.in_channels, *self._kernel, n, -1))
-        _im2col.col2im_stride1(ops, cols, out_size, dxp)
+        ops.col2im_stride1(cols, out_size, dxp)
 
     def get_config(self) -> dict[str, Any]:
         return {

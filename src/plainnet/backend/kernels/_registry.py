@@ -1,15 +1,26 @@
 """The kernels' registry: loops that numba compiles on first use."""
 
 import importlib.util
+import types
 from collections.abc import Callable
 from functools import cached_property
 
-__all__ = ["KERNELS", "Kernel", "compile_loop", "numba_installed", "register_kernel"]
+__all__ = [
+    "KERNELS", "Kernel", "compile_loop", "numba_installed", "prange",
+    "register_kernel",
+]  # fmt: skip
 
 
 def numba_installed() -> bool:
     """Whether numba can be imported (found without importing it)."""
     return importlib.util.find_spec("numba") is not None
+
+
+def prange(*args) -> range:
+    """``range`` as a loop's source names it where the iterations may run on
+    every core: numba's ``prange`` once compiled with ``parallel=True``, plain
+    ``range`` otherwise (so that importing a loop never imports numba)."""
+    return range(*args)
 
 
 def compile_loop(function, parallel: bool = False):
@@ -24,6 +35,13 @@ def compile_loop(function, parallel: bool = False):
             "checkout of plainnet), or use the NumPy ones "
             "with PLAINNET_KERNELS=numpy"
         ) from None
+    if parallel:  # the same code, reading numba's prange for the stand-in
+        names = {k: numba.prange for k, v in function.__globals__.items()
+                 if v is prange}  # fmt: skip
+        function = types.FunctionType(
+            function.__code__, {**function.__globals__, **names},
+            function.__name__, function.__defaults__, function.__closure__,
+        )  # fmt: skip
     return numba.njit(cache=True, error_model="numpy", parallel=parallel)(function)
 
 
