@@ -187,7 +187,7 @@ class NumpyBackend(Backend):
             and _windows_fit(xp.shape[2:], kernel, stride, outs)
         ):
             cols = out if d == 2 else out[:, None, :, :, None, :]
-            KERNELS["im2col"].compiled(_planar(xp), *_pair(stride), cols)
+            KERNELS["im2col"].compiled(*_pair(stride), _planar(xp), cols)
             return out
         view = _windows(xp, kernel, stride).transpose(_cols_order(d))
         np.copyto(out, view)
@@ -210,7 +210,7 @@ class NumpyBackend(Backend):
         ):
             planes = cols if d == 2 else cols[:, None, :, :, None, :]
             KERNELS["col2im"].compiled(
-                planes, *_pair(stride), not covered, overlap, _planar(out)
+                *_pair(stride), not covered, overlap, planes, _planar(out)
             )
             return out
         if overlap:
@@ -268,10 +268,10 @@ class NumpyBackend(Backend):
             and _windows_fit(xp.shape[2:], pool, stride, out.shape[2:])
         ):
             keep = argmax is not None
+            kept = argmax if keep else out  # a loop for keep=False never writes it
             KERNELS["max_pool"].compiled(
-                _planar(xp), *_pair(pool), *_pair(stride), _planar(out),
-                _planar(argmax if keep else np.empty((0,) * out.ndim, "uint8")),
-                keep,
+                *_pair(pool), *_pair(stride), keep, _planar(xp), _planar(out),
+                _planar(kept),
             )  # fmt: skip
             return out
         return super().max_pool(xp, pool, stride, out, argmax)
@@ -285,8 +285,8 @@ class NumpyBackend(Backend):
         ):
             zero, add = _spread_flags(pool, stride, grad_out.shape, out.shape)
             KERNELS["max_pool_backward"].compiled(
-                _planar(grad_out), _planar(argmax), *_pair(pool), *_pair(stride),
-                zero, add, _planar(out),
+                *_pair(pool), *_pair(stride), zero, add, _planar(grad_out),
+                _planar(argmax), _planar(out),
             )  # fmt: skip
             return out
         return super().max_pool_backward(grad_out, argmax, pool, stride, out)
@@ -299,7 +299,7 @@ class NumpyBackend(Backend):
         ):
             scale = out.dtype.type(1 / math.prod(pool))
             KERNELS["avg_pool"].compiled(
-                _planar(xp), *_pair(pool), *_pair(stride), scale, _planar(out)
+                *_pair(pool), *_pair(stride), _planar(xp), scale, _planar(out)
             )
             return out
         return super().avg_pool(xp, pool, stride, out)
@@ -313,7 +313,7 @@ class NumpyBackend(Backend):
             zero, add = _spread_flags(pool, stride, grad_out.shape, out.shape)
             scale = out.dtype.type(1 / math.prod(pool))
             KERNELS["avg_pool_backward"].compiled(
-                _planar(grad_out), *_pair(pool), *_pair(stride), scale, zero, add,
+                *_pair(pool), *_pair(stride), zero, add, _planar(grad_out), scale,
                 _planar(out),
             )  # fmt: skip
             return out

@@ -47,16 +47,40 @@ def compile_loop(function, parallel: bool = False):
 
 class Kernel:
     """One loop that numba compiles on first use (``compiled``), standing in
-    for the NumPy backend's method ``name``."""
+    for the NumPy backend's method ``name``.
 
-    def __init__(self, name: str, loop: Callable, parallel: bool = False) -> None:
+    With ``constants=k``, ``loop`` is a factory: ``loop(*first_k_args)``
+    returns the loop over the other arguments, those ``k`` numbers fixed at
+    compile time (window sizes and strides: the compiler unrolls and vectorises
+    what it knows). ``compiled`` still takes every argument, and compiles each
+    combination of the ``k`` once.
+    """
+
+    def __init__(
+        self, name: str, loop: Callable, parallel: bool = False, constants: int = 0
+    ) -> None:
         self.name, self.loop, self.parallel = name, loop, parallel
+        self.constants = constants
 
     @cached_property
     def compiled(self) -> Callable:
         """``loop`` compiled by numba (``ImportError`` naming the extra if it is
         missing)."""
-        return compile_loop(self.loop, self.parallel)
+        if not self.constants:
+            return compile_loop(self.loop, self.parallel)
+        loops: dict[tuple, Callable] = {}
+        k = self.constants
+
+        def run(*args):
+            try:
+                loop = loops[args[:k]]
+            except KeyError:
+                loop = loops[args[:k]] = compile_loop(
+                    self.loop(*args[:k]), self.parallel
+                )
+            return loop(*args[k:])
+
+        return run
 
     def __repr__(self) -> str:
         return f"Kernel({self.name!r})"
@@ -65,7 +89,10 @@ class Kernel:
 KERNELS: dict[str, Kernel] = {}
 
 
-def register_kernel(name: str, loop: Callable, parallel: bool = False) -> Kernel:
-    """Register ``loop`` as the compiled twin of the NumPy backend's ``name``."""
-    KERNELS[name] = kernel = Kernel(name, loop, parallel)
+def register_kernel(
+    name: str, loop: Callable, parallel: bool = False, constants: int = 0
+) -> Kernel:
+    """Register ``loop`` as the compiled twin of the NumPy backend's ``name``
+    (see :class:`Kernel` for ``parallel`` and ``constants``)."""
+    KERNELS[name] = kernel = Kernel(name, loop, parallel, constants)
     return kernel

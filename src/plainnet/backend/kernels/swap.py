@@ -21,19 +21,18 @@ from ._registry import prange, register_kernel
 def swap_loop(a, bias, add_bias, out) -> None:
     """``out`` ``(B, A, R, T')`` from ``a`` ``(A, B, R, T)``, ``T' >= T``."""
     first, second, rows, width = a.shape
-    wide = out.shape[3]
     for task in prange(first * second):
         j, i = task // first, task % first  # neighbouring tasks: out's rows
         for r in range(rows):
+            source, target = a[i, j, r], out[j, i, r]
             if add_bias:
                 shift = bias[i]
                 for t in range(width):
-                    out[j, i, r, t] = a[i, j, r, t] + shift
+                    target[t] = source[t] + shift
             else:
                 for t in range(width):
-                    out[j, i, r, t] = a[i, j, r, t]
-            for t in range(width, wide):
-                out[j, i, r, t] = 0
+                    target[t] = source[t]
+            target[width:] = 0
 
 
 KERNEL = register_kernel("swap_leading_axes", swap_loop, parallel=True)
