@@ -438,3 +438,37 @@ def test_windowed_layers_give_the_same_bits_with_either_kernel(index, dtype):
     for ours, theirs in zip(*results, strict=True):
         np.testing.assert_array_equal(ours.view(f"u{ours.itemsize}"),
                                       theirs.view(f"u{ours.itemsize}"))  # fmt: skip
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_process_runs_the_kernels_its_parent_ran():
+    """GNU OpenMP kills a forked child that starts a parallel loop: the
+    parallel loops run only on TBB's threads, which survive a fork."""
+    pytest.importorskip("numba")
+    code = (
+        "import os, numpy as np\n"
+        "from plainnet.backend.numpy_backend import NumpyBackend\n"
+        "ops = NumpyBackend(kernels='numba')\n"
+        "x = np.arange(96, dtype='float32').reshape(2, 3, 4, 4)\n"
+        "y = np.empty((2, 3, 2, 2), 'float32')\n"
+        "ops.max_pool(x, (2, 2), (2, 2), y)\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    ops.max_pool(x, (2, 2), (2, 2), y)\n"
+        "    os._exit(0 if y[1, 2, 1, 1] == 95 else 3)\n"
+        "print(os.waitpid(pid, 0)[1])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+        check=True,
+    )  # fmt: skip
+    assert out.stdout.split() == ["0"], out.stderr
+
+
+def test_parallel_loops_only_on_tbb(monkeypatch):
+    numba = pytest.importorskip("numba")
+    from plainnet.backend.kernels._registry import parallel_loops_ready
+
+    for layer in ("omp", "workqueue", "threadsafe"):
+        monkeypatch.setattr(numba.config, "THREADING_LAYER", layer)
+        assert not parallel_loops_ready(numba)
