@@ -141,7 +141,7 @@ def im2col_example(dtype, twin):
         for x in (windows_input(shape, dtype), windows_input(shape, dtype)[::2]):
             n, channels, *size = x.shape
             outs = out_size(size, kernel, stride)
-            out = np.full((channels, *kernel, n, *outs), 7, dtype)
+            out = np.full((n, channels, *kernel, *outs), 7, dtype)
             results.append(through(twin, "im2col", x, kernel, stride, out))
     return results
 
@@ -151,7 +151,7 @@ def col2im_example(dtype, twin):
     for shape, kernel, stride in WINDOWS:
         n, channels, *size = shape
         outs = out_size(size, kernel, stride)
-        cols = windows_input((channels, *kernel, n, *outs), dtype)
+        cols = windows_input((n, channels, *kernel, *outs), dtype)
         out = np.full(shape, 7, dtype)  # every entry must be written
         with np.errstate(invalid="ignore"):  # inf - inf
             results.append(through(twin, "col2im", cols, stride, out))
@@ -165,25 +165,11 @@ def col2im_stride1_example(dtype, twin):
         n, channels, *size = shape
         outs = out_size(size, kernel, (1,) * len(kernel))
         wide = outs[0] * int(np.prod(size[1:]))
-        cols = windows_input((channels, *kernel, n, wide), dtype)
+        cols = windows_input((n, channels, *kernel, wide), dtype)
         out = np.full(shape, 7, dtype)
         with np.errstate(invalid="ignore"):
             results.append(through(twin, "col2im_stride1", cols, outs, out))
     return results
-
-
-def swap_example(dtype, twin):
-    """With and without a bias, an output wider than the input, a strided
-    input."""
-    bias = windows_input((3,), dtype, seed=1)
-    cases = [
-        (windows_input((3, 4, 5), dtype), np.empty((4, 3, 5), dtype), bias),
-        (windows_input((3, 4, 2, 5), dtype), np.full((4, 3, 2, 7), 7, dtype), None),
-        (windows_input((3, 8, 5), dtype)[:, ::2], np.empty((4, 3, 5), dtype), bias),
-        (windows_input((4, 3, 6), dtype), np.empty((3, 4, 6), dtype), None),
-    ]
-    with np.errstate(invalid="ignore"):
-        return [through(twin, "swap_leading_axes", *case) for case in cases]
 
 
 def max_pool_example(dtype, twin):
@@ -243,7 +229,6 @@ EXAMPLES = {
     "im2col": (im2col_example, True),
     "col2im": (col2im_example, True),
     "col2im_stride1": (col2im_stride1_example, True),
-    "swap_leading_axes": (swap_example, True),
     "max_pool": (max_pool_example, True),
     "max_pool_backward": (max_pool_backward_example, True),
     "avg_pool": (avg_pool_example, True),

@@ -13,9 +13,9 @@ which has no ``out=``: the result is computed, then copied into ``out`` by slice
 assignment. The fused operations at the end (the Adam step, the ReLU's
 backward, softmax with cross-entropy, dropout masks, scatter-add, and the
 sliding windows of convolution and pooling: im2col, col2im, max- and
-average-pooling forward and backward, the swap between a batch and its
-channels) are written once here from those functions; a backend may replace
-one with a faster twin (compiled loops, a CuPy kernel) computing the same.
+average-pooling forward and backward) are written once here from those
+functions; a backend may replace one with a faster twin (compiled loops, a
+CuPy kernel) computing the same.
 """
 
 import contextlib
@@ -338,28 +338,28 @@ class Backend:
     # -- sliding windows (convolution and pooling) ---------------------------------
     def im2col(self, xp, kernel: tuple[int, ...], stride: tuple[int, ...], out):
         """Every window of the padded ``xp`` ``(n, C, *size)`` copied into
-        ``out`` ``(C, *kernel, n, *out_size)``: one strided slice per kernel
+        ``out`` ``(n, C, *kernel, *out_size)``: one strided slice per kernel
         offset."""
         outs = out.shape[2 + len(kernel) :]
         for offset in offsets(kernel):
             view = offset_view(xp, offset, stride, outs)
-            self.copyto(out[(slice(None), *offset, ...)], self.swapaxes(view, 0, 1))
+            self.copyto(out[(slice(None), slice(None), *offset, ...)], view)
         return out
 
     def col2im(self, cols, stride: tuple[int, ...], out):
         """The adjoint of :meth:`im2col`: every column of ``cols``
-        ``(C, *kernel, n, *out_size)`` added back into its window of ``out``
+        ``(n, C, *kernel, *out_size)`` added back into its window of ``out``
         ``(n, C, *size)``, one strided ``+=`` per kernel offset."""
         d = out.ndim - 2
-        kernel, outs = cols.shape[1 : 1 + d], cols.shape[2 + d :]
+        kernel, outs = cols.shape[2 : 2 + d], cols.shape[2 + d :]
         out[...] = 0.0
         for offset in offsets(kernel):
             target = offset_view(out, offset, stride, outs)
-            target += self.swapaxes(cols[(slice(None), *offset, ...)], 0, 1)
+            target += cols[(slice(None), slice(None), *offset, ...)]
         return out
 
     def col2im_stride1(self, cols, out_size: tuple[int, ...], out):
-        """col2im for stride 1, from "wide" columns ``(C, *kernel, n, L)``
+        """col2im for stride 1, from "wide" columns ``(n, C, *kernel, L)``
         whose output positions sit on the grid of ``out`` ``(n, C, *size)``:
         ``L = out_size[0] * prod(size[1:])``, the first axis ``out_size[0]``
         long and the others as long as ``out``'s, zeros past the output.
@@ -373,27 +373,10 @@ class Backend:
         pitches, length = stride1_runs(size, out_size)
         flat = self.reshape(out, (n, channels, -1))  # a view: the adds land in out
         out[...] = 0.0
-        for offset in offsets(cols.shape[1 : 1 + len(size)]):
+        for offset in offsets(cols.shape[2 : 2 + len(size)]):
             start = sum(o * p for o, p in zip(offset, pitches, strict=True))
-            run = cols[(slice(None), *offset, slice(None), slice(0, length))]
-            flat[:, :, start : start + length] += self.swapaxes(run, 0, 1)
-        return out
-
-    def swap_leading_axes(self, a, out, bias=None):
-        """``out[j, i, ...] = a[i, j, ...] (+ bias[i])``: a batch ``(n, C, ...)``
-        as channels ``(C, n, ...)`` or back, adding a bias per ``C`` of ``a``
-        if given. ``out``'s last axis may be longer than ``a``'s: the rest is
-        zeros."""
-        width = a.shape[-1]
-        target = out if out.shape[-1] == width else out[..., :width]
-        swapped = self.swapaxes(a, 0, 1)
-        if bias is None:
-            self.copyto(target, swapped)
-        else:
-            per_channel = self.reshape(bias, (-1, *(1,) * (a.ndim - 2)))
-            self.add(swapped, per_channel, out=target)
-        if target is not out:
-            out[..., width:] = 0.0
+            run = cols[(slice(None), slice(None), *offset, slice(0, length))]
+            flat[:, :, start : start + length] += run
         return out
 
     def max_pool(self, xp, pool: tuple[int, ...], stride: tuple[int, ...], out,

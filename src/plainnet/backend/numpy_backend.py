@@ -179,14 +179,14 @@ class NumpyBackend(Backend):
     def im2col(self, xp, kernel, stride, out):
         """One copy from a strided view of every window (no loop), or the
         compiled loop."""
-        d, n, channels = len(kernel), *xp.shape[:2]
+        d = len(kernel)
         outs = out.shape[2 + d :]
         if (
             self._compiled(xp, out)
-            and out.shape[: 2 + d] == (channels, *kernel, n)
+            and out.shape[: 2 + d] == (*xp.shape[:2], *kernel)
             and _windows_fit(xp.shape[2:], kernel, stride, outs)
         ):
-            cols = out if d == 2 else out[:, None, :, :, None, :]
+            cols = out if d == 2 else out[:, :, None, :, None, :]
             KERNELS["im2col"].compiled(*_pair(stride), _planar(xp), cols)
             return out
         view = _windows(xp, kernel, stride).transpose(_cols_order(d))
@@ -197,7 +197,7 @@ class NumpyBackend(Backend):
         """Where windows do not overlap, one copy into a writeable view of the
         windows; else one strided add per kernel offset; or the compiled loop."""
         d = out.ndim - 2
-        kernel, outs = cols.shape[1 : 1 + d], cols.shape[2 + d :]
+        kernel, outs = cols.shape[2 : 2 + d], cols.shape[2 + d :]
         overlap = any(s < k for s, k in zip(stride, kernel, strict=True))
         covered = not overlap and all(
             s == k and m * s == size
@@ -205,10 +205,10 @@ class NumpyBackend(Backend):
         )
         if (
             self._compiled(cols, out)
-            and cols.shape[: 2 + d] == (out.shape[1], *kernel, out.shape[0])
+            and cols.shape[: 2 + d] == (*out.shape[:2], *kernel)
             and _windows_fit(out.shape[2:], kernel, stride, outs)
         ):
-            planes = cols if d == 2 else cols[:, None, :, :, None, :]
+            planes = cols if d == 2 else cols[:, :, None, :, None, :]
             KERNELS["col2im"].compiled(
                 *_pair(stride), not covered, overlap, planes, _planar(out)
             )
@@ -223,42 +223,21 @@ class NumpyBackend(Backend):
 
     def col2im_stride1(self, cols, out_size, out):
         d = out.ndim - 2
-        kernel, size = cols.shape[1 : 1 + d], out.shape[2:]
+        kernel, size = cols.shape[2 : 2 + d], out.shape[2:]
         wide = out_size[0] * math.prod(size[1:])
         if (
             self._compiled(cols, out)
             and out.flags.c_contiguous
-            and cols.shape == (out.shape[1], *kernel, out.shape[0], wide)
+            and cols.shape == (*out.shape[:2], *kernel, wide)
             and _windows_fit(size, kernel, (1,) * d, out_size)
         ):
             pitches, length = stride1_runs(size, out_size)
-            planes = cols if d == 2 else cols[:, None]
+            planes = cols if d == 2 else cols[:, :, None]
             flat = out.reshape(*out.shape[:2], -1)  # a view: out is contiguous
             pitch = pitches[0] if d == 2 else 0  # a sequence's i is 0
             KERNELS["col2im_stride1"].compiled(planes, pitch, length, flat)
             return out
         return super().col2im_stride1(cols, out_size, out)
-
-    def swap_leading_axes(self, a, out, bias=None):
-        first, second, *middle, width = a.shape
-        fits = (
-            a.ndim >= 3
-            and out.shape[:-1] == (second, first, *middle)
-            and out.shape[-1] >= width
-            and out.flags.c_contiguous
-            and (bias is None or bias.shape == (first,))
-        )
-        arrays = (a, out) if bias is None else (a, out, bias)
-        if fits and self._compiled(*arrays):
-            rows = math.prod(middle)
-            KERNELS["swap_leading_axes"].compiled(
-                a.reshape(first, second, rows, width),
-                np.empty(0, a.dtype) if bias is None else bias,
-                bias is not None,
-                out.reshape(second, first, rows, out.shape[-1]),
-            )
-            return out
-        return super().swap_leading_axes(a, out, bias)
 
     def max_pool(self, xp, pool, stride, out, argmax=None):
         if (
@@ -395,8 +374,8 @@ def _windows(xp: np.ndarray, kernel, stride, writeable: bool = False) -> np.ndar
 
 def _cols_order(d: int) -> tuple[int, ...]:
     """Axes of the windows view ``(n, C, *out, *kernel)`` in the columns' order
-    ``(C, *kernel, n, *out)``."""
-    return (1, *range(2 + d, 2 + 2 * d), 0, *range(2, 2 + d))
+    ``(n, C, *kernel, *out)``."""
+    return (0, 1, *range(2 + d, 2 + 2 * d), *range(2, 2 + d))
 
 
 __all__ = ["NumpyBackend", "offset_view"]

@@ -27,4 +27,4 @@ __all__ = [
 ]  # fmt: skip
 
 # each module registers its loops
-from . import adam, cross_entropy, im2col, pooling, relu, swap  # noqa: F401
+from . import adam, cross_entropy, im2col, pooling, relu  # noqa: F401

@@ -3,17 +3,17 @@ backend's ``im2col``, ``col2im`` and ``col2im_stride1``), for images; a
 sequence is an image of height 1.
 
 For a padded batch ``xp`` of shape ``(n, C, H, W)``, a kernel ``(kh, kw)`` and
-a stride ``(sh, sw)``, the columns hold every window::
+a stride ``(sh, sw)``, the columns hold every window, sample by sample::
 
-    cols[c, i, j, s, y, x] = xp[s, c, y * sh + i, x * sw + j]
+    cols[s, c, i, j, y, x] = xp[s, c, y * sh + i, x * sw + j]
 
-and col2im adds them back, ``dxp[s, c, y * sh + i, x * sw + j] += cols[c, i,
-j, s, y, x]``, kernel offset after kernel offset (C order) from zeros, as the
-NumPy version's strided adds do, so the two agree to the last bit. Each
-(sample, channel) plane is one task of a ``prange``, so both cores share the
-copy; no two tasks write the same element. im2col and col2im are compiled for
-their stride (and col2im for whether it zeros first and adds), which lets the
-compiler vectorise the copy of each row.
+and col2im adds them back, ``dxp[s, c, y * sh + i, x * sw + j] += cols[s, c,
+i, j, y, x]``, kernel offset after kernel offset (C order) from zeros, as the
+NumPy version's strided adds do, so the two agree to the last bit. The loops'
+tasks are independent (im2col writes one kernel offset of one plane, col2im
+one plane), so a ``prange`` shares them among the cores. im2col and col2im are
+compiled for their stride (and col2im for whether it zeros first and adds),
+which lets the compiler vectorise the copy of each row.
 
 The loops check no bounds: the backend checks the shapes before calling them.
 """
@@ -22,17 +22,17 @@ from ._registry import prange, register_kernel
 
 
 def im2col_loop(sh, sw):
-    """The loop for stride ``(sh, sw)``: ``cols`` ``(C, kh, kw, n, oh, ow)``
+    """The loop for stride ``(sh, sw)``: ``cols`` ``(n, C, kh, kw, oh, ow)``
     from ``xp`` ``(n, C, H, W)``."""
 
     def loop(xp, cols) -> None:
-        channels, kh, kw, n, oh, ow = cols.shape
-        for task in prange(channels * kh * kw * n):
-            s, plane = task % n, task // n  # neighbouring tasks: neighbouring rows
-            j, plane = plane % kw, plane // kw
-            i, c = plane % kh, plane // kh
+        n, channels, kh, kw, oh, ow = cols.shape
+        for task in prange(n * channels * kh * kw):
+            plane, j = task // kw, task % kw  # neighbouring tasks: neighbours
+            plane, i = plane // kh, plane % kh  # in cols
+            s, c = plane // channels, plane % channels
             for y in range(oh):
-                source, target = xp[s, c, y * sh + i, j:], cols[c, i, j, s, y]
+                source, target = xp[s, c, y * sh + i, j:], cols[s, c, i, j, y]
                 for x in range(ow):
                     target[x] = source[x * sw]
 
@@ -41,11 +41,11 @@ def im2col_loop(sh, sw):
 
 def col2im_loop(sh, sw, zero, add):
     """The loop for stride ``(sh, sw)``: ``out`` ``(n, C, H, W)`` from ``cols``
-    ``(C, kh, kw, n, oh, ow)``, zeros first if ``zero``, then each column added
+    ``(n, C, kh, kw, oh, ow)``, zeros first if ``zero``, then each column added
     (``add``) or written (windows that never overlap)."""
 
     def loop(cols, out) -> None:
-        channels, kh, kw, n, oh, ow = cols.shape
+        n, channels, kh, kw, oh, ow = cols.shape
         for task in prange(n * channels):
             s, c = task // channels, task % channels
             plane = out[s, c]
@@ -54,7 +54,7 @@ def col2im_loop(sh, sw, zero, add):
             for i in range(kh):
                 for j in range(kw):
                     for y in range(oh):
-                        source, target = cols[c, i, j, s, y], plane[y * sh + i, j:]
+                        source, target = cols[s, c, i, j, y], plane[y * sh + i, j:]
                         for x in range(ow):
                             if add:
                                 target[x * sw] += source[x]
@@ -65,17 +65,17 @@ def col2im_loop(sh, sw, zero, add):
 
 
 def col2im_stride1_loop(cols, pitch, length, out) -> None:
-    """``out`` ``(n, C, H * W)`` (flat planes) from wide columns ``(C, kh, kw,
-    n, L)``: offset ``(i, j)`` adds its first ``length`` columns at ``i *
+    """``out`` ``(n, C, H * W)`` (flat planes) from wide columns ``(n, C, kh,
+    kw, L)``: offset ``(i, j)`` adds its first ``length`` columns at ``i *
     pitch + j``."""
-    channels, kh, kw, n = cols.shape[:4]
+    n, channels, kh, kw = cols.shape[:4]
     for task in prange(n * channels):
         s, c = task // channels, task % channels
         plane = out[s, c]
         plane[...] = 0
         for i in range(kh):
             for j in range(kw):
-                source, target = cols[c, i, j, s], plane[i * pitch + j :]
+                source, target = cols[s, c, i, j], plane[i * pitch + j :]
                 for t in range(length):
                     target[t] += source[t]
 
