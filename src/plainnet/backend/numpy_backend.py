@@ -13,7 +13,14 @@ import os
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .base import Backend, DeviceError, foreign_device, offset_view, stride1_runs
+from .base import (
+    Backend,
+    DeviceError,
+    foreign_device,
+    offset_view,
+    offsets,
+    stride1_runs,
+)
 from .kernels import KERNELS, numba_installed
 
 KERNEL_CHOICES = ("auto", "numpy", "numba")
@@ -253,7 +260,23 @@ class NumpyBackend(Backend):
                 _planar(kept),
             )  # fmt: skip
             return out
-        return super().max_pool(xp, pool, stride, out, argmax)
+        if argmax is None:
+            return super().max_pool(xp, pool, stride, out)
+        # the contract's passes, but the argmax by arithmetic: offsets come in
+        # increasing order, so the largest index whose offset beat the running
+        # maximum is the last one, the window's first maximum (NumPy's masked
+        # copy of one number, copyto(argmax, index, where=better), is 4x slower)
+        views = [offset_view(xp, o, stride, out.shape[2:]) for o in offsets(pool)]
+        np.copyto(out, views[0])
+        argmax.fill(0)
+        better = np.empty(out.shape, bool)
+        step = np.empty(out.shape, argmax.dtype)
+        for index, view in enumerate(views[1:], start=1):
+            np.greater(view, out, out=better)  # strictly: a tie keeps the first
+            np.maximum(out, view, out=out)
+            np.multiply(better.view(np.uint8), argmax.dtype.type(index), out=step)
+            np.maximum(argmax, step, out=argmax)
+        return out
 
     def max_pool_backward(self, grad_out, argmax, pool, stride, out):
         if (
