@@ -345,7 +345,7 @@ def report_memory(r: dict[str, Any]) -> None:
             print(f"   {peer:<15} skipped: {row['skipped']}")
             continue
         peak, growth = row["peak_rss_bytes"] / 2**20, row["growth_bytes"] / 2**20
-        print(f"   {peer:<15} peak {peak:6.0f} MB, growth in the epoch {growth:6.0f} MB")
+        print(f"   {peer:<15} peak {peak:6.0f} MB, epoch growth {growth:6.0f} MB")
     torch_row = r.get("pytorch", {})
     if "growth_bytes" not in torch_row:
         return

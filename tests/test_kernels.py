@@ -135,9 +135,12 @@ def out_size(size, window, stride):
 
 
 def im2col_example(dtype, twin):
-    """Every case of WINDOWS, and a strided view as the input."""
+    """Every image of WINDOWS, and a strided view as the input (sequences
+    take NumPy's copy either way)."""
     results = []
     for shape, kernel, stride in WINDOWS:
+        if len(kernel) == 1:
+            continue
         for x in (windows_input(shape, dtype), windows_input(shape, dtype)[::2]):
             n, channels, *size = x.shape
             outs = out_size(size, kernel, stride)

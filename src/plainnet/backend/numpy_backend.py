@@ -184,17 +184,17 @@ class NumpyBackend(Backend):
         return self.kernels == "numba" and len({a.dtype for a in arrays}) == 1
 
     def im2col(self, xp, kernel, stride, out):
-        """One copy from a strided view of every window (no loop), or the
-        compiled loop."""
+        """One copy from a strided view of every window (no loop), or, for
+        images, the compiled loop (a sequence's rows are too short for it to
+        beat NumPy's one copy)."""
         d = len(kernel)
-        outs = out.shape[2 + d :]
         if (
             self._compiled(xp, out)
-            and out.shape[: 2 + d] == (*xp.shape[:2], *kernel)
-            and _windows_fit(xp.shape[2:], kernel, stride, outs)
+            and d == 2
+            and out.shape[:4] == (*xp.shape[:2], *kernel)
+            and _windows_fit(xp.shape[2:], kernel, stride, out.shape[4:])
         ):
-            cols = out if d == 2 else out[:, :, None, :, None, :]
-            KERNELS["im2col"].compiled(*_pair(stride), _planar(xp), cols)
+            KERNELS["im2col"].compiled(*_pair(stride), xp, out)
             return out
         view = _windows(xp, kernel, stride).transpose(_cols_order(d))
         np.copyto(out, view)
@@ -215,7 +215,7 @@ class NumpyBackend(Backend):
             and cols.shape[: 2 + d] == (*out.shape[:2], *kernel)
             and _windows_fit(out.shape[2:], kernel, stride, outs)
         ):
-            planes = cols if d == 2 else cols[:, :, None, :, None, :]
+            planes = cols if d == 2 else np.expand_dims(cols, (2, 4))
             KERNELS["col2im"].compiled(
                 *_pair(stride), not covered, overlap, planes, _planar(out)
             )
@@ -239,7 +239,7 @@ class NumpyBackend(Backend):
             and _windows_fit(size, kernel, (1,) * d, out_size)
         ):
             pitches, length = stride1_runs(size, out_size)
-            planes = cols if d == 2 else cols[:, :, None]
+            planes = cols if d == 2 else np.expand_dims(cols, 2)
             flat = out.reshape(*out.shape[:2], -1)  # a view: out is contiguous
             pitch = pitches[0] if d == 2 else 0  # a sequence's i is 0
             KERNELS["col2im_stride1"].compiled(planes, pitch, length, flat)
@@ -370,7 +370,7 @@ def _windows_fit(size, window, stride, outs) -> bool:
 def _planar(array: np.ndarray) -> np.ndarray:
     """``(n, C, length)`` as ``(n, C, 1, length)`` (a view): the loops take
     images, and a sequence is an image of height 1."""
-    return array if array.ndim == 4 else array[:, :, None, :]
+    return array if array.ndim == 4 else np.expand_dims(array, 2)
 
 
 def _pair(values: tuple[int, ...]) -> tuple[int, ...]:

@@ -9,9 +9,9 @@ a stride ``(sh, sw)``, the columns hold every window, sample by sample::
 
 and col2im adds them back, ``dxp[s, c, y * sh + i, x * sw + j] += cols[s, c,
 i, j, y, x]``, kernel offset after kernel offset (C order) from zeros, as the
-NumPy version's strided adds do, so the two agree to the last bit. The loops'
-tasks are independent (im2col writes one kernel offset of one plane, col2im
-one plane), so a ``prange`` shares them among the cores. im2col and col2im are
+NumPy version's strided adds do, so the two agree to the last bit. Each task
+is one (sample, channel) plane, independent of the others, so a ``prange``
+shares them among the cores. im2col and col2im are
 compiled for their stride (and col2im for whether it zeros first and adds),
 which lets the compiler vectorise the copy of each row.
 
@@ -27,14 +27,15 @@ def im2col_loop(sh, sw):
 
     def loop(xp, cols) -> None:
         n, channels, kh, kw, oh, ow = cols.shape
-        for task in prange(n * channels * kh * kw):
-            plane, j = task // kw, task % kw  # neighbouring tasks: neighbours
-            plane, i = plane // kh, plane % kh  # in cols
-            s, c = plane // channels, plane % channels
-            for y in range(oh):
-                source, target = xp[s, c, y * sh + i, j:], cols[s, c, i, j, y]
-                for x in range(ow):
-                    target[x] = source[x * sw]
+        for task in prange(n * channels):
+            s, c = task // channels, task % channels
+            for i in range(kh):
+                for j in range(kw):
+                    for y in range(oh):
+                        source = xp[s, c, y * sh + i, j:]
+                        target = cols[s, c, i, j, y]
+                        for x in range(ow):
+                            target[x] = source[x * sw]
 
     return loop
 
