@@ -2,6 +2,7 @@
 methods), on the same inputs, and the choice between them. Every registered
 kernel needs an entry in ``EXAMPLES``."""
 
+import contextlib
 import os
 import pkgutil
 import subprocess
@@ -18,6 +19,7 @@ from plainnet.backend.kernels import adam as adam_kernel
 from plainnet.backend.numpy_backend import NumpyBackend, adam_constants_in
 
 NUMPY = NumpyBackend(kernels="numpy")
+COMPILED = NumpyBackend(kernels="numba")  # numba is imported when a loop runs
 
 
 def inputs(dtype, n=1001, seed=0):
@@ -161,6 +163,153 @@ def lstm_backward_example(dtype, twin):
     return dgates, dc
 
 
+@contextlib.contextmanager
+def counted(name):
+    """Count the calls of kernel ``name``'s compiled loop inside the block, so
+    that an example knows the loop ran (rather than the NumPy fallback)."""
+    kernel = KERNELS[name]
+    loop, calls = kernel.compiled, []
+
+    def counting(*args):
+        calls.append(1)
+        return loop(*args)
+
+    kernel.__dict__["compiled"] = counting
+    try:
+        yield calls
+    finally:
+        kernel.__dict__["compiled"] = loop
+
+
+def through(twin, name, *args, **kwargs):
+    """The backend's method ``name`` on ``args``, with the NumPy twins or with
+    the compiled loops (whose loop ``name`` must then run)."""
+    if twin == "numpy":
+        return getattr(NUMPY, name)(*args, **kwargs)
+    with counted(name) as calls:
+        result = getattr(COMPILED, name)(*args, **kwargs)
+    assert calls, f"{name}'s compiled loop did not run"
+    return result
+
+
+def windows_input(shape, dtype, seed=0):
+    """Normal values with ties, both zeros, NaN and infinities here and there."""
+    x = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+    flat = x.reshape(-1)
+    flat[::7] = 0.5  # ties inside windows
+    flat[3::11] = -0.0
+    flat[5::13] = 0.0
+    flat[17 % flat.size] = np.nan
+    flat[29 % flat.size], flat[31 % flat.size] = np.inf, -np.inf
+    return x
+
+
+# (x's shape, window, stride): 2-D overlapping, tiling, leaving inputs out,
+# 1-D overlapping and tiling, 2-D tiling with a 3 x 3 window
+WINDOWS = [
+    ((3, 2, 9, 8), (3, 2), (2, 1)),
+    ((2, 3, 8, 6), (2, 2), (2, 2)),
+    ((2, 3, 9, 7), (2, 2), (3, 2)),
+    ((3, 2, 11), (4,), (1,)),
+    ((2, 4, 10), (2,), (2,)),
+    ((2, 2, 9, 9), (3, 3), (3, 3)),
+]
+
+
+def out_size(size, window, stride):
+    return tuple((n - k) // s + 1 for n, k, s in zip(size, window, stride, strict=True))
+
+
+def im2col_example(dtype, twin):
+    """Every image of WINDOWS, and a strided view as the input (sequences
+    take NumPy's copy either way)."""
+    results = []
+    for shape, kernel, stride in WINDOWS:
+        if len(kernel) == 1:
+            continue
+        for x in (windows_input(shape, dtype), windows_input(shape, dtype)[::2]):
+            n, channels, *size = x.shape
+            outs = out_size(size, kernel, stride)
+            out = np.full((n, channels, *kernel, *outs), 7, dtype)
+            results.append(through(twin, "im2col", x, kernel, stride, out))
+    return results
+
+
+def col2im_example(dtype, twin):
+    results = []
+    for shape, kernel, stride in WINDOWS:
+        n, channels, *size = shape
+        outs = out_size(size, kernel, stride)
+        cols = windows_input((n, channels, *kernel, *outs), dtype)
+        out = np.full(shape, 7, dtype)  # every entry must be written
+        with np.errstate(invalid="ignore"):  # inf - inf
+            results.append(through(twin, "col2im", cols, stride, out))
+    return results
+
+
+def col2im_stride1_example(dtype, twin):
+    """Wide columns of an image and of a sequence."""
+    results = []
+    for shape, kernel in (((3, 2, 7, 6), (3, 2)), ((3, 2, 9), (4,))):
+        n, channels, *size = shape
+        outs = out_size(size, kernel, (1,) * len(kernel))
+        wide = outs[0] * int(np.prod(size[1:]))
+        cols = windows_input((n, channels, *kernel, wide), dtype)
+        out = np.full(shape, 7, dtype)
+        with np.errstate(invalid="ignore"):
+            results.append(through(twin, "col2im_stride1", cols, outs, out))
+    return results
+
+
+def max_pool_example(dtype, twin):
+    """The maximum and its first offset, and the maximum alone (predicting)."""
+    results = []
+    for shape, pool, stride in WINDOWS:
+        x = windows_input(shape, dtype)
+        outs = (*shape[:2], *out_size(shape[2:], pool, stride))
+        y, argmax, alone = (np.empty(outs, kind) for kind in (dtype, "uint8", dtype))
+        with np.errstate(invalid="ignore"):
+            through(twin, "max_pool", x, pool, stride, y, argmax)
+            through(twin, "max_pool", x, pool, stride, alone)
+        results += [y, argmax, alone]
+    return results
+
+
+def max_pool_backward_example(dtype, twin):
+    """Gradients with NaN, infinities and negatives (``g * 0`` is -0.0 or NaN
+    where a window's input is not its maximum)."""
+    results = []
+    for shape, pool, stride in WINDOWS:
+        outs = (*shape[:2], *out_size(shape[2:], pool, stride))
+        y, argmax = np.empty(outs, dtype), np.empty(outs, "uint8")
+        grad, out = windows_input(outs, dtype, seed=2), np.full(shape, 7, dtype)
+        with np.errstate(invalid="ignore"):
+            NUMPY.max_pool(windows_input(shape, dtype), pool, stride, y, argmax)
+            through(twin, "max_pool_backward", grad, argmax, pool, stride, out)
+        results.append(out)
+    return results
+
+
+def avg_pool_example(dtype, twin):
+    results = []
+    for shape, pool, stride in WINDOWS:
+        x = windows_input(shape, dtype)
+        y = np.empty((*shape[:2], *out_size(shape[2:], pool, stride)), dtype)
+        with np.errstate(invalid="ignore"):
+            results.append(through(twin, "avg_pool", x, pool, stride, y))
+    return results
+
+
+def avg_pool_backward_example(dtype, twin):
+    results = []
+    for shape, pool, stride in WINDOWS:
+        grad = windows_input((*shape[:2], *out_size(shape[2:], pool, stride)), dtype)
+        out = np.full(shape, 7, dtype)
+        with np.errstate(invalid="ignore"):
+            results.append(through(twin, "avg_pool_backward", grad, pool, stride, out))
+    return results
+
+
 # kernel: (example, whether the twins agree to the last bit)
 EXAMPLES = {
     "adam": (adam_example, True),
@@ -172,6 +321,13 @@ EXAMPLES = {
     "gru_cell_backward": (gru_backward_example, False),
     "lstm_cell": (lstm_example, False),
     "lstm_cell_backward": (lstm_backward_example, False),
+    "im2col": (im2col_example, True),
+    "col2im": (col2im_example, True),
+    "col2im_stride1": (col2im_stride1_example, True),
+    "max_pool": (max_pool_example, True),
+    "max_pool_backward": (max_pool_backward_example, True),
+    "avg_pool": (avg_pool_example, True),
+    "avg_pool_backward": (avg_pool_backward_example, True),
 }
 
 
@@ -195,7 +351,7 @@ def test_each_compiled_kernel_equals_its_numpy_twin(name, dtype):
     example, exact = EXAMPLES[name]
     ours, theirs = example(dtype, "numpy"), example(dtype, "compiled")
     for a, b in zip(ours, theirs, strict=True):
-        assert a.dtype == b.dtype == dtype
+        assert a.dtype == b.dtype and a.dtype in (dtype, np.uint8)
         if exact:
             np.testing.assert_array_equal(
                 a.view(f"u{a.itemsize}"), b.view(f"u{a.itemsize}")
@@ -340,3 +496,77 @@ def test_erf_is_within_a_few_ulps_of_the_c_librarys():
     assert np.signbit(special[0]) and special[0] == 0
     np.testing.assert_array_equal(special[1:3], [1.0, -1.0])
     assert np.isnan(special[3])
+
+
+WINDOWED_LAYERS = [
+    (lambda: pn.Conv2D(2, 3, 5, padding=2), (2, 9, 8)),
+    (lambda: pn.Conv2D(2, 3, (3, 2), stride=(2, 1), padding=1), (2, 7, 6)),
+    (lambda: pn.Conv1D(2, 3, 4, padding="same"), (2, 9)),
+    (lambda: pn.Conv1D(2, 3, 3, stride=2, padding=1, bias=False), (2, 9)),
+    (lambda: pn.MaxPool2D(2), (2, 6, 7)),
+    (lambda: pn.MaxPool2D(3, stride=2, padding=1), (2, 7, 6)),
+    (lambda: pn.MaxPool1D(3, stride=2, padding=1), (2, 9)),
+    (lambda: pn.AvgPool2D((2, 3), stride=(1, 2), padding=1), (2, 5, 7)),
+    (lambda: pn.AvgPool1D(2), (2, 9)),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("index", range(len(WINDOWED_LAYERS)))
+def test_windowed_layers_give_the_same_bits_with_either_kernel(index, dtype):
+    """Convolution and pooling, forward (training and predicting) and
+    backward, on a network's own buffers."""
+    pytest.importorskip("numba")
+    make, shape = WINDOWED_LAYERS[index]
+    X = np.random.default_rng(0).standard_normal((5, *shape)).astype(dtype)
+    X[0, 0, ...] = 0.5  # ties in the pools' windows
+    results = []
+    for name in ("numpy", "numba"):
+        backend.CPU.use_kernels(name)
+        try:
+            net = pn.Sequential(
+                [make(), pn.Flatten(), pn.Dense(2)], seed=0, dtype=dtype,
+                input_shape=shape,
+            )  # fmt: skip
+            output = net.forward(X, training=True).copy()
+            grad_in = net.backward(np.ones((5, 2), dtype), need_input_grad=True)
+            results.append((output, grad_in, net.gradients.copy(), net.predict(X)))
+        finally:
+            backend.CPU.use_kernels("auto")
+    for ours, theirs in zip(*results, strict=True):
+        np.testing.assert_array_equal(ours.view(f"u{ours.itemsize}"),
+                                      theirs.view(f"u{ours.itemsize}"))  # fmt: skip
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_process_runs_the_kernels_its_parent_ran():
+    """GNU OpenMP kills a forked child that starts a parallel loop: the
+    parallel loops run only on TBB's threads, which survive a fork."""
+    pytest.importorskip("numba")
+    code = (
+        "import os, numpy as np\n"
+        "from plainnet.backend.numpy_backend import NumpyBackend\n"
+        "ops = NumpyBackend(kernels='numba')\n"
+        "x = np.arange(96, dtype='float32').reshape(2, 3, 4, 4)\n"
+        "y = np.empty((2, 3, 2, 2), 'float32')\n"
+        "ops.max_pool(x, (2, 2), (2, 2), y)\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    ops.max_pool(x, (2, 2), (2, 2), y)\n"
+        "    os._exit(0 if y[1, 2, 1, 1] == 95 else 3)\n"
+        "print(os.waitpid(pid, 0)[1])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+        check=True,
+    )  # fmt: skip
+    assert out.stdout.split() == ["0"], out.stderr
+
+
+def test_parallel_loops_only_on_tbb(monkeypatch):
+    numba = pytest.importorskip("numba")
+    from plainnet.backend.kernels._registry import parallel_loops_ready
+
+    for layer in ("omp", "workqueue", "threadsafe"):
+        monkeypatch.setattr(numba.config, "THREADING_LAYER", layer)
+        assert not parallel_loops_ready(numba)

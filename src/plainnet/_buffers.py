@@ -7,10 +7,12 @@ from .backend import Backend
 class BufferCache:
     """Mixin giving an object named work arrays that are reused between calls.
 
-    A buffer is keyed by its name, shape and dtype, so a full batch and the
-    smaller last batch of an epoch each keep their own array instead of
-    reallocating every epoch. Arrays come from ``ops``, the backend the object
-    computes with (the CPU unless it is told otherwise).
+    A buffer is keyed by its name, shape and dtype, so that a full batch and
+    the smaller last batch of an epoch each find theirs without reallocating
+    every epoch; the smaller one is the first rows of the larger (when only
+    the first axis differs), so the two take the larger's memory only. Arrays
+    come from ``ops``, the backend the object computes with (the CPU unless it
+    is told otherwise).
     """
 
     ops: Backend = backend.CPU
@@ -23,8 +25,22 @@ class BufferCache:
         except (AttributeError, KeyError):
             if "_buffers" not in self.__dict__:
                 self._buffers: dict = {}
-            array = self._buffers[key] = self.ops.empty(shape, dtype)
+            array = self._buffers[key] = self._rows_of_larger(key)
             return array
+
+    def _rows_of_larger(self, key):
+        """A new array for ``key``, or the first rows of a larger buffer of the
+        same name and dtype whose shape differs in its first axis only."""
+        name, shape, dtype = key
+        for (other, larger, kind), array in self._buffers.items():
+            if (
+                (other, kind) == (name, dtype)
+                and len(larger) == len(shape) > 0
+                and larger[1:] == shape[1:]
+                and larger[0] >= shape[0]
+            ):
+                return array[: shape[0], ...]
+        return self.ops.empty(shape, dtype)
 
     def _constant(self, name: str, shape: tuple[int, ...], dtype, value: float):
         """The work array ``name`` filled with ``value`` when it is first made

@@ -13,9 +13,11 @@ which has no ``out=``: the result is computed, then copied into ``out`` by slice
 assignment. ``erf``, which neither NumPy nor the standard has, is built from
 elementary operations (:mod:`plainnet.backend.special`). The fused operations
 at the end (the Adam step, the ReLU's backward, softmax with cross-entropy,
-im2col, col2im, scatter-add, dropout masks, the steps of the recurrent cells)
-are written once here from those functions; a backend may replace one with a
-faster twin (compiled loops, a CuPy kernel) computing the same.
+dropout masks, scatter-add, the sliding windows of convolution and pooling:
+im2col, col2im, max- and average-pooling forward and backward, and the steps of
+the recurrent cells) are written once here from those functions; a backend may
+replace one with a faster twin (compiled loops, a CuPy kernel) computing the
+same.
 """
 
 import contextlib
@@ -350,26 +352,127 @@ class Backend:
         self.copyto(out, self.asarray(mask))
         return out
 
+    # -- sliding windows (convolution and pooling) ---------------------------------
     def im2col(self, xp, kernel: tuple[int, ...], stride: tuple[int, ...], out):
         """Every window of the padded ``xp`` ``(n, C, *size)`` copied into
-        ``out`` ``(C, *kernel, n, *out_size)``: one strided slice per kernel
+        ``out`` ``(n, C, *kernel, *out_size)``: one strided slice per kernel
         offset."""
         outs = out.shape[2 + len(kernel) :]
-        for offset in product(*(range(k) for k in kernel)):
+        for offset in offsets(kernel):
             view = offset_view(xp, offset, stride, outs)
-            self.copyto(out[(slice(None), *offset, ...)], self.swapaxes(view, 0, 1))
+            self.copyto(out[(slice(None), slice(None), *offset, ...)], view)
         return out
 
     def col2im(self, cols, stride: tuple[int, ...], out):
         """The adjoint of :meth:`im2col`: every column of ``cols``
-        ``(C, *kernel, n, *out_size)`` added back into its window of ``out``
+        ``(n, C, *kernel, *out_size)`` added back into its window of ``out``
         ``(n, C, *size)``, one strided ``+=`` per kernel offset."""
         d = out.ndim - 2
-        kernel, outs = cols.shape[1 : 1 + d], cols.shape[2 + d :]
+        kernel, outs = cols.shape[2 : 2 + d], cols.shape[2 + d :]
         out[...] = 0.0
-        for offset in product(*(range(k) for k in kernel)):
+        for offset in offsets(kernel):
             target = offset_view(out, offset, stride, outs)
-            target += self.swapaxes(cols[(slice(None), *offset, ...)], 0, 1)
+            target += cols[(slice(None), slice(None), *offset, ...)]
+        return out
+
+    def col2im_stride1(self, cols, out_size: tuple[int, ...], out):
+        """col2im for stride 1, from "wide" columns ``(n, C, *kernel, L)``
+        whose output positions sit on the grid of ``out`` ``(n, C, *size)``:
+        ``L = out_size[0] * prod(size[1:])``, the first axis ``out_size[0]``
+        long and the others as long as ``out``'s, zeros past the output.
+        Kernel offset ``o`` then adds to the flattened input shifted by
+        ``sum(o * pitch)``, one contiguous run per sample and channel.
+
+        Past the output's last column a run spills into the next row, adding
+        the zeros there; it ends at the last real output, which keeps it inside
+        ``out``."""
+        n, channels, *size = out.shape
+        pitches, length = stride1_runs(size, out_size)
+        flat = self.reshape(out, (n, channels, -1))  # a view: the adds land in out
+        out[...] = 0.0
+        for offset in offsets(cols.shape[2 : 2 + len(size)]):
+            start = sum(o * p for o, p in zip(offset, pitches, strict=True))
+            run = cols[(slice(None), slice(None), *offset, slice(0, length))]
+            flat[:, :, start : start + length] += run
+        return out
+
+    def max_pool(self, xp, pool: tuple[int, ...], stride: tuple[int, ...], out,
+                 argmax=None):  # fmt: skip
+        """``out`` ``(n, C, *out_size)``: the maximum of each window of ``xp``
+        ``(n, C, *size)`` (NaN if it holds one), one strided view per offset in
+        the window. With ``argmax`` (integers like ``out``), also the offset of
+        each window's first maximum, offsets numbered in C order."""
+        views = (offset_view(xp, o, stride, out.shape[2:]) for o in offsets(pool))
+        self.copyto(out, next(views))
+        if argmax is None:
+            for view in views:
+                self.maximum(out, view, out=out)
+            return out
+        argmax[...] = 0
+        better = self.empty(out.shape, "bool")
+        for index, view in enumerate(views, start=1):
+            self.greater(view, out, out=better)  # strictly: a tie keeps the first
+            self.maximum(out, view, out=out)
+            # offsets come in increasing order, so the last index that beat
+            # the running maximum is the window's first maximum
+            self.copyto(argmax, index, where=better)
+        return out
+
+    def max_pool_backward(self, grad_out, argmax, pool: tuple[int, ...],
+                          stride: tuple[int, ...], out):  # fmt: skip
+        """The input's gradient ``out`` ``(n, C, *size)``: each output's
+        gradient ``grad_out * (offset == argmax)`` added to each offset of its
+        window (so only the first maximum gets it), ``argmax`` as
+        :meth:`max_pool` gave it."""
+        hit = self.empty(argmax.shape, "bool")
+
+        def routed(index, target):
+            self.equal(argmax, index, out=hit)
+            return self.masked(grad_out, hit, out=target)
+
+        return self._spread(routed, grad_out, pool, stride, out)
+
+    def avg_pool(self, xp, pool: tuple[int, ...], stride: tuple[int, ...], out):
+        """``out`` ``(n, C, *out_size)``: the mean of each window of ``xp``
+        ``(n, C, *size)``, the offsets' views summed in C order, then scaled by
+        ``1 / prod(pool)``."""
+        views = (offset_view(xp, o, stride, out.shape[2:]) for o in offsets(pool))
+        self.copyto(out, next(views))
+        for view in views:
+            out += view
+        out *= 1 / math.prod(pool)
+        return out
+
+    def avg_pool_backward(self, grad_out, pool: tuple[int, ...],
+                          stride: tuple[int, ...], out):  # fmt: skip
+        """The input's gradient ``out`` ``(n, C, *size)``: ``grad_out /
+        prod(pool)`` added to every input of each window."""
+        share = self.multiply(grad_out, 1 / math.prod(pool))
+
+        def spread(index, target):
+            self.copyto(target, share)
+            return target
+
+        return self._spread(spread, grad_out, pool, stride, out)
+
+    def _spread(self, term, grad_out, pool, stride, out):
+        """``out`` ``(n, C, *size)`` from one gradient per offset of the
+        windows: ``term(index, target)`` writes into ``target`` (like
+        ``grad_out``) what reaches the inputs at offset ``index``. Where
+        windows overlap the terms add up, offset by offset in C order;
+        disjoint windows write each input once."""
+        outs = grad_out.shape[2:]
+        overlap = any(s < k for s, k in zip(stride, pool, strict=True))
+        tiled = tuple(m * s for m, s in zip(outs, stride, strict=True))
+        if not (tuple(stride) == tuple(pool) and tiled == tuple(out.shape[2:])):
+            out[...] = 0.0  # some inputs are in no window
+        work = self.empty(grad_out.shape, grad_out.dtype) if overlap else None
+        for index, offset in enumerate(offsets(pool)):
+            target = offset_view(out, offset, stride, outs)
+            if overlap:
+                target += term(index, work)
+            else:
+                term(index, target)
         return out
 
     def scatter_add(self, out, indices, values) -> None:
@@ -422,6 +525,20 @@ def adam_constants(lr, beta1, beta2, eps, weight_decay, t) -> tuple[float, ...]:
         eps * math.sqrt(c2),
         lr * math.sqrt(c2) / c1,
     )
+
+
+def stride1_runs(size, out_size) -> tuple[list[int], int]:
+    """The flattened pitch of each axis of ``size``, and the length of a run
+    of :meth:`Backend.col2im_stride1` (from the first output to the last)."""
+    pitches = [math.prod(size[axis + 1 :]) for axis in range(len(size))]
+    length = 1 + sum((m - 1) * p for m, p in zip(out_size, pitches, strict=True))
+    return pitches, length
+
+
+def offsets(kernel: tuple[int, ...]):
+    """Every offset inside a window of size ``kernel``, in C order (the order of
+    a convolution's kernel axes)."""
+    return product(*(range(k) for k in kernel))
 
 
 def offset_view(xp, offset: tuple[int, ...], stride: tuple[int, ...], out: tuple):

@@ -15,7 +15,14 @@ import os
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .base import Backend, DeviceError, foreign_device, offset_view
+from .base import (
+    Backend,
+    DeviceError,
+    foreign_device,
+    offset_view,
+    offsets,
+    stride1_runs,
+)
 from .kernels import KERNELS, numba_installed
 
 KERNEL_CHOICES = ("auto", "numpy", "numba")
@@ -198,28 +205,148 @@ class NumpyBackend(Backend):
         out *= out.dtype.type(1 / (1 - rate))
         return out
 
+    # -- sliding windows: compiled loops for 1-D and 2-D, checked shapes first ------
+    def _compiled(self, *arrays) -> bool:
+        """Whether a compiled loop runs on ``arrays``: chosen, and one dtype."""
+        return self.kernels == "numba" and len({a.dtype for a in arrays}) == 1
+
     def im2col(self, xp, kernel, stride, out):
-        """One copy from a strided view of every window (no loop)."""
-        view = _windows(xp, kernel, stride).transpose(_cols_order(len(kernel)))
+        """One copy from a strided view of every window (no loop), or, for
+        images, the compiled loop (a sequence's rows are too short for it to
+        beat NumPy's one copy)."""
+        d = len(kernel)
+        if (
+            self._compiled(xp, out)
+            and d == 2
+            and out.shape[:4] == (*xp.shape[:2], *kernel)
+            and _windows_fit(xp.shape[2:], kernel, stride, out.shape[4:])
+        ):
+            KERNELS["im2col"].compiled(*_pair(stride), xp, out)
+            return out
+        view = _windows(xp, kernel, stride).transpose(_cols_order(d))
         np.copyto(out, view)
         return out
 
     def col2im(self, cols, stride, out):
         """Where windows do not overlap, one copy into a writeable view of the
-        windows; else one strided add per kernel offset."""
+        windows; else one strided add per kernel offset; or the compiled loop."""
         d = out.ndim - 2
-        kernel, outs = cols.shape[1 : 1 + d], cols.shape[2 + d :]
-        if any(s < k for s, k in zip(stride, kernel, strict=True)):
-            return super().col2im(cols, stride, out)
-        covered = all(
+        kernel, outs = cols.shape[2 : 2 + d], cols.shape[2 + d :]
+        overlap = any(s < k for s, k in zip(stride, kernel, strict=True))
+        covered = not overlap and all(
             s == k and m * s == size
             for s, k, m, size in zip(stride, kernel, outs, out.shape[2:], strict=True)
         )
+        if (
+            self._compiled(cols, out)
+            and cols.shape[: 2 + d] == (*out.shape[:2], *kernel)
+            and _windows_fit(out.shape[2:], kernel, stride, outs)
+        ):
+            planes = cols if d == 2 else np.expand_dims(cols, (2, 4))
+            KERNELS["col2im"].compiled(
+                *_pair(stride), not covered, overlap, planes, _planar(out)
+            )
+            return out
+        if overlap:
+            return super().col2im(cols, stride, out)
         if not covered:
             out.fill(0)
         view = _windows(out, kernel, stride, writeable=True)
         np.copyto(view.transpose(_cols_order(d)), cols)
         return out
+
+    def col2im_stride1(self, cols, out_size, out):
+        d = out.ndim - 2
+        kernel, size = cols.shape[2 : 2 + d], out.shape[2:]
+        wide = out_size[0] * math.prod(size[1:])
+        if (
+            self._compiled(cols, out)
+            and out.flags.c_contiguous
+            and cols.shape == (*out.shape[:2], *kernel, wide)
+            and _windows_fit(size, kernel, (1,) * d, out_size)
+        ):
+            pitches, length = stride1_runs(size, out_size)
+            planes = cols if d == 2 else np.expand_dims(cols, 2)
+            flat = out.reshape(*out.shape[:2], -1)  # a view: out is contiguous
+            pitch = pitches[0] if d == 2 else 0  # a sequence's i is 0
+            KERNELS["col2im_stride1"].compiled(planes, pitch, length, flat)
+            return out
+        return super().col2im_stride1(cols, out_size, out)
+
+    def max_pool(self, xp, pool, stride, out, argmax=None):
+        if (
+            self._compiled(xp, out)
+            and out.shape[:2] == xp.shape[:2]
+            and (argmax is None or argmax.shape == out.shape)
+            and _windows_fit(xp.shape[2:], pool, stride, out.shape[2:])
+        ):
+            keep = argmax is not None
+            kept = argmax if keep else out  # a loop for keep=False never writes it
+            KERNELS["max_pool"].compiled(
+                *_pair(pool), *_pair(stride), keep, _planar(xp), _planar(out),
+                _planar(kept),
+            )  # fmt: skip
+            return out
+        if argmax is None:
+            return super().max_pool(xp, pool, stride, out)
+        # the contract's passes, but the argmax by arithmetic: offsets come in
+        # increasing order, so the largest index whose offset beat the running
+        # maximum is the last one, the window's first maximum (NumPy's masked
+        # copy of one number, copyto(argmax, index, where=better), is 4x slower)
+        views = [offset_view(xp, o, stride, out.shape[2:]) for o in offsets(pool)]
+        np.copyto(out, views[0])
+        argmax.fill(0)
+        better = np.empty(out.shape, bool)
+        step = np.empty(out.shape, argmax.dtype)
+        for index, view in enumerate(views[1:], start=1):
+            np.greater(view, out, out=better)  # strictly: a tie keeps the first
+            np.maximum(out, view, out=out)
+            np.multiply(better.view(np.uint8), argmax.dtype.type(index), out=step)
+            np.maximum(argmax, step, out=argmax)
+        return out
+
+    def max_pool_backward(self, grad_out, argmax, pool, stride, out):
+        if (
+            self._compiled(grad_out, out)
+            and argmax.shape == grad_out.shape
+            and out.shape[:2] == grad_out.shape[:2]
+            and _windows_fit(out.shape[2:], pool, stride, grad_out.shape[2:])
+        ):
+            zero, add = _spread_flags(pool, stride, grad_out.shape, out.shape)
+            KERNELS["max_pool_backward"].compiled(
+                *_pair(pool), *_pair(stride), zero, add, _planar(grad_out),
+                _planar(argmax), _planar(out),
+            )  # fmt: skip
+            return out
+        return super().max_pool_backward(grad_out, argmax, pool, stride, out)
+
+    def avg_pool(self, xp, pool, stride, out):
+        if (
+            self._compiled(xp, out)
+            and out.shape[:2] == xp.shape[:2]
+            and _windows_fit(xp.shape[2:], pool, stride, out.shape[2:])
+        ):
+            scale = out.dtype.type(1 / math.prod(pool))
+            KERNELS["avg_pool"].compiled(
+                *_pair(pool), *_pair(stride), _planar(xp), scale, _planar(out)
+            )
+            return out
+        return super().avg_pool(xp, pool, stride, out)
+
+    def avg_pool_backward(self, grad_out, pool, stride, out):
+        if (
+            self._compiled(grad_out, out)
+            and out.shape[:2] == grad_out.shape[:2]
+            and _windows_fit(out.shape[2:], pool, stride, grad_out.shape[2:])
+        ):
+            zero, add = _spread_flags(pool, stride, grad_out.shape, out.shape)
+            scale = out.dtype.type(1 / math.prod(pool))
+            KERNELS["avg_pool_backward"].compiled(
+                *_pair(pool), *_pair(stride), zero, add, _planar(grad_out), scale,
+                _planar(out),
+            )  # fmt: skip
+            return out
+        return super().avg_pool_backward(grad_out, pool, stride, out)
 
     def scatter_add(self, out, indices, values) -> None:
         np.add.at(out, indices, values)
@@ -296,6 +423,37 @@ def _softmax_cross_entropy(z, target, grad) -> np.ndarray:
     return np.log(total) - picked
 
 
+def _windows_fit(size, window, stride, outs) -> bool:
+    """Whether ``outs`` windows of ``window`` moved by ``stride`` fit inside
+    ``size`` along each of one or two axes (the compiled loops' shapes, checked
+    before they run, since they check no bounds)."""
+    axes = (len(size), len(window), len(stride), len(outs))
+    return axes in ((1,) * 4, (2,) * 4) and all(
+        m >= 1 and (m - 1) * s + k <= n
+        for n, k, s, m in zip(size, window, stride, outs, strict=True)
+    )
+
+
+def _planar(array: np.ndarray) -> np.ndarray:
+    """``(n, C, length)`` as ``(n, C, 1, length)`` (a view): the loops take
+    images, and a sequence is an image of height 1."""
+    return array if array.ndim == 4 else np.expand_dims(array, 2)
+
+
+def _pair(values: tuple[int, ...]) -> tuple[int, ...]:
+    """A window's or stride's two sizes (height 1 for a sequence)."""
+    return tuple(values) if len(values) == 2 else (1, *values)
+
+
+def _spread_flags(pool, stride, grad_shape, size_shape) -> tuple[bool, bool]:
+    """``(zero, add)`` for a pool's backward: whether some input is in no
+    window (zeros first), and whether windows overlap (terms add up)."""
+    overlap = any(s < k for s, k in zip(stride, pool, strict=True))
+    tiled = tuple(m * s for m, s in zip(grad_shape[2:], stride, strict=True))
+    covered = tuple(stride) == tuple(pool) and tiled == tuple(size_shape[2:])
+    return not covered, overlap
+
+
 def _windows(xp: np.ndarray, kernel, stride, writeable: bool = False) -> np.ndarray:
     """View of shape ``(n, C, *out, *kernel)``: every window of the padded
     ``xp`` (no copy)."""
@@ -306,8 +464,8 @@ def _windows(xp: np.ndarray, kernel, stride, writeable: bool = False) -> np.ndar
 
 def _cols_order(d: int) -> tuple[int, ...]:
     """Axes of the windows view ``(n, C, *out, *kernel)`` in the columns' order
-    ``(C, *kernel, n, *out)``."""
-    return (1, *range(2 + d, 2 + 2 * d), 0, *range(2, 2 + d))
+    ``(n, C, *kernel, *out)``."""
+    return (0, 1, *range(2 + d, 2 + 2 * d), *range(2, 2 + d))
 
 
 __all__ = ["NumpyBackend", "offset_view"]

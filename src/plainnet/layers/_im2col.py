@@ -1,5 +1,4 @@
-"""Sliding windows for convolution and pooling: sizes, padding, and col2im at
-stride 1.
+"""Sliding windows for convolution and pooling: arguments, sizes and padding.
 
 Shapes, for ``d`` spatial axes (1 for sequences, 2 for images):
 
@@ -10,23 +9,18 @@ Shapes, for ``d`` spatial axes (1 for sequences, 2 for images):
   matrix product ``W.reshape(out_channels, -1) @ X_col`` (Caffe's layout: the
   rows of ``X_col`` are the flattened kernel, in ``W``'s own order).
 
-im2col and col2im themselves are the backend's (``ops.im2col``, ``ops.col2im``:
-a strided view copied at once on NumPy, one strided slice per kernel offset
-elsewhere). Everything is written into arrays the caller gives (``out=``), so
-that a layer reuses one buffer per batch size.
+im2col and col2im themselves are the backend's (``ops.im2col``, ``ops.col2im``,
+``ops.col2im_stride1``: a strided view copied at once on NumPy, one strided
+slice per kernel offset elsewhere, loops over (sample, channel) planes with
+the compiled kernels). Everything is written into arrays the caller gives
+(``out=``), so that a layer reuses one buffer per batch size.
 """
 
-import math
 import numbers
-from itertools import product
 
 import numpy as np  # in type hints only: layers compute through their ops
 
 from .._messages import shown
-from ..backend import Backend
-from ..backend.base import offset_view
-
-__all__ = ["offset_view"]
 
 
 def as_tuple(value, n: int, name: str, owner: str, minimum: int = 1) -> tuple[int, ...]:
@@ -94,32 +88,3 @@ def interior(size: tuple[int, ...], padding) -> tuple[slice, ...]:
     """The index of the unpadded input inside a padded array."""
     inner = (slice(b, b + s) for s, (b, _) in zip(size, padding, strict=True))
     return (slice(None), slice(None), *inner)
-
-
-def offsets(kernel: tuple[int, ...]):
-    """Every kernel offset, in C order (the order of ``W``'s kernel axes)."""
-    return product(*(range(k) for k in kernel))
-
-
-def col2im_stride1(
-    ops: Backend, cols: np.ndarray, out_size: tuple[int, ...], out: np.ndarray
-):
-    """col2im for stride 1, from "wide" columns ``(C, *kernel, n, W)`` whose
-    output positions sit on the padded input's grid (the first axis
-    ``out_size[0]`` long, the others as long as ``out``'s, zeros past the
-    output): kernel offset ``o`` then adds to the flattened input shifted by
-    ``sum(o * pitch)``, one contiguous run per sample and channel.
-
-    Past the output's last column a run spills into the next row, adding the
-    zeros there; it ends at the last real output, which keeps it inside ``out``.
-    """
-    n, channels, *size = out.shape
-    pitches = [math.prod(size[axis + 1 :]) for axis in range(len(size))]
-    length = 1 + sum((m - 1) * p for m, p in zip(out_size, pitches, strict=True))
-    flat = ops.reshape(out, (n, channels, -1))  # a view: the adds land in out
-    out[...] = 0.0
-    for offset in offsets(cols.shape[1 : 1 + len(size)]):
-        start = sum(o * p for o, p in zip(offset, pitches, strict=True))
-        run = cols[(slice(None), *offset, slice(None), slice(0, length))]
-        flat[:, :, start : start + length] += ops.swapaxes(run, 0, 1)
-    return out

@@ -1,21 +1,23 @@
-"""Convolutions over sequences and images, as im2col and one matrix product.
+"""Convolutions over sequences and images, as im2col and matrix products.
 
 Inputs are channels-first, ``(n, C, length)`` or ``(n, C, height, width)``, and
 weights are laid out as PyTorch and ONNX lay them out, ``W`` of shape
 ``(out_channels, in_channels, *kernel)``, so weights copy across unchanged.
 
-The trick, for a batch ``x`` (padded to ``xp``): copy every window of ``xp``
-into the columns of one matrix ``X_col`` of shape ``(C * prod(kernel),
-n * prod(out))`` (im2col); the convolution of the whole batch is then one
-matrix product, and its gradients two more::
+The trick, for a batch ``x`` (padded to ``xp``): copy every window of each
+sample into the columns of a matrix ``X_col[s]`` of shape ``(C * prod(kernel),
+prod(out))`` (im2col); the convolution of sample ``s`` is then one matrix
+product, and its gradients two more::
 
-    Y_col  = W_mat @ X_col + b          W_mat = W.reshape(out_channels, -1)
-    dW_mat = G_col @ X_col.T            db = G_col.sum(axis=1)
-    dX_col = W_mat.T @ G_col            dX = col2im(dX_col)  (a scatter-add)
+    Y[s]   = W_mat @ X_col[s] + b       W_mat = W.reshape(out_channels, -1)
+    dW_mat = sum_s G[s] @ X_col[s].T    db = sum of G over samples and positions
+    dX_col[s] = W_mat.T @ G[s]          dX = col2im(dX_col)  (a scatter-add)
 
-with ``G_col`` the output gradient laid out like ``Y_col``. ``X_col`` is the
-one thing forward keeps for backward; it is as large as the batch times the
-kernel, which is why training and prediction go in batches.
+with ``G[s]`` sample ``s``'s output gradient, ``(out_channels, prod(out))``.
+One ``matmul`` call takes every sample's product, and ``Y[s]`` lands in the
+output's own layout, ``(n, out_channels, *out)``, with no reshuffle. ``X_col``
+is the one thing forward keeps for backward; it is as large as the batch times
+the kernel, which is why training and prediction go in batches.
 """
 
 import math
@@ -28,6 +30,21 @@ from .._messages import shown
 from . import _im2col
 from .base import Layer, ShapeError
 from .registry import register_layer
+
+#: Entries of ``dX_col`` computed at a time in backward: a block of samples
+#: at once, added back (col2im) while it is still in the cache, instead of
+#: the whole batch's (10 MB for LeNet's second layer at batch 128).
+BLOCK_ENTRIES = 2**19
+
+
+def _sample_blocks(n: int, entries: int) -> list[tuple[slice, int]]:
+    """``(samples, count)`` blocks covering ``range(n)``, each of about
+    :data:`BLOCK_ENTRIES` entries at ``entries`` per sample."""
+    size = max(1, min(n, BLOCK_ENTRIES // entries))
+    return [
+        (slice(start, min(start + size, n)), min(size, n - start))
+        for start in range(0, n, size)
+    ]
 
 
 class _Conv(Layer):
@@ -117,81 +134,89 @@ class _Conv(Layer):
         new = self._buffer if training else self._fresh
         n, dtype = x.shape[0], W.dtype
         out_size = self.output_shape(x.shape[1:])[1:]
-        columns = n * math.prod(out_size)
         if any(b or a for b, a in self._padding):
             padded = _im2col.padded_size(x.shape[2:], self._padding)
             xp = new("xp", (n, self.in_channels, *padded), dtype)
             x = _im2col.pad(x, self._padding, 0.0, xp)
-        cols = new("cols", (self.in_channels, *self._kernel, n, *out_size), dtype)
+        cols = new("cols", (n, self.in_channels, *self._kernel, *out_size), dtype)
         ops.im2col(x, self._kernel, self._stride, cols)
-        y_col = new("y_col", (self.out_channels, columns), dtype)
-        w_mat = ops.reshape(W, (self.out_channels, -1))
-        ops.matmul(w_mat, ops.reshape(cols, (-1, columns)), out=y_col)
-        # (out_channels, n, P) -> (n, out_channels, P), adding the bias on the way
         y = new("y", (n, self.out_channels, *out_size), dtype)
-        y_rows = ops.reshape(y, (n, self.out_channels, -1))
-        by_sample = ops.swapaxes(ops.reshape(y_col, (self.out_channels, n, -1)), 0, 1)
+        y_rows = ops.reshape(y, (n, self.out_channels, -1))  # a view of y
+        ops.matmul(self._w_mat(), self._x_col(cols), out=y_rows)  # every Y[s]
         if self.bias:
-            ops.add(by_sample, self.params["b"][:, None], out=y_rows)
-        else:
-            ops.copyto(y_rows, by_sample)
+            y_rows += ops.reshape(self.params["b"], (self.out_channels, 1))
         if training:
             self.save_for_backward(cols=cols)
         return y
 
+    def _w_mat(self) -> np.ndarray:
+        """``W_mat``, ``(out_channels, C * prod(kernel))``: a view of ``W``."""
+        return self.ops.reshape(self.params["W"], (self.out_channels, -1))
+
+    def _x_col(self, cols: np.ndarray) -> np.ndarray:
+        """``X_col``, ``(n, C * prod(kernel), prod(out))``: a view of ``cols``
+        ``(n, C, *kernel, *out)``."""
+        n, rows = cols.shape[0], math.prod(cols.shape[1 : 2 + len(self.SPATIAL)])
+        return self.ops.reshape(cols, (n, rows, -1))
+
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
-        ops, cols, W = self.ops, self.saved["cols"], self.params["W"]
-        n, dtype = grad_out.shape[0], W.dtype
-        columns = math.prod(grad_out.shape[2:]) * n
-        g_col = self._buffer("g_col", (self.out_channels, columns), dtype)
-        ops.copyto(
-            ops.reshape(g_col, (self.out_channels, n, -1)),
-            ops.swapaxes(ops.reshape(grad_out, (n, self.out_channels, -1)), 0, 1),
-        )
-        x_col = ops.reshape(cols, (-1, columns))
+        ops, cols = self.ops, self.saved["cols"]
+        n, dtype = grad_out.shape[0], grad_out.dtype
+        g = ops.reshape(grad_out, (n, self.out_channels, -1))  # every G[s]
+        x_col = self._x_col(cols)
+        shape = (n, self.out_channels, x_col.shape[1])
+        terms = self._buffer("dW_terms", shape, dtype)
+        ops.matmul(g, ops.swapaxes(x_col, 1, 2), out=terms)  # G[s] @ X_col[s].T
         dW = ops.reshape(self.grads["W"], (self.out_channels, -1))
-        ops.matmul(g_col, x_col.T, out=dW)
+        ops.sum(terms, axis=0, out=dW)
         if self.bias:
-            ops.sum(g_col, axis=1, out=self.grads["b"])
+            ops.sum(g, axis=(0, 2), out=self.grads["b"])
         if not need_input_grad:
             return None
         size = self.input_shape[1:]
         padded = _im2col.padded_size(size, self._padding)
         dxp = self._buffer("dxp", (n, self.in_channels, *padded), dtype)
-        w_mat = ops.reshape(W, (self.out_channels, -1))
         if self._stride == (1,) * len(self.SPATIAL):
-            self._col2im_stride1(w_mat, grad_out, dxp)
+            self._input_gradient_stride1(grad_out, dxp)
         else:
-            dcols = self._buffer("dcols", cols.shape, dtype)
-            ops.matmul(w_mat.T, g_col, out=ops.reshape(dcols, (-1, columns)))
-            ops.col2im(dcols, self._stride, dxp)
+            self._input_gradient(g, cols.shape, dxp)
         if padded == size:
             return dxp
         dx = self._buffer("dx", (n, *self.input_shape), dtype)
         ops.copyto(dx, dxp[_im2col.interior(size, self._padding)])
         return dx
 
-    def _col2im_stride1(self, w_mat, grad_out: np.ndarray, dxp: np.ndarray) -> None:
-        """``dX`` (padded) for stride 1, through "wide" columns: the output
-        gradient is laid on the padded input's row pitch (zeros past the output
-        width), so that ``dX_col = W_mat.T @ G_wide`` puts each kernel offset's
-        terms at one fixed shift of the flattened input, and col2im becomes
-        ``prod(kernel)`` adds of whole contiguous runs instead of short rows.
-        The product grows by ``padded width / output width``; the adds, which
-        dominate, get several times faster."""
+    def _input_gradient(self, g: np.ndarray, shape, dxp: np.ndarray) -> None:
+        """``dX`` (padded) into ``dxp``: ``dX_col[s] = W_mat.T @ G[s]``, then
+        col2im, a block of samples at a time."""
+        ops, w_mat = self.ops, self._w_mat()
+        for part, m in _sample_blocks(g.shape[0], math.prod(shape[1:])):
+            dcols = self._buffer("dcols", (m, *shape[1:]), g.dtype)
+            ops.matmul(w_mat.T, g[part, ...], out=self._x_col(dcols))
+            ops.col2im(dcols, self._stride, dxp[part, ...])
+
+    def _input_gradient_stride1(self, grad_out: np.ndarray, dxp: np.ndarray):
+        """``dX`` (padded) into ``dxp`` for stride 1, through "wide" columns:
+        the output gradient is laid on the padded input's row pitch (zeros past
+        the output width), so that ``dX_col[s] = W_mat.T @ G_wide[s]`` puts
+        each kernel offset's terms at one fixed shift of the flattened input,
+        and col2im becomes ``prod(kernel)`` adds of whole contiguous runs
+        instead of short rows. The product grows by ``padded width / output
+        width``; the adds, which dominate on NumPy, get several times faster."""
         ops, n, dtype = self.ops, grad_out.shape[0], grad_out.dtype
         out_size = grad_out.shape[2:]
         wide = (*out_size[:1], *dxp.shape[3:])
-        g_wide = self._buffer("g_wide", (self.out_channels, n, *wide), dtype)
+        g_wide = self._buffer("g_wide", (n, self.out_channels, *wide), dtype)
         if wide != out_size:
             g_wide[..., out_size[-1] :] = 0.0
-        ops.copyto(g_wide[..., : out_size[-1]], ops.swapaxes(grad_out, 0, 1))
-        size = math.prod(g_wide.shape[1:])
-        dcols = self._buffer("dcols_wide", (w_mat.shape[1], size), dtype)
-        g_mat = ops.reshape(g_wide, (self.out_channels, -1))
-        ops.matmul(w_mat.T, g_mat, out=dcols)
-        cols = ops.reshape(dcols, (self.in_channels, *self._kernel, n, -1))
-        _im2col.col2im_stride1(ops, cols, out_size, dxp)
+        ops.copyto(g_wide[..., : out_size[-1]], grad_out)
+        g_rows, w_mat = ops.reshape(g_wide, (n, self.out_channels, -1)), self._w_mat()
+        length = math.prod(wide)
+        for part, m in _sample_blocks(n, w_mat.shape[1] * length):
+            shape = (m, self.in_channels, *self._kernel, length)
+            dcols = self._buffer("dcols_wide", shape, dtype)
+            ops.matmul(w_mat.T, g_rows[part, ...], out=self._x_col(dcols))
+            ops.col2im_stride1(dcols, out_size, dxp[part, ...])
 
     def get_config(self) -> dict[str, Any]:
         return {

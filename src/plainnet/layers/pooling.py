@@ -6,12 +6,11 @@ windows tile the input); windows that would run past the (padded) input are
 dropped, so each output size is ``(size + 2 * padding - pool) // stride + 1``,
 as in PyTorch.
 
-Both pools loop over the ``prod(pool_size)`` offsets inside a window, each
-step one strided view of the whole batch (``x[:, :, i::stride, j::stride]``),
-never over output positions. (Reshaping a tiled input to ``(n, C, H/k, k,
-W/k, k)`` and reducing over the two ``k`` axes reads the same, but NumPy's
-reductions over inner strided axes measured 20-50x slower than these few
-element-wise passes.)
+The windows themselves are the backend's (``ops.max_pool``, ``ops.avg_pool``
+and their backward passes): on NumPy, one strided view of the whole batch per
+offset inside a window (``x[:, :, i::stride, j::stride]``), never a loop over
+output positions; with the compiled kernels, one loop over each (sample,
+channel) plane, on every core.
 """
 
 import math
@@ -63,6 +62,10 @@ class _Pool(Layer):
         out = _im2col.out_size(tuple(size), self._pool, self._stride, self._padding)
         return (channels, *out)
 
+    def _batch_output_shape(self, x: np.ndarray) -> tuple[int, ...]:
+        """The output's shape for the batch ``x``, ``(n, C, *out_size)``."""
+        return (x.shape[0], *self.output_shape(x.shape[1:]))
+
     def _padded(self, x: np.ndarray, value: float, new) -> np.ndarray:
         """``x`` itself, or padded with ``value`` into a buffer (``new``)."""
         if not any(b for b, _ in self._padding):
@@ -70,30 +73,18 @@ class _Pool(Layer):
         shape = (*x.shape[:2], *_im2col.padded_size(x.shape[2:], self._padding))
         return _im2col.pad(x, self._padding, value, new("xp", shape, x.dtype))
 
-    def _scatter(self, values, grad_out: np.ndarray) -> np.ndarray:
-        """``dX`` from one gradient per offset: ``values(index, out)`` writes the
-        gradient that reaches the inputs at offset ``index`` of every window."""
-        n, dtype = grad_out.shape[0], grad_out.dtype
-        size, out = self.input_shape[1:], grad_out.shape[2:]
-        padded = _im2col.padded_size(size, self._padding)
-        dxp = self._buffer("dxp", (*grad_out.shape[:2], *padded), dtype)
-        overlap = any(s < k for s, k in zip(self._stride, self._pool, strict=True))
-        # windows that tile the input exactly write every input once
-        tiled = tuple(m * s for m, s in zip(out, self._stride, strict=True))
-        covered = self._stride == self._pool and padded == tiled
-        if not covered:
-            dxp[...] = 0.0
-        term = self._buffer("term", grad_out.shape, dtype) if overlap else None
-        for index, offset in enumerate(_im2col.offsets(self._pool)):
-            target = _im2col.offset_view(dxp, offset, self._stride, out)
-            if overlap:
-                target += values(index, term)
-            else:  # disjoint windows: each input gets at most one term
-                values(index, target)
-        if padded == tuple(size):
+    def _gradient_buffer(self, grad_out: np.ndarray) -> np.ndarray:
+        """A buffer for the padded input's gradient, ``(n, C, *padded size)``."""
+        padded = _im2col.padded_size(self.input_shape[1:], self._padding)
+        return self._buffer("dxp", (*grad_out.shape[:2], *padded), grad_out.dtype)
+
+    def _unpadded(self, dxp: np.ndarray) -> np.ndarray:
+        """The input's gradient: ``dxp`` itself, or its interior in a buffer."""
+        size = tuple(self.input_shape[1:])
+        if dxp.shape[2:] == size:
             return dxp
-        dx = self._buffer("dx", (n, *self.input_shape), dtype)
-        self.ops.copyto(dx, dxp[_im2col.interior(tuple(size), self._padding)])
+        dx = self._buffer("dx", (dxp.shape[0], *self.input_shape), dxp.dtype)
+        self.ops.copyto(dx, dxp[_im2col.interior(size, self._padding)])
         return dx
 
     def get_config(self) -> dict[str, Any]:
@@ -108,77 +99,41 @@ class _MaxPool(_Pool):
     """Max pooling over ``len(SPATIAL)`` axes; see MaxPool1D and MaxPool2D."""
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        ops = self.ops
         new = self._buffer if training else self._fresh
         xp = self._padded(x, -math.inf, new)
-        out = self.output_shape(x.shape[1:])[1:]
-        views = (
-            _im2col.offset_view(xp, offset, self._stride, out)
-            for offset in _im2col.offsets(self._pool)
-        )
-        y = new("y", (*x.shape[:2], *out), x.dtype)
-        ops.copyto(y, next(views))
+        y = new("y", self._batch_output_shape(x), x.dtype)
         if not training:
-            for view in views:
-                ops.maximum(y, view, out=y)
-            return y
+            return self.ops.max_pool(xp, self._pool, self._stride, y)
+        # the offset of each window's first maximum: all backward needs
         kind = "uint8" if math.prod(self._pool) <= 256 else "int32"
         argmax = self._buffer("argmax", y.shape, kind)
-        argmax[...] = 0
-        better = self._buffer("better", y.shape, "bool")
-        for index, view in enumerate(views, start=1):
-            ops.greater(view, y, out=better)  # strictly: a tie keeps the first max
-            ops.maximum(y, view, out=y)
-            # offsets come in increasing order, so the last index that beat
-            # the running max is the window's first maximum
-            ops.copyto(argmax, index, where=better)
+        self.ops.max_pool(xp, self._pool, self._stride, y, argmax)
         self.save_for_backward(argmax=argmax)
         return y
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
-        ops, argmax = self.ops, self.saved["argmax"]
-        hit = self._buffer("hit", argmax.shape, "bool")
-
-        def routed(index, out):
-            ops.equal(argmax, index, out=hit)
-            return ops.masked(grad_out, hit, out=out)
-
-        return self._scatter(routed, grad_out)
+        dxp, argmax = self._gradient_buffer(grad_out), self.saved["argmax"]
+        self.ops.max_pool_backward(grad_out, argmax, self._pool, self._stride, dxp)
+        return self._unpadded(dxp)
 
 
 class _AvgPool(_Pool):
     """Average pooling over ``len(SPATIAL)`` axes; see AvgPool1D and AvgPool2D."""
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        ops = self.ops
         new = self._buffer if training else self._fresh
         xp = self._padded(x, 0.0, new)
-        out = self.output_shape(x.shape[1:])[1:]
-        views = (
-            _im2col.offset_view(xp, offset, self._stride, out)
-            for offset in _im2col.offsets(self._pool)
-        )
-        y = new("y", (*x.shape[:2], *out), x.dtype)
-        ops.copyto(y, next(views))
-        for view in views:
-            y += view
-        y *= 1 / math.prod(self._pool)
-        return y
+        y = new("y", self._batch_output_shape(x), x.dtype)
+        return self.ops.avg_pool(xp, self._pool, self._stride, y)
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
-        ops = self.ops
-        share = self._buffer("share", grad_out.shape, grad_out.dtype)
-        ops.multiply(grad_out, 1 / math.prod(self._pool), out=share)
-
-        def spread(index, out):
-            ops.copyto(out, share)
-            return out
-
-        return self._scatter(spread, grad_out)
+        dxp = self._gradient_buffer(grad_out)
+        self.ops.avg_pool_backward(grad_out, self._pool, self._stride, dxp)
+        return self._unpadded(dxp)
 
 
 @register_layer

@@ -1,0 +1,86 @@
+"""im2col and col2im as loops over (sample, channel) planes (the NumPy
+backend's ``im2col``, ``col2im`` and ``col2im_stride1``), for images; a
+sequence is an image of height 1.
+
+For a padded batch ``xp`` of shape ``(n, C, H, W)``, a kernel ``(kh, kw)`` and
+a stride ``(sh, sw)``, the columns hold every window, sample by sample::
+
+    cols[s, c, i, j, y, x] = xp[s, c, y * sh + i, x * sw + j]
+
+and col2im adds them back, ``dxp[s, c, y * sh + i, x * sw + j] += cols[s, c,
+i, j, y, x]``, kernel offset after kernel offset (C order) from zeros, as the
+NumPy version's strided adds do, so the two agree to the last bit. Each task
+is one (sample, channel) plane, independent of the others, so a ``prange``
+shares them among the cores. im2col and col2im are
+compiled for their stride (and col2im for whether it zeros first and adds),
+which lets the compiler vectorise the copy of each row.
+
+The loops check no bounds: the backend checks the shapes before calling them.
+"""
+
+from ._registry import prange, register_kernel
+
+
+def im2col_loop(sh, sw):
+    """The loop for stride ``(sh, sw)``: ``cols`` ``(n, C, kh, kw, oh, ow)``
+    from ``xp`` ``(n, C, H, W)``."""
+
+    def loop(xp, cols) -> None:
+        n, channels, kh, kw, oh, ow = cols.shape
+        for task in prange(n * channels):
+            s, c = task // channels, task % channels
+            for i in range(kh):
+                for j in range(kw):
+                    for y in range(oh):
+                        source = xp[s, c, y * sh + i, j:]
+                        target = cols[s, c, i, j, y]
+                        for x in range(ow):
+                            target[x] = source[x * sw]
+
+    return loop
+
+
+def col2im_loop(sh, sw, zero, add):
+    """The loop for stride ``(sh, sw)``: ``out`` ``(n, C, H, W)`` from ``cols``
+    ``(n, C, kh, kw, oh, ow)``, zeros first if ``zero``, then each column added
+    (``add``) or written (windows that never overlap)."""
+
+    def loop(cols, out) -> None:
+        n, channels, kh, kw, oh, ow = cols.shape
+        for task in prange(n * channels):
+            s, c = task // channels, task % channels
+            plane = out[s, c]
+            if zero:
+                plane[...] = 0
+            for i in range(kh):
+                for j in range(kw):
+                    for y in range(oh):
+                        source, target = cols[s, c, i, j, y], plane[y * sh + i, j:]
+                        for x in range(ow):
+                            if add:
+                                target[x * sw] += source[x]
+                            else:
+                                target[x * sw] = source[x]
+
+    return loop
+
+
+def col2im_stride1_loop(cols, pitch, length, out) -> None:
+    """``out`` ``(n, C, H * W)`` (flat planes) from wide columns ``(n, C, kh,
+    kw, L)``: offset ``(i, j)`` adds its first ``length`` columns at ``i *
+    pitch + j``."""
+    n, channels, kh, kw = cols.shape[:4]
+    for task in prange(n * channels):
+        s, c = task // channels, task % channels
+        plane = out[s, c]
+        plane[...] = 0
+        for i in range(kh):
+            for j in range(kw):
+                source, target = cols[s, c, i, j], plane[i * pitch + j :]
+                for t in range(length):
+                    target[t] += source[t]
+
+
+IM2COL = register_kernel("im2col", im2col_loop, parallel=True, constants=2)
+COL2IM = register_kernel("col2im", col2im_loop, parallel=True, constants=4)
+COL2IM_STRIDE1 = register_kernel("col2im_stride1", col2im_stride1_loop, parallel=True)
