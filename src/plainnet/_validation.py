@@ -181,6 +181,18 @@ def on_host(value):
     return backend.of(value).to_numpy(value)
 
 
+def _device_and_shape(ops, X, sample_shape):
+    """Refuse ``X`` when it is on a device other than ``ops``' (the
+    ``DeviceError`` names both), and resolve ``sample_shape="any"`` to the
+    sample shape ``X`` has. Returns the sample shape to check against."""
+    if foreign_device(X) is not None and not ops.owns(X):
+        ops.asarray(X)  # raises DeviceError naming both devices
+    if sample_shape == "any":
+        shape = X.shape if hasattr(X, "shape") else np.shape(X)
+        return tuple(shape[1:]) or None
+    return sample_shape
+
+
 def check_input(
     ops,
     X,
@@ -195,11 +207,7 @@ def check_input(
     what is wrong; an array of another device raises ``DeviceError`` naming
     both. ``sample_shape="any"`` takes the sample shape ``X`` has (for a
     network not built yet)."""
-    if foreign_device(X) is not None and not ops.owns(X):
-        ops.asarray(X)  # raises DeviceError naming both devices
-    if sample_shape == "any":
-        shape = X.shape if hasattr(X, "shape") else np.shape(X)
-        sample_shape = tuple(shape[1:]) or None
+    sample_shape = _device_and_shape(ops, X, sample_shape)
     if not ops.owns(X) or isinstance(X, np.ndarray):
         return ops.asarray(check_X(X, dtype, name, finite, sample_shape))
     if (finite and not ops.all_finite(X)) or not _fits(ops, X, sample_shape):
@@ -282,11 +290,7 @@ def check_ids_input(
     are small next to the values they become) and kept as it is when it
     already holds int64 ids. ``sample_shape="any"`` takes the sample shape
     ``X`` has (for a network not built yet)."""
-    if foreign_device(X) is not None and not ops.owns(X):
-        ops.asarray(X)  # raises DeviceError naming both devices
-    if sample_shape == "any":
-        shape = X.shape if hasattr(X, "shape") else np.shape(X)
-        sample_shape = tuple(shape[1:]) or None
+    sample_shape = _device_and_shape(ops, X, sample_shape)
     if not ops.owns(X) or isinstance(X, np.ndarray):
         return ops.asarray(check_ids(X, n_ids, name, sample_shape, layer))
     host = check_ids(ops.to_numpy(X), n_ids, name, sample_shape, layer)
