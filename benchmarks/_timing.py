@@ -82,6 +82,18 @@ def blas_info() -> list[dict[str, Any]]:
     ]
 
 
+def torch_status() -> str | None:
+    """None if PyTorch imports (its threads set to NumPy's BLAS threads)."""
+    try:
+        import torch
+    except ImportError as exc:
+        return f"not installed ({exc})"
+    threads = [i.get("num_threads") for i in blas_info() if i.get("num_threads")]
+    if threads:
+        torch.set_num_threads(int(threads[0]))
+    return None
+
+
 def run_json_child(
     script: Path, args: Sequence[str], unset: Sequence[str] = ()
 ) -> dict[str, Any]:

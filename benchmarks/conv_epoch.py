@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _timing import best_of, blas_info, interleaved, run_json_child
+from _timing import best_of, blas_info, interleaved, run_json_child, torch_status
 
 # Measure the checkout's plainnet, installed or not.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -385,18 +385,6 @@ def breakdown(name: str, X, max_batches: int = 20) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------------ main
-
-
-def torch_status() -> str | None:
-    """None if PyTorch imports (its threads set to NumPy's BLAS threads)."""
-    try:
-        import torch
-    except ImportError as exc:
-        return f"not installed ({exc})"
-    threads = [i.get("num_threads") for i in blas_info() if i.get("num_threads")]
-    if threads:
-        torch.set_num_threads(int(threads[0]))
-    return None
 
 
 def measure(name: str, n: int, rounds: int) -> dict[str, Any]:

@@ -66,7 +66,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _timing import best_of, blas_info, interleaved, per_call
+from _timing import best_of, blas_info, interleaved, per_call, torch_status
 
 # Measure the checkout's plainnet, installed or not.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -176,18 +176,6 @@ def torch_epoch(model: Model, X, y) -> Callable[[], None]:
             opt.step()
 
     return fit
-
-
-def torch_status() -> str | None:
-    """None if PyTorch imports (its threads set to NumPy's BLAS threads)."""
-    try:
-        import torch
-    except ImportError as exc:
-        return f"not installed ({exc})"
-    threads = [i.get("num_threads") for i in blas_info() if i.get("num_threads")]
-    if threads:
-        torch.set_num_threads(int(threads[0]))
-    return None
 
 
 def peers(model: Model, X, y) -> tuple[dict[str, Callable[[], None]], dict]:

@@ -91,7 +91,9 @@ def type_into(browser, id_, value):
 
     box = find(browser, id_)
     wait_for(box.is_displayed)  # shown once the page has the data it is for
-    box.clear()
+    # select what the field holds and type over it, as a person does: clear()
+    # leaves the field, and an answer arriving then would fill it again
+    box.send_keys(Keys.CONTROL, "a")
     box.send_keys(str(value), Keys.TAB)  # leaving the field fires "change"
 
 

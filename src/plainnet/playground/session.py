@@ -65,6 +65,7 @@ class Session:
         self._uploads = itertools.count(1)
         self._changed = threading.Condition()
         self._running = False
+        self._training = False  # the thread is in a fit call
         self._steps = 0
         self._closing = False
         self._jobs: list[tuple[Callable[[], object], Future]] = []
@@ -206,6 +207,7 @@ class Session:
                 jobs, self._jobs = self._jobs, []
                 run, epochs = self.run, self._epochs_now()
                 stepping = not self._running
+                self._training = bool(epochs)
             for job, future in jobs:
                 _run_job(job, future)
             if not epochs:
@@ -214,6 +216,7 @@ class Session:
             if diagnose:  # one epoch with the Diagnostics callback
                 epochs, last_diagnosis = 1, time.monotonic()
             run.train(epochs, partial(self._keep_going, run, stepping), diagnose)
+            self._training = False
             self._after_fit(run)
             if not self._running:  # the thread is going to wait
                 run.review()
@@ -296,8 +299,8 @@ class Session:
             raise SetupError(str(error)) from None
 
     def _status(self, run: Run, snapshot: Snapshot) -> str:
-        if self._running:  # until the run's end is said and saved
-            return "training"
+        if self._running or self._training:  # until the epoch in hand is done
+            return "training"  # and the run's end said and saved
         if run.failure:
             return "diverged" if "diverged" in run.failure else "stopped"
         if self.epochs is not None and snapshot.epoch >= self.epochs:

@@ -76,6 +76,7 @@ function readForm() {
 function fillForm(setup) {
   page.setup = setup;
   for (const element of fieldElements()) {
+    if (element.tagName === "INPUT" && element === document.activeElement) continue; // being typed into
     const value = setup[element.dataset.field];
     const text = value === null ? "" : value === true ? "1" : value === false ? "0" : String(value);
     if (element.tagName === "SELECT" && ![...element.options].some((o) => o.value === text)) {
@@ -100,12 +101,25 @@ function showControlsFor(setup) {
   show(".decay-only", !["constant", "plateau"].includes(setup.schedule));
 }
 
-async function sendSetup(setup, reset = false) {
+// Setups go to the server one at a time, in the order they were made: the
+// server's threads could otherwise apply two in either order, and an older
+// answer arriving last would put back a form (and hide an error) the learner
+// has already changed. The form shows only the newest setup's answer.
+let setupsSent = Promise.resolve();
+let setupsMade = 0;
+
+function sendSetup(setup, reset = false) {
+  const number = ++setupsMade;
+  setupsSent = setupsSent.then(() => applySetup(setup, reset, number));
+  return setupsSent;
+}
+
+async function applySetup(setup, reset, number) {
   try {
     const answer = await post("/api/setup", { setup, reset });
     clearError();
     history.replaceState(null, "", "#" + answer.fragment);
-    fillForm(answer.setup);
+    if (number === setupsMade) fillForm(answer.setup);
   } catch (error) {
     showError(error);
   }
