@@ -3,11 +3,11 @@ data set (or a CSV file's columns) while you watch, served from this machine."""
 
 import argparse
 import errno
-import signal
 import warnings
 import webbrowser
 from dataclasses import replace
 
+from .._signals import SigtermAsInterrupt
 from ..errors import DataError
 from .common import Interrupted, UsageError, add_command, check_output, positive_int
 
@@ -138,16 +138,14 @@ def _say(line: str) -> None:
 
 def _serve(server, session, out: str | None) -> int:
     """``serve_forever`` until Ctrl-C or SIGTERM; then stop training and save."""
-    previous = signal.signal(signal.SIGTERM, _terminate)
     status = 0
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        status = 130
-    except _Terminated:
-        status = 143
+        with SigtermAsInterrupt() as sigterm:
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                status = sigterm.status
     finally:
-        signal.signal(signal.SIGTERM, previous)
         server.server_close()
         session.close()
     saved = ""
@@ -158,14 +156,6 @@ def _serve(server, session, out: str | None) -> int:
     raise Interrupted(
         f"stopped by {name} at epoch {session.run.snapshot.epoch}{saved}", status
     )
-
-
-class _Terminated(Exception):
-    """SIGTERM, raised in the main thread to stop the server like Ctrl-C."""
-
-
-def _terminate(signum, frame) -> None:
-    raise _Terminated
 
 
 def _bind_message(args: argparse.Namespace, error: OSError) -> str:

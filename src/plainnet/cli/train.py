@@ -6,6 +6,7 @@ from functools import partial
 
 import numpy as np
 
+from .._signals import SigtermAsInterrupt
 from ..datasets import DATASETS
 from ..diagnostics import Diagnostics
 from ..layers import ACTIVATIONS, dense_stack
@@ -45,7 +46,6 @@ from .train_data import (
 from .train_fit import (
     DEFAULT_LR,
     FitSets,
-    SigtermAsInterrupt,
     balanced_weights,
     fit,
     save_through_signals,
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     diagnostics = [Diagnostics()] if args.diagnose else []
     with SigtermAsInterrupt() as sigterm:
         stopper = fit(network, metadata, sets, args, diagnostics)
-    status, by = (143, " by SIGTERM") if sigterm.received else (130, "")
+    status, by = sigterm.status, " by SIGTERM" if sigterm.received else ""
     if len(network.history.loss) == 0:
         raise Interrupted(
             "interrupted before the first epoch ended; nothing was saved", status

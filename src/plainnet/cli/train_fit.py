@@ -1,15 +1,13 @@
 """The fit of ``plainnet train``: the chosen optimizer with early stopping on the
 validation loss, an L2 penalty and class weights if asked, per-epoch accuracy
 for classifiers, BLAS on one thread for small networks, a one-line progress
-display, SIGTERM handled like Ctrl-C, saves finished through either, and after
-divergence the best epoch's weights saved."""
+display, saves finished through Ctrl-C or SIGTERM, and after divergence the
+best epoch's weights saved."""
 
 import argparse
 import contextlib
 import math
-import signal
 import sys
-import threading
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from typing import IO
 import numpy as np
 
 from .. import schedules
+from .._signals import HoldSignals
 from ..callbacks import EarlyStopping
 from ..errors import TrainingDivergedError
 from ..hooks import L2Penalty
@@ -133,69 +132,11 @@ def _blas_threads(network: Sequential, batch: int) -> Iterator[None]:
         yield
 
 
-class SigtermAsInterrupt:
-    """While active, SIGTERM (a scheduler's time limit, ``kill``) does what
-    Ctrl-C does: it calls the current SIGINT handler, which during ``fit`` stops
-    training at the next batch. ``received`` says whether it came."""
-
-    def __init__(self) -> None:
-        self.received = False
-        self._previous = None
-
-    def _handle(self, signum, frame) -> None:
-        self.received = True
-        handler = signal.getsignal(signal.SIGINT)
-        if callable(handler):
-            handler(signal.SIGINT, frame)
-        else:
-            raise KeyboardInterrupt
-
-    def __enter__(self) -> "SigtermAsInterrupt":
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGTERM, self._handle)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
-
-
-class SaveThroughSignals:
-    """While active, the first Ctrl-C or SIGTERM waits for the work (a save,
-    which is short) to finish: ``received`` says which came, ``status`` the
-    exit status it asks for. A second one raises ``KeyboardInterrupt`` at once
-    (an atomic save then removes its temporary file and keeps the old one)."""
-
-    def __init__(self) -> None:
-        self.received: int | None = None
-        self._previous: dict = {}
-
-    @property
-    def status(self) -> int:
-        """130 after Ctrl-C, 143 after SIGTERM."""
-        return 143 if self.received == signal.SIGTERM else 130
-
-    def _hold(self, signum, frame) -> None:
-        if self.received is not None:
-            raise KeyboardInterrupt
-        self.received = signum
-
-    def __enter__(self) -> "SaveThroughSignals":
-        if threading.current_thread() is threading.main_thread():
-            for number in (signal.SIGINT, signal.SIGTERM):
-                self._previous[number] = signal.signal(number, self._hold)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for number, handler in self._previous.items():
-            signal.signal(number, handler)
-
-
 def save_through_signals(network: Sequential, out: str, **options) -> int | None:
     """``save``, finished even if Ctrl-C or SIGTERM comes meanwhile; returns
     the exit status that signal asks for (None if none came). A second signal
     abandons the save: ``Interrupted`` says that nothing was saved."""
-    with SaveThroughSignals() as signals:
+    with HoldSignals() as signals:
         try:
             save(network, out, **options)
         except KeyboardInterrupt:

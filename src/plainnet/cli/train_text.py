@@ -4,6 +4,7 @@ file and save it with its tokenizer."""
 import argparse
 import os
 
+from .._signals import SigtermAsInterrupt
 from ..errors import DataError
 from ..layers import language_model
 from ..network import Sequential
@@ -20,7 +21,6 @@ from .common import (
     positive_float,
     positive_int,
 )
-from .train_fit import SigtermAsInterrupt
 
 EXAMPLES = """
   plainnet train-text poems.txt --out poems.npz
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
             validation_data=(X_val, y_val),
             callbacks=[report],
         )
-    status, by = (143, " by SIGTERM") if sigterm.received else (130, "")
+    status, by = sigterm.status, " by SIGTERM" if sigterm.received else ""
     if not net.history.loss:
         raise Interrupted(
             "interrupted before the first epoch ended; nothing was saved", status
