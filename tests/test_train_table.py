@@ -84,11 +84,8 @@ BAD = {
     "unknown feature": ({"target": "label", "features": ["zz"]}, SettingError, "'zz'"),
     "target a feature": ({"target": "label", "features": ["label"]}, SettingError),
     "weights to regress": ({"target": "a", "class_weight": "balanced"}, SettingError),
-    "unknown weights": (
-        {"target": "label", "class_weight": "yes"},
-        ValueError,
-        "'yes'",
-    ),
+    "unknown weights": ({"target": "a", "class_weight": "yes"}, ValueError, "'yes'"),
+    "unknown task": ({"target": "a", "task": "cluster"}, ValueError, "'cluster'"),
     "no target": ({}, ValueError, "target is needed"),
     "file and data set": ({"target": "label", "dataset": "moons"}, ValueError),
     "unknown setting": ({"target": "label", "epoch": 3}, TypeError, "'epoch'"),

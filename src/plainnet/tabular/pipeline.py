@@ -123,7 +123,7 @@ def train_table(
         20 distinct whole numbers are classes), ``features=None`` (exactly
         these columns), ``drop=()``, ``missing_indicator=False``,
         ``drop_missing=False`` (drop rows with a missing cell instead of
-        filling it), ``max_categories=20``, ``hidden=(64, 32)``,
+        filling it), ``max_categories=100``, ``hidden=(64, 32)``,
         ``activation="relu"``, ``dropout=0.0``, ``epochs=200``,
         ``batch_size=None`` (min(200, n)), ``optimizer="adam"``, ``lr=None``
         (1e-3), ``lr_schedule=None``, ``alpha=1e-4`` (L2 penalty),
@@ -228,10 +228,6 @@ def _class_weights(
     """Each training row's weight with ``class_weight="balanced"``, else None."""
     if settings.class_weight is None:
         return None
-    if settings.class_weight != "balanced":
-        raise ValueError(
-            f"class_weight must be None or 'balanced', got {settings.class_weight!r}"
-        )
     if task != "classify":
         raise SettingError(f"{notes.spell('class_weight')} applies to classifiers")
     return fit.balanced_weights(codes, n_classes)

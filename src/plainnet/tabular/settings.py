@@ -5,6 +5,8 @@ they name its settings)."""
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .._messages import shown
+from ..optimizers import OPTIMIZERS
 from ..tables import MAX_CATEGORIES
 
 
@@ -33,6 +35,20 @@ class TableSettings:
     patience: int = 10
     seed: int = 0
     diagnose: bool = False
+
+    def __post_init__(self) -> None:
+        choices = {
+            "task": ("auto", "classify", "regress"),
+            "optimizer": tuple(sorted(OPTIMIZERS)),
+            "class_weight": (None, "balanced"),
+        }
+        for name, valid in choices.items():
+            value = getattr(self, name)
+            if value not in valid:
+                raise ValueError(
+                    f"{name} must be one of {', '.join(map(repr, valid))}, "
+                    f"got {shown(value)}"
+                )
 
 
 class SettingError(ValueError):
