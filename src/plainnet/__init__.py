@@ -63,6 +63,7 @@ from .schedules import (
     StepDecay,
 )
 from .tables import TablePreprocessor
+from .tabular import TrainedTable, train_table
 from .text import sample
 from .tokenizer import CharTokenizer
 from .training import TrainingInterrupted
@@ -125,6 +126,7 @@ __all__ = [
     "SwapAxes",
     "TablePreprocessor",
     "Tanh",
+    "TrainedTable",
     "TrainingDivergedError",
     "TrainingInterrupted",
     "activations",
@@ -137,6 +139,7 @@ __all__ = [
     "schedules",
     "text",
     "to_onnx",
+    "train_table",
 ]
 
 

@@ -387,6 +387,27 @@ class Predictor:
         inputs, keep = self.input_columns, list(dict.fromkeys(keep))
         extra = [c for c in [*keep, target] if c is not None]
         ignored: list[str] = []
+        select = self._selector(name, inputs, extra, ignored)
+        table = self.table
+        spelled = [*(table.category_columns_ if table else []), *extra]
+        verbatim = [c for c in keep if c not in inputs and c != target]
+        columns = read_columns(
+            name, select, spelled=spelled, verbatim=verbatim, sep=sep
+        )
+        columns, without_target, y, y_text = self._read_target(columns, target)
+        kept = {c: _as_written(columns[c]) for c in keep}
+        if table is not None:
+            encoded = table.encode(columns)
+            return Rows(encoded, kept, y, y_text, ignored, name, without_target)
+        X, rows = self._numeric_features(columns, inputs, drop_missing)
+        kept = {c: v[rows] for c, v in kept.items()}
+        y, y_text = (None if a is None else a[rows] for a in (y, y_text))
+        return Rows(X, kept, y, y_text, ignored, name, without_target)
+
+    def _selector(self, name: str, inputs: list[str], extra: list, ignored: list):
+        """The ``select(header)`` of :meth:`read_rows`: the columns the model
+        reads (``inputs``, found in the header when the model does not name
+        them) and the ``extra`` ones asked for; the others go to ``ignored``."""
         named = self.table is not None or "feature_names" in self.metadata
 
         def select(header: list[str]) -> list[str]:
@@ -413,30 +434,20 @@ class Predictor:
             ignored.extend(c for c in header if c not in wanted and c != self.target)
             return wanted
 
-        table = self.table
-        spelled = [*(table.category_columns_ if table else []), *extra]
-        verbatim = [c for c in keep if c not in inputs and c != target]
-        columns = read_columns(
-            name, select, spelled=spelled, verbatim=verbatim, sep=sep
-        )
-        without_target: list[int] = []
-        if target is not None:
-            note = columns[target].not_numbers_note()
-            if note is not None:
-                warnings.warn(note, NotNumbersWarning, stacklevel=2)
-            columns, without_target = self._drop_missing_target(columns, target)
-        kept = {c: _as_written(columns[c]) for c in keep}
-        y = y_text = None
-        if target is not None:
-            y_text = columns[target].spellings()
-            y = y_text if columns[target].is_text else columns[target].numbers
-        if table is not None:
-            encoded = table.encode(columns)
-            return Rows(encoded, kept, y, y_text, ignored, name, without_target)
-        X, rows = self._numeric_features(columns, inputs, drop_missing)
-        kept = {c: v[rows] for c, v in kept.items()}
-        y, y_text = (None if a is None else a[rows] for a in (y, y_text))
-        return Rows(X, kept, y, y_text, ignored, name, without_target)
+        return select
+
+    def _read_target(self, columns: Columns, target: str | None):
+        """The rows that have a ``target`` value, the lines of the others, and
+        the target as numbers (or text) and as written (None without one)."""
+        if target is None:
+            return columns, [], None, None
+        note = columns[target].not_numbers_note()
+        if note is not None:
+            warnings.warn(note, NotNumbersWarning, stacklevel=3)
+        columns, without_target = self._drop_missing_target(columns, target)
+        y_text = columns[target].spellings()
+        y = y_text if columns[target].is_text else columns[target].numbers
+        return columns, without_target, y, y_text
 
     @staticmethod
     def _drop_missing_target(columns: Columns, target: str):

@@ -15,14 +15,13 @@ at a batch boundary.
 """
 
 import math
-import signal
-import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np  # in type hints only: training computes through net.ops
 
 from . import hooks, losses, optimizers
+from ._signals import StopOnInterrupt
 from ._targets import network_target
 from ._validation import check_positive, check_same_length, check_sample_weight
 from .callbacks import Callback, EarlyStopping, History, TrainingState, as_callbacks
@@ -87,7 +86,7 @@ def train(
     # overflow shows up as a cost or weight that is not finite, reported with a
     # clearer message; underflow (exp(-1000) is 0) is as it should be
     quiet = net.ops.errstate(over="ignore", invalid="ignore", under="ignore")
-    with _StopOnInterrupt() as stop, quiet:
+    with StopOnInterrupt() as stop, quiet:
         epoch_loop(training, source, epochs, hooks.as_hook(grad_hook), ends, stop)
     for callback in callbacks:
         callback.on_train_end(training)
@@ -503,26 +502,3 @@ def _check_loss_fits_network(loss, net) -> None:
             f"but the network ends with {last!r}; remove that last layer "
             "(predict_proba applies it)"
         )
-
-
-class _StopOnInterrupt:
-    """While active, the first Ctrl-C only sets ``requested`` (training stops at the
-    next batch boundary); a second one raises ``KeyboardInterrupt`` as usual."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._previous: Callable | int | None = None
-
-    def _handle(self, signum, frame) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __enter__(self) -> "_StopOnInterrupt":
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)

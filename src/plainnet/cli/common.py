@@ -159,14 +159,6 @@ SEP_HELP = (
 
 
 # -- output ----------------------------------------------------------------------
-def without_target_note(target: str, lines: list[int]) -> str:
-    """The note on the rows left out because their target cell is empty."""
-    return (
-        f"note: left out {len(lines)} row(s) with no {shown(target)} value "
-        f"(line(s) {listing(lines, quote=False)})"
-    )
-
-
 def one_line_warning(prefix: str):
     """A ``warnings.showwarning`` printing ``prefix: warning: message``."""
 

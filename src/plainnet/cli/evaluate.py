@@ -16,13 +16,13 @@ from ..metrics import (
     root_mean_squared_error,
 )
 from ..predictor import Predictor
+from ..tabular.data import without_target_note
 from .common import (
     SEP_HELP,
     UsageError,
     add_command,
     label_codes,
     separator,
-    without_target_note,
 )
 
 EXAMPLES = """

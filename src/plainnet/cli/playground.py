@@ -3,15 +3,23 @@ data set (or a CSV file's columns) while you watch, served from this machine."""
 
 import argparse
 import errno
-import signal
 import warnings
 import webbrowser
 from dataclasses import replace
 
+from .._signals import SigtermAsInterrupt
 from ..errors import DataError
 from .common import Interrupted, UsageError, add_command, check_output, positive_int
 
 DATA_SETS = ("moons", "circles", "spirals", "xor", "seed")
+
+
+EXAMPLES = """
+  plainnet playground
+  plainnet playground --dataset spirals
+  plainnet playground --csv flowers.csv --target species
+  plainnet playground --setup 'data=xor&samples=4&hidden=4'
+  plainnet playground --no-browser --autostart --epochs 500 --out m.npz"""
 
 
 def add_parser(commands) -> None:
@@ -27,12 +35,15 @@ def add_parser(commands) -> None:
         "that trains the same network. The server\nlistens on 127.0.0.1 and "
         "answers only requests carrying the token of the URL\nit prints; Ctrl-C "
         "stops it (and saves --out).",
-        "  plainnet playground\n"
-        "  plainnet playground --dataset spirals\n"
-        "  plainnet playground --csv flowers.csv --target species\n"
-        "  plainnet playground --setup 'data=xor&samples=4&hidden=4'\n"
-        "  plainnet playground --no-browser --autostart --epochs 500 --out m.npz",
+        EXAMPLES,
     )
+    _add_server_arguments(p)
+    _add_session_arguments(p)
+    p.set_defaults(run=run)
+
+
+def _add_server_arguments(p: argparse.ArgumentParser) -> None:
+    """Where the page is served: ``--port``, ``--host``, ``--no-browser``."""
     p.add_argument(
         "--port", type=port_number, default=0, help="the port (0: a free one)"
     )
@@ -45,6 +56,11 @@ def add_parser(commands) -> None:
     p.add_argument(
         "--no-browser", action="store_true", help="print the URL, open no browser"
     )
+
+
+def _add_session_arguments(p: argparse.ArgumentParser) -> None:
+    """What the page starts with and what is saved: the data, ``--setup``,
+    ``--autostart``, ``--epochs``, ``--out``."""
     p.add_argument("--dataset", choices=DATA_SETS, help="the built-in data set")
     p.add_argument("--csv", metavar="FILE", help="your own table (with --target)")
     p.add_argument("--target", metavar="COLUMN", help="the CSV file's class column")
@@ -65,7 +81,6 @@ def add_parser(commands) -> None:
     p.add_argument(
         "--force", action="store_true", help="let --out replace a file of another kind"
     )
-    p.set_defaults(run=run)
 
 
 def port_number(text: str) -> int:
@@ -138,16 +153,14 @@ def _say(line: str) -> None:
 
 def _serve(server, session, out: str | None) -> int:
     """``serve_forever`` until Ctrl-C or SIGTERM; then stop training and save."""
-    previous = signal.signal(signal.SIGTERM, _terminate)
     status = 0
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        status = 130
-    except _Terminated:
-        status = 143
+        with SigtermAsInterrupt() as sigterm:
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                status = sigterm.status
     finally:
-        signal.signal(signal.SIGTERM, previous)
         server.server_close()
         session.close()
     saved = ""
@@ -158,14 +171,6 @@ def _serve(server, session, out: str | None) -> int:
     raise Interrupted(
         f"stopped by {name} at epoch {session.run.snapshot.epoch}{saved}", status
     )
-
-
-class _Terminated(Exception):
-    """SIGTERM, raised in the main thread to stop the server like Ctrl-C."""
-
-
-def _terminate(signum, frame) -> None:
-    raise _Terminated
 
 
 def _bind_message(args: argparse.Namespace, error: OSError) -> str:

@@ -2,18 +2,20 @@
 save it, with its preprocessing, as a model file."""
 
 import argparse
+import warnings
+from dataclasses import fields
 from functools import partial
 
 import numpy as np
 
+from .._signals import SigtermAsInterrupt
 from ..datasets import DATASETS
-from ..diagnostics import Diagnostics
-from ..layers import ACTIVATIONS, dense_stack
+from ..errors import TrainingDivergedError
 from ..metrics import accuracy
-from ..network import Sequential
-from ..optimizers import OPTIMIZERS
 from ..predictor import Predictor
 from ..tables import MAX_CATEGORIES
+from ..tabular import SettingError, TableSettings, TrainedTable, train_table
+from ..training import TrainingInterrupted
 from .common import (
     SEP_HELP,
     Interrupted,
@@ -22,34 +24,19 @@ from .common import (
     at_least_two,
     check_output,
     column_list,
-    fraction,
-    hidden_sizes,
     label_codes,
-    non_negative_float,
-    non_negative_int,
-    positive_float,
-    positive_int,
     predicted_codes,
     regression_scores,
     separator,
 )
-from .train_data import (
-    TrainingData,
-    choose_task,
-    class_labels,
-    drop_incomplete_rows,
-    prepare,
-    read_training_data,
-    split_rows,
-)
 from .train_fit import (
-    DEFAULT_LR,
-    FitSets,
-    SigtermAsInterrupt,
-    balanced_weights,
-    fit,
+    EpochLine,
+    PrintedNotes,
+    add_network_arguments,
+    add_optimizer_arguments,
+    add_rows_arguments,
+    save_best,
     save_through_signals,
-    summary,
 )
 
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
@@ -81,7 +68,9 @@ def add_parser(commands) -> None:
         EXAMPLES,
     )
     _add_data_arguments(p)
-    _add_fit_arguments(p)
+    add_network_arguments(p)
+    add_optimizer_arguments(p)
+    add_rows_arguments(p)
     _add_output_arguments(p)
     p.set_defaults(run=run)
 
@@ -91,53 +80,79 @@ def run(args: argparse.Namespace) -> int:
     check_output(args.out, [args.data], "model", args.force)
     if args.plot is not None:
         _check_plot_path(args.plot, args)
-    data = read_training_data(args)
-    task = choose_task(args.task, data)
-    if args.drop_missing:
-        drop_incomplete_rows(data, args)
-    labels = class_labels(task, data)
-    train_rows, val_rows = split_rows(len(data.y), args.val_split, args.seed, labels)
-    metadata, X, y = prepare(task, data, train_rows, args)
-    n_outputs = len(metadata["classes"]) if task == "classify" else 1
-    sizes = [X.shape[1], *args.hidden, n_outputs]
-    layers = dense_stack(sizes, args.activation, dropout=args.dropout)
-    network = Sequential(layers, seed=args.seed)
-    _announce(task, network, data, train_rows, val_rows)
-    weights = None
-    if args.class_weight == "balanced":
-        if task != "classify":
-            raise UsageError("--class-weight applies to classifiers")
-        weights = balanced_weights(y[train_rows], n_outputs)
-    sets = FitSets.split(X, y, train_rows, val_rows, weights)
-    diagnostics = [Diagnostics()] if args.diagnose else []
-    with SigtermAsInterrupt() as sigterm:
-        stopper = fit(network, metadata, sets, args, diagnostics)
-    status, by = (143, " by SIGTERM") if sigterm.received else (130, "")
+    _check_source(args)
+    trained, sigterm = _train(args)
+    network, out = trained.network, args.out
+    status, by = sigterm.status, " by SIGTERM" if sigterm.received else ""
     if len(network.history.loss) == 0:
         raise Interrupted(
             "interrupted before the first epoch ended; nothing was saved", status
         )
-    stopped = save_through_signals(network, args.out, metadata=metadata)
-    predictor = Predictor(network, metadata)
+    stopped = save_through_signals(network, out, metadata=trained.predictor.metadata)
     if stopped is not None:
-        print(f"{summary(network, stopper, sets)}; saved to {args.out}")
+        print(f"{trained.summary}; saved to {out}")
         raise Interrupted(
             f"interrupted{' by SIGTERM' if stopped == 143 else ''} while saving; "
-            f"the save was finished first: the model is in {args.out}",
+            f"the save was finished first: the model is in {out}",
             stopped,
         )
-    _report(predictor, data, train_rows, val_rows)
-    print(f"{summary(network, stopper, sets)}; saved to {args.out}")
-    for diagnosis in diagnostics:
-        print(f"diagnosis: {diagnosis.report()}".replace("\n", "\n  "))
+    _report(trained)
+    print(f"{trained.summary}; saved to {out}")
+    if trained.diagnostics is not None:
+        print(f"diagnosis: {trained.diagnostics.report()}".replace("\n", "\n  "))
     if args.plot is not None:
-        _plot(predictor, data, train_rows, val_rows, args)
+        _plot(trained, args)
     if network.history.interrupted:
         raise Interrupted(
-            f"training interrupted{by}: the best model so far is in {args.out}",
-            status,
+            f"training interrupted{by}: the best model so far is in {out}", status
         )
     return 0
+
+
+def _check_source(args: argparse.Namespace) -> None:
+    """A CSV file with ``--target``, or a built-in data set."""
+    if (args.data is None) == (args.dataset is None):
+        raise UsageError(
+            "give either a CSV file (plainnet train DATA.csv --target COLUMN) "
+            "or a built-in data set (plainnet train --dataset NAME)"
+        )
+    if args.data is not None and args.target is None:
+        raise UsageError("--target COLUMN is needed: the name of the column to predict")
+
+
+def _train(args: argparse.Namespace) -> tuple[TrainedTable, SigtermAsInterrupt]:
+    """``train_table`` with the command's settings, its notes printed as they
+    come and a progress line; SIGTERM stops it as Ctrl-C does."""
+    line = EpochLine(args.epochs, enabled=False if args.quiet else None)
+    settings = {f.name: getattr(args, f.name) for f in fields(TableSettings)}
+    if args.class_weight == "none":
+        settings["class_weight"] = None
+    try:
+        with SigtermAsInterrupt() as sigterm, warnings.catch_warnings():
+            warnings.simplefilter("ignore", TrainingInterrupted)  # said on exit
+            trained = train_table(
+                args.data,
+                target=args.target,
+                dataset=args.dataset,
+                callbacks=[line],
+                notes=PrintedNotes(),
+                **settings,
+            )
+    except KeyboardInterrupt:
+        if not sigterm.received:
+            raise
+        raise Interrupted(
+            "stopped by SIGTERM before training; nothing was saved", sigterm.status
+        ) from None
+    except SettingError as error:
+        raise UsageError(str(error)) from None
+    except TrainingDivergedError as error:
+        line.close()
+        save_best(error.trained, args.out)
+        raise
+    finally:
+        line.close()
+    return trained, sigterm
 
 
 def _check_plot_path(path: str, args: argparse.Namespace) -> None:
@@ -154,24 +169,12 @@ def _check_plot_path(path: str, args: argparse.Namespace) -> None:
     require_matplotlib()
 
 
-def _announce(
-    task: str, network: Sequential, data: TrainingData, train_rows, val_rows
-) -> None:
-    print(
-        f"training a {task} network on {data.source}: "
-        f"{len(train_rows)} training rows"
-        + (f", {len(val_rows)} validation rows" if len(val_rows) else "")
-        + f", {network.n_parameters} parameters"
-        + " (Ctrl-C stops and saves the best so far)",
-        flush=True,
-    )
-
-
-def _report(predictor: Predictor, data: TrainingData, train_rows, val_rows) -> None:
+def _report(trained: TrainedTable) -> None:
     """Print the kept model's metrics on the training and validation rows."""
-    for name, rows in (("training", train_rows), ("validation", val_rows)):
+    named = (("training", trained.train_rows), ("validation", trained.val_rows))
+    for name, rows in named:
         if len(rows):
-            scores = _scores(predictor, data.X[rows], data.y[rows])
+            scores = _scores(trained.predictor, trained.X[rows], trained.y[rows])
             print(f"{name}: " + ", ".join(f"{k} {v:.4g}" for k, v in scores.items()))
 
 
@@ -182,24 +185,22 @@ def _scores(predictor: Predictor, X: np.ndarray, y: np.ndarray) -> dict[str, flo
     return regression_scores(y.astype(np.float64), predictor.predict(X))
 
 
-def _plot(predictor: Predictor, data: TrainingData, train_rows, val_rows, args):
+def _plot(trained: TrainedTable, args: argparse.Namespace) -> None:
     """The learning curves with the kept epoch marked; for 2-D classification
     the decision boundary, for regression the validation rows' predictions
     against the truth."""
     from ..plot import plot_model
 
+    predictor, X, y = trained.predictor, trained.X, trained.y
     boundary = scatter = None
-    if data.X.shape[1] == 2 and predictor.task == "classify":
-        codes = label_codes(data.y[train_rows], predictor.classes, "the target")
-        boundary = (
-            partial(predicted_codes, predictor),
-            data.X[train_rows],
-            codes,
-            predictor.classes,
-        )
+    if X.shape[1] == 2 and predictor.task == "classify":
+        rows = trained.train_rows
+        codes = label_codes(y[rows], predictor.classes, "the target")
+        decide = partial(predicted_codes, predictor)
+        boundary = (decide, X[rows], codes, predictor.classes)
     if predictor.task == "regress":
-        rows = val_rows if len(val_rows) else train_rows
-        scatter = (data.y[rows].astype(np.float64), predictor.predict(data.X[rows]))
+        rows = trained.val_rows if len(trained.val_rows) else trained.train_rows
+        scatter = (y[rows].astype(np.float64), predictor.predict(X[rows]))
     plot_model(
         args.plot,
         predictor,
@@ -254,80 +255,6 @@ def _add_data_arguments(p: argparse.ArgumentParser) -> None:
         help="one-hot columns per text column at most: the rarest categories "
         "beyond N - 1 share one 'other' column",
     )
-
-
-def _add_fit_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--hidden",
-        type=hidden_sizes,
-        default=[64, 32],
-        metavar="64,32",
-        help="hidden layer widths (default: 64,32; 'none' for none)",
-    )
-    p.add_argument(
-        "--activation",
-        choices=sorted(ACTIVATIONS),
-        default="relu",
-        help="the hidden layers' activation",
-    )
-    p.add_argument(
-        "--epochs", type=positive_int, default=200, help="at most this many epochs"
-    )
-    p.add_argument(
-        "--batch-size",
-        type=positive_int,
-        default=None,
-        metavar="N",
-        help="rows per step (default: 200, or all rows if fewer)",
-    )
-    p.add_argument(
-        "--optimizer",
-        choices=sorted(OPTIMIZERS),
-        default="adam",
-        help="the optimizer (lbfgs: all rows at once, no learning rate; needs SciPy)",
-    )
-    p.add_argument(
-        "--lr",
-        type=positive_float,
-        default=None,
-        help=f"the learning rate (default {DEFAULT_LR:g}; lbfgs has none)",
-    )
-    p.add_argument(
-        "--alpha",
-        type=non_negative_float,
-        default=1e-4,
-        help="L2 penalty on the weights, alpha/2 * ||W||^2 / batch, as scikit-learn's",
-    )
-    p.add_argument(
-        "--dropout",
-        type=fraction,
-        default=0.0,
-        help="dropout rate after each hidden layer",
-    )
-    p.add_argument(
-        "--class-weight",
-        choices=("none", "balanced"),
-        default="none",
-        help="balanced: weigh rows so every class counts the same",
-    )
-    p.add_argument(
-        "--lr-schedule",
-        choices=("constant", "step", "exponential", "cosine", "plateau"),
-        help="how the learning rate changes over the epochs (default constant)",
-    )
-    p.add_argument(
-        "--val-split",
-        type=fraction,
-        default=0.2,
-        help="fraction of rows set aside for validation (stratified by class)",
-    )
-    p.add_argument(
-        "--patience",
-        type=positive_int,
-        default=10,
-        help="stop after this many epochs without a better validation loss",
-    )
-    p.add_argument("--seed", type=non_negative_int, default=0, help="random seed")
 
 
 def _add_output_arguments(p: argparse.ArgumentParser) -> None:

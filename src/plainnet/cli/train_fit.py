@@ -1,201 +1,51 @@
-"""The fit of ``plainnet train``: the chosen optimizer with early stopping on the
-validation loss, an L2 penalty and class weights if asked, per-epoch accuracy
-for classifiers, BLAS on one thread for small networks, a one-line progress
-display, SIGTERM handled like Ctrl-C, saves finished through either, and after
-divergence the best epoch's weights saved."""
+"""The fit of ``plainnet train``: its options, ``train_table``'s notes printed
+as they come with the settings named as options, a one-line progress
+display, saves finished through Ctrl-C or SIGTERM, and after divergence the
+best epoch's weights saved."""
 
 import argparse
-import contextlib
-import math
-import signal
 import sys
-import threading
-import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import IO
 
-import numpy as np
-
-from .. import schedules
-from ..callbacks import EarlyStopping
-from ..errors import TrainingDivergedError
-from ..hooks import L2Penalty
-from ..layers import Dense
-from ..metrics import accuracy
+from .._signals import HoldSignals
+from ..layers import ACTIVATIONS
 from ..model_files import save
 from ..network import Sequential
-from ..optimizers import LBFGS, OPTIMIZERS, Optimizer
-from ..training import TrainingInterrupted
-from .common import Interrupted
-
-Pair = tuple[np.ndarray, ...]
-#: ``--lr`` when not given.
-DEFAULT_LR = 1e-3
-#: As the estimators do: BLAS runs on one thread when no layer's product of a
-#: batch needs this many multiply-adds (threads cost more than they save there).
-SINGLE_THREAD_WORK = 2**24
-
-
-@dataclass
-class FitSets:
-    """The scaled features and learned targets of the training rows (and their
-    sample weights, with ``--class-weight``) and of the validation rows."""
-
-    train: Pair
-    validation: Pair | None
-
-    @classmethod
-    def split(cls, X, y, train_rows, val_rows, weights=None) -> "FitSets":
-        validation = (X[val_rows], y[val_rows]) if len(val_rows) else None
-        train = (X[train_rows], y[train_rows])
-        if weights is not None:
-            train = (*train, weights)
-        return cls(train, validation)
+from ..optimizers import OPTIMIZERS
+from ..tabular import Notes, TrainedTable
+from ..tabular.fit import DEFAULT_LR
+from .common import (
+    Interrupted,
+    fraction,
+    hidden_sizes,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 
 
-def batch_size(args: argparse.Namespace, n_samples: int) -> int:
-    """``--batch-size``, by default as the estimators: min(200, n_samples);
-    L-BFGS takes all rows at once."""
-    if args.optimizer == "lbfgs":
-        return n_samples
-    return args.batch_size or min(200, n_samples)
-
-
-def balanced_weights(codes: np.ndarray, n_classes: int) -> np.ndarray:
-    """``--class-weight balanced``: ``n / (n_classes * count(class))`` per row,
-    so that every class weighs the same in the loss."""
-    counts = np.bincount(codes, minlength=n_classes).astype(np.float64)
-    per_class = len(codes) / (n_classes * np.maximum(counts, 1))
-    return per_class[codes]
-
-
-def fit(
-    network: Sequential,
-    metadata: dict,
-    sets: FitSets,
-    args: argparse.Namespace,
-    extra_callbacks=(),
-) -> EarlyStopping:
-    """Train, keeping the best epoch's weights; returns the early stopping that
-    knows which epoch that was. Ctrl-C (or SIGTERM) ends it quietly (see the
-    history)."""
-    monitor = "val_loss" if sets.validation else "loss"
-    stopper = EarlyStopping(
-        patience=args.patience or args.epochs, min_delta=0.0, monitor=monitor
-    )
-    line = EpochLine(args.epochs, enabled=False if args.quiet else None)
-    callbacks = [*extra_callbacks, line]
-    if metadata["task"] == "classify":
-        metadata["metrics"] = {"accuracy": [], "val_accuracy": []}
-        callbacks.insert(0, _accuracy_recorder(network, sets, metadata["metrics"]))
-    batch = batch_size(args, len(sets.train[0]))
-    optimizer = _optimizer(args, len(sets.train[0]), batch)
-    try:
-        with _blas_threads(network, batch), warnings.catch_warnings():
-            warnings.simplefilter("ignore", TrainingInterrupted)
-            network.fit(
-                *sets.train[:2],
-                loss="cross_entropy" if metadata["task"] == "classify" else "mse",
-                optimizer=optimizer,
-                epochs=args.epochs,
-                batch_size=batch,
-                validation_data=sets.validation,
-                early_stopping=stopper,
-                callbacks=callbacks,
-                grad_hook=L2Penalty(network, args.alpha, batch) if args.alpha else None,
-                sample_weight=sets.train[2] if len(sets.train) > 2 else None,
-            )
-    except TrainingDivergedError:
-        line.close()
-        _save_best(network, stopper, metadata, sets, args.out)
-        raise
-    finally:
-        line.close()
-    if stopper.best_epoch is not None:
-        metadata["kept_epoch"] = int(stopper.best_epoch)
-    return stopper
-
-
-@contextlib.contextmanager
-def _blas_threads(network: Sequential, batch: int) -> Iterator[None]:
-    """BLAS on one thread for a small network (threadpoolctl, if installed)."""
-    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
-    widest = max((layer.n_in * layer.n_out for layer in dense), default=0)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        threadpool_limits = None
-    if threadpool_limits is None or batch * widest >= SINGLE_THREAD_WORK:
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
-class SigtermAsInterrupt:
-    """While active, SIGTERM (a scheduler's time limit, ``kill``) does what
-    Ctrl-C does: it calls the current SIGINT handler, which during ``fit`` stops
-    training at the next batch. ``received`` says whether it came."""
+class PrintedNotes(Notes):
+    """``train_table``'s notes printed as they come; a setting is named as the
+    option that sets it (``--max-categories 20``)."""
 
     def __init__(self) -> None:
-        self.received = False
-        self._previous = None
+        super().__init__(say=print)
 
-    def _handle(self, signum, frame) -> None:
-        self.received = True
-        handler = signal.getsignal(signal.SIGINT)
-        if callable(handler):
-            handler(signal.SIGINT, frame)
-        else:
-            raise KeyboardInterrupt
+    def starting(self, line: str) -> None:
+        self.lines.append(line)
+        print(f"{line} (Ctrl-C stops and saves the best so far)", flush=True)
 
-    def __enter__(self) -> "SigtermAsInterrupt":
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGTERM, self._handle)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
-
-
-class SaveThroughSignals:
-    """While active, the first Ctrl-C or SIGTERM waits for the work (a save,
-    which is short) to finish: ``received`` says which came, ``status`` the
-    exit status it asks for. A second one raises ``KeyboardInterrupt`` at once
-    (an atomic save then removes its temporary file and keeps the old one)."""
-
-    def __init__(self) -> None:
-        self.received: int | None = None
-        self._previous: dict = {}
-
-    @property
-    def status(self) -> int:
-        """130 after Ctrl-C, 143 after SIGTERM."""
-        return 143 if self.received == signal.SIGTERM else 130
-
-    def _hold(self, signum, frame) -> None:
-        if self.received is not None:
-            raise KeyboardInterrupt
-        self.received = signum
-
-    def __enter__(self) -> "SaveThroughSignals":
-        if threading.current_thread() is threading.main_thread():
-            for number in (signal.SIGINT, signal.SIGTERM):
-                self._previous[number] = signal.signal(number, self._hold)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for number, handler in self._previous.items():
-            signal.signal(number, handler)
+    def spell(self, name: str, value: object = None) -> str:
+        option = "--" + name.replace("_", "-")
+        return option if value is None else f"{option} {value}"
 
 
 def save_through_signals(network: Sequential, out: str, **options) -> int | None:
     """``save``, finished even if Ctrl-C or SIGTERM comes meanwhile; returns
     the exit status that signal asks for (None if none came). A second signal
     abandons the save: ``Interrupted`` says that nothing was saved."""
-    with SaveThroughSignals() as signals:
+    with HoldSignals() as signals:
         try:
             save(network, out, **options)
         except KeyboardInterrupt:
@@ -204,6 +54,21 @@ def save_through_signals(network: Sequential, out: str, **options) -> int | None
                 signals.status,
             ) from None
     return None if signals.received is None else signals.status
+
+
+def save_best(trained: TrainedTable | None, out: str) -> None:
+    """After divergence: save the best epoch's weights, if there was one."""
+    if trained is None:
+        print(
+            "plainnet train: no epoch ended before that; nothing was saved",
+            file=sys.stderr,
+        )
+        return
+    metadata = trained.predictor.metadata
+    save_through_signals(
+        trained.network, out, metadata=metadata, include_optimizer=False
+    )
+    print(f"{trained.summary}; saved to {out}", file=sys.stderr)
 
 
 class EpochLine:
@@ -252,79 +117,87 @@ class EpochLine:
             self.drawn = False
 
 
-def _optimizer(args: argparse.Namespace, n_samples: int, batch: int) -> Optimizer:
-    """The ``--optimizer`` with its learning rate; L-BFGS has none (a line
-    search picks each step), which a note says if one was given."""
-    if args.optimizer != "lbfgs":
-        return OPTIMIZERS[args.optimizer](lr=_learning_rate(args, n_samples, batch))
-    given = [
-        option
-        for option, value in (
-            ("--lr", args.lr),
-            ("--lr-schedule", args.lr_schedule),
-            ("--batch-size", args.batch_size),
-        )
-        if value is not None
-    ]
-    if given:
-        verb = "does" if len(given) == 1 else "do"
-        print(
-            f"note: {', '.join(given)} {verb} not apply to --optimizer lbfgs, "
-            "which takes all rows at once and picks each step by a line search"
-        )
-    return LBFGS()
-
-
-def _learning_rate(args: argparse.Namespace, n_samples: int, batch: int):
-    """``--lr``, or the ``--lr-schedule`` starting at it, fitted to ``--epochs``."""
-    lr = DEFAULT_LR if args.lr is None else args.lr
-    if args.lr_schedule is None:
-        return lr
-    steps = args.epochs * math.ceil(n_samples / batch)
-    return schedules.for_training(args.lr_schedule, lr, steps)
-
-
-def _accuracy_recorder(
-    network: Sequential, sets: FitSets, curves: dict[str, list[float]]
-) -> Callable[[int, dict], None]:
-    """A fit callback putting each epoch's accuracy in the logs (which the line
-    shows) and in ``curves`` (which the model file keeps)."""
-    named = [("accuracy", sets.train), ("val_accuracy", sets.validation)]
-
-    def record(epoch: int, logs: dict) -> None:
-        for name, pair in named:
-            if pair is not None:
-                output = network.forward(pair[0], training=False)
-                logs[name] = accuracy(pair[1], output.argmax(axis=1))
-                curves[name].append(logs[name])
-
-    return record
-
-
-def _save_best(
-    network: Sequential,
-    stopper: EarlyStopping,
-    metadata: dict,
-    sets: FitSets,
-    out: str,
-) -> None:
-    """After divergence: keep the best epoch's weights, if there was one."""
-    if stopper.best_parameters is None:
-        print(
-            "plainnet train: no epoch ended before that; nothing was saved",
-            file=sys.stderr,
-        )
-        return
-    np.copyto(network.parameters, stopper.best_parameters)
-    metadata["kept_epoch"] = int(stopper.best_epoch)
-    save_through_signals(network, out, metadata=metadata, include_optimizer=False)
-    print(f"{summary(network, stopper, sets)}; saved to {out}", file=sys.stderr)
-
-
-def summary(network: Sequential, stopper: EarlyStopping, sets: FitSets) -> str:
-    """Which epoch's weights are kept, and why."""
-    what = "validation loss" if sets.validation else "training loss"
-    return (
-        f"kept the weights of epoch {stopper.best_epoch} of "
-        f"{len(network.history.loss)} (lowest {what}, {stopper.best:.6g})"
+# -- the options ---------------------------------------------------------------
+def add_network_arguments(p: argparse.ArgumentParser) -> None:
+    """The network's shape: ``--hidden``, ``--activation``, ``--dropout``."""
+    p.add_argument(
+        "--hidden",
+        type=hidden_sizes,
+        default=[64, 32],
+        metavar="64,32",
+        help="hidden layer widths (default: 64,32; 'none' for none)",
     )
+    p.add_argument(
+        "--activation",
+        choices=sorted(ACTIVATIONS),
+        default="relu",
+        help="the hidden layers' activation",
+    )
+    p.add_argument(
+        "--dropout",
+        type=fraction,
+        default=0.0,
+        help="dropout rate after each hidden layer",
+    )
+
+
+def add_optimizer_arguments(p: argparse.ArgumentParser) -> None:
+    """How the weights are learned: ``--epochs``, ``--batch-size``,
+    ``--optimizer``, ``--lr``, ``--lr-schedule``, ``--alpha``."""
+    p.add_argument(
+        "--epochs", type=positive_int, default=200, help="at most this many epochs"
+    )
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="rows per step (default: 200, or all rows if fewer)",
+    )
+    p.add_argument(
+        "--optimizer",
+        choices=sorted(OPTIMIZERS),
+        default="adam",
+        help="the optimizer (lbfgs: all rows at once, no learning rate; needs SciPy)",
+    )
+    p.add_argument(
+        "--lr",
+        type=positive_float,
+        default=None,
+        help=f"the learning rate (default {DEFAULT_LR:g}; lbfgs has none)",
+    )
+    p.add_argument(
+        "--lr-schedule",
+        choices=("constant", "step", "exponential", "cosine", "plateau"),
+        help="how the learning rate changes over the epochs (default constant)",
+    )
+    p.add_argument(
+        "--alpha",
+        type=non_negative_float,
+        default=1e-4,
+        help="L2 penalty on the weights, alpha/2 * ||W||^2 / batch, as scikit-learn's",
+    )
+
+
+def add_rows_arguments(p: argparse.ArgumentParser) -> None:
+    """How rows are weighed and split and when training stops:
+    ``--class-weight``, ``--val-split``, ``--patience``, ``--seed``."""
+    p.add_argument(
+        "--class-weight",
+        choices=("none", "balanced"),
+        default="none",
+        help="balanced: weigh rows so every class counts the same",
+    )
+    p.add_argument(
+        "--val-split",
+        type=fraction,
+        default=0.2,
+        help="fraction of rows set aside for validation (stratified by class)",
+    )
+    p.add_argument(
+        "--patience",
+        type=positive_int,
+        default=10,
+        help="stop after this many epochs without a better validation loss",
+    )
+    p.add_argument("--seed", type=non_negative_int, default=0, help="random seed")

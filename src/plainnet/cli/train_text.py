@@ -4,6 +4,7 @@ file and save it with its tokenizer."""
 import argparse
 import os
 
+from .._signals import SigtermAsInterrupt
 from ..errors import DataError
 from ..layers import language_model
 from ..network import Sequential
@@ -20,7 +21,6 @@ from .common import (
     positive_float,
     positive_int,
 )
-from .train_fit import SigtermAsInterrupt
 
 EXAMPLES = """
   plainnet train-text poems.txt --out poems.npz
@@ -67,44 +67,17 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--dim {args.dim} must be a multiple of --heads {args.heads}")
     corpus = _read_text(args.text)
     tokenizer = CharTokenizer.from_text(corpus)
-    ids = tokenizer.encode(corpus)
-    split = int(len(ids) * (1 - args.val_split))
-    try:
-        X, y = windows(ids[:split], args.steps, stride=max(args.steps // 2, 1))
-        X_val, y_val = windows(ids[split:], args.steps)
-    except DataError as error:
-        raise DataError(
-            f"{args.text}: {error}; use a longer text, a smaller --steps or a "
-            "smaller --val-split"
-        ) from None
+    training, validation = _windows(tokenizer.encode(corpus), args)
     layers = language_model(
         len(tokenizer), args.steps, args.dim, args.heads, blocks=args.blocks
     )
     net = Sequential(layers, input_shape=(args.steps,), seed=args.seed, dtype="float32")
     print(
-        f"{len(corpus):,} characters ({len(tokenizer)} distinct), {len(X):,} "
-        f"windows of {args.steps}; {net.n_parameters:,} weights"
+        f"{len(corpus):,} characters ({len(tokenizer)} distinct), "
+        f"{len(training[0]):,} windows of {args.steps}; {net.n_parameters:,} weights"
     )
-    updates = args.epochs * -(-len(X) // args.batch_size)
-    warmup = min(100, updates // 10)
-    schedule = CosineDecay(args.lr, updates, warmup=warmup, final_lr=args.lr / 10)
-
-    def report(epoch: int, logs: dict) -> None:
-        bits = bits_per_character(logs["val_loss"])
-        print(f"epoch {epoch}: validation {bits:.3f} bits per character", flush=True)
-
-    with SigtermAsInterrupt() as sigterm:
-        net.fit(
-            X,
-            y,
-            loss="cross_entropy",
-            optimizer=Adam(lr=schedule),
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            validation_data=(X_val, y_val),
-            callbacks=[report],
-        )
-    status, by = (143, " by SIGTERM") if sigterm.received else (130, "")
+    sigterm = _fit(net, training, validation, args)
+    status, by = sigterm.status, " by SIGTERM" if sigterm.received else ""
     if not net.history.loss:
         raise Interrupted(
             "interrupted before the first epoch ended; nothing was saved", status
@@ -120,6 +93,47 @@ def run(args: argparse.Namespace) -> int:
     start = corpus[: min(12, len(corpus))]
     print(sample(net, tokenizer, start, 200, seed=args.seed))
     return 0
+
+
+def _windows(ids, args: argparse.Namespace) -> tuple[tuple, tuple]:
+    """The training windows (overlapping by half) of the text's first part and
+    the validation windows of its last ``--val-split``, each ``(X, y)`` of
+    shape (n_windows, steps)."""
+    split = int(len(ids) * (1 - args.val_split))
+    try:
+        training = windows(ids[:split], args.steps, stride=max(args.steps // 2, 1))
+        return training, windows(ids[split:], args.steps)
+    except DataError as error:
+        raise DataError(
+            f"{args.text}: {error}; use a longer text, a smaller --steps or a "
+            "smaller --val-split"
+        ) from None
+
+
+def _fit(
+    net: Sequential, training: tuple, validation: tuple, args: argparse.Namespace
+) -> SigtermAsInterrupt:
+    """Adam on a cosine schedule with warm-up, a line per epoch; SIGTERM stops
+    it as Ctrl-C does (the guard returned says whether it came)."""
+    updates = args.epochs * -(-len(training[0]) // args.batch_size)
+    warmup = min(100, updates // 10)
+    schedule = CosineDecay(args.lr, updates, warmup=warmup, final_lr=args.lr / 10)
+
+    def report(epoch: int, logs: dict) -> None:
+        bits = bits_per_character(logs["val_loss"])
+        print(f"epoch {epoch}: validation {bits:.3f} bits per character", flush=True)
+
+    with SigtermAsInterrupt() as sigterm:
+        net.fit(
+            *training,
+            loss="cross_entropy",
+            optimizer=Adam(lr=schedule),
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            validation_data=validation,
+            callbacks=[report],
+        )
+    return sigterm
 
 
 def _read_text(path: str) -> str:
