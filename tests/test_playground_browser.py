@@ -65,7 +65,8 @@ def open_page(browser):
             session = stack.enter_context(session_of(link, **options))
             server = stack.enter_context(server_of(session))
             browser.get(server.url())
-            wait_for(lambda: text(browser, "status") != "")
+            # the page has drawn the server's run (before that, it shows "ready")
+            wait_for(lambda: browser.execute_script("return page.run !== null"))
             session.server = server
             return session
 

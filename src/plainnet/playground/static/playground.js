@@ -107,6 +107,7 @@ function showControlsFor(setup) {
 // has already changed. The form shows only the newest setup's answer.
 let setupsSent = Promise.resolve();
 let setupsMade = 0;
+let setupsAnswered = 0;
 
 function sendSetup(setup, reset = false) {
   const number = ++setupsMade;
@@ -116,7 +117,9 @@ function sendSetup(setup, reset = false) {
 
 async function applySetup(setup, reset, number) {
   try {
-    const answer = await post("/api/setup", { setup, reset });
+    const answer = await post("/api/setup", { setup, reset }).finally(() => {
+      setupsAnswered = number;
+    });
     clearError();
     history.replaceState(null, "", "#" + answer.fragment);
     if (number === setupsMade) fillForm(answer.setup);
@@ -213,8 +216,10 @@ function newRun(state) {
     drawn: -1, selected: null,
   });
   fillChoices();
-  fillForm(state.setup);
-  history.replaceState(null, "", "#" + state.fragment);
+  if (setupsAnswered === setupsMade) { // else the learner's newer setup stays
+    fillForm(state.setup);
+    history.replaceState(null, "", "#" + state.fragment);
+  }
   const notes = state.data.notes;
   $("notes").replaceChildren(...notes.map((note) => item(capitalised(note) + ".")));
   $("notes").hidden = notes.length === 0;
