@@ -17,10 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from .cells import MISSING_VALUES, code_of, is_missing
+from .cells import MISSING_VALUES, code_of, meaning_of
 
 #: Bytes of the file parsed at a time.
 BLOCK_BYTES = 4 << 20
+#: Cells (spaces stripped) that pyarrow parses exactly as ``float`` does.
+#: Cells looked at before casting a chunk: when one is text, the chunk is
+#: parsed by :meth:`ArrowCells._by_form` instead.
+_HEAD = 32
+_PLAIN_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
 class Unreadable(Exception):
@@ -91,37 +96,70 @@ class ArrowCells:
     def __len__(self) -> int:
         return len(self.cells)
 
-    def numbers(self) -> np.ndarray | None:
-        """The cells as float64 (NaN where missing) if each is a number or a
-        missing value, else None."""
+    def numbers(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The cells as float64 (NaN where missing or text), and a boolean
+        mask of the text cells (None when there are none)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        # a cast that fails on many cells is slow: text goes another way
+        head = self.cells.slice(0, _HEAD).to_pylist()
+        if any(meaning_of(cell)[1] for cell in head):
+            return self._by_form()
         try:
             values = pc.cast(self.cells, pa.float64()).to_numpy(zero_copy_only=False)
         except pa.ArrowInvalid:
             values = None
         if values is not None and not np.isnan(values).any():
-            return values
-        # missing values and spaces around numbers (as float strips them)
-        trimmed = pc.ascii_trim_whitespace(self.cells)
-        missing = pc.is_in(pc.utf8_lower(trimmed), value_set=_missing_values())
+            return values, None
+        trimmed, missing = self._trimmed()
         kept = pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)
         try:
             values = pc.cast(kept, pa.float64()).fill_null(math.nan).to_numpy()
         except pa.ArrowInvalid:
-            return None
+            return self._by_form()
         # pyarrow reads "nan(1)" as NaN, float does not: check what reads as NaN
         odd = np.isnan(values) & ~missing.to_numpy(zero_copy_only=False)
         if odd.any():
-            cells = self.cells.filter(pa.array(odd)).to_pylist()
-            if not all(is_missing(cell.strip()) for cell in cells):
-                return None
-        return values
+            return self._by_form()
+        return values, None
 
-    def strings(self) -> list[str]:
-        """The cells as written."""
-        return self.cells.to_pylist()
+    def _trimmed(self) -> tuple[Any, Any]:
+        """The cells with spaces stripped (as ``float`` strips them), and
+        which ones are missing values."""
+        import pyarrow.compute as pc
+
+        trimmed = pc.ascii_trim_whitespace(self.cells)
+        missing = pc.is_in(pc.utf8_lower(trimmed), value_set=_missing_values())
+        return trimmed, missing
+
+    def _by_form(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cells written as plain decimal numbers parsed by pyarrow (which
+        reads them as ``float`` does), the others by ``float`` once per
+        distinct cell: a few typos among numbers, or the few categories of a
+        text column."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        trimmed, missing = self._trimmed()
+        plain = pc.match_substring_regex(trimmed, _PLAIN_NUMBER)
+        numbers = pc.if_else(plain, trimmed, pa.scalar(None, pa.string()))
+        values = pc.cast(numbers, pa.float64()).fill_null(math.nan).to_numpy().copy()
+        text = np.zeros(len(values), bool)
+        others = pc.invert(pc.or_(plain, missing)).to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(others)
+        if len(rows):
+            encoded = pc.dictionary_encode(self.cells.take(pa.array(rows)))
+            meanings = [meaning_of(cell) for cell in encoded.dictionary.to_pylist()]
+            lookup = np.array(meanings, dtype=np.float64).reshape(-1, 2)
+            indices = encoded.indices.to_numpy(zero_copy_only=False)
+            values[rows] = lookup[indices, 0]
+            text[rows] = lookup[indices, 1] != 0
+        return values, text
+
+    def cell(self, i: int) -> str:
+        """The ``i``-th cell as written."""
+        return self.cells[i].as_py()
 
     def codes(self, index: dict[str, int], categories: list[str]) -> np.ndarray:
         """Each cell's code (see :func:`~plainnet._csv.cells.code_of`), int32

@@ -3,6 +3,7 @@ what a cell means: a number, a missing value or text."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,6 +23,14 @@ def is_missing(text: str) -> bool:
     """Whether a stripped cell means "no value" (see :data:`MISSING_VALUES`)."""
     lower = text.lower()
     return lower in MISSING_VALUES or lower.lstrip("+-") == "nan"
+
+
+def meaning_of(cell: str) -> tuple[float, bool]:
+    """A cell's value (NaN when missing or text) and whether it is text."""
+    try:
+        return float(cell), False
+    except ValueError:
+        return math.nan, not is_missing(cell.strip())
 
 
 def mostly_numbers(n_numbers: int, n_text: int) -> bool:
@@ -56,16 +65,27 @@ class TextCells:
     def __len__(self) -> int:
         return len(self.cells)
 
-    def numbers(self) -> np.ndarray | None:
-        """The cells as float64 if ``float`` takes every one, else None."""
+    def numbers(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The cells as float64 (NaN where missing or text), and a boolean
+        mask of the text cells (None when there are none)."""
         try:
-            return np.fromiter(map(float, self.cells), np.float64, len(self.cells))
+            values = np.fromiter(map(float, self.cells), np.float64, len(self.cells))
+            return values, None
         except ValueError:
-            return None
+            pass
+        parsed: dict[str, tuple[float, bool]] = {}
+        values = np.empty(len(self.cells), np.float64)
+        text = np.zeros(len(self.cells), bool)
+        for i, cell in enumerate(self.cells):
+            meaning = parsed.get(cell)
+            if meaning is None:
+                meaning = parsed[cell] = meaning_of(cell)
+            values[i], text[i] = meaning
+        return values, text
 
-    def strings(self) -> Sequence[str]:
-        """The cells as written."""
-        return self.cells
+    def cell(self, i: int) -> str:
+        """The ``i``-th cell as written."""
+        return self.cells[i]
 
     def codes(self, index: dict[str, int], categories: list[str]) -> np.ndarray:
         """Each cell's code (see :func:`code_of`), int32 of shape (n,)."""
