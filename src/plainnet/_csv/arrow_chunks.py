@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import itertools
 import math
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -21,6 +22,8 @@ from .cells import MISSING_VALUES, code_of, meaning_of
 
 #: Bytes of the file parsed at a time.
 BLOCK_BYTES = 4 << 20
+#: Bytes of the rows looked at to choose the columns parsed while split.
+SAMPLE_BYTES = 1 << 18
 #: Cells (spaces stripped) that pyarrow parses exactly as ``float`` does.
 #: Cells looked at before casting a chunk: when one is text, the chunk is
 #: parsed by :meth:`ArrowCells._by_form` instead.
@@ -37,24 +40,76 @@ def available() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
+def number_columns(
+    path: str, offset: int, n_columns: int, sep: str, candidates: Sequence[int]
+) -> list[int]:
+    """The columns among ``candidates`` (by position) whose cells in the
+    first :data:`SAMPLE_BYTES` of the rows are all plain numbers or missing
+    values as written in :data:`NULLS`: pyarrow can parse them while it
+    splits the rows (see ``numbers`` in :func:`arrow_chunks`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not candidates:
+        return []
+    try:
+        batch = next(_batches(path, offset, n_columns, sep, (), SAMPLE_BYTES), None)
+    except Unreadable:
+        return []
+    if batch is None:
+        return []
+    nulls = pa.array(NULLS, pa.string())
+    found = []
+    for i in candidates:
+        cells = batch.column(i)
+        plain = pc.match_substring_regex(cells, _PLAIN_NUMBER)
+        if pc.all(pc.or_(plain, pc.is_in(cells, value_set=nulls))).as_py():
+            found.append(i)
+    return found
+
+
 def arrow_chunks(
-    path: str, offset: int, n_columns: int, wanted: Sequence[int], sep: str
+    path: str,
+    offset: int,
+    n_columns: int,
+    wanted: Sequence[int],
+    sep: str,
+    numbers: Sequence[int] = (),
 ) -> Iterator[tuple[int, dict[int, ArrowCells]]]:
     """Each block's number of rows and the cells of the columns ``wanted``
     (by position), from byte ``offset`` of ``path`` (the line after the
-    header) on.
+    header) on. The columns ``numbers`` are parsed as float64 as the rows are
+    split (:data:`NULLS` missing), the others kept as strings.
 
     Raises
     ------
     Unreadable
         A row of another width, a quote left open, bytes that are not UTF-8,
-        a field longer than the csv module takes, ...
+        a field longer than the csv module takes, a cell of a column
+        ``numbers`` that is not a plain number or one of :data:`NULLS`, ...
     """
+    limit = csv.field_size_limit()
+    for batch in _batches(path, offset, n_columns, sep, numbers, BLOCK_BYTES):
+        strings = (c for i, c in enumerate(batch.columns) if i not in numbers)
+        if any(_longest(column) > limit for column in strings):
+            raise Unreadable("a field longer than the csv module takes")
+        yield batch.num_rows, {i: ArrowCells(batch.column(i)) for i in wanted}
+
+
+def _batches(
+    path: str,
+    offset: int,
+    n_columns: int,
+    sep: str,
+    numbers: Sequence[int],
+    block_size: int,
+) -> Iterator[Any]:
+    """pyarrow's record batches of the rows from byte ``offset`` on."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(n_columns)]
-    read = pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES)
+    read = pacsv.ReadOptions(column_names=names, block_size=block_size)
     parse = pacsv.ParseOptions(
         delimiter=sep,
         quote_char='"',
@@ -64,19 +119,19 @@ def arrow_chunks(
         ignore_empty_lines=True,
     )
     convert = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in names},
+        column_types={
+            name: pa.float64() if i in numbers else pa.string()
+            for i, name in enumerate(names)
+        },
+        null_values=NULLS,
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
         check_utf8=True,
     )
-    limit = csv.field_size_limit()
     with open(path, "rb") as file:
         file.seek(offset)
         try:
-            for batch in pacsv.open_csv(file, read, parse, convert):
-                if any(_longest(column) > limit for column in batch.columns):
-                    raise Unreadable("a field longer than the csv module takes")
-                yield batch.num_rows, {i: ArrowCells(batch.column(i)) for i in wanted}
+            yield from pacsv.open_csv(file, read, parse, convert)
         except pa.ArrowException as exc:
             raise Unreadable(str(exc)) from None
 
@@ -87,8 +142,20 @@ def _longest(column: Any) -> int:
     return pc.max(pc.binary_length(column)).as_py() or 0
 
 
+def _spellings(word: str) -> list[str]:
+    """``word`` in every mix of lower and upper case."""
+    return sorted({"".join(c) for c in itertools.product(*zip(word, word.upper()))})
+
+
+#: The missing values in every case, as pyarrow matches them (whole cells).
+NULLS = sorted(
+    {s for word in MISSING_VALUES | {"+nan", "-nan"} for s in _spellings(word)}
+)
+
+
 class ArrowCells:
-    """One column's cells of a block, as a pyarrow string array."""
+    """One column's cells of a block, as a pyarrow string array (or float64,
+    for a column parsed while split)."""
 
     def __init__(self, cells: Any) -> None:
         self.cells = cells
@@ -101,6 +168,9 @@ class ArrowCells:
         mask of the text cells (None when there are none)."""
         import pyarrow as pa
         import pyarrow.compute as pc
+
+        if pa.types.is_floating(self.cells.type):  # parsed while split
+            return self.cells.to_numpy(zero_copy_only=False), None
 
         # a cast that fails on many cells is slow: text goes another way
         head = self.cells.slice(0, _HEAD).to_pylist()

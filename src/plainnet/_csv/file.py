@@ -230,6 +230,8 @@ def scan_lines(path: str, header_line: int) -> Layout:
 
 def _breaks(data: bytes) -> int:
     """The line breaks in ``data``: ``\\n``, ``\\r\\n`` and ``\\r`` alone."""
+    if b"\r" not in data:
+        return data.count(b"\n")
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 

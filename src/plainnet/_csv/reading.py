@@ -93,25 +93,42 @@ class _Plan:
 
     def read_with_arrow(self, layout: Layout, sep: str) -> Columns | None:
         """The columns read by pyarrow, or None if it cannot read this file
-        line for line as the csv module does."""
+        line for line as the csv module does. The columns whose first rows
+        are plain numbers are parsed as the rows are split; when a later
+        cell is not, the file is read again with every cell as text."""
+        plain = [
+            self.position[n]
+            for n in self.names
+            if n not in self.spelled and n not in self.verbatim
+        ]
+        typed = arrow.number_columns(
+            self.path, layout.data_offset, len(self.header), sep, plain
+        )
+        for numbers in [typed, []] if typed else [[]]:
+            try:
+                return self._read_arrow(layout, sep, numbers)
+            except arrow.Unreadable:
+                pass
+        return None
+
+    def _read_arrow(self, layout: Layout, sep: str, numbers) -> Columns | None:
         builders, M = self.builders(layout.capacity)
-        try:
-            n_rows = sum(self._feed(self._arrow(layout, sep, builders), builders))
-            if n_rows != layout.data_lines:
-                return None  # blank lines, or rows spanning lines
-            rereads = self._rereads(builders)
-            if rereads:
-                sum(self._feed(self._arrow(layout, sep, rereads), rereads))
-        except arrow.Unreadable:
-            return None
+        n_rows = sum(self._feed(self._arrow(layout, sep, builders, numbers), builders))
+        if n_rows != layout.data_lines:
+            return None  # blank lines, or rows spanning lines
+        rereads = self._rereads(builders)
+        if rereads:
+            sum(self._feed(self._arrow(layout, sep, rereads), rereads))
         first = self.header_line + 1
         lines = np.arange(first, first + n_rows, dtype=np.int64)
         return self._columns(builders, rereads, lines, M, "pyarrow", sep)
 
-    def _arrow(self, layout: Layout, sep: str, builders):
+    def _arrow(self, layout: Layout, sep: str, builders, numbers=()):
         wanted = [self.position[n] for n in builders]
         n_columns = len(self.header)
-        return arrow.arrow_chunks(self.path, layout.data_offset, n_columns, wanted, sep)
+        return arrow.arrow_chunks(
+            self.path, layout.data_offset, n_columns, wanted, sep, numbers
+        )
 
     def read_with_csv(self, reader, capacity: int) -> Columns:
         """The columns read by the csv module, from ``reader`` past the header."""
