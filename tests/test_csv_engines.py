@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -13,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cli_helpers import environment
 from plainnet.data import read_columns, read_csv
 from plainnet.errors import DataError
 
@@ -68,12 +71,17 @@ CELLS = st.one_of(
 ENDINGS = st.sampled_from(["\n", "\r\n", "\r"])
 
 
+def bits(values) -> list[int] | None:
+    """float64 values as their bit patterns: equal only if bit for bit."""
+    return None if values is None else np.asarray(values).view(np.uint64).tolist()
+
+
 def snapshot(columns) -> tuple:
-    """Everything a Columns holds, comparable with ``==`` (NaN and -0.0
-    included, through ``repr``)."""
+    """Everything a Columns holds, comparable with ``==`` (numbers bit for
+    bit)."""
     parts = []
     for name, column in columns.columns.items():
-        numbers = None if column.numbers is None else list(map(repr, column.numbers))
+        numbers = bits(column.numbers)
         codes = None if column.codes is None else column.codes.tolist()
         parts.append(
             (
@@ -91,9 +99,11 @@ def snapshot(columns) -> tuple:
 
 
 def table_snapshot(table) -> tuple:
-    y = None if table.y is None else list(map(repr, table.y.tolist()))
+    y = table.y
+    if y is not None:
+        y = bits(y) if y.dtype == np.float64 else y.tolist()
     y_text = None if table.y_text is None else table.y_text.tolist()
-    return (table.feature_names, list(map(repr, table.X.ravel())), y, y_text)
+    return (table.feature_names, bits(table.X.ravel()), y, y_text)
 
 
 def outcome(read, path: str, **kwargs):
@@ -242,3 +252,63 @@ def test_numbers_parse_exactly_as_float_does(tmp_path):
     assert columns.engine == "pyarrow"
     assert [float(c) for c in cells] == numbers.tolist()
     assert not any(math.isnan(v) for v in numbers)
+
+
+def test_missing_cells_are_one_nan_bit_for_bit(tmp_path):
+    """``float("-nan")`` has its sign bit set; every missing cell is the same
+    NaN whichever engine reads it."""
+    path = tmp_path / "nans.csv"
+    cells = ["-nan", "1.5", "NaN", "", "+nan", " NA ", "-NAN", "2"]
+    path.write_text("a,b\n" + "\n".join(f"{c},{c}x" for c in cells) + "\n")
+    fast = read_columns(path, engine="pyarrow")
+    careful = read_columns(path, engine="python")
+    assert snapshot(fast) == snapshot(careful)
+    nan = int(np.array(np.nan).view(np.uint64))
+    assert set(bits(fast["a"].numbers)) == {nan, *bits(np.array([1.5, 2.0]))}
+
+
+def test_a_later_cell_that_is_not_a_plain_number_is_read_as_the_csv_module_does(
+    tmp_path, monkeypatch
+):
+    """pyarrow parses the columns whose first rows are plain numbers as it
+    splits the rows; a later typo, a number in spaces or a missing value in
+    another spelling makes it read the file again as text."""
+    from plainnet._csv import arrow_chunks
+
+    monkeypatch.setattr(arrow_chunks, "BLOCK_BYTES", 1 << 12)
+    monkeypatch.setattr(arrow_chunks, "SAMPLE_BYTES", 1 << 12)
+    n = 3000
+    rows = [[f"{i * 0.25}", str(i % 7), f"{-i}e-3", f"c{i % 5}"] for i in range(n)]
+    rows[2000][0] = "oops"
+    rows[2100][1] = " 4 "
+    rows[2200][2] = "n/A"
+    path = tmp_path / "late.csv"
+    path.write_text("a,b,c,d\n" + "\n".join(map(",".join, rows)) + "\n")
+    fast = read_columns(path, engine="pyarrow")
+    careful = read_columns(path, engine="python")
+    assert fast.engine == "pyarrow"
+    assert snapshot(fast) == snapshot(careful)
+    assert fast["a"].n_text == 1 and fast["a"].first_text_line == 2002
+    assert fast["b"].numbers[2100] == 4.0 and np.isnan(fast["c"].numbers[2200])
+
+
+def test_reading_with_pyarrow_does_not_import_pandas(tmp_path):
+    """pyarrow's ``to_numpy``, ``pa.array`` and ``pa.scalar`` import pandas
+    (a second or so): the reader does without them."""
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,c\n" + "1,x, NA \n2,y,oops\n" * 50)
+    code = (
+        "import sys\n"
+        "from plainnet.data import read_columns\n"
+        f"columns = read_columns({str(path)!r}, engine='pyarrow')\n"
+        "assert columns.engine == 'pyarrow', columns.engine\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment(),
+    )
+    assert result.stdout.strip() == "False"

@@ -47,7 +47,6 @@ def number_columns(
     first :data:`SAMPLE_BYTES` of the rows are all plain numbers or missing
     values as written in :data:`NULLS`: pyarrow can parse them while it
     splits the rows (see ``numbers`` in :func:`arrow_chunks`)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     if not candidates:
@@ -58,7 +57,7 @@ def number_columns(
         return []
     if batch is None:
         return []
-    nulls = pa.array(NULLS, pa.string())
+    nulls = _string_array(NULLS)
     found = []
     for i in candidates:
         cells = batch.column(i)
@@ -144,7 +143,9 @@ def _longest(column: Any) -> int:
 
 def _spellings(word: str) -> list[str]:
     """``word`` in every mix of lower and upper case."""
-    return sorted({"".join(c) for c in itertools.product(*zip(word, word.upper()))})
+    return sorted(
+        {"".join(c) for c in itertools.product(*zip(word, word.upper(), strict=True))}
+    )
 
 
 #: The missing values in every case, as pyarrow matches them (whole cells).
@@ -170,26 +171,26 @@ class ArrowCells:
         import pyarrow.compute as pc
 
         if pa.types.is_floating(self.cells.type):  # parsed while split
-            return self.cells.to_numpy(zero_copy_only=False), None
+            return _numpy(self.cells, np.float64, math.nan), None
 
         # a cast that fails on many cells is slow: text goes another way
         head = self.cells.slice(0, _HEAD).to_pylist()
         if any(meaning_of(cell)[1] for cell in head):
             return self._by_form()
         try:
-            values = pc.cast(self.cells, pa.float64()).to_numpy(zero_copy_only=False)
+            values = _numpy(pc.cast(self.cells, pa.float64()), np.float64, math.nan)
         except pa.ArrowInvalid:
             values = None
         if values is not None and not np.isnan(values).any():
             return values, None
         trimmed, missing = self._trimmed()
-        kept = pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)
+        kept = pc.if_else(missing, pa.nulls(len(trimmed), pa.string()), trimmed)
         try:
-            values = pc.cast(kept, pa.float64()).fill_null(math.nan).to_numpy()
+            values = _numpy(pc.cast(kept, pa.float64()), np.float64, math.nan)
         except pa.ArrowInvalid:
             return self._by_form()
         # pyarrow reads "nan(1)" as NaN, float does not: check what reads as NaN
-        odd = np.isnan(values) & ~missing.to_numpy(zero_copy_only=False)
+        odd = np.isnan(values) & ~_numpy(missing, bool)
         if odd.any():
             return self._by_form()
         return values, None
@@ -213,16 +214,16 @@ class ArrowCells:
 
         trimmed, missing = self._trimmed()
         plain = pc.match_substring_regex(trimmed, _PLAIN_NUMBER)
-        numbers = pc.if_else(plain, trimmed, pa.scalar(None, pa.string()))
-        values = pc.cast(numbers, pa.float64()).fill_null(math.nan).to_numpy().copy()
+        numbers = pc.if_else(plain, trimmed, pa.nulls(len(trimmed), pa.string()))
+        values = _numpy(pc.cast(numbers, pa.float64()), np.float64, math.nan).copy()
         text = np.zeros(len(values), bool)
-        others = pc.invert(pc.or_(plain, missing)).to_numpy(zero_copy_only=False)
-        rows = np.flatnonzero(others)
+        others = pc.invert(pc.or_(plain, missing))
+        rows = np.flatnonzero(_numpy(others, bool))
         if len(rows):
-            encoded = pc.dictionary_encode(self.cells.take(pa.array(rows)))
+            encoded = pc.dictionary_encode(self.cells.filter(others))
             meanings = [meaning_of(cell) for cell in encoded.dictionary.to_pylist()]
             lookup = np.array(meanings, dtype=np.float64).reshape(-1, 2)
-            indices = encoded.indices.to_numpy(zero_copy_only=False)
+            indices = _numpy(encoded.indices, np.int32)
             values[rows] = lookup[indices, 0]
             text[rows] = lookup[indices, 1] != 0
         return values, text
@@ -241,10 +242,45 @@ class ArrowCells:
         lookup = np.array(
             [code_of(cell, index, categories) for cell in distinct], dtype=np.int32
         )
-        return lookup[encoded.indices.to_numpy(zero_copy_only=False)]
+        return lookup[_numpy(encoded.indices, np.int32)]
+
+
+def _numpy(array: Any, dtype: Any, fill: Any = None) -> np.ndarray:
+    """A pyarrow array of fixed-width values or booleans (``dtype`` bool) as
+    a NumPy array of shape (n,), nulls as ``fill``, read from its buffers
+    (``to_numpy`` imports pandas); a read-only view when it can be."""
+    n, offset = len(array), array.offset
+    validity, data = array.buffers()[:2]
+    if data is None:  # every value null
+        values = np.zeros(n, dtype)
+    elif dtype is bool:
+        values = _bits(data, offset, n)
+    else:
+        size = np.dtype(dtype).itemsize
+        values = np.frombuffer(data, dtype, count=n, offset=offset * size)
+    if array.null_count:
+        values = values.copy()
+        values[~_bits(validity, offset, n)] = fill
+    return values
+
+
+def _bits(buffer: Any, offset: int, n: int) -> np.ndarray:
+    """Bits ``offset`` to ``offset + n`` of an Arrow bitmap, as booleans."""
+    bits = np.unpackbits(np.frombuffer(buffer, np.uint8), bitorder="little")
+    return bits[offset : offset + n].astype(bool)
 
 
 def _missing_values() -> Any:
+    return _string_array(sorted(MISSING_VALUES | {"+nan", "-nan"}))
+
+
+def _string_array(words: Sequence[str]) -> Any:
+    """``words`` as a pyarrow string array, made from its buffers (so that
+    pyarrow does not import pandas, as ``pa.array`` and ``pa.scalar`` do)."""
     import pyarrow as pa
 
-    return pa.array(sorted(MISSING_VALUES | {"+nan", "-nan"}), pa.string())
+    data = [word.encode() for word in words]
+    offsets = np.cumsum([0, *map(len, data)], dtype=np.int32)
+    return pa.StringArray.from_buffers(
+        len(data), pa.py_buffer(offsets), pa.py_buffer(b"".join(data))
+    )
