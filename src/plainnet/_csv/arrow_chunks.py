@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import itertools
 import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from .cells import MISSING_VALUES, code_of, meaning_of
+from .cells import MISSING_SPELLINGS, MISSING_VALUES, code_of, meaning_of
 
 #: Bytes of the file parsed at a time.
 BLOCK_BYTES = 4 << 20
@@ -45,7 +44,7 @@ def number_columns(
 ) -> list[int]:
     """The columns among ``candidates`` (by position) whose cells in the
     first :data:`SAMPLE_BYTES` of the rows are all plain numbers or missing
-    values as written in :data:`NULLS`: pyarrow can parse them while it
+    values as written (``MISSING_SPELLINGS``): pyarrow can parse them while it
     splits the rows (see ``numbers`` in :func:`arrow_chunks`)."""
     import pyarrow.compute as pc
 
@@ -57,7 +56,7 @@ def number_columns(
         return []
     if batch is None:
         return []
-    nulls = _string_array(NULLS)
+    nulls = _string_array(MISSING_SPELLINGS)
     found = []
     for i in candidates:
         cells = batch.column(i)
@@ -78,14 +77,14 @@ def arrow_chunks(
     """Each block's number of rows and the cells of the columns ``wanted``
     (by position), from byte ``offset`` of ``path`` (the line after the
     header) on. The columns ``numbers`` are parsed as float64 as the rows are
-    split (:data:`NULLS` missing), the others kept as strings.
+    split (``MISSING_SPELLINGS`` missing), the others kept as strings.
 
     Raises
     ------
     Unreadable
         A row of another width, a quote left open, bytes that are not UTF-8,
         a field longer than the csv module takes, a cell of a column
-        ``numbers`` that is not a plain number or one of :data:`NULLS`, ...
+        ``numbers`` that is not a plain number or a missing value, ...
     """
     limit = csv.field_size_limit()
     for batch in _batches(path, offset, n_columns, sep, numbers, BLOCK_BYTES):
@@ -122,7 +121,7 @@ def _batches(
             name: pa.float64() if i in numbers else pa.string()
             for i, name in enumerate(names)
         },
-        null_values=NULLS,
+        null_values=MISSING_SPELLINGS,
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
         check_utf8=True,
@@ -139,19 +138,6 @@ def _longest(column: Any) -> int:
     import pyarrow.compute as pc
 
     return pc.max(pc.binary_length(column)).as_py() or 0
-
-
-def _spellings(word: str) -> list[str]:
-    """``word`` in every mix of lower and upper case."""
-    return sorted(
-        {"".join(c) for c in itertools.product(*zip(word, word.upper(), strict=True))}
-    )
-
-
-#: The missing values in every case, as pyarrow matches them (whole cells).
-NULLS = sorted(
-    {s for word in MISSING_VALUES | {"+nan", "-nan"} for s in _spellings(word)}
-)
 
 
 class ArrowCells:

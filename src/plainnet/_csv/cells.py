@@ -3,6 +3,7 @@ what a cell means: a number, a missing value or text."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -13,6 +14,15 @@ import numpy as np
 MISSING_VALUES = frozenset(
     {"", "na", "n/a", "#n/a", "<na>", "nan", "null", "none", "?"}
 )
+#: Every spelling of the missing values in any case, as whole cells.
+MISSING_SPELLINGS = sorted(
+    {
+        "".join(letters)
+        for word in MISSING_VALUES | {"+nan", "-nan"}
+        for letters in itertools.product(*zip(word, word.upper(), strict=True))
+    }
+)
+_AS_NAN = dict.fromkeys(MISSING_SPELLINGS, "nan")
 #: A column stays a column of numbers while at least this fraction of its
 #: cells that are not missing are numbers: its other cells (a typo, ``oops``
 #: among 300 numbers) are then treated as missing, with a note.
@@ -68,9 +78,14 @@ class TextCells:
     def numbers(self) -> tuple[np.ndarray, np.ndarray | None]:
         """The cells as float64 (NaN where missing or text), and a boolean
         mask of the text cells (None when there are none)."""
+        n = len(self.cells)
         try:
-            values = np.fromiter(map(float, self.cells), np.float64, len(self.cells))
-            return values, None
+            return np.fromiter(map(float, self.cells), np.float64, n), None
+        except ValueError:
+            pass
+        try:  # missing values as written most often, read as "nan"
+            cells = map(_AS_NAN.get, self.cells, self.cells)
+            return np.fromiter(map(float, cells), np.float64, n), None
         except ValueError:
             pass
         parsed: dict[str, tuple[float, bool]] = {}
@@ -89,8 +104,9 @@ class TextCells:
 
     def codes(self, index: dict[str, int], categories: list[str]) -> np.ndarray:
         """Each cell's code (see :func:`code_of`), int32 of shape (n,)."""
-        out = np.empty(len(self.cells), np.int32)
-        for i, cell in enumerate(self.cells):
-            code = index.get(cell)
-            out[i] = code if code is not None else code_of(cell, index, categories)
-        return out
+        for cell in dict.fromkeys(self.cells):  # in order of first appearance
+            if cell not in index:
+                code_of(cell, index, categories)
+        return np.fromiter(
+            map(index.__getitem__, self.cells), np.int32, len(self.cells)
+        )

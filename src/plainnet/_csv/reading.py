@@ -38,7 +38,7 @@ def read_file(
     the number columns ``matrix`` are read straight into one matrix
     (``Columns.matrix``), in that order.
     """
-    with open_csv(path, sep) as reader:
+    with open_csv(path, sep) as (reader, file):
         header, header_line = read_header(reader, path)
         names = list(header) if select is None else list(select(header))
         layout = scan_lines(path, header_line)
@@ -47,7 +47,7 @@ def read_file(
             columns = plan.read_with_arrow(layout, reader.dialect.delimiter)
             if columns is not None:
                 return columns
-        return plan.read_with_csv(reader, layout.capacity)
+        return plan.read_with_csv(reader, file, layout.capacity)
 
 
 def _with_arrow(engine: str, path: str, layout: Layout) -> bool:
@@ -130,24 +130,25 @@ class _Plan:
             self.path, layout.data_offset, n_columns, wanted, sep, numbers
         )
 
-    def read_with_csv(self, reader, capacity: int) -> Columns:
-        """The columns read by the csv module, from ``reader`` past the header."""
+    def read_with_csv(self, reader, file, capacity: int) -> Columns:
+        """The columns read without pyarrow, from ``reader`` past the header
+        (and ``file``, the text it reads)."""
         builders, M = self.builders(capacity)
-        parts = self._feed(self._csv(reader, builders), builders)
+        parts = self._feed(self._csv(reader, file, builders), builders)
         lines = np.concatenate(parts) if parts else np.empty(0, np.int64)
         rereads = self._rereads(builders)
         if rereads:
-            with open_csv(self.path, reader.dialect.delimiter) as again:
+            with open_csv(self.path, reader.dialect.delimiter) as (again, text):
                 read_header(again, self.path)
-                self._feed(self._csv(again, rereads), rereads)
+                self._feed(self._csv(again, text, rereads), rereads)
         return self._columns(
             builders, rereads, lines, M, "python", reader.dialect.delimiter
         )
 
-    def _csv(self, reader, builders):
+    def _csv(self, reader, file, builders):
         wanted = [self.position[n] for n in builders]
         n_columns = len(self.header)
-        return text_chunks(reader, self.path, n_columns, self.header_line, wanted)
+        return text_chunks(reader, file, self.path, n_columns, self.header_line, wanted)
 
     def _feed(self, chunks: Iterable, builders: dict[str, ColumnBuilder]) -> list:
         """Hand each builder its column of each chunk; returns each chunk's
