@@ -59,7 +59,7 @@ def number_columns(
     nulls = _string_array(MISSING_SPELLINGS)
     found = []
     for i in candidates:
-        cells = batch.column(i)
+        cells = batch.column(i).dictionary
         plain = pc.match_substring_regex(cells, _PLAIN_NUMBER)
         if pc.all(pc.or_(plain, pc.is_in(cells, value_set=nulls))).as_py():
             found.append(i)
@@ -116,10 +116,10 @@ def _batches(
         newlines_in_values=True,
         ignore_empty_lines=True,
     )
+    text = pa.dictionary(pa.int32(), pa.string())
     convert = pacsv.ConvertOptions(
         column_types={
-            name: pa.float64() if i in numbers else pa.string()
-            for i, name in enumerate(names)
+            name: pa.float64() if i in numbers else text for i, name in enumerate(names)
         },
         null_values=MISSING_SPELLINGS,
         strings_can_be_null=False,
@@ -137,12 +137,13 @@ def _batches(
 def _longest(column: Any) -> int:
     import pyarrow.compute as pc
 
-    return pc.max(pc.binary_length(column)).as_py() or 0
+    return pc.max(pc.binary_length(column.dictionary)).as_py() or 0
 
 
 class ArrowCells:
-    """One column's cells of a block, as a pyarrow string array (or float64,
-    for a column parsed while split)."""
+    """One column's cells of a block, as a pyarrow array: float64 for a
+    column parsed while split, else strings (dictionary-encoded as the CSV
+    reader gives them)."""
 
     def __init__(self, cells: Any) -> None:
         self.cells = cells
@@ -158,7 +159,10 @@ class ArrowCells:
 
         if pa.types.is_floating(self.cells.type):  # parsed while split
             return _numpy(self.cells, np.float64, math.nan), None
-
+        if pa.types.is_dictionary(self.cells.type):  # each distinct cell once
+            values, text = ArrowCells(self.cells.dictionary).numbers()
+            indices = _numpy(self.cells.indices, np.int32)
+            return values[indices], None if text is None else text[indices]
         # a cast that fails on many cells is slow: text goes another way
         head = self.cells.slice(0, _HEAD).to_pylist()
         if any(meaning_of(cell)[1] for cell in head):
@@ -221,14 +225,22 @@ class ArrowCells:
     def codes(self, index: dict[str, int], categories: list[str]) -> np.ndarray:
         """Each cell's code (see :func:`~plainnet._csv.cells.code_of`), int32
         of shape (n,): the distinct cells are coded once each."""
+        import pyarrow as pa
         import pyarrow.compute as pc
 
-        encoded = pc.dictionary_encode(self.cells)
+        encoded = self.cells
+        if not pa.types.is_dictionary(encoded.type):
+            encoded = pc.dictionary_encode(encoded)
         distinct = encoded.dictionary.to_pylist()
-        lookup = np.array(
-            [code_of(cell, index, categories) for cell in distinct], dtype=np.int32
-        )
-        return lookup[_numpy(encoded.indices, np.int32)]
+        indices = _numpy(encoded.indices, np.int32)
+        new = [i for i, cell in enumerate(distinct) if cell not in index]
+        if len(new) > 1:  # categories come in order of first appearance
+            _, first = np.unique(indices, return_index=True)
+            new.sort(key=lambda i: first[i])
+        for i in new:
+            code_of(distinct[i], index, categories)
+        lookup = np.array([index[cell] for cell in distinct], dtype=np.int32)
+        return lookup[indices]
 
 
 def _numpy(array: Any, dtype: Any, fill: Any = None) -> np.ndarray:

@@ -65,13 +65,10 @@ class ColumnBuilder:
         if self.numbers is not None:
             values, text = cells.numbers()
             self.numbers[start : start + n] = values
-            nan = np.isnan(values)
-            if nan.any():  # one NaN for every missing cell (float("-nan") has a sign)
-                self.numbers[start : start + n][nan] = np.nan
             if text is not None and text.any():
                 self._text_cells(start, text, cells)
             if not self.seen_number:
-                self.seen_number = not nan.all()
+                self.seen_number = not np.isnan(values).all()
             if self.n_text > (1 - MIN_NUMBER_FRACTION) * self.capacity:
                 self.numbers = None  # too much text to be a column of numbers
         if self.codes is not None:

@@ -36,11 +36,13 @@ def is_missing(text: str) -> bool:
 
 
 def meaning_of(cell: str) -> tuple[float, bool]:
-    """A cell's value (NaN when missing or text) and whether it is text."""
+    """A cell's value (NaN, always the same bits, when missing or text) and
+    whether it is text."""
     try:
-        return float(cell), False
+        value = float(cell)
     except ValueError:
         return math.nan, not is_missing(cell.strip())
+    return (math.nan if value != value else value), False
 
 
 def mostly_numbers(n_numbers: int, n_text: int) -> bool:
@@ -66,6 +68,15 @@ def code_of(cell: str, index: dict[str, int], categories: list[str]) -> int:
     return code
 
 
+def _one_nan(values: np.ndarray) -> np.ndarray:
+    """``values`` with every NaN the same bits (``float("-nan")`` has its sign
+    bit set), as pyarrow's path gives them."""
+    nan = np.isnan(values)
+    if nan.any():
+        values[nan] = math.nan
+    return values
+
+
 class TextCells:
     """One column's cells of a chunk, as Python strings."""
 
@@ -80,12 +91,12 @@ class TextCells:
         mask of the text cells (None when there are none)."""
         n = len(self.cells)
         try:
-            return np.fromiter(map(float, self.cells), np.float64, n), None
+            return _one_nan(np.fromiter(map(float, self.cells), np.float64, n)), None
         except ValueError:
             pass
         try:  # missing values as written most often, read as "nan"
             cells = map(_AS_NAN.get, self.cells, self.cells)
-            return np.fromiter(map(float, cells), np.float64, n), None
+            return _one_nan(np.fromiter(map(float, cells), np.float64, n)), None
         except ValueError:
             pass
         parsed: dict[str, tuple[float, bool]] = {}
