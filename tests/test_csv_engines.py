@@ -238,3 +238,19 @@ def test_reading_with_pyarrow_does_not_import_pandas(tmp_path):
         env=environment(),
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_late_nan_with_a_payload_is_text_as_float_says(tmp_path, monkeypatch):
+    """pyarrow's parser reads ``nan(1)`` as NaN, ``float`` refuses it: a
+    column parsed while split is read again as text when one comes late."""
+    from plainnet._csv import arrow_chunks
+
+    monkeypatch.setattr(arrow_chunks, "SAMPLE_BYTES", 1 << 10)
+    cells = [f"{i / 8}" for i in range(3000)]
+    cells[2500] = "nan(1)"
+    path = tmp_path / "nan.csv"
+    path.write_text("x,y\n" + "\n".join(f"{c},{i % 3}" for i, c in enumerate(cells)))
+    fast = read_columns(path, engine="pyarrow")
+    careful = read_columns(path, engine="python")
+    assert snapshot(fast) == snapshot(careful)
+    assert fast["x"].n_text == 1 and fast["x"].first_text_cell == "nan(1)"

@@ -158,7 +158,11 @@ class ArrowCells:
         import pyarrow.compute as pc
 
         if pa.types.is_floating(self.cells.type):  # parsed while split
-            return _numpy(self.cells, np.float64, math.nan), None
+            values = _numpy(self.cells, np.float64, math.nan)
+            if np.count_nonzero(np.isnan(values)) > self.cells.null_count:
+                # a NaN that is not a missing value: "nan(1)", which float refuses
+                raise Unreadable("a NaN with a payload in a column of numbers")
+            return values, None
         if pa.types.is_dictionary(self.cells.type):  # each distinct cell once
             values, text = ArrowCells(self.cells.dictionary).numbers()
             indices = _numpy(self.cells.indices, np.int32)
