@@ -254,3 +254,25 @@ def test_a_late_nan_with_a_payload_is_text_as_float_says(tmp_path, monkeypatch):
     careful = read_columns(path, engine="python")
     assert snapshot(fast) == snapshot(careful)
     assert fast["x"].n_text == 1 and fast["x"].first_text_cell == "nan(1)"
+
+
+@pytest.mark.parametrize("sep", [None, ";"])
+def test_a_messy_file_reads_alike_notes_included(tmp_path, sep):
+    """A BOM, CRLF line ends, semicolons, quoted cells holding the separator,
+    empty cells and a typo among numbers: the same columns and the same notes
+    from either engine (a quoted line break is in a test above)."""
+    rows = []
+    for i in range(4000):
+        x = "" if i % 11 == 0 else f"{i / 7:.5g}"
+        label = '"a;b"' if i % 5 == 0 else ('"x"' if i == 77 else "c")
+        rows.append(";".join([x, "oops" if i == 3000 else str(i % 9), label]))
+    path = tmp_path / "messy.csv"
+    path.write_bytes(("\ufeffx;n;label\r\n" + "\r\n".join(rows) + "\r\n").encode())
+    fast = read_columns(path, engine="pyarrow", sep=sep)
+    careful = read_columns(path, engine="python", sep=sep)
+    assert (fast.engine, careful.engine) == ("pyarrow", "python")
+    assert snapshot(fast) == snapshot(careful)
+    assert fast.header == ["x", "n", "label"] and fast.sep == ";"
+    note = "column 'n': 1 cell is not a number ('oops', line 3002): treated as missing"
+    assert fast["n"].not_numbers_note() == careful["n"].not_numbers_note() == note
+    assert fast["label"].categories == ["a;b", "c", "x"]
