@@ -1,9 +1,10 @@
 """The data rows of a text file, a chunk at a time, each wanted column's
 cells as :class:`~plainnet._csv.cells.TextCells`: the path without pyarrow,
 which reads any file the csv module reads. A block of lines without quotes,
-carriage returns or NUL characters, each line with one cell per column, is
-split by ``str`` methods (the same cells the csv module would give); from
-the first block that is not, the csv module reads the rest."""
+NUL characters or carriage returns other than before a line feed, each line
+with one cell per column, is split by ``str`` methods (the same cells the csv
+module would give); from the first block that is not, the csv module reads
+the rest."""
 
 from __future__ import annotations
 
@@ -78,8 +79,12 @@ def _plain_cells(block: str, sep: str, n_columns: int) -> list[str] | None:
     """The cells of ``block``'s lines, row after row, if the csv module would
     read each line as one row of ``n_columns`` cells as they stand; else
     None."""
-    if '"' in block or "\r" in block or "\0" in block:
+    if '"' in block or "\0" in block:
         return None
+    if "\r" in block:  # line ends \r\n only, no \r alone
+        if block.count("\r") != block.count("\r\n"):
+            return None
+        block = block.replace("\r\n", "\n")
     lines = block.split("\n")
     while lines and not lines[-1]:  # the last line break, blank lines at the end
         lines.pop()
