@@ -1,11 +1,12 @@
 """The data rows read by pyarrow's CSV reader, a block at a time, each wanted
 column's cells as :class:`ArrowCells`: the fast path, used when pyarrow is
-installed. Cells are split and numbers parsed in C (pyarrow parses numbers
-exactly as ``float`` does, correctly rounded); a chunk of a column that
-pyarrow cannot convert whole goes cell by cell through ``float``, as on the
-careful path. Anything pyarrow might read otherwise than the csv module
-raises :class:`Unreadable`, and the caller reads the file with the csv
-module instead."""
+installed. Cells are split and numbers parsed in C (pyarrow parses plain
+decimal numbers exactly as ``float`` does, correctly rounded): the columns
+whose first rows are plain numbers as the rows are split, the others from
+the dictionary-encoded strings the reader gives, each distinct cell that is
+not a plain number going once through ``float``. Anything pyarrow might read
+otherwise than the csv module raises :class:`Unreadable`, and the caller
+reads the file again, with every column as text or without pyarrow."""
 
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ from .cells import MISSING_SPELLINGS, MISSING_VALUES, code_of, meaning_of
 BLOCK_BYTES = 4 << 20
 #: Bytes of the rows looked at to choose the columns parsed while split.
 SAMPLE_BYTES = 1 << 18
-#: Cells (spaces stripped) that pyarrow parses exactly as ``float`` does.
 #: Cells looked at before casting a chunk: when one is text, the chunk is
 #: parsed by :meth:`ArrowCells._by_form` instead.
 _HEAD = 32
+#: Cells (spaces stripped) that pyarrow parses exactly as ``float`` does.
 _PLAIN_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
@@ -239,7 +240,9 @@ class ArrowCells:
         indices = _numpy(encoded.indices, np.int32)
         new = [i for i, cell in enumerate(distinct) if cell not in index]
         if len(new) > 1:  # categories come in order of first appearance
-            _, first = np.unique(indices, return_index=True)
+            present, where = np.unique(indices, return_index=True)
+            first = np.full(len(distinct), len(indices))
+            first[present] = where
             new.sort(key=lambda i: first[i])
         for i in new:
             code_of(distinct[i], index, categories)
