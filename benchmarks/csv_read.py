@@ -16,7 +16,7 @@ values as float64 (rows x columns x 8 bytes). pandas is a benchmark-only
 dependency: without it, only plainnet is measured.
 
     python benchmarks/csv_read.py [--megabytes 100] [--rounds 3] [--folder /tmp]
-    python benchmarks/csv_read.py --engine python   # the csv module's path
+    python benchmarks/csv_read.py --engine python   # without pyarrow
 """
 
 import argparse

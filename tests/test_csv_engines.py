@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -13,87 +15,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cli_helpers import environment
+from csv_helpers import CELLS, ENDINGS, bits, snapshot
 from plainnet.data import read_columns, read_csv
 from plainnet.errors import DataError
 
 pytest.importorskip("pyarrow")
 
-#: Cells that one reader might take otherwise than the other: numbers as
-#: ``float`` reads them and pyarrow may not (``1_0``, ``\xa01``, spaces), what
-#: pyarrow reads and ``float`` does not (``nan(1)``), missing values in any
-#: case, quotes, separators inside quotes, text that looks like a number.
-CELLS = st.one_of(
-    st.sampled_from(
-        [
-            "1",
-            "-2.5",
-            " 3e2 ",
-            "1_0",
-            "\xa01",
-            "\u0661",
-            "\x1c1",
-            "1.5\t",
-            "nan(1)",
-            "+nan",
-            "-NaN",
-            "+-nan",
-            "inf",
-            "-Infinity",
-            "1e400",
-            "0x10",
-            "007",
-            "7",
-            "NA",
-            "n/a",
-            "NULL",
-            " none ",
-            "?",
-            "",
-            " ",
-            "oops",
-            "caf\u00e9",
-            '"q,r"',
-            '"a""b"',
-            '"x\ny"',
-            '"2"',
-            '" 4 "',
-            'a"b',
-            '"a"b',
-            "x;y",
-        ]
-    ),
-    st.text(alphabet="0123456789.-+eE ,\"'\tNnAaIifx;", max_size=6),
-    st.floats(allow_nan=False).map(repr),
-)
-ENDINGS = st.sampled_from(["\n", "\r\n", "\r"])
-
-
-def snapshot(columns) -> tuple:
-    """Everything a Columns holds, comparable with ``==`` (NaN and -0.0
-    included, through ``repr``)."""
-    parts = []
-    for name, column in columns.columns.items():
-        numbers = None if column.numbers is None else list(map(repr, column.numbers))
-        codes = None if column.codes is None else column.codes.tolist()
-        parts.append(
-            (
-                name,
-                numbers,
-                codes,
-                column.categories,
-                column.first_text,
-                column.first_text_cell,
-                column.n_text,
-                column.first_text_line,
-            )
-        )
-    return (columns.header, columns.lines.tolist(), columns.header_line, parts)
-
 
 def table_snapshot(table) -> tuple:
-    y = None if table.y is None else list(map(repr, table.y.tolist()))
+    y = table.y
+    if y is not None:
+        y = bits(y) if y.dtype == np.float64 else y.tolist()
     y_text = None if table.y_text is None else table.y_text.tolist()
-    return (table.feature_names, list(map(repr, table.X.ravel())), y, y_text)
+    return (table.feature_names, bits(table.X.ravel()), y, y_text)
 
 
 def outcome(read, path: str, **kwargs):
@@ -242,3 +177,102 @@ def test_numbers_parse_exactly_as_float_does(tmp_path):
     assert columns.engine == "pyarrow"
     assert [float(c) for c in cells] == numbers.tolist()
     assert not any(math.isnan(v) for v in numbers)
+
+
+def test_missing_cells_are_one_nan_bit_for_bit(tmp_path):
+    """``float("-nan")`` has its sign bit set; every missing cell is the same
+    NaN whichever engine reads it."""
+    path = tmp_path / "nans.csv"
+    cells = ["-nan", "1.5", "NaN", "", "+nan", " NA ", "-NAN", "2"]
+    path.write_text("a,b\n" + "\n".join(f"{c},{c}x" for c in cells) + "\n")
+    fast = read_columns(path, engine="pyarrow")
+    careful = read_columns(path, engine="python")
+    assert snapshot(fast) == snapshot(careful)
+    nan = int(np.array(np.nan).view(np.uint64))
+    for columns in (fast, careful):
+        assert set(bits(columns["a"].numbers)) == {nan, *bits(np.array([1.5, 2.0]))}
+
+
+def test_a_later_cell_that_is_not_a_plain_number_is_read_as_the_csv_module_does(
+    tmp_path, monkeypatch
+):
+    """pyarrow parses the columns whose first rows are plain numbers as it
+    splits the rows; a later typo, a number in spaces or a missing value in
+    another spelling makes it read the file again as text."""
+    from plainnet._csv import arrow_chunks
+
+    monkeypatch.setattr(arrow_chunks, "BLOCK_BYTES", 1 << 12)
+    monkeypatch.setattr(arrow_chunks, "SAMPLE_BYTES", 1 << 12)
+    n = 3000
+    rows = [[f"{i * 0.25}", str(i % 7), f"{-i}e-3", f"c{i % 5}"] for i in range(n)]
+    rows[2000][0] = "oops"
+    rows[2100][1] = " 4 "
+    rows[2200][2] = "n/A"
+    path = tmp_path / "late.csv"
+    path.write_text("a,b,c,d\n" + "\n".join(map(",".join, rows)) + "\n")
+    fast = read_columns(path, engine="pyarrow")
+    careful = read_columns(path, engine="python")
+    assert fast.engine == "pyarrow"
+    assert snapshot(fast) == snapshot(careful)
+    assert fast["a"].n_text == 1 and fast["a"].first_text_line == 2002
+    assert fast["b"].numbers[2100] == 4.0 and np.isnan(fast["c"].numbers[2200])
+
+
+def test_reading_with_pyarrow_does_not_import_pandas(tmp_path):
+    """pyarrow's ``to_numpy``, ``pa.array`` and ``pa.scalar`` import pandas
+    (a second or so): the reader does without them."""
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,c\n" + "1,x, NA \n2,y,oops\n" * 50)
+    code = (
+        "import sys\n"
+        "from plainnet.data import read_columns\n"
+        f"columns = read_columns({str(path)!r}, engine='pyarrow')\n"
+        "assert columns.engine == 'pyarrow', columns.engine\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment(),
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_a_late_nan_with_a_payload_is_text_as_float_says(tmp_path, monkeypatch):
+    """pyarrow's parser reads ``nan(1)`` as NaN, ``float`` refuses it: a
+    column parsed while split is read again as text when one comes late."""
+    from plainnet._csv import arrow_chunks
+
+    monkeypatch.setattr(arrow_chunks, "SAMPLE_BYTES", 1 << 10)
+    cells = [f"{i / 8}" for i in range(3000)]
+    cells[2500] = "nan(1)"
+    path = tmp_path / "nan.csv"
+    path.write_text("x,y\n" + "\n".join(f"{c},{i % 3}" for i, c in enumerate(cells)))
+    fast = read_columns(path, engine="pyarrow")
+    careful = read_columns(path, engine="python")
+    assert snapshot(fast) == snapshot(careful)
+    assert fast["x"].n_text == 1 and fast["x"].first_text_cell == "nan(1)"
+
+
+@pytest.mark.parametrize("sep", [None, ";"])
+def test_a_messy_file_reads_alike_notes_included(tmp_path, sep):
+    """A BOM, CRLF line ends, semicolons, quoted cells holding the separator,
+    empty cells and a typo among numbers: the same columns and the same notes
+    from either engine (a quoted line break is in a test above)."""
+    rows = []
+    for i in range(4000):
+        x = "" if i % 11 == 0 else f"{i / 7:.5g}"
+        label = '"a;b"' if i % 5 == 0 else ('"x"' if i == 77 else "c")
+        rows.append(";".join([x, "oops" if i == 3000 else str(i % 9), label]))
+    path = tmp_path / "messy.csv"
+    path.write_bytes(("\ufeffx;n;label\r\n" + "\r\n".join(rows) + "\r\n").encode())
+    fast = read_columns(path, engine="pyarrow", sep=sep)
+    careful = read_columns(path, engine="python", sep=sep)
+    assert (fast.engine, careful.engine) == ("pyarrow", "python")
+    assert snapshot(fast) == snapshot(careful)
+    assert fast.header == ["x", "n", "label"] and fast.sep == ";"
+    note = "column 'n': 1 cell is not a number ('oops', line 3002): treated as missing"
+    assert fast["n"].not_numbers_note() == careful["n"].not_numbers_note() == note
+    assert fast["label"].categories == ["a;b", "c", "x"]

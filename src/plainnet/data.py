@@ -4,9 +4,11 @@
 features and a target), :func:`read_columns` into :class:`Columns` (numbers or
 text, column by column), in one pass, and every problem with the file becomes
 a one-line :class:`~plainnet.errors.DataError` naming the file, line and
-column. The cells are split by the csv module, or by pyarrow when it is
-installed (``engine=``), and converted a chunk of rows at a time into arrays
-allocated once; the parts live in :mod:`plainnet._csv`. It depends only on
+column. The cells are split by ``str`` methods and the csv module, or by
+pyarrow when it is installed (``engine=``), and converted a chunk of rows at
+a time into arrays allocated once, by C-level calls per column (``float``
+mapped over a column's cells, or pyarrow's parser; text worked out once per
+distinct cell); the parts live in :mod:`plainnet._csv`. It depends only on
 NumPy and the standard library (pyarrow is optional), like
 :mod:`plainnet.preprocessing` (the feature scaling and label encoding stored
 in model files) and :mod:`plainnet.datasets` (the built-in data sets).
@@ -132,14 +134,16 @@ def read_csv(
         detect it: whichever of ``,`` ``;`` and a tab splits the header into
         the most columns (quotes respected; a comma on a tie).
     engine : {"auto", "pyarrow", "python"}, default "auto"
-        What splits the rows into cells: ``"python"`` is the csv module;
-        ``"pyarrow"`` is pyarrow's CSV reader (several times faster), which
+        What splits the rows into cells: ``"python"`` is the standard
+        library (lines without quotes split by ``str`` methods, the rest by
+        the csv module); ``"pyarrow"`` is pyarrow's CSV reader (which also
+        parses the columns of plain numbers, several times faster), which
         must be installed; ``"auto"`` takes pyarrow when it is installed and
         the file holds at least :data:`ARROW_MIN_BYTES`
-        bytes. Both give the same table and the same errors: a file that
-        pyarrow cannot read line for line as the csv module does (blank lines
-        between rows, quoted line breaks, a malformed row) is read by the csv
-        module (``Columns.engine`` says which did).
+        bytes. Both give the same table, bit for bit, and the same errors: a
+        file that pyarrow cannot read line for line as the csv module does
+        (blank lines between rows, quoted line breaks, a malformed row) is
+        read without it (``Columns.engine`` says which did).
 
     Returns
     -------

@@ -1,11 +1,12 @@
 """The data rows read by pyarrow's CSV reader, a block at a time, each wanted
 column's cells as :class:`ArrowCells`: the fast path, used when pyarrow is
-installed. Cells are split and numbers parsed in C (pyarrow parses numbers
-exactly as ``float`` does, correctly rounded); a chunk of a column that
-pyarrow cannot convert whole goes cell by cell through ``float``, as on the
-careful path. Anything pyarrow might read otherwise than the csv module
-raises :class:`Unreadable`, and the caller reads the file with the csv
-module instead."""
+installed. Cells are split and numbers parsed in C (pyarrow parses plain
+decimal numbers exactly as ``float`` does, correctly rounded): the columns
+whose first rows are plain numbers as the rows are split, the others from
+the dictionary-encoded strings the reader gives, each distinct cell that is
+not a plain number going once through ``float``. Anything pyarrow might read
+otherwise than the csv module raises :class:`Unreadable`, and the caller
+reads the file again, with every column as text or without pyarrow."""
 
 from __future__ import annotations
 
@@ -17,10 +18,17 @@ from typing import Any
 
 import numpy as np
 
-from .cells import MISSING_VALUES, code_of, is_missing
+from .cells import MISSING_SPELLINGS, MISSING_VALUES, code_of, meaning_of
 
 #: Bytes of the file parsed at a time.
 BLOCK_BYTES = 4 << 20
+#: Bytes of the rows looked at to choose the columns parsed while split.
+SAMPLE_BYTES = 1 << 18
+#: Cells looked at before casting a chunk: when one is text, the chunk is
+#: parsed by :meth:`ArrowCells._by_form` instead.
+_HEAD = 32
+#: Cells (spaces stripped) that pyarrow parses exactly as ``float`` does.
+_PLAIN_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
 class Unreadable(Exception):
@@ -32,24 +40,75 @@ def available() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
+def number_columns(
+    path: str, offset: int, n_columns: int, sep: str, candidates: Sequence[int]
+) -> list[int]:
+    """The columns among ``candidates`` (by position) whose cells in the
+    first :data:`SAMPLE_BYTES` of the rows are all plain numbers or missing
+    values as written (``MISSING_SPELLINGS``): pyarrow can parse them while it
+    splits the rows (see ``numbers`` in :func:`arrow_chunks`)."""
+    import pyarrow.compute as pc
+
+    if not candidates:
+        return []
+    try:
+        batch = next(_batches(path, offset, n_columns, sep, (), SAMPLE_BYTES), None)
+    except Unreadable:
+        return []
+    if batch is None:
+        return []
+    nulls = _string_array(MISSING_SPELLINGS)
+    found = []
+    for i in candidates:
+        cells = batch.column(i).dictionary
+        plain = pc.match_substring_regex(cells, _PLAIN_NUMBER)
+        if pc.all(pc.or_(plain, pc.is_in(cells, value_set=nulls))).as_py():
+            found.append(i)
+    return found
+
+
 def arrow_chunks(
-    path: str, offset: int, n_columns: int, wanted: Sequence[int], sep: str
+    path: str,
+    offset: int,
+    n_columns: int,
+    wanted: Sequence[int],
+    sep: str,
+    numbers: Sequence[int] = (),
 ) -> Iterator[tuple[int, dict[int, ArrowCells]]]:
     """Each block's number of rows and the cells of the columns ``wanted``
     (by position), from byte ``offset`` of ``path`` (the line after the
-    header) on.
+    header) on. The columns ``numbers`` are parsed as float64 as the rows are
+    split (``MISSING_SPELLINGS`` missing), the others kept as strings.
 
     Raises
     ------
     Unreadable
         A row of another width, a quote left open, bytes that are not UTF-8,
-        a field longer than the csv module takes, ...
+        a field longer than the csv module takes, a cell of a column
+        ``numbers`` that is not a plain number or a missing value, ...
     """
+    limit = csv.field_size_limit()
+    for batch in _batches(path, offset, n_columns, sep, numbers, BLOCK_BYTES):
+        strings = (c for i, c in enumerate(batch.columns) if i not in numbers)
+        if any(_longest(column) > limit for column in strings):
+            raise Unreadable("a field longer than the csv module takes")
+        yield batch.num_rows, {i: ArrowCells(batch.column(i)) for i in wanted}
+
+
+def _batches(
+    path: str,
+    offset: int,
+    n_columns: int,
+    sep: str,
+    numbers: Sequence[int],
+    block_size: int,
+) -> Iterator[Any]:
+    """pyarrow's record batches of the rows from byte ``offset`` on."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(n_columns)]
-    read = pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES)
+    read = pacsv.ReadOptions(column_names=names, block_size=block_size)
     parse = pacsv.ParseOptions(
         delimiter=sep,
         quote_char='"',
@@ -58,20 +117,20 @@ def arrow_chunks(
         newlines_in_values=True,
         ignore_empty_lines=True,
     )
+    text = pa.dictionary(pa.int32(), pa.string())
     convert = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in names},
+        column_types={
+            name: pa.float64() if i in numbers else text for i, name in enumerate(names)
+        },
+        null_values=MISSING_SPELLINGS,
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
         check_utf8=True,
     )
-    limit = csv.field_size_limit()
     with open(path, "rb") as file:
         file.seek(offset)
         try:
-            for batch in pacsv.open_csv(file, read, parse, convert):
-                if any(_longest(column) > limit for column in batch.columns):
-                    raise Unreadable("a field longer than the csv module takes")
-                yield batch.num_rows, {i: ArrowCells(batch.column(i)) for i in wanted}
+            yield from pacsv.open_csv(file, read, parse, convert)
         except pa.ArrowException as exc:
             raise Unreadable(str(exc)) from None
 
@@ -79,11 +138,13 @@ def arrow_chunks(
 def _longest(column: Any) -> int:
     import pyarrow.compute as pc
 
-    return pc.max(pc.binary_length(column)).as_py() or 0
+    return pc.max(pc.binary_length(column.dictionary)).as_py() or 0
 
 
 class ArrowCells:
-    """One column's cells of a block, as a pyarrow string array."""
+    """One column's cells of a block, as a pyarrow array: float64 for a
+    column parsed while split, else strings (dictionary-encoded as the CSV
+    reader gives them)."""
 
     def __init__(self, cells: Any) -> None:
         self.cells = cells
@@ -91,52 +152,140 @@ class ArrowCells:
     def __len__(self) -> int:
         return len(self.cells)
 
-    def numbers(self) -> np.ndarray | None:
-        """The cells as float64 (NaN where missing) if each is a number or a
-        missing value, else None."""
+    def numbers(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The cells as float64 (NaN where missing or text), and a boolean
+        mask of the text cells (None when there are none)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        if pa.types.is_floating(self.cells.type):  # parsed while split
+            values = _numpy(self.cells, np.float64, math.nan)
+            if np.count_nonzero(np.isnan(values)) > self.cells.null_count:
+                # a NaN that is not a missing value: "nan(1)", which float refuses
+                raise Unreadable("a NaN with a payload in a column of numbers")
+            return values, None
+        if pa.types.is_dictionary(self.cells.type):  # each distinct cell once
+            values, text = ArrowCells(self.cells.dictionary).numbers()
+            indices = _numpy(self.cells.indices, np.int32)
+            return values[indices], None if text is None else text[indices]
+        # a cast that fails on many cells is slow: text goes another way
+        head = self.cells.slice(0, _HEAD).to_pylist()
+        if any(meaning_of(cell)[1] for cell in head):
+            return self._by_form()
         try:
-            values = pc.cast(self.cells, pa.float64()).to_numpy(zero_copy_only=False)
+            values = _numpy(pc.cast(self.cells, pa.float64()), np.float64, math.nan)
         except pa.ArrowInvalid:
             values = None
         if values is not None and not np.isnan(values).any():
-            return values
-        # missing values and spaces around numbers (as float strips them)
+            return values, None
+        trimmed, missing = self._trimmed()
+        kept = pc.if_else(missing, pa.nulls(len(trimmed), pa.string()), trimmed)
+        try:
+            values = _numpy(pc.cast(kept, pa.float64()), np.float64, math.nan)
+        except pa.ArrowInvalid:
+            return self._by_form()
+        # pyarrow reads "nan(1)" as NaN, float does not: check what reads as NaN
+        odd = np.isnan(values) & ~_numpy(missing, bool)
+        if odd.any():
+            return self._by_form()
+        return values, None
+
+    def _trimmed(self) -> tuple[Any, Any]:
+        """The cells with spaces stripped (as ``float`` strips them), and
+        which ones are missing values."""
+        import pyarrow.compute as pc
+
         trimmed = pc.ascii_trim_whitespace(self.cells)
         missing = pc.is_in(pc.utf8_lower(trimmed), value_set=_missing_values())
-        kept = pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)
-        try:
-            values = pc.cast(kept, pa.float64()).fill_null(math.nan).to_numpy()
-        except pa.ArrowInvalid:
-            return None
-        # pyarrow reads "nan(1)" as NaN, float does not: check what reads as NaN
-        odd = np.isnan(values) & ~missing.to_numpy(zero_copy_only=False)
-        if odd.any():
-            cells = self.cells.filter(pa.array(odd)).to_pylist()
-            if not all(is_missing(cell.strip()) for cell in cells):
-                return None
-        return values
+        return trimmed, missing
 
-    def strings(self) -> list[str]:
-        """The cells as written."""
-        return self.cells.to_pylist()
+    def _by_form(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cells written as plain decimal numbers parsed by pyarrow (which
+        reads them as ``float`` does), the others by ``float`` once per
+        distinct cell: a few typos among numbers, or the few categories of a
+        text column."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        trimmed, missing = self._trimmed()
+        plain = pc.match_substring_regex(trimmed, _PLAIN_NUMBER)
+        numbers = pc.if_else(plain, trimmed, pa.nulls(len(trimmed), pa.string()))
+        values = _numpy(pc.cast(numbers, pa.float64()), np.float64, math.nan).copy()
+        text = np.zeros(len(values), bool)
+        others = pc.invert(pc.or_(plain, missing))
+        rows = np.flatnonzero(_numpy(others, bool))
+        if len(rows):
+            encoded = pc.dictionary_encode(self.cells.filter(others))
+            meanings = [meaning_of(cell) for cell in encoded.dictionary.to_pylist()]
+            lookup = np.array(meanings, dtype=np.float64).reshape(-1, 2)
+            indices = _numpy(encoded.indices, np.int32)
+            values[rows] = lookup[indices, 0]
+            text[rows] = lookup[indices, 1] != 0
+        return values, text
+
+    def cell(self, i: int) -> str:
+        """The ``i``-th cell as written."""
+        return self.cells[i].as_py()
 
     def codes(self, index: dict[str, int], categories: list[str]) -> np.ndarray:
         """Each cell's code (see :func:`~plainnet._csv.cells.code_of`), int32
         of shape (n,): the distinct cells are coded once each."""
+        import pyarrow as pa
         import pyarrow.compute as pc
 
-        encoded = pc.dictionary_encode(self.cells)
+        encoded = self.cells
+        if not pa.types.is_dictionary(encoded.type):
+            encoded = pc.dictionary_encode(encoded)
         distinct = encoded.dictionary.to_pylist()
-        lookup = np.array(
-            [code_of(cell, index, categories) for cell in distinct], dtype=np.int32
-        )
-        return lookup[encoded.indices.to_numpy(zero_copy_only=False)]
+        indices = _numpy(encoded.indices, np.int32)
+        new = [i for i, cell in enumerate(distinct) if cell not in index]
+        if len(new) > 1:  # categories come in order of first appearance
+            present, where = np.unique(indices, return_index=True)
+            first = np.full(len(distinct), len(indices))
+            first[present] = where
+            new.sort(key=lambda i: first[i])
+        for i in new:
+            code_of(distinct[i], index, categories)
+        lookup = np.array([index[cell] for cell in distinct], dtype=np.int32)
+        return lookup[indices]
+
+
+def _numpy(array: Any, dtype: Any, fill: Any = None) -> np.ndarray:
+    """A pyarrow array of fixed-width values or booleans (``dtype`` bool) as
+    a NumPy array of shape (n,), nulls as ``fill``, read from its buffers
+    (``to_numpy`` imports pandas); a read-only view when it can be."""
+    n, offset = len(array), array.offset
+    validity, data = array.buffers()[:2]
+    if data is None:  # every value null
+        values = np.zeros(n, dtype)
+    elif dtype is bool:
+        values = _bits(data, offset, n)
+    else:
+        size = np.dtype(dtype).itemsize
+        values = np.frombuffer(data, dtype, count=n, offset=offset * size)
+    if array.null_count:
+        values = values.copy()
+        values[~_bits(validity, offset, n)] = fill
+    return values
+
+
+def _bits(buffer: Any, offset: int, n: int) -> np.ndarray:
+    """Bits ``offset`` to ``offset + n`` of an Arrow bitmap, as booleans."""
+    bits = np.unpackbits(np.frombuffer(buffer, np.uint8), bitorder="little")
+    return bits[offset : offset + n].astype(bool)
 
 
 def _missing_values() -> Any:
+    return _string_array(sorted(MISSING_VALUES | {"+nan", "-nan"}))
+
+
+def _string_array(words: Sequence[str]) -> Any:
+    """``words`` as a pyarrow string array, made from its buffers (so that
+    pyarrow does not import pandas, as ``pa.array`` and ``pa.scalar`` do)."""
     import pyarrow as pa
 
-    return pa.array(sorted(MISSING_VALUES | {"+nan", "-nan"}), pa.string())
+    data = [word.encode() for word in words]
+    offsets = np.cumsum([0, *map(len, data)], dtype=np.int32)
+    return pa.StringArray.from_buffers(
+        len(data), pa.py_buffer(offsets), pa.py_buffer(b"".join(data))
+    )

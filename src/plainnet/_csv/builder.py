@@ -3,11 +3,9 @@ few text cells, into arrays allocated once for the rows the file can hold."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .cells import MIN_NUMBER_FRACTION, is_missing, mostly_numbers
+from .cells import MIN_NUMBER_FRACTION, mostly_numbers
 from .columns import Column
 
 #: A column of numbers keeps the spelling of its cells (``007``) while it has
@@ -65,10 +63,10 @@ class ColumnBuilder:
         start, n = self.n_rows, len(cells)
         self._reserve(start + n)
         if self.numbers is not None:
-            values = cells.numbers()
-            if values is None:
-                values = self._by_cell(cells.strings(), start)
+            values, text = cells.numbers()
             self.numbers[start : start + n] = values
+            if text is not None and text.any():
+                self._text_cells(start, text, cells)
             if not self.seen_number:
                 self.seen_number = not np.isnan(values).all()
             if self.n_text > (1 - MIN_NUMBER_FRACTION) * self.capacity:
@@ -80,27 +78,18 @@ class ColumnBuilder:
                 self.index, self.categories = {}, []
         self.n_rows += n
 
-    def _by_cell(self, cells, start: int) -> np.ndarray:
-        """Parse cell by cell: NaN where missing or text (counted)."""
-        values = np.empty(len(cells), np.float64)
-        for i, cell in enumerate(cells):
-            try:
-                values[i] = float(cell)
-            except ValueError:
-                values[i] = math.nan
-                if not is_missing(cell.strip()):
-                    self._text_cell(start + i, cell)
-        return values
-
-    def _text_cell(self, row: int, cell: str) -> None:
-        self.n_text += 1
+    def _text_cells(self, start: int, text: np.ndarray, cells) -> None:
+        """Count a chunk's text cells (``text``, a mask), remember the first
+        one, and keep codes from this chunk on."""
+        self.n_text += int(np.count_nonzero(text))
         if self.first_text is None:
-            self.first_text, self.first_text_cell = row, cell
+            first = int(np.argmax(text))
+            self.first_text, self.first_text_cell = start + first, cells.cell(first)
         if self.codes is None and self.codes_complete:
             # from this chunk on; the rows before are complete only if none
             # of them held a number (whose spelling was not kept)
             self.codes = np.empty(len(self.numbers), np.int32)
-            self.codes[: self.n_rows] = -1
+            self.codes[:start] = -1
             self.codes_complete = not self.seen_number
 
     def _reserve(self, n_rows: int) -> None:

@@ -126,8 +126,8 @@ class Columns:
         The line (1-based) where each row starts, for messages.
     header_line : int
     engine : str
-        What split the rows into cells: ``"pyarrow"`` or ``"python"`` (the
-        csv module).
+        What split the rows into cells: ``"pyarrow"`` or ``"python"`` (``str``
+        methods and the csv module).
     sep : str
         The separator of the cells.
     """

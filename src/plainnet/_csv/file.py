@@ -40,10 +40,10 @@ def check_separator(sep: str | None) -> None:
 
 
 @contextlib.contextmanager
-def open_csv(name: str, sep: str | None) -> Iterator[Any]:
+def open_csv(name: str, sep: str | None) -> Iterator[tuple[Any, Any]]:
     """An open ``csv.reader`` of ``name`` splitting on ``sep`` (detected from
-    the first line when None); every problem with the file becomes a
-    DataError."""
+    the first line when None), and the text file it reads (``newline=""``);
+    every problem with the file becomes a DataError."""
     _check_regular(name)
     try:
         # newline="" lets the csv module see quoted line breaks itself.
@@ -51,7 +51,7 @@ def open_csv(name: str, sep: str | None) -> Iterator[Any]:
             reader = None
             try:
                 reader = csv.reader(file, delimiter=sep or detect_separator(file))
-                yield reader
+                yield reader, file
             except UnicodeDecodeError:
                 raise DataError(
                     f"{name}: line {_undecodable_line(name)}: not UTF-8 text; "
@@ -230,6 +230,8 @@ def scan_lines(path: str, header_line: int) -> Layout:
 
 def _breaks(data: bytes) -> int:
     """The line breaks in ``data``: ``\\n``, ``\\r\\n`` and ``\\r`` alone."""
+    if b"\r" not in data:
+        return data.count(b"\n")
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 

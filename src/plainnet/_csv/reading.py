@@ -38,7 +38,7 @@ def read_file(
     the number columns ``matrix`` are read straight into one matrix
     (``Columns.matrix``), in that order.
     """
-    with open_csv(path, sep) as reader:
+    with open_csv(path, sep) as (reader, file):
         header, header_line = read_header(reader, path)
         names = list(header) if select is None else list(select(header))
         layout = scan_lines(path, header_line)
@@ -47,7 +47,7 @@ def read_file(
             columns = plan.read_with_arrow(layout, reader.dialect.delimiter)
             if columns is not None:
                 return columns
-        return plan.read_with_csv(reader, layout.capacity)
+        return plan.read_with_csv(reader, file, layout.capacity)
 
 
 def _with_arrow(engine: str, path: str, layout: Layout) -> bool:
@@ -93,44 +93,62 @@ class _Plan:
 
     def read_with_arrow(self, layout: Layout, sep: str) -> Columns | None:
         """The columns read by pyarrow, or None if it cannot read this file
-        line for line as the csv module does."""
+        line for line as the csv module does. The columns whose first rows
+        are plain numbers are parsed as the rows are split; when a later
+        cell is not, the file is read again with every cell as text."""
+        plain = [
+            self.position[n]
+            for n in self.names
+            if n not in self.spelled and n not in self.verbatim
+        ]
+        typed = arrow.number_columns(
+            self.path, layout.data_offset, len(self.header), sep, plain
+        )
+        for numbers in [typed, []] if typed else [[]]:
+            try:
+                return self._read_arrow(layout, sep, numbers)
+            except arrow.Unreadable:
+                pass
+        return None
+
+    def _read_arrow(self, layout: Layout, sep: str, numbers) -> Columns | None:
         builders, M = self.builders(layout.capacity)
-        try:
-            n_rows = sum(self._feed(self._arrow(layout, sep, builders), builders))
-            if n_rows != layout.data_lines:
-                return None  # blank lines, or rows spanning lines
-            rereads = self._rereads(builders)
-            if rereads:
-                sum(self._feed(self._arrow(layout, sep, rereads), rereads))
-        except arrow.Unreadable:
-            return None
+        n_rows = sum(self._feed(self._arrow(layout, sep, builders, numbers), builders))
+        if n_rows != layout.data_lines:
+            return None  # blank lines, or rows spanning lines
+        rereads = self._rereads(builders)
+        if rereads:
+            sum(self._feed(self._arrow(layout, sep, rereads), rereads))
         first = self.header_line + 1
         lines = np.arange(first, first + n_rows, dtype=np.int64)
         return self._columns(builders, rereads, lines, M, "pyarrow", sep)
 
-    def _arrow(self, layout: Layout, sep: str, builders):
+    def _arrow(self, layout: Layout, sep: str, builders, numbers=()):
         wanted = [self.position[n] for n in builders]
         n_columns = len(self.header)
-        return arrow.arrow_chunks(self.path, layout.data_offset, n_columns, wanted, sep)
+        return arrow.arrow_chunks(
+            self.path, layout.data_offset, n_columns, wanted, sep, numbers
+        )
 
-    def read_with_csv(self, reader, capacity: int) -> Columns:
-        """The columns read by the csv module, from ``reader`` past the header."""
+    def read_with_csv(self, reader, file, capacity: int) -> Columns:
+        """The columns read without pyarrow, from ``reader`` past the header
+        (and ``file``, the text it reads)."""
         builders, M = self.builders(capacity)
-        parts = self._feed(self._csv(reader, builders), builders)
+        parts = self._feed(self._csv(reader, file, builders), builders)
         lines = np.concatenate(parts) if parts else np.empty(0, np.int64)
         rereads = self._rereads(builders)
         if rereads:
-            with open_csv(self.path, reader.dialect.delimiter) as again:
+            with open_csv(self.path, reader.dialect.delimiter) as (again, text):
                 read_header(again, self.path)
-                self._feed(self._csv(again, rereads), rereads)
+                self._feed(self._csv(again, text, rereads), rereads)
         return self._columns(
             builders, rereads, lines, M, "python", reader.dialect.delimiter
         )
 
-    def _csv(self, reader, builders):
+    def _csv(self, reader, file, builders):
         wanted = [self.position[n] for n in builders]
         n_columns = len(self.header)
-        return text_chunks(reader, self.path, n_columns, self.header_line, wanted)
+        return text_chunks(reader, file, self.path, n_columns, self.header_line, wanted)
 
     def _feed(self, chunks: Iterable, builders: dict[str, ColumnBuilder]) -> list:
         """Hand each builder its column of each chunk; returns each chunk's
