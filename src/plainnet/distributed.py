@@ -301,6 +301,10 @@ class _RankRows(Batches):
             self.reduce.share = len(mine) / len(rows) if self.mean else 1.0
             yield (X[mine], y[mine], None), len(mine)
 
+    def only_batch(self) -> None:
+        """None: a rank's rows of each global batch are cut anew each epoch."""
+        return None
+
     def epoch_cost(self, costs, masses, mean: bool) -> float:
         total = sum(
             v * m if mean else v for v, m in zip(costs, masses, strict=True)

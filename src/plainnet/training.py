@@ -105,6 +105,10 @@ def _epochs(training, source, epochs, grad_hook, ends, stop) -> None:
     """Up to ``epochs`` passes over ``source``, each ended by ``ends``."""
     net, loss, optimizer = training.net, training.loss, training.optimizer
     kept = _LastGood(training)
+    only = source.only_batch()
+    if only is not None:
+        _one_batch_epochs(training, only, epochs, grad_hook, ends, stop, kept)
+        return
     for _ in range(epochs):
         values, masses = [], []
         for (X, y, weight), mass in source.epoch(net.rng):
@@ -122,6 +126,21 @@ def _epochs(training, source, epochs, grad_hook, ends, stop) -> None:
             ends.first = costs[0] * share  # a sum of costs: as if over the epoch
         cost = source.epoch_cost(costs, masses, loss.reduction == "mean")
         if ends(cost, kept, weights) or stop.requested:
+            return
+
+
+def _one_batch_epochs(training, batch, epochs, grad_hook, ends, stop, kept) -> None:
+    """``_epochs`` when every epoch is the same one batch (the seed's 15,000
+    full-batch iterations): a step, one read of its cost and of the weights'
+    sum of squares, and ``ends``, with nothing looked up twice. One batch's
+    cost is the epoch's, whatever the loss's reduction."""
+    net, loss, optimizer = training.net, training.loss, training.optimizer
+    (X, y, weight), _ = batch
+    read, probe = net.ops.read, kept.probe
+    for _ in range(epochs):
+        value = train_step(net, loss, optimizer, X, y, grad_hook, weight)
+        cost, squares = read([value, probe()])
+        if ends(cost, kept, squares) or stop.requested:
             return
 
 
@@ -182,6 +201,7 @@ COST_GROWTH = 1e3
 #: Weights whose norm passes this are divergence, though still finite (the
 #: weights of working networks are a few units to a few thousands)
 WEIGHT_NORM_LIMIT = 1e20
+_SQUARES_LIMIT = WEIGHT_NORM_LIMIT**2
 
 
 class _EpochEnds:
@@ -197,7 +217,7 @@ class _EpochEnds:
 
     def __init__(self, training, callbacks, validation, source) -> None:
         self.training, self.callbacks = training, callbacks
-        self.validation, self.source = validation, source
+        self.validation, self.end_epoch = validation, source.end_epoch
         self.first: float | None = None
 
     def __call__(self, cost: float, kept: "_LastGood", squares: float) -> bool:
@@ -211,16 +231,16 @@ class _EpochEnds:
             kept.restore()
             grown = f"{cost:.3g} ({cost / self.first:.3g} times the untrained cost)"
             _diverged(training, epoch, cost if not math.isfinite(cost) else grown)
-        self.source.end_epoch(training.net)
+        self.end_epoch(training.net)
         training.epoch = epoch
         logs = {"epoch": epoch, "loss": cost}
         if self.validation is not None:
             logs["val_loss"] = _cost(training.net, training.loss, *self.validation)
-        # every callback sees every epoch, even after one has asked to stop
-        halt = any(
-            [bool(c.on_epoch_end(epoch, logs, training)) for c in self.callbacks]
-        )
-        if not squares <= WEIGHT_NORM_LIMIT**2:  # NaN and inf included
+        halt = False
+        for callback in self.callbacks:  # every one sees every epoch, even
+            if callback.on_epoch_end(epoch, logs, training):  # after a stop
+                halt = True
+        if not squares <= _SQUARES_LIMIT:  # NaN and inf included
             grown = kept.all_finite()
             kept.restore()
             _diverged(
@@ -243,19 +263,20 @@ class _LastGood:
     def __init__(self, training) -> None:
         net, optimizer = training.net, training.optimizer
         self.ops, self.state = net.ops, optimizer.state
-        arrays = [net.parameters, net.state]
-        arrays += [v for v in optimizer.state.values() if hasattr(v, "shape")]
-        self.watched = [a for a in arrays[:2] if a.shape[0]]  # checked each epoch
-        self.pairs = [(self.ops.copy(a), a) for a in arrays]
+        watched = [net.parameters, net.state]
+        arrays = watched + [v for v in optimizer.state.values() if hasattr(v, "shape")]
+        self.watched = [a for a in watched if a.shape[0]]  # checked each epoch
+        self.pairs = [(self.ops.copy(a), a) for a in arrays if a.shape[0]]
         self.counters = dict(self.state)
 
     def probe(self):
         """The sum of squares of the weights and the state (0-d): finite when
         they all are, unless they are huge (which ``all_finite`` tells)."""
-        ops, total = self.ops, 0.0
+        ops, total = self.ops, None
         for array in self.watched:
-            total = total + ops.vdot(array, array)
-        return total
+            squares = ops.dot(array, array)  # flat: the inner product
+            total = squares if total is None else total + squares
+        return 0.0 if total is None else total
 
     def all_finite(self) -> bool:
         """Whether the current weights and state are finite, entry by entry."""
@@ -265,7 +286,7 @@ class _LastGood:
         """Keep the current arrays (slice assignment: one copy each)."""
         for copy, array in self.pairs:
             copy[...] = array
-        self.counters = dict(self.state)
+        self.counters = self.state.copy()
 
     def restore(self) -> None:
         """Put back the kept arrays and the optimizer's counters."""
@@ -307,6 +328,11 @@ class Batches:
     def _triple(batch: tuple) -> tuple:
         """``(X, y, weight)``, the weight None when there are none."""
         return batch if len(batch) == 3 else (*batch, None)
+
+    def only_batch(self) -> tuple | None:
+        """``((X, y, weight), mass)`` when every epoch is this same one batch
+        (all the rows, in order), else None."""
+        return self._whole[0] if len(self.starts) == 1 else None
 
     def whole(self) -> tuple:
         """All the rows at once (for a full-batch solver)."""

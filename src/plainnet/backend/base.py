@@ -230,6 +230,12 @@ class Backend:
     def matmul(self, a, b, out=None):
         return _into(out, self.xp.matmul(a, b))
 
+    def dot(self, a, b, out=None):
+        """``matmul`` for matrices and vectors only (1-D or 2-D ``a`` and
+        ``b``), as NumPy's ``ndarray.dot``: ``out``, if given, C-contiguous and
+        of the result's dtype. Two vectors give their inner product (0-d)."""
+        return _into(out, self.xp.matmul(a, b))
+
     def vdot(self, a, b):
         """The dot product of ``a`` and ``b`` flattened (a 0-d array)."""
         return self.xp.reshape(a, (-1,)) @ self.xp.reshape(b, (-1,))

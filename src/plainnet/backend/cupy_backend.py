@@ -27,6 +27,7 @@ class CupyBackend(Backend):
         super().__init__(f"cuda:{index}", module, _device(module, index))
         for name in _NATIVE:
             setattr(self, name, getattr(module, name))
+        self.dot = module.dot
         self.concat = module.concatenate
 
     def _on_device(self):

@@ -71,7 +71,7 @@ class Activation(Layer):
         if not training:
             return self.function(x, self.ops.empty(x.shape, x.dtype))
         y = self.function(x, self._buffer("y", x.shape, x.dtype))
-        self.save_for_backward(y=y)  # the derivative is taken from the output
+        self.saved = {"y": y}  # the derivative is taken from the output
         return y
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):

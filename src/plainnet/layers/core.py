@@ -117,12 +117,12 @@ class Dense(Layer):
         ops, W = self.ops, self.params["W"]
         rows = x if x.ndim == 2 else ops.reshape(x, (-1, x.shape[-1]))
         if training:
-            self.save_for_backward(x=x)
-            y = ops.matmul(
+            self.saved = {"x": x}  # save_for_backward's dict, without its call
+            y = ops.dot(
                 rows, W, out=self._buffer("y", (rows.shape[0], self.n_out), W.dtype)
             )
         else:
-            y = ops.matmul(rows, W)
+            y = ops.dot(rows, W)
         if self.bias:
             y += self.params["b"]
         return y if x.ndim == 2 else ops.reshape(y, (*x.shape[:-1], self.n_out))
@@ -131,15 +131,15 @@ class Dense(Layer):
         ops, x = self.ops, self.saved["x"]
         rows = x if x.ndim == 2 else ops.reshape(x, (-1, x.shape[-1]))
         grad = grad_out if x.ndim == 2 else ops.reshape(grad_out, (-1, self.n_out))
-        ops.matmul(rows.T, grad, out=self.grads["W"])
+        ops.dot(rows.T, grad, out=self.grads["W"])
         if self.bias:  # db = 1^T G, the column sums, as one BLAS product
             ones = self._constant("ones", grad.shape[:1], grad.dtype, 1.0)
-            ops.matmul(ones, grad, out=self.grads["b"])
+            ops.dot(ones, grad, out=self.grads["b"])
         if not need_input_grad:
             return None
         W = self.params["W"]
         dx = self._buffer("dx", (grad.shape[0], W.shape[0]), W.dtype)
-        ops.matmul(grad, W.T, out=dx)
+        ops.dot(grad, W.T, out=dx)
         return dx if x.ndim == 2 else ops.reshape(dx, x.shape)
 
     def get_config(self) -> dict[str, Any]:
