@@ -5,7 +5,7 @@
 Both run in this process, in ``--repeat`` interleaved rounds; the figures that
 matter are the ratios, best against best and the median of each round's ratio
 (the machine is shared and noisy, so an absolute time means little).
-PyTorch is timed too when it is installed. Target: plainnet <= 2x the hand loop.
+PyTorch is timed too when it is installed. Target: plainnet <= 1.8x the hand loop.
 """
 
 import argparse
