@@ -77,7 +77,7 @@ from plainnet.backend.kernels import numba_installed
 
 LR = 1e-3
 DTYPE = np.float32
-#: from the issue: (max x PyTorch for the NumPy passes, for the compiled loops)
+#: the targets: (max x PyTorch for the NumPy passes, for the compiled loops)
 TARGETS = (1.5, 1.0)
 
 
@@ -383,7 +383,7 @@ def report(name: str, r: dict[str, Any]) -> None:
 #: width, blocks; batch, peak learning rate, warm-up steps
 WINDOW, DIM, HEADS, HIDDEN, BLOCKS = 64, 128, 4, 512, 2
 LM_BATCH, LM_LR, LM_WARMUP = 32, 3e-3, 100
-#: from the issue: validation bits within 2% of PyTorch's, a step at most 1.5x
+#: the targets: validation bits within 2% of PyTorch's, a step at most 1.5x
 LM_TARGETS = (0.02, 1.5)
 #: updates of the quality run (``--transformer-steps``), steps per timed round
 QUALITY_STEPS, ROUND_STEPS = 1200, 20

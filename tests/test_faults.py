@@ -1,5 +1,6 @@
-"""The rows of shared/FAULTS.md under "Data going in" and "Numbers during training",
-for Sequential and NeuralNetwork."""
+"""The faults users meet with data going in and numbers during training, for
+Sequential and NeuralNetwork: a clear error naming what was expected and what
+was given, or the right thing done, and nothing lost."""
 
 import signal
 import warnings

@@ -116,7 +116,7 @@ def test_numeric_gradient_of_a_quadratic():
 
 
 def test_a_float32_network_is_checked_through_a_float64_copy_and_says_so():
-    # Issue 9 changed this from a refusal: the check runs on a float64 copy.
+    # not refused: the check runs on a float64 copy
     X = np.random.default_rng(0).standard_normal((5, 3))
     net = pn.Sequential([pn.Dense(3, 4), pn.Tanh(), pn.Dense(4, 2)], seed=0,
                         dtype="float32")

@@ -1,5 +1,6 @@
-"""Nothing of the user's is lost: the defects of issue 12's adversarial review,
-one test each (numbered as in the issue), and a fuzz test of the loader."""
+"""Nothing of the user's is lost: one test for each way a user's model, file
+or run could be lost or corrupted that was found by attacking the library, and a
+fuzz test of the loader."""
 
 import contextlib
 import io
