@@ -94,6 +94,30 @@ def torch_status() -> str | None:
     return None
 
 
+def torch_adam_epoch(
+    make_model: Callable[[], Any], X, y, batch: int, lr: float
+) -> Callable[[], None]:
+    """One PyTorch training epoch, for timing: a fresh model from
+    ``make_model()`` (seeded 0), Adam(``lr``), cross-entropy, the rows of
+    ``X`` and ``y`` (NumPy arrays) in order, ``batch`` at a time."""
+    import torch
+
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    slices = [slice(s, s + batch) for s in range(0, len(X), batch)]
+
+    def fit() -> None:
+        torch.manual_seed(0)
+        model = make_model()
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        for s in slices:
+            opt.zero_grad()
+            loss_fn(model(Xt[s]), yt[s]).backward()
+            opt.step()
+
+    return fit
+
+
 def run_json_child(
     script: Path, args: Sequence[str], unset: Sequence[str] = ()
 ) -> dict[str, Any]:

@@ -58,7 +58,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _timing import best_of, blas_info, interleaved, run_json_child, torch_status
+from _timing import (
+    best_of,
+    blas_info,
+    interleaved,
+    run_json_child,
+    torch_adam_epoch,
+    torch_status,
+)
 
 # Measure the checkout's plainnet, installed or not.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -211,22 +218,7 @@ def torch_model(name: str):
 
 
 def torch_epoch(name: str, X, y) -> Callable[[], None]:
-    import torch
-
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    slices = batches(len(X))
-
-    def fit() -> None:
-        torch.manual_seed(0)
-        model = torch_model(name)
-        opt = torch.optim.Adam(model.parameters(), lr=LR)
-        loss_fn = torch.nn.CrossEntropyLoss()
-        for s in slices:
-            opt.zero_grad()
-            loss_fn(model(Xt[s]), yt[s]).backward()
-            opt.step()
-
-    return fit
+    return torch_adam_epoch(lambda: torch_model(name), X, y, BATCH, LR)
 
 
 # ------------------------------------------------------------------ prediction

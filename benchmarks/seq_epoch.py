@@ -66,7 +66,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _timing import best_of, blas_info, interleaved, per_call, torch_status
+from _timing import (
+    best_of,
+    blas_info,
+    interleaved,
+    per_call,
+    torch_adam_epoch,
+    torch_status,
+)
 
 # Measure the checkout's plainnet, installed or not.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -160,22 +167,7 @@ def plainnet_epoch(model: Model, X, y, kernels: str) -> Callable[[], None]:
 
 
 def torch_epoch(model: Model, X, y) -> Callable[[], None]:
-    import torch
-
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    slices = [slice(s, s + model.batch) for s in range(0, len(X), model.batch)]
-
-    def fit() -> None:
-        torch.manual_seed(0)
-        net = model.torch()
-        opt = torch.optim.Adam(net.parameters(), lr=LR)
-        loss_fn = torch.nn.CrossEntropyLoss()
-        for s in slices:
-            opt.zero_grad()
-            loss_fn(net(Xt[s]), yt[s]).backward()
-            opt.step()
-
-    return fit
+    return torch_adam_epoch(model.torch, X, y, model.batch, LR)
 
 
 def peers(model: Model, X, y) -> tuple[dict[str, Callable[[], None]], dict]:

@@ -201,13 +201,7 @@ class MultiHeadAttention(Layer):
         themselves and None when dropout is off."""
         if not training or self.dropout == 0:
             return weights, None
-        if self.rng is None:
-            raise RuntimeError(
-                "MultiHeadAttention's dropout draws from the network's generator: "
-                "use it inside a Sequential, or set layer.rng"
-            )
-        mask = self._buffer("mask", weights.shape, weights.dtype)
-        self.ops.dropout_mask(self.rng, weights.shape, self.dropout, out=mask)
+        mask = self._dropout_mask(weights.shape, weights.dtype, self.dropout)
         dropped = self._buffer("dropped", weights.shape, weights.dtype)
         return self.ops.multiply(weights, mask, out=dropped), mask
 

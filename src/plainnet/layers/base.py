@@ -181,6 +181,19 @@ class Layer(BufferCache):
         """Keep exactly these arrays for ``backward`` (replacing what was kept)."""
         self.saved = arrays
 
+    def _dropout_mask(self, shape: tuple[int, ...], dtype, rate: float) -> np.ndarray:
+        """A fresh inverted-dropout mask of ``shape``: each entry 0 with
+        probability ``rate``, else ``1 / (1 - rate)``, drawn from the network's
+        generator ``self.rng`` (which the layer needs: set by ``Sequential``)."""
+        if getattr(self, "rng", None) is None:
+            raise RuntimeError(
+                f"{type(self).__name__} draws dropout masks from the network's "
+                "generator: use it inside a Sequential, or set "
+                "layer.rng = np.random.default_rng(seed)"
+            )
+        mask = self._buffer("mask", shape, dtype)
+        return self.ops.dropout_mask(self.rng, shape, rate, out=mask)
+
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         """The output for ``x`` (keeping what backward needs when training)."""
         return x

@@ -194,13 +194,7 @@ class Dropout(Layer):
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         if not training:
             return x
-        if self.rng is None:
-            raise RuntimeError(
-                "Dropout draws its masks from the network's generator: use it inside "
-                "a Sequential, or set layer.rng = np.random.default_rng(seed)"
-            )
-        mask = self._buffer("mask", x.shape, x.dtype)
-        self.ops.dropout_mask(self.rng, x.shape, self.rate, out=mask)
+        mask = self._dropout_mask(x.shape, x.dtype, self.rate)
         self.save_for_backward(mask=mask)
         return self.ops.multiply(x, mask, out=self._buffer("y", x.shape, x.dtype))
 
