@@ -132,8 +132,11 @@ function fromFragment(fragment) {
   return Object.fromEntries(new URLSearchParams(fragment.replace(/^#/, "")));
 }
 
+// New choices for a select; the one chosen stays chosen if it is still offered.
 function setOptions(select, pairs) {
+  const chosen = select.value;
   select.replaceChildren(...pairs.map(([value, text]) => new Option(text, value)));
+  if (pairs.some(([value]) => value === chosen)) select.value = chosen;
 }
 
 // The choices that depend on the data: the CSV file's columns, the features.
@@ -179,7 +182,9 @@ async function poll() {
   let pause = POLL_MS;
   try {
     const run = page.run === null ? "" : page.run;
-    render(await api(`/api/state?run=${run}&since=${page.loss.length}`));
+    // the setups the server had applied when asked (none pending), if any
+    const settled = setupsAnswered === setupsMade ? setupsMade : null;
+    render(await api(`/api/state?run=${run}&since=${page.loss.length}`), settled);
   } catch (error) {
     showError(`The playground server does not answer (${error.message}); is it still running?`);
     pause = RETRY_MS;
@@ -187,8 +192,8 @@ async function poll() {
   setTimeout(poll, pause);
 }
 
-function render(state) {
-  if (state.run !== page.run) newRun(state);
+function render(state, settled) {
+  if (state.run !== page.run) newRun(state, settled);
   const history = state.history;
   page.loss = page.loss.slice(0, history.from).concat(history.loss);
   page.valLoss = page.valLoss.slice(0, history.from).concat(history.val_loss);
@@ -210,13 +215,17 @@ function render(state) {
   }
 }
 
-function newRun(state) {
+// ``settled``: how many setups the server had applied when this state was asked
+// for, or null if one was still on its way.
+function newRun(state, settled) {
   Object.assign(page, {
     run: state.run, data: state.data, csv: state.csv, loss: [], valLoss: [],
     drawn: -1, selected: null,
   });
   fillChoices();
-  if (setupsAnswered === setupsMade) { // else the learner's newer setup stays
+  // a run asked for before the newest setup was applied is not the learner's:
+  // its form would put back (and hide) fields the learner has since changed
+  if (settled === setupsMade) {
     fillForm(state.setup);
     history.replaceState(null, "", "#" + state.fragment);
   }
