@@ -605,6 +605,8 @@ def test_continuous_or_mixed_labels_are_rejected(blobs):
         ({"activation": "sigmoidal"}, "unknown activation 'sigmoidal'; expected"),
         ({"optimizer": "nadam"}, "unknown optimizer 'nadam'; expected one of"),
         ({"dtype": "int32"}, "dtype must be one of"),
+        ({"dtype": ","}, "dtype must be one of .* got ','"),  # NumPy: SyntaxError
+        ({"dtype": "a,b"}, "dtype must be one of"),  # NumPy: a record, deprecated
         ({"learning_rate": 0}, r"learning_rate must be a number in \(0, inf\)"),
         ({"batch_size": 0}, r"batch_size must be an int in \[1, inf\)"),
         ({"max_epochs": 2.5}, "max_epochs must be an int"),

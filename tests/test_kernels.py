@@ -149,6 +149,18 @@ def lstm_example(dtype, twin):
     return gates, c, tanh_c, h, dgates, dc
 
 
+def lstm_cell_state_example(dtype, twin):
+    """The middle of the LSTM step for the larger layers, from tanh values."""
+    gates, c_prev, _ = recurrent_arrays(dtype, gates=4)
+    gates = np.tanh(gates)
+    c = np.empty_like(c_prev)
+    if twin == "numpy":
+        NUMPY.lstm_cell_state(gates, c_prev, c, np.empty_like(c))
+    else:
+        KERNELS["lstm_cell_state"].compiled(gates, c_prev, c)
+    return gates, c
+
+
 def lstm_backward_example(dtype, twin):
     """The LSTM's backward alone, from the same forward arrays either way."""
     gates, _, tanh_c, *_ = lstm_example(dtype, "numpy")
@@ -320,6 +332,8 @@ EXAMPLES = {
     "gru_cell": (gru_example, False),
     "gru_cell_backward": (gru_backward_example, False),
     "lstm_cell": (lstm_example, False),
+    # equal values; NumPy's pass turns a g of -0 into +0 (g * 1 + 0)
+    "lstm_cell_state": (lstm_cell_state_example, False),
     "lstm_cell_backward": (lstm_backward_example, False),
     "im2col": (im2col_example, True),
     "col2im": (col2im_example, True),

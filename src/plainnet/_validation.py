@@ -6,6 +6,7 @@ the caller's array; a copy is made only when the dtype has to change.
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -19,8 +20,10 @@ FLOAT_DTYPES = ("float32", "float64")
 def check_dtype(dtype) -> np.dtype:
     """Return ``np.dtype(dtype)`` if it is float32 or float64, else raise."""
     try:
-        resolved = np.dtype(dtype)
-    except TypeError:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # NumPy's deprecated aliases ("a")
+            resolved = np.dtype(dtype)
+    except (TypeError, ValueError, SyntaxError):  # "," reaches a Python parser
         resolved = None
     if resolved is None or resolved.name not in FLOAT_DTYPES:
         raise ValueError(f"dtype must be one of {FLOAT_DTYPES}, got {shown(dtype)}")

@@ -503,6 +503,11 @@ class Backend:
         :func:`recurrent.lstm_cell`)."""
         recurrent.lstm_cell(self, gates, c_prev, c, tanh_c, h)
 
+    def lstm_cell_state(self, gates, c_prev, c, scratch) -> None:
+        """The LSTM's activated ``gates`` from their tanh pass, and its cell
+        ``c`` (see :func:`recurrent.lstm_cell_state`)."""
+        recurrent.lstm_cell_state(self, gates, c_prev, c, scratch)
+
     def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, work) -> None:
         """An LSTM step backward, ``work`` like ``dgates`` a scratch array (see
         :func:`recurrent.lstm_cell_backward`)."""

@@ -357,7 +357,8 @@ class NumpyBackend(Backend):
     # The recurrent cells: a compiled loop makes a step one call instead of a
     # dozen or two. Backward, the loop wins at every size; forward, NumPy's
     # vectorised tanh wins once a step holds more than CELL_LOOP_SIZE values
-    # (numba's exp is a scalar call), so larger layers keep the NumPy passes.
+    # (numba's exp is a scalar call), so larger layers keep NumPy's tanh
+    # passes, and the LSTM's work between them is one loop (lstm_cell_state).
     def gru_cell(self, gi, gh, h_prev, rz, n, h) -> None:
         if self.kernels == "numba" and h.size <= CELL_LOOP_SIZE:
             KERNELS["gru_cell"].compiled(gi, gh, h_prev, rz, n, h)
@@ -375,6 +376,12 @@ class NumpyBackend(Backend):
             KERNELS["lstm_cell"].compiled(gates, c_prev, c, tanh_c, h)
         else:
             super().lstm_cell(gates, c_prev, c, tanh_c, h)
+
+    def lstm_cell_state(self, gates, c_prev, c, scratch) -> None:
+        if self.kernels == "numba":  # the larger layers' middle of the step
+            KERNELS["lstm_cell_state"].compiled(gates, c_prev, c)
+        else:
+            super().lstm_cell_state(gates, c_prev, c, scratch)
 
     def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, work) -> None:
         if self.kernels == "numba":  # one pass: the loop needs no scratch

@@ -91,8 +91,9 @@ def gru_cell_backward(ops, dh, h_prev, rz, n, gh, dgi, dgh) -> None:
 
 def lstm_cell(ops, gates, c_prev, c, tanh_c, h) -> None:
     """The gates and new states of an LSTM step (PyTorch's form). ``gates``
-    ``(n, 4H)`` holds the pre-activations ``gi + gh`` and becomes the
-    activations, kept for backward::
+    ``(n, 4H)`` holds the pre-activations ``gi + gh``, halved in the sigmoid
+    blocks (the layer's products give them so, see :func:`lstm_gate_scale`),
+    and becomes the activations, kept for backward::
 
         i, f = sigmoid(gates[:, :2H])        g = tanh(gates[:, 2H:3H])
         o = sigmoid(gates[:, 3H:])
@@ -100,30 +101,45 @@ def lstm_cell(ops, gates, c_prev, c, tanh_c, h) -> None:
         h = o * tanh(c)                      -> h, with tanh(c) in tanh_c
 
     The four blocks take one tanh pass together, the sigmoids' as ``0.5 +
-    0.5 tanh(a / 2)``, scaled and shifted column by column (a block's pass
-    costs what a whole array's does).
+    0.5 tanh(a / 2)``; :func:`lstm_cell_state` shifts the sigmoids' and makes
+    ``c``.
     """
     H = c.shape[1]
-    i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))
-    scale, offset = _sigmoids_by_tanh(ops, H, gates.dtype)
-    gates *= scale
     ops.tanh(gates, out=gates)
-    gates *= scale
-    gates += offset
-    ops.multiply(f, c_prev, out=c)
-    ops.multiply(i, g, out=tanh_c)
-    c += tanh_c
+    ops.lstm_cell_state(gates, c_prev, c, h)
     ops.tanh(c, out=tanh_c)
-    ops.multiply(o, tanh_c, out=h)
+    ops.multiply(gates[:, 3 * H :], tanh_c, out=h)
+
+
+def lstm_cell_state(ops, gates, c_prev, c, scratch) -> None:
+    """The middle of :func:`lstm_cell`: ``gates`` ``(n, 4H)`` holds ``tanh(a /
+    2)`` for the sigmoid blocks and ``tanh(a)`` for the g block, and becomes
+    the activations (``0.5 + 0.5 t`` for the sigmoids, column by column: a
+    block's pass costs what a whole array's does); ``c = f * c_prev + i * g``
+    ``(n, H)``, ``scratch`` like ``c``."""
+    H = c.shape[1]
+    i, f, g = (gates[:, k * H : (k + 1) * H] for k in range(3))
+    scale = lstm_gate_scale(ops, H, gates.dtype)
+    gates *= scale
+    gates += _sigmoid_offset(ops, H, gates.dtype)
+    ops.multiply(f, c_prev, out=c)
+    ops.multiply(i, g, out=scratch)
+    c += scratch
 
 
 @functools.lru_cache(maxsize=64)
-def _sigmoids_by_tanh(ops, units: int, dtype) -> tuple:
-    """Per column of an LSTM's gates ``(n, 4 units)``, the scale and offset
-    that make ``offset + scale * tanh(scale * a)`` the sigmoid of the i, f
-    and o blocks and the tanh of the g block (made once per size and dtype)."""
-    half, one, zero = (ops.full((units,), value, dtype) for value in (0.5, 1, 0))
-    return ops.concat([half, half, one, half]), ops.concat([half, half, zero, half])
+def lstm_gate_scale(ops, units: int, dtype):
+    """Per column of an LSTM's gates ``(n, 4 units)``: 0.5 for the sigmoid
+    blocks i, f and o, 1 for the g block (made once per size and dtype)."""
+    half, one = (ops.full((units,), value, dtype) for value in (0.5, 1))
+    return ops.concat([half, half, one, half])
+
+
+@functools.lru_cache(maxsize=64)
+def _sigmoid_offset(ops, units: int, dtype):
+    """0.5 for the columns of the sigmoid blocks, 0 for the g block."""
+    half, zero = (ops.full((units,), value, dtype) for value in (0.5, 0))
+    return ops.concat([half, half, zero, half])
 
 
 def lstm_cell_backward(ops, dh, dc, gates, c_prev, tanh_c, dgates, work) -> None:

@@ -38,6 +38,7 @@ import numpy as np  # in type hints only: layers compute through self.ops
 
 from .. import initializers
 from .._validation import check_bool, check_int
+from ..backend.recurrent import lstm_gate_scale
 from .base import Layer, ShapeError
 from .registry import register_layer
 
@@ -209,13 +210,15 @@ class Recurrent(Layer):
         steps, n, features = xt.shape
         W_ih, W_hh, b_ih, b_hh = (params[name + d] for name in WEIGHTS)
         gates, dtype = W_ih.shape[0], W_ih.dtype
+        scale = self._gate_scale(dtype)
         gi = new("gi" + d, (steps, n, gates), dtype)
         ops.matmul(
             ops.reshape(xt, (steps * n, features)),
-            W_ih.T,
+            _transposed(ops, new, "W_ih_T" + d, W_ih, scale),
             out=ops.reshape(gi, (steps * n, gates)),
         )
-        gi += self._input_bias(b_ih, b_hh)
+        bias = self._input_bias(b_ih, b_hh)
+        gi += bias if scale is None else bias * scale
         run = {"gi": gi}
         for state in self.STATES:
             run[state] = new(state + d, (steps + 1, n, self.units), dtype)
@@ -224,14 +227,18 @@ class Recurrent(Layer):
         reverse = d == "_reverse"
         for state in self.STATES:
             run[state][steps if reverse else 0, ...] = start[state]
-        # W_hh^T laid out contiguous: the steps' products run a quarter faster
-        W_hh_T = new("W_hh_T" + d, W_hh.T.shape, dtype)
-        ops.copyto(W_hh_T, W_hh.T)
+        W_hh_T = _transposed(ops, new, "W_hh_T" + d, W_hh, scale)
         with self._step_threads(n):
             for t in range(steps - 1, -1, -1) if reverse else range(steps):
                 prev, now = (t + 1, t) if reverse else (t, t + 1)
                 self._step(t, prev, now, run, W_hh_T, b_hh)
         return run
+
+    def _gate_scale(self, dtype) -> np.ndarray | None:
+        """Powers of two, one per gate column, that the input and hidden
+        weights and the bias are multiplied by for the steps (exactly), or
+        None: what the step's products should hold (see ``LSTM``)."""
+        return None
 
     def _step_threads(self, n: int):
         """One BLAS thread for the steps when a step's product ``(n, units) @
@@ -436,6 +443,17 @@ class Recurrent(Layer):
         }
 
 
+def _transposed(ops, new, name: str, W: np.ndarray, scale) -> np.ndarray:
+    """``W.T`` laid out contiguous (the steps' products run a quarter faster),
+    each column times ``scale`` (``Recurrent._gate_scale``), made by ``new``."""
+    W_T = new(name, W.T.shape, W.dtype)
+    if scale is None:
+        ops.copyto(W_T, W.T)
+    else:
+        ops.multiply(W.T, scale, out=W_T)
+    return W_T
+
+
 def _rows(start: dict, first: int, last: int) -> dict:
     """The initial states of rows ``first:last`` (a shared state as it is)."""
     return {
@@ -605,6 +623,11 @@ class LSTM(Recurrent):
     GATES = 4
     STATES = ("h", "c")
     STEP_ARRAYS = (("gates", 4), ("tanh_c", 1))
+
+    def _gate_scale(self, dtype) -> np.ndarray:
+        # the steps take sigmoid(a) as 0.5 + 0.5 tanh(a / 2): the products
+        # give a / 2 for the i, f and o gates straight away (ops.lstm_cell)
+        return lstm_gate_scale(self.ops, self.units, dtype)
 
     def _step(self, t, prev, now, run, W_hh_T, b_hh) -> None:
         ops, h, c = self.ops, run["h"], run["c"]

@@ -10,6 +10,9 @@ call. They compute ``sigmoid(x) = 1 / (1 + exp(-x))`` and ``tanh(x) = 2 *
 sigmoid(2x) - 1`` (numba's ``tanh`` is a slow scalar call; ``exp`` is not), so
 they agree with the NumPy passes to a few units in the last place, not to the
 bit. Each loop checks its arrays' shapes first (it checks no bounds itself).
+Their constants are of the arrays' dtype (``one``, ``two``): a float64
+constant would make a float32 loop compute in float64, half as many values to
+an instruction.
 """
 
 import numpy as np
@@ -29,12 +32,14 @@ def gru_cell_loop(gi, gh, h_prev, rz, n, h) -> None:
         or h_prev.shape != h.shape
     ):
         raise ValueError("gru_cell: the arrays' shapes do not agree")
+    one = np.ones(1, h.dtype)[0]
+    two = one + one
     for i in range(rows):
         for j in range(units):
-            r = 1.0 / (1.0 + np.exp(-(gi[i, j] + gh[i, j])))
-            z = 1.0 / (1.0 + np.exp(-(gi[i, units + j] + gh[i, units + j])))
+            r = one / (one + np.exp(-(gi[i, j] + gh[i, j])))
+            z = one / (one + np.exp(-(gi[i, units + j] + gh[i, units + j])))
             a = gi[i, 2 * units + j] + r * gh[i, 2 * units + j]
-            candidate = 2.0 / (1.0 + np.exp(-2.0 * a)) - 1.0
+            candidate = two / (one + np.exp(-two * a)) - one
             rz[i, j] = r
             rz[i, units + j] = z
             n[i, j] = candidate
@@ -54,13 +59,14 @@ def gru_cell_backward_loop(dh, h_prev, rz, n, gh, dgi, dgh) -> None:
         or dgh.shape != gh.shape
     ):
         raise ValueError("gru_cell_backward: the arrays' shapes do not agree")
+    one = np.ones(1, dh.dtype)[0]
     for i in range(rows):
         for j in range(units):
             r, z, c, g = rz[i, j], rz[i, units + j], n[i, j], dh[i, j]
-            dn = g * (1.0 - z) * (1.0 - c * c)
-            dz = (h_prev[i, j] - c) * g * z * (1.0 - z)
+            dn = g * (one - z) * (one - c * c)
+            dz = (h_prev[i, j] - c) * g * z * (one - z)
             dn_r = dn * r
-            dr = (1.0 - r) * dn_r * gh[i, 2 * units + j]
+            dr = (one - r) * dn_r * gh[i, 2 * units + j]
             dgi[i, j] = dr
             dgi[i, units + j] = dz
             dgi[i, 2 * units + j] = dn

@@ -5,7 +5,9 @@
 As for the GRU (:mod:`plainnet.backend.kernels.gru`): one call per step
 instead of some twenty, ``sigmoid(x) = 1 / (1 + exp(-x))`` and ``tanh(x) = 2 *
 sigmoid(2x) - 1``, agreement with the NumPy passes to a few units in the last
-place, and the shapes checked first.
+place, and the shapes checked first. Their constants are of the arrays' dtype
+(``one``): a float64 constant would make a float32 loop compute in float64,
+half as many values to an instruction.
 """
 
 import numpy as np
@@ -14,8 +16,9 @@ from ._registry import register_kernel
 
 
 def lstm_cell_loop(gates, c_prev, c, tanh_c, h) -> None:
-    """The activated ``gates`` ``(rows, 4 units)`` (in place), ``c``, ``tanh_c``
-    and ``h`` ``(rows, units)`` of one step."""
+    """The activated ``gates`` ``(rows, 4 units)`` (in place; they come with
+    the sigmoid blocks halved), ``c``, ``tanh_c`` and ``h`` ``(rows, units)``
+    of one step."""
     rows, units = c.shape
     if (
         gates.shape != (rows, 4 * units)
@@ -24,21 +27,45 @@ def lstm_cell_loop(gates, c_prev, c, tanh_c, h) -> None:
         or h.shape != c.shape
     ):
         raise ValueError("lstm_cell: the arrays' shapes do not agree")
+    one = np.ones(1, c.dtype)[0]
+    two = one + one
     for i in range(rows):
         for j in range(units):
             a_i, a_f = gates[i, j], gates[i, units + j]
             a_g, a_o = gates[i, 2 * units + j], gates[i, 3 * units + j]
-            input_gate = 1.0 / (1.0 + np.exp(-a_i))
-            forget = 1.0 / (1.0 + np.exp(-a_f))
-            cell = 2.0 / (1.0 + np.exp(-2.0 * a_g)) - 1.0
-            output = 1.0 / (1.0 + np.exp(-a_o))
+            input_gate = one / (one + np.exp(-two * a_i))
+            forget = one / (one + np.exp(-two * a_f))
+            cell = two / (one + np.exp(-two * a_g)) - one
+            output = one / (one + np.exp(-two * a_o))
             new_c = forget * c_prev[i, j] + input_gate * cell
-            squashed = 2.0 / (1.0 + np.exp(-2.0 * new_c)) - 1.0
+            squashed = two / (one + np.exp(-two * new_c)) - one
             gates[i, j], gates[i, units + j] = input_gate, forget
             gates[i, 2 * units + j], gates[i, 3 * units + j] = cell, output
             c[i, j] = new_c
             tanh_c[i, j] = squashed
             h[i, j] = output * squashed
+
+
+def lstm_cell_state_loop(gates, c_prev, c) -> None:
+    """The middle of NumPy's LSTM step, for the layers too large for
+    :func:`lstm_cell_loop`: ``gates`` ``(rows, 4 units)`` holds the tanh of the
+    pre-activations (halved for the sigmoid blocks) and becomes the
+    activations, ``0.5 + 0.5 t`` for the sigmoids; ``c = f * c_prev + i * g``
+    ``(rows, units)``. The same operations in the same order as the NumPy
+    passes: the twins agree in value (NumPy's pass also adds 0 to the g
+    block, which makes a -0 +0)."""
+    rows, units = c.shape
+    if gates.shape != (rows, 4 * units) or c_prev.shape != c.shape:
+        raise ValueError("lstm_cell_state: the arrays' shapes do not agree")
+    one = np.ones(1, c.dtype)[0]
+    half = one / (one + one)
+    for i in range(rows):
+        for j in range(units):
+            input_gate = gates[i, j] * half + half
+            forget = gates[i, units + j] * half + half
+            gates[i, j], gates[i, units + j] = input_gate, forget
+            gates[i, 3 * units + j] = gates[i, 3 * units + j] * half + half
+            c[i, j] = forget * c_prev[i, j] + input_gate * gates[i, 2 * units + j]
 
 
 def lstm_cell_backward_loop(dh, dc, gates, c_prev, tanh_c, dgates) -> None:
@@ -53,20 +80,22 @@ def lstm_cell_backward_loop(dh, dc, gates, c_prev, tanh_c, dgates) -> None:
         or dgates.shape != gates.shape
     ):
         raise ValueError("lstm_cell_backward: the arrays' shapes do not agree")
+    one = np.ones(1, dh.dtype)[0]
     for i in range(rows):
         for j in range(units):
             input_gate, forget = gates[i, j], gates[i, units + j]
             cell, output = gates[i, 2 * units + j], gates[i, 3 * units + j]
             g, t = dh[i, j], tanh_c[i, j]
-            total = dc[i, j] + (1.0 - t * t) * output * g
-            dgates[i, j] = (1.0 - input_gate) * input_gate * cell * total
-            dgates[i, units + j] = (1.0 - forget) * forget * c_prev[i, j] * total
-            dgates[i, 2 * units + j] = (1.0 - cell * cell) * input_gate * total
-            dgates[i, 3 * units + j] = (1.0 - output) * output * t * g
+            total = dc[i, j] + (one - t * t) * output * g
+            dgates[i, j] = (one - input_gate) * input_gate * cell * total
+            dgates[i, units + j] = (one - forget) * forget * c_prev[i, j] * total
+            dgates[i, 2 * units + j] = (one - cell * cell) * input_gate * total
+            dgates[i, 3 * units + j] = (one - output) * output * t * g
             dc[i, j] = total * forget
 
 
 KERNELS = (
     register_kernel("lstm_cell", lstm_cell_loop),
+    register_kernel("lstm_cell_state", lstm_cell_state_loop),
     register_kernel("lstm_cell_backward", lstm_cell_backward_loop),
 )
