@@ -244,7 +244,11 @@ def _step_breakdown(model: Model, calls: int) -> dict[str, float]:
     else:
         cell = (run["gates"][t], run["c"][t], run["c"][t + 1], run["tanh_c"][t],
                 run["h"][t + 1])  # fmt: skip
-        back = (dstate["h"], dstate["c"], run["gates"][t], run["c"][t],
+        # a gradient of h of its own: the product timed above writes zeros
+        # into dstate["h"], and dc would then shrink, call after call, into
+        # subnormal numbers, which take the CPU many times as long
+        dh = np.full_like(dstate["h"], 1e-3)
+        back = (dh, dstate["c"], run["gates"][t], run["c"][t],
                 run["tanh_c"][t], dgi, np.empty_like(dgi))  # fmt: skip
         timed["cell forward (ops.lstm_cell)"] = lambda: ops.lstm_cell(*cell)
         timed["cell backward (ops.lstm_cell_backward)"] = (
@@ -253,9 +257,16 @@ def _step_breakdown(model: Model, calls: int) -> dict[str, float]:
     timed["whole step forward (layer._step)"] = lambda: layer._step(
         t, t, t + 1, run, W_hh_T, b_hh
     )
-    timed["whole step backward (layer._step_back)"] = lambda: layer._step_back(
-        t, t, t + 1, run, dstate, dgi, dgh, W_hh
-    )
+
+    def step_back():
+        # from a fresh gradient each time (with a copy of 64 x 64 values, well
+        # under a microsecond): repeated, the step's own output would shrink
+        # into subnormal numbers, as the cell's above
+        for array in dstate.values():
+            array[...] = 1e-3
+        layer._step_back(t, t, t + 1, run, dstate, dgi, dgh, W_hh)
+
+    timed["whole step backward (layer._step_back)"] = step_back
     # on one BLAS thread, as the layer runs its steps (SERIAL_STEP_WORK)
     with np.errstate(all="ignore"), ops.single_threaded():
         return {name: per_call(fn, calls) * 1e6 for name, fn in timed.items()}
