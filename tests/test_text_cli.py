@@ -2,9 +2,12 @@
 file, and text from it; one-line errors for files and prompts that do not
 fit, with the usual exit statuses (1 for files and data, 2 for the command)."""
 
+import signal
+
 import pytest
 
 import plainnet as pn
+from cli_helpers import start_until
 from plainnet import cli
 
 #: 23 characters: windows that start every 6 characters meet it at every offset
@@ -118,3 +121,25 @@ def test_train_text_refuses_bad_settings_and_its_own_input_as_output(tmp_path, c
     assert cli.main(["train-text", str(source), "--out", str(source)]) == 2
     assert "is one of this command's inputs" in capsys.readouterr().err
     assert source.read_text(encoding="utf-8") == PHRASE * 20
+
+
+@pytest.mark.parametrize(
+    "number, status, by",
+    [(signal.SIGTERM, 143, "by SIGTERM "), (signal.SIGINT, 130, "")],
+)
+def test_a_signal_during_the_save_lets_it_finish(tmp_path, number, status, by):
+    (tmp_path / "fox.txt").write_text(PHRASE * 20, encoding="utf-8")
+    process = start_until(
+        "train-text", "fox.txt", *SMALL, "--epochs", 1, "--out", "fox.npz",
+        cwd=tmp_path,
+        line="pausing before rename",
+        PLAINNET_TEST_PAUSE_BEFORE_RENAME="2",
+    )  # fmt: skip
+    process.send_signal(number)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == status, err
+    assert f"interrupted {by}while saving" in err and "fox.npz" in err, err
+    assert "Traceback" not in err and "saved to fox.npz" in out
+    net, tokenizer = pn.text.load_char_model(tmp_path / "fox.npz")  # whole
+    assert net.history.loss and tokenizer.characters == "".join(sorted(set(PHRASE)))
+    assert not [p for p in tmp_path.iterdir() if ".plainnet-tmp-" in p.name]

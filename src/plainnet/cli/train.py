@@ -35,6 +35,7 @@ from .train_fit import (
     add_network_arguments,
     add_optimizer_arguments,
     add_rows_arguments,
+    interrupted_while_saving,
     save_best,
     save_through_signals,
 )
@@ -91,11 +92,7 @@ def run(args: argparse.Namespace) -> int:
     stopped = save_through_signals(network, out, metadata=trained.predictor.metadata)
     if stopped is not None:
         print(f"{trained.summary}; saved to {out}")
-        raise Interrupted(
-            f"interrupted{' by SIGTERM' if stopped == 143 else ''} while saving; "
-            f"the save was finished first: the model is in {out}",
-            stopped,
-        )
+        raise interrupted_while_saving(stopped, out)
     _report(trained)
     print(f"{trained.summary}; saved to {out}")
     if trained.diagnostics is not None:

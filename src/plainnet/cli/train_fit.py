@@ -5,6 +5,7 @@ best epoch's weights saved."""
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import IO
 
 from .._signals import HoldSignals
@@ -41,19 +42,32 @@ class PrintedNotes(Notes):
         return option if value is None else f"{option} {value}"
 
 
-def save_through_signals(network: Sequential, out: str, **options) -> int | None:
-    """``save``, finished even if Ctrl-C or SIGTERM comes meanwhile; returns
-    the exit status that signal asks for (None if none came). A second signal
-    abandons the save: ``Interrupted`` says that nothing was saved."""
+def save_through_signals(
+    network: Sequential, out: str, write: Callable[..., object] = save, **options
+) -> int | None:
+    """``write(network, out, **options)`` (by default ``save``), finished even
+    if Ctrl-C or SIGTERM comes meanwhile; returns the exit status that signal
+    asks for (None if none came). A second signal abandons the save:
+    ``Interrupted`` says that nothing was saved."""
     with HoldSignals() as signals:
         try:
-            save(network, out, **options)
+            write(network, out, **options)
         except KeyboardInterrupt:
             raise Interrupted(
                 f"interrupted again while saving: nothing was saved to {out}",
                 signals.status,
             ) from None
     return None if signals.received is None else signals.status
+
+
+def interrupted_while_saving(stopped: int, out: str) -> Interrupted:
+    """What to raise when a signal (exit status ``stopped``) came during a
+    save that :func:`save_through_signals` finished."""
+    return Interrupted(
+        f"interrupted{' by SIGTERM' if stopped == 143 else ''} while saving; "
+        f"the save was finished first: the model is in {out}",
+        stopped,
+    )
 
 
 def save_best(trained: TrainedTable | None, out: str) -> None:

@@ -21,6 +21,7 @@ from .common import (
     positive_float,
     positive_int,
 )
+from .train_fit import interrupted_while_saving, save_through_signals
 
 EXAMPLES = """
   plainnet train-text poems.txt --out poems.npz
@@ -82,10 +83,15 @@ def run(args: argparse.Namespace) -> int:
         raise Interrupted(
             "interrupted before the first epoch ended; nothing was saved", status
         )
-    save_char_model(
-        net, tokenizer, args.out, metadata={"source": os.path.basename(args.text)}
-    )
+
+    def write(net: Sequential, out: str, **options) -> None:
+        save_char_model(net, tokenizer, out, **options)
+
+    source = os.path.basename(args.text)
+    stopped = save_through_signals(net, args.out, write, metadata={"source": source})
     print(f"saved to {args.out}")
+    if stopped is not None:
+        raise interrupted_while_saving(stopped, args.out)
     if net.history.interrupted:
         raise Interrupted(
             f"training interrupted{by}: the model so far is in {args.out}", status
