@@ -7,7 +7,9 @@ instead of some twenty, ``sigmoid(x) = 1 / (1 + exp(-x))`` and ``tanh(x) = 2 *
 sigmoid(2x) - 1``, agreement with the NumPy passes to a few units in the last
 place, and the shapes checked first. Their constants are of the arrays' dtype
 (``one``): a float64 constant would make a float32 loop compute in float64,
-half as many values to an instruction.
+half as many values to an instruction. ``lstm_cell_state`` and the backward
+loop go over each block of a row in a loop of its own: the compiler
+vectorises those, and not one loop writing four blocks (2-3x as slow).
 """
 
 import numpy as np
@@ -59,13 +61,14 @@ def lstm_cell_state_loop(gates, c_prev, c) -> None:
         raise ValueError("lstm_cell_state: the arrays' shapes do not agree")
     one = np.ones(1, c.dtype)[0]
     half = one / (one + one)
-    for i in range(rows):
-        for j in range(units):
-            input_gate = gates[i, j] * half + half
-            forget = gates[i, units + j] * half + half
-            gates[i, j], gates[i, units + j] = input_gate, forget
-            gates[i, 3 * units + j] = gates[i, 3 * units + j] * half + half
-            c[i, j] = forget * c_prev[i, j] + input_gate * gates[i, 2 * units + j]
+    u = units
+    for i in range(rows):  # a loop per block: each one vectorises
+        for j in range(2 * u):  # i and f
+            gates[i, j] = gates[i, j] * half + half
+        for j in range(3 * u, 4 * u):  # o
+            gates[i, j] = gates[i, j] * half + half
+        for j in range(u):
+            c[i, j] = gates[i, u + j] * c_prev[i, j] + gates[i, j] * gates[i, 2 * u + j]
 
 
 def lstm_cell_backward_loop(dh, dc, gates, c_prev, tanh_c, dgates) -> None:
@@ -81,17 +84,25 @@ def lstm_cell_backward_loop(dh, dc, gates, c_prev, tanh_c, dgates) -> None:
     ):
         raise ValueError("lstm_cell_backward: the arrays' shapes do not agree")
     one = np.ones(1, dh.dtype)[0]
-    for i in range(rows):
-        for j in range(units):
-            input_gate, forget = gates[i, j], gates[i, units + j]
-            cell, output = gates[i, 2 * units + j], gates[i, 3 * units + j]
-            g, t = dh[i, j], tanh_c[i, j]
-            total = dc[i, j] + (one - t * t) * output * g
-            dgates[i, j] = (one - input_gate) * input_gate * cell * total
-            dgates[i, units + j] = (one - forget) * forget * c_prev[i, j] * total
-            dgates[i, 2 * units + j] = (one - cell * cell) * input_gate * total
-            dgates[i, 3 * units + j] = (one - output) * output * t * g
-            dc[i, j] = total * forget
+    u = units
+    for i in range(rows):  # a loop per block: each one vectorises
+        for j in range(u):  # dc: all that reaches c
+            t = tanh_c[i, j]
+            dc[i, j] = dc[i, j] + (one - t * t) * gates[i, 3 * u + j] * dh[i, j]
+        for j in range(u):  # i
+            s = gates[i, j]
+            dgates[i, j] = (one - s) * s * gates[i, 2 * u + j] * dc[i, j]
+        for j in range(u):  # f
+            s = gates[i, u + j]
+            dgates[i, u + j] = (one - s) * s * c_prev[i, j] * dc[i, j]
+        for j in range(u):  # g
+            g = gates[i, 2 * u + j]
+            dgates[i, 2 * u + j] = (one - g * g) * gates[i, j] * dc[i, j]
+        for j in range(u):  # o
+            s = gates[i, 3 * u + j]
+            dgates[i, 3 * u + j] = (one - s) * s * tanh_c[i, j] * dh[i, j]
+        for j in range(u):  # dc_prev
+            dc[i, j] = dc[i, j] * gates[i, u + j]
 
 
 KERNELS = (
