@@ -109,6 +109,31 @@ def test_forward_and_every_gradient_match_pytorch(
         assert layer.initial_state_grad is None
 
 
+@pytest.mark.parametrize("name", ["GRU", "LSTM"])
+def test_layers_beyond_the_cell_loops_size_match_pytorch(name, kernels):
+    """Steps of more than CELL_LOOP_SIZE values take NumPy's tanh passes (and,
+    for the LSTM, the compiled loop between them)."""
+    torch = pytest.importorskip("torch")
+    from plainnet.backend.numpy_backend import CELL_LOOP_SIZE
+
+    n, units = 40, 32
+    assert n * units > CELL_LOOP_SIZE
+    layer, theirs = twins(name, False, True, steps=3, features=5, units=units)
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((n, 3, 5))
+    y = layer.forward(x, training=True)
+    x_t = torch.from_numpy(x).requires_grad_()
+    out, _ = theirs(x_t)
+    np.testing.assert_allclose(y, out.detach().numpy(), rtol=0, atol=1e-10)
+    grad = rng.standard_normal(y.shape)
+    out.backward(torch.from_numpy(grad))
+    dx = layer.backward(grad, need_input_grad=True)
+    np.testing.assert_allclose(dx, x_t.grad.numpy(), rtol=0, atol=1e-10)
+    for ours, torch_name in NAMES.items():
+        expected = getattr(theirs, torch_name).grad.numpy()
+        np.testing.assert_allclose(layer.grads[ours], expected, rtol=0, atol=1e-10)
+
+
 @pytest.mark.parametrize("name", sorted(PAIRS))
 def test_float32_follows_float64(name):
     X = np.random.default_rng(0).standard_normal((8, 6, 3))
