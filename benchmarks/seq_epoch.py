@@ -214,7 +214,7 @@ def _step_breakdown(model: Model, calls: int) -> dict[str, float]:
     dgi = np.zeros((model.batch, W_hh.shape[0]), DTYPE)
     dgh = np.zeros_like(dgi)
     h = run["h"][t]
-    W_hh_T = np.ascontiguousarray(W_hh.T)  # as the layer keeps it for its steps
+    W_hh_T = np.ascontiguousarray(W_hh.T)  # laid out as the layer keeps it
     gates = np.empty_like(dgi)
     one = np.zeros(1, DTYPE)
     timed = {

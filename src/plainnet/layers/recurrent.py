@@ -212,9 +212,12 @@ class Recurrent(Layer):
         gates, dtype = W_ih.shape[0], W_ih.dtype
         scale = self._gate_scale(dtype)
         gi = new("gi" + d, (steps, n, gates), dtype)
+        W_ih_T = W_ih.T  # one product over all steps: a copy only to scale it
+        if scale is not None:
+            W_ih_T = _transposed(ops, new, "W_ih_T" + d, W_ih, scale)
         ops.matmul(
             ops.reshape(xt, (steps * n, features)),
-            _transposed(ops, new, "W_ih_T" + d, W_ih, scale),
+            W_ih_T,
             out=ops.reshape(gi, (steps * n, gates)),
         )
         bias = self._input_bias(b_ih, b_hh)
