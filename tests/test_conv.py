@@ -191,6 +191,9 @@ ONE_SAMPLE = [
     (lambda: pn.Conv2D(2, 2, 3, stride=2, padding=1), (2, 5, 5)),
     (lambda: pn.Conv2D(1, 2, 2, padding="same"), (1, 4, 3)),
     (lambda: pn.Conv2D(2, 2, 2, stride=2, bias=False), (2, 4, 6)),
+    # more output channels than rows in X_col: dW's products as written
+    (lambda: pn.Conv1D(1, 4, 3, padding="same"), (1, 6)),
+    (lambda: pn.Conv2D(1, 5, 2), (1, 4, 3)),
     (lambda: pn.MaxPool2D(3, stride=2, padding=1), (2, 5, 5)),
     (lambda: pn.MaxPool1D(2), (2, 6)),
     (lambda: pn.AvgPool1D(3, stride=1, padding=1), (2, 5)),

@@ -259,20 +259,6 @@ def col2im_example(dtype, twin):
     return results
 
 
-def col2im_stride1_example(dtype, twin):
-    """Wide columns of an image and of a sequence."""
-    results = []
-    for shape, kernel in (((3, 2, 7, 6), (3, 2)), ((3, 2, 9), (4,))):
-        n, channels, *size = shape
-        outs = out_size(size, kernel, (1,) * len(kernel))
-        wide = outs[0] * int(np.prod(size[1:]))
-        cols = windows_input((n, channels, *kernel, wide), dtype)
-        out = np.full(shape, 7, dtype)
-        with np.errstate(invalid="ignore"):
-            results.append(through(twin, "col2im_stride1", cols, outs, out))
-    return results
-
-
 def max_pool_example(dtype, twin):
     """The maximum and its first offset, and the maximum alone (predicting)."""
     results = []
@@ -337,7 +323,6 @@ EXAMPLES = {
     "lstm_cell_backward": (lstm_backward_example, False),
     "im2col": (im2col_example, True),
     "col2im": (col2im_example, True),
-    "col2im_stride1": (col2im_stride1_example, True),
     "max_pool": (max_pool_example, True),
     "max_pool_backward": (max_pool_backward_example, True),
     "avg_pool": (avg_pool_example, True),

@@ -381,6 +381,12 @@ class Backend:
             target += cols[(slice(None), slice(None), *offset, ...)]
         return out
 
+    #: Whether col2im at stride 1 is cheaper from wide columns
+    #: (:meth:`col2im_stride1`) than from the columns themselves, though the
+    #: product that makes them grows: true where each add is an array
+    #: operation, whose count and length decide.
+    wide_col2im_pays = True
+
     def col2im_stride1(self, cols, out_size: tuple[int, ...], out):
         """col2im for stride 1, from "wide" columns ``(n, C, *kernel, L)``
         whose output positions sit on the grid of ``out`` ``(n, C, *size)``:

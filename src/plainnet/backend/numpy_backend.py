@@ -21,7 +21,6 @@ from .base import (
     foreign_device,
     offset_view,
     offsets,
-    stride1_runs,
 )
 from .kernels import KERNELS, numba_installed
 
@@ -73,6 +72,12 @@ class NumpyBackend(Backend):
         self.choice = kernels
         compiled = kernels == "numba" or (kernels == "auto" and numba_installed())
         self.kernels = "numba" if compiled else "numpy"
+
+    @property
+    def wide_col2im_pays(self) -> bool:
+        """Not with the compiled loops: col2im adds each short row as fast as a
+        long run, so the wider product would cost more than it saves."""
+        return self.kernels == "numpy"
 
     # -- arrays and the host ----------------------------------------------------------
     def dtype(self, dtype) -> np.dtype:
@@ -257,24 +262,6 @@ class NumpyBackend(Backend):
         view = _windows(out, kernel, stride, writeable=True)
         np.copyto(view.transpose(_cols_order(d)), cols)
         return out
-
-    def col2im_stride1(self, cols, out_size, out):
-        d = out.ndim - 2
-        kernel, size = cols.shape[2 : 2 + d], out.shape[2:]
-        wide = out_size[0] * math.prod(size[1:])
-        if (
-            self._compiled(cols, out)
-            and out.flags.c_contiguous
-            and cols.shape == (*out.shape[:2], *kernel, wide)
-            and _windows_fit(size, kernel, (1,) * d, out_size)
-        ):
-            pitches, length = stride1_runs(size, out_size)
-            planes = cols if d == 2 else np.expand_dims(cols, 2)
-            flat = out.reshape(*out.shape[:2], -1)  # a view: out is contiguous
-            pitch = pitches[0] if d == 2 else 0  # a sequence's i is 0
-            KERNELS["col2im_stride1"].compiled(planes, pitch, length, flat)
-            return out
-        return super().col2im_stride1(cols, out_size, out)
 
     def max_pool(self, xp, pool, stride, out, argmax=None):
         if (

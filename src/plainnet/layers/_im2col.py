@@ -3,11 +3,11 @@
 Shapes, for ``d`` spatial axes (1 for sequences, 2 for images):
 
 * ``x`` : ``(n, C, *size)``, a batch, channels first;
-* ``cols`` : ``(C, *kernel, n, *out)``, read as the matrix ``X_col`` of shape
-  ``(C * prod(kernel), n * prod(out))``: one row per (channel, kernel offset),
-  one column per (sample, output position). A convolution is then the one
-  matrix product ``W.reshape(out_channels, -1) @ X_col`` (Caffe's layout: the
-  rows of ``X_col`` are the flattened kernel, in ``W``'s own order).
+* ``cols`` : ``(n, C, *kernel, *out)``, read sample by sample as the matrix
+  ``X_col[s]`` of shape ``(C * prod(kernel), prod(out))``: one row per
+  (channel, kernel offset), in ``W``'s own order, one column per output
+  position. A convolution is then ``W.reshape(out_channels, -1) @ X_col[s]``
+  for every sample, one stacked matrix product (see :mod:`.conv`).
 
 im2col and col2im themselves are the backend's (``ops.im2col``, ``ops.col2im``,
 ``ops.col2im_stride1``: a strided view copied at once on NumPy, one strided

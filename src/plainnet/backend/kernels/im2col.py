@@ -1,6 +1,6 @@
 """im2col and col2im as loops over (sample, channel) planes (the NumPy
-backend's ``im2col``, ``col2im`` and ``col2im_stride1``), for images; a
-sequence is an image of height 1.
+backend's ``im2col`` and ``col2im``), for images; a sequence is an image of
+height 1.
 
 For a padded batch ``xp`` of shape ``(n, C, H, W)``, a kernel ``(kh, kw)`` and
 a stride ``(sh, sw)``, the columns hold every window, sample by sample::
@@ -65,22 +65,5 @@ def col2im_loop(sh, sw, zero, add):
     return loop
 
 
-def col2im_stride1_loop(cols, pitch, length, out) -> None:
-    """``out`` ``(n, C, H * W)`` (flat planes) from wide columns ``(n, C, kh,
-    kw, L)``: offset ``(i, j)`` adds its first ``length`` columns at ``i *
-    pitch + j``."""
-    n, channels, kh, kw = cols.shape[:4]
-    for task in prange(n * channels):
-        s, c = task // channels, task % channels
-        plane = out[s, c]
-        plane[...] = 0
-        for i in range(kh):
-            for j in range(kw):
-                source, target = cols[s, c, i, j], plane[i * pitch + j :]
-                for t in range(length):
-                    target[t] += source[t]
-
-
 IM2COL = register_kernel("im2col", im2col_loop, parallel=True, constants=2)
 COL2IM = register_kernel("col2im", col2im_loop, parallel=True, constants=4)
-COL2IM_STRIDE1 = register_kernel("col2im_stride1", col2im_stride1_loop, parallel=True)

@@ -69,14 +69,15 @@ def max_pool_backward_loop(kh, kw, sh, sw, zero, add):
             plane = out[s, c]
             if zero:
                 plane[...] = 0
-            if not add:
+            if not add:  # each input row written left to right
                 for y in range(oh):
                     g, hits = grad_out[s, c, y], argmax[s, c, y]
-                    rows = plane[y * sh : y * sh + kh]
-                    for x in range(ow):
-                        for k in range(kh * kw):
-                            term = g[x] if hits[x] == k else g[x] * nothing
-                            rows[k // kw, x * sw + k % kw] = term
+                    for i in range(kh):
+                        row = plane[y * sh + i]
+                        for x in range(ow):
+                            for j in range(kw):
+                                hit = hits[x] == i * kw + j
+                                row[x * sw + j] = g[x] if hit else g[x] * nothing
                 continue
             for i in range(kh):
                 for j in range(kw):
@@ -122,13 +123,15 @@ def avg_pool_backward_loop(kh, kw, sh, sw, zero, add):
             plane = out[s, c]
             if zero:
                 plane[...] = 0
-            if not add:
+            if not add:  # each input row written left to right
                 for y in range(oh):
-                    g, rows = grad_out[s, c, y], plane[y * sh : y * sh + kh]
-                    for x in range(ow):
-                        share = g[x] * scale
-                        for k in range(kh * kw):
-                            rows[k // kw, x * sw + k % kw] = share
+                    g = grad_out[s, c, y]
+                    for i in range(kh):
+                        row = plane[y * sh + i]
+                        for x in range(ow):
+                            share = g[x] * scale
+                            for j in range(kw):
+                                row[x * sw + j] = share
                 continue
             for i in range(kh):
                 for j in range(kw):
