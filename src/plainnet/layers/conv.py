@@ -182,11 +182,11 @@ class _Conv(Layer):
         return dx
 
     def _weight_gradient(self, g: np.ndarray, x_col: np.ndarray) -> None:
-        """``dW_mat = sum_s G[s] @ X_col[s].T`` into ``grads["W"]``. Each
-        sample's product is taken with the longer side as its rows (BLAS
-        takes (150, 16) products about twice as fast as (16, 150) ones): as
-        written when ``W_mat`` has more rows than columns, else transposed,
-        ``X_col[s] @ G[s].T``, summed and copied back transposed."""
+        """``dW_mat = sum_s G[s] @ X_col[s].T`` into ``grads["W"]``, each
+        sample's product taken with the longer side of ``dW_mat`` as its rows
+        (OpenBLAS takes a (150, 16) result about twice as fast as a (16, 150)
+        one): as written when ``W_mat`` has at least as many rows as columns,
+        else transposed, ``X_col[s] @ G[s].T``, summed, and copied back."""
         ops, dtype = self.ops, g.dtype
         n, rows = g.shape[0], x_col.shape[1]
         dW = ops.reshape(self.grads["W"], (self.out_channels, rows))
