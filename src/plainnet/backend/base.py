@@ -161,6 +161,12 @@ class Backend:
         (a Python float: the standard's scalars are weakly typed)."""
         return float(value)
 
+    def constant(self, value: float, dtype):
+        """A fixed number of the math (0, 1) as an operand of ``dtype``
+        (``ops.subtract(ops.constant(1.0, y.dtype), y, out=out)``): here
+        :meth:`scalar`'s."""
+        return self.scalar(value, dtype)
+
     def errstate(self, **settings):
         """NumPy's floating-point error state for a block (nothing elsewhere)."""
         return contextlib.nullcontext()

@@ -54,6 +54,7 @@ class NumpyBackend(Backend):
 
     def __init__(self, kernels: str | None = None) -> None:
         super().__init__("cpu", np, None)
+        self._constants: dict[float, dict] = {}
         for name in _NATIVE:
             setattr(self, name, getattr(np, name))
         # the method, not np.dot: it skips NumPy's dispatch to other array
@@ -129,6 +130,19 @@ class NumpyBackend(Backend):
         """``value`` as a NumPy scalar of ``dtype`` (a float64 scalar would make
         a float32 operation a slow casting loop)."""
         return np.dtype(dtype).type(value)
+
+    def constant(self, value: float, dtype) -> np.ndarray:
+        """A 0-d array of ``value`` and ``dtype``, made once for each (for
+        the few fixed numbers of the math only): NumPy's functions take it
+        about 0.2 microseconds faster than a Python float or a NumPy scalar,
+        which counts in the seed's 15,000 steps on a few numbers each."""
+        try:
+            return self._constants[value][dtype]
+        except KeyError:
+            made = np.full((), value, dtype)
+            made.flags.writeable = False
+            self._constants.setdefault(value, {})[dtype] = made
+            return made
 
     def errstate(self, **settings):
         return np.errstate(**settings)

@@ -38,7 +38,7 @@ def softmax(x: np.ndarray, out: np.ndarray, ops: Backend | None = None) -> np.nd
 # for all their batches (a block costs about a microsecond in NumPy).
 def _sigmoid(ops: Backend, x: np.ndarray, out: np.ndarray) -> np.ndarray:
     ops.negative(x, out=out)
-    ops.logaddexp(0.0, out, out=out)
+    ops.logaddexp(ops.constant(0.0, out.dtype), out, out=out)
     ops.negative(out, out=out)
     return ops.exp(out, out=out)
 
@@ -106,7 +106,7 @@ class Sigmoid(Activation):
         return _sigmoid(self.ops, x, out)
 
     def gradient(self, y, grad_out, out):
-        self.ops.subtract(1.0, y, out=out)  # 1 - y
+        self.ops.subtract(self.ops.constant(1.0, y.dtype), y, out=out)  # 1 - y
         out *= y  # y * (1 - y), the seed's sigmoid_derivative
         out *= grad_out
         return out
@@ -121,7 +121,7 @@ class Tanh(Activation):
 
     def gradient(self, y, grad_out, out):
         self.ops.multiply(y, y, out=out)
-        self.ops.subtract(1.0, out, out=out)
+        self.ops.subtract(self.ops.constant(1.0, out.dtype), out, out=out)
         out *= grad_out
         return out
 
