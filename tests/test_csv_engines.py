@@ -154,6 +154,17 @@ def test_an_error_names_the_same_line_whichever_engine(tmp_path):
             read_columns(path, engine=engine)
 
 
+@pytest.mark.parametrize("size", [100, 131_072, 131_073, 200_000])
+def test_a_cell_past_the_csv_modules_field_limit_reads_alike(size):
+    """pyarrow takes fields of any length, the csv module refuses those
+    longer than its limit (131,072 characters): a long cell goes to the csv
+    module, whose answer both engines give."""
+    text = "a,b\n" + "1,x\n" * 10 + f"2,{'y' * size}\n" + "3,z\n"
+    (fast, _), (careful, _) = both(text)
+    assert fast == careful
+    assert (fast[0] == "error") == (size > 131_072)
+
+
 def test_an_unknown_engine_is_refused(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("a\n1\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import io
 import math
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -20,8 +21,11 @@ import numpy as np
 
 from .cells import MISSING_SPELLINGS, MISSING_VALUES, code_of, meaning_of
 
-#: Bytes of the file parsed at a time.
+#: Bytes of the file parsed at a time (by pyarrow's threads).
 BLOCK_BYTES = 4 << 20
+#: Bytes parsed at a time in a part of the file read on one thread: smaller,
+#: since two parts are in flight at once, each with its own allocator heap.
+PART_BLOCK_BYTES = 1 << 19
 #: Bytes of the rows looked at to choose the columns parsed while split.
 SAMPLE_BYTES = 1 << 18
 #: Cells looked at before casting a chunk: when one is text, the chunk is
@@ -74,11 +78,15 @@ def arrow_chunks(
     wanted: Sequence[int],
     sep: str,
     numbers: Sequence[int] = (),
+    end: int | None = None,
 ) -> Iterator[tuple[int, dict[int, ArrowCells]]]:
     """Each block's number of rows and the cells of the columns ``wanted``
-    (by position), from byte ``offset`` of ``path`` (the line after the
-    header) on. The columns ``numbers`` are parsed as float64 as the rows are
-    split (``MISSING_SPELLINGS`` missing), the others kept as strings.
+    (by position), from byte ``offset`` of ``path`` (the start of a line
+    after the header) to byte ``end`` (the start of a line; the file's end if
+    None). The columns ``numbers`` are parsed as float64 as the rows are
+    split (``MISSING_SPELLINGS`` missing), the others kept as strings. A part
+    of the file (``end`` given) is parsed on this thread alone, so that two
+    parts run side by side on two cores.
 
     Raises
     ------
@@ -88,9 +96,10 @@ def arrow_chunks(
         ``numbers`` that is not a plain number or a missing value, ...
     """
     limit = csv.field_size_limit()
-    for batch in _batches(path, offset, n_columns, sep, numbers, BLOCK_BYTES):
+    block = BLOCK_BYTES if end is None else PART_BLOCK_BYTES
+    for batch in _batches(path, offset, n_columns, sep, numbers, block, end):
         strings = (c for i, c in enumerate(batch.columns) if i not in numbers)
-        if any(_longest(column) > limit for column in strings):
+        if any(_longer_than(column, limit) for column in strings):
             raise Unreadable("a field longer than the csv module takes")
         yield batch.num_rows, {i: ArrowCells(batch.column(i)) for i in wanted}
 
@@ -102,13 +111,16 @@ def _batches(
     sep: str,
     numbers: Sequence[int],
     block_size: int,
+    end: int | None = None,
 ) -> Iterator[Any]:
-    """pyarrow's record batches of the rows from byte ``offset`` on."""
+    """pyarrow's record batches of the rows from byte ``offset`` to ``end``."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(n_columns)]
-    read = pacsv.ReadOptions(column_names=names, block_size=block_size)
+    read = pacsv.ReadOptions(
+        column_names=names, block_size=block_size, use_threads=end is None
+    )
     parse = pacsv.ParseOptions(
         delimiter=sep,
         quote_char='"',
@@ -129,16 +141,40 @@ def _batches(
     )
     with open(path, "rb") as file:
         file.seek(offset)
+        source = file if end is None else _Part(file, end - offset)
         try:
-            yield from pacsv.open_csv(file, read, parse, convert)
+            yield from pacsv.open_csv(source, read, parse, convert)
         except pa.ArrowException as exc:
             raise Unreadable(str(exc)) from None
 
 
-def _longest(column: Any) -> int:
+class _Part(io.RawIOBase):
+    """The next ``size`` bytes of a file opened in binary, as a file."""
+
+    def __init__(self, file: Any, size: int) -> None:
+        super().__init__()
+        self.file, self.left = file, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self.file.readinto(memoryview(buffer)[: self.left])
+        self.left -= count
+        return count
+
+
+def _longer_than(column: Any, limit: int) -> bool:
+    """Whether a cell of the dictionary-encoded ``column`` has more than
+    ``limit`` bytes (and so may be longer than the csv module takes), looked
+    at cell by cell only when the distinct cells hold more than ``limit``
+    bytes in all."""
     import pyarrow.compute as pc
 
-    return pc.max(pc.binary_length(column.dictionary)).as_py() or 0
+    cells = column.dictionary
+    if cells.get_total_buffer_size() <= limit:
+        return False
+    return (pc.max(pc.binary_length(cells)).as_py() or 0) > limit
 
 
 class ArrowCells:

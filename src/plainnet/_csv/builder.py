@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cells import MIN_NUMBER_FRACTION, mostly_numbers
+from .cells import MIN_NUMBER_FRACTION, code_of, mostly_numbers
 from .columns import Column
 
 #: A column of numbers keeps the spelling of its cells (``007``) while it has
@@ -91,6 +91,55 @@ class ColumnBuilder:
             self.codes = np.empty(len(self.numbers), np.int32)
             self.codes[:start] = -1
             self.codes_complete = not self.seen_number
+
+    def join(self, later: ColumnBuilder) -> None:
+        """Take in ``later``, the builder of the rows that follow this one's
+        (read side by side; its numbers written into this builder's array
+        past this one's rows, its capacity this one's): as if this builder
+        had been given those rows too."""
+        start = self.n_rows
+        if self.first_text is None and later.first_text is not None:
+            self.first_text = start + later.first_text
+            self.first_text_cell = later.first_text_cell
+        self.n_text += later.n_text
+        self._join_codes(later, start)
+        too_much_text = self.n_text > (1 - MIN_NUMBER_FRACTION) * self.capacity
+        if later.numbers is None or too_much_text:
+            self.numbers = None
+        self.seen_number = self.seen_number or later.seen_number
+        self.n_rows += later.n_rows
+        if self.numbers is not None and len(self.categories) > MAX_SPELLINGS:
+            self.codes, self.codes_complete = None, False
+            self.index, self.categories = {}, []
+
+    def _join_codes(self, later: ColumnBuilder, start: int) -> None:
+        """The codes of both builders' rows, ``later``'s recoded into this
+        one's categories (its new ones after, in their order), when both are
+        known; else none, marked incomplete."""
+        if self.codes is None and later.codes is None:
+            if not (self.codes_complete and later.codes_complete):
+                self.codes_complete = False
+            return  # no text cell anywhere: codes never started
+        mine, theirs = self._known_codes(), later._known_codes()
+        if mine is None or theirs is None:
+            self.codes, self.codes_complete = None, False
+            return
+        if self.codes is None:
+            self.codes = np.empty(self.capacity, np.int32)
+            self.codes[:start] = mine
+        index, categories = self.index, self.categories
+        recoded = [code_of(text, index, categories) for text in later.categories]
+        lookup = np.array([*recoded, -1], dtype=np.int32)  # -1 (missing) stays
+        self.codes[start : start + later.n_rows] = lookup[theirs]
+
+    def _known_codes(self) -> np.ndarray | None:
+        """Each row's code when every row's is known: kept, or -1 for rows
+        that are all missing (no number and no text); else None."""
+        if self.codes is not None:
+            return self.codes[: self.n_rows] if self.codes_complete else None
+        if self.codes_complete and not self.seen_number and not self.n_text:
+            return np.full(self.n_rows, -1, np.int32)
+        return None
 
     def _reserve(self, n_rows: int) -> None:
         """Grow the arrays if a chunk goes past them (the capacity is an upper
