@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from csv_helpers import CELLS, ENDINGS, snapshot
 from plainnet._csv import reading
 from plainnet._csv.builder import MAX_SPELLINGS
-from plainnet.data import read_columns
+from plainnet.data import read_columns, read_csv
 from plainnet.errors import DataError
 
 pytest.importorskip("pyarrow")
@@ -84,6 +84,22 @@ def test_a_column_whose_halves_differ(tmp_path, halves, first, second):
     path = tmp_path / "t.csv"
     write(path, rows, header="x,i")
     read_alike(path, halves)
+
+
+def test_read_csv_writes_both_halves_into_one_matrix(tmp_path, halves):
+    """The features go straight into one matrix: the second half's rows
+    through a view of its columns."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((700, 3))
+    rows = [[repr(v) for v in row] + [str(i % 2)] for i, row in enumerate(X.tolist())]
+    path = tmp_path / "t.csv"
+    write(path, rows, header="a,b,c,y")
+    fast = read_csv(path, target="y", engine="pyarrow")
+    careful = read_csv(path, target="y", engine="python")
+    assert halves
+    np.testing.assert_array_equal(fast.X, X)
+    np.testing.assert_array_equal(fast.X, careful.X)
+    np.testing.assert_array_equal(fast.y, careful.y)
 
 
 @pytest.mark.parametrize("sample", [1 << 18, 1 << 8])

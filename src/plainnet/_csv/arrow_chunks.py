@@ -6,7 +6,9 @@ whose first rows are plain numbers as the rows are split, the others from
 the dictionary-encoded strings the reader gives, each distinct cell that is
 not a plain number going once through ``float``. Anything pyarrow might read
 otherwise than the csv module raises :class:`Unreadable`, and the caller
-reads the file again, with every column as text or without pyarrow."""
+reads the file again, with every column as text or without pyarrow. A part
+of the file (a byte range) is read on one thread, so that the caller can
+read two at once."""
 
 from __future__ import annotations
 

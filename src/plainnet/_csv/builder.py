@@ -1,5 +1,6 @@
 """One column built chunk by chunk: numbers, text codes, or numbers with a
-few text cells, into arrays allocated once for the rows the file can hold."""
+few text cells, into arrays allocated once for the rows the file can hold;
+and two builders of consecutive rows joined into one."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """A CSV file before its rows: opened with every problem as a DataError, its
-separator detected, its header read, and its line breaks counted."""
+separator detected, its header read, and its line breaks counted (with the
+one near its middle, where it can be read in two halves)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
 """A CSV file read into :class:`~plainnet._csv.columns.Columns`: the header,
 then the rows chunk by chunk into one builder per column, by pyarrow when it
 can give the rows exactly as the csv module would, else by the csv module;
-the text columns that began with numbers are read again."""
+the text columns that began with numbers are read again. pyarrow reads a
+large file without quotes in two halves at once, one per core, the second
+half's builders joined to the first's."""
 
 from __future__ import annotations
 
