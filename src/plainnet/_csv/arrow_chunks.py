@@ -26,7 +26,7 @@ from .cells import MISSING_SPELLINGS, MISSING_VALUES, code_of, meaning_of
 #: Bytes of the file parsed at a time (by pyarrow's threads).
 BLOCK_BYTES = 4 << 20
 #: Bytes parsed at a time in a part of the file read on one thread: smaller,
-#: since two parts are in flight at once, each with its own allocator heap.
+#: since two parts are in flight at once.
 PART_BLOCK_BYTES = 1 << 19
 #: Bytes of the rows looked at to choose the columns parsed while split.
 SAMPLE_BYTES = 1 << 18
@@ -144,8 +144,11 @@ def _batches(
     with open(path, "rb") as file:
         file.seek(offset)
         source = file if end is None else _Part(file, end - offset)
+        # a part's blocks come from the C library's allocator, which gives
+        # their memory back when freed (pyarrow's own keeps it per thread)
+        pool = None if end is None else pa.system_memory_pool()
         try:
-            yield from pacsv.open_csv(source, read, parse, convert)
+            yield from pacsv.open_csv(source, read, parse, convert, memory_pool=pool)
         except pa.ArrowException as exc:
             raise Unreadable(str(exc)) from None
 
