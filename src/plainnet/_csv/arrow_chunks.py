@@ -58,7 +58,8 @@ def number_columns(
     if not candidates:
         return []
     try:
-        batch = next(_batches(path, offset, n_columns, sep, (), SAMPLE_BYTES), None)
+        sample = _batches(path, offset, n_columns, sep, (), SAMPLE_BYTES, threads=False)
+        batch = next(sample, None)
     except Unreadable:
         return []
     if batch is None:
@@ -114,14 +115,18 @@ def _batches(
     numbers: Sequence[int],
     block_size: int,
     end: int | None = None,
+    threads: bool | None = None,
 ) -> Iterator[Any]:
-    """pyarrow's record batches of the rows from byte ``offset`` to ``end``."""
+    """pyarrow's record batches of the rows from byte ``offset`` to ``end``,
+    parsed by pyarrow's threads if ``threads`` (by default, for the rest of
+    the file but not for a part of it)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(n_columns)]
+    threads = end is None if threads is None else threads
     read = pacsv.ReadOptions(
-        column_names=names, block_size=block_size, use_threads=end is None
+        column_names=names, block_size=block_size, use_threads=threads
     )
     parse = pacsv.ParseOptions(
         delimiter=sep,
