@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -149,6 +148,8 @@ class _Plan:
         into the first's arrays past the first half's rows and are joined
         after. Returns the rows read (-1 if the first half held fewer rows
         than lines)."""
+        from concurrent.futures import ThreadPoolExecutor  # large files only
+
         middle, before = layout.middle
         later = {
             name: ColumnBuilder(
