@@ -145,6 +145,15 @@ def test_blank_lines_in_the_first_half_send_the_file_to_the_csv_module(
     assert snapshot(fast) == snapshot(read_columns(path, engine="python"))
 
 
+@pytest.mark.parametrize("sep, ending", [("\t", "\r\n"), (";", "\n")])
+def test_other_separators_and_line_ends_read_in_halves(tmp_path, halves, sep, ending):
+    rows = [[f"{i * 0.5}", ["x", "y", "NA"][i % 3], f"{i % 4}"] for i in range(500)]
+    lines = [sep.join(["a", "b", "c"]), *(sep.join(row) for row in rows)]
+    path = tmp_path / "t.csv"
+    path.write_bytes((ending.join(lines) + ending).encode())
+    read_alike(path, halves, sep=sep)
+
+
 def test_a_file_with_a_quote_is_read_whole(tmp_path, monkeypatch):
     monkeypatch.setattr(reading, "HALVES_MIN_BYTES", 0)
     rows = [[str(i), '"a,b"' if i == 250 else "c"] for i in range(300)]
