@@ -70,14 +70,22 @@ class ColumnBuilder:
                 self._text_cells(start, text, cells)
             if not self.seen_number:
                 self.seen_number = not np.isnan(values).all()
-            if self.n_text > (1 - MIN_NUMBER_FRACTION) * self.capacity:
-                self.numbers = None  # too much text to be a column of numbers
+            if self._too_much_text():
+                self.numbers = None
         if self.codes is not None:
             self.codes[start : start + n] = cells.codes(self.index, self.categories)
-            if self.numbers is not None and len(self.categories) > MAX_SPELLINGS:
-                self.codes, self.codes_complete = None, False
-                self.index, self.categories = {}, []
+            self._drop_spellings_past_limit()
         self.n_rows += n
+
+    def _too_much_text(self) -> bool:
+        """Whether the text cells are too many for a column of numbers."""
+        return self.n_text > (1 - MIN_NUMBER_FRACTION) * self.capacity
+
+    def _drop_spellings_past_limit(self) -> None:
+        """Stop keeping a number column's spellings past :data:`MAX_SPELLINGS`."""
+        if self.numbers is not None and len(self.categories) > MAX_SPELLINGS:
+            self.codes, self.codes_complete = None, False
+            self.index, self.categories = {}, []
 
     def _text_cells(self, start: int, text: np.ndarray, cells) -> None:
         """Count a chunk's text cells (``text``, a mask), remember the first
@@ -104,14 +112,11 @@ class ColumnBuilder:
             self.first_text_cell = later.first_text_cell
         self.n_text += later.n_text
         self._join_codes(later, start)
-        too_much_text = self.n_text > (1 - MIN_NUMBER_FRACTION) * self.capacity
-        if later.numbers is None or too_much_text:
+        if later.numbers is None or self._too_much_text():
             self.numbers = None
         self.seen_number = self.seen_number or later.seen_number
         self.n_rows += later.n_rows
-        if self.numbers is not None and len(self.categories) > MAX_SPELLINGS:
-            self.codes, self.codes_complete = None, False
-            self.index, self.categories = {}, []
+        self._drop_spellings_past_limit()
 
     def _join_codes(self, later: ColumnBuilder, start: int) -> None:
         """The codes of both builders' rows, ``later``'s recoded into this

@@ -161,18 +161,14 @@ class _Plan:
             )
             for name, builder in builders.items()
         }
-        halves = [
-            (builders, layout.data_offset, middle),
-            (later, middle, os.path.getsize(self.path)),
-        ]
 
-        def feed(half) -> int:
-            chunks = self._arrow(layout, sep, half[0], numbers, half[1:])
-            return sum(self._feed(chunks, half[0]))
+        def feed(half: dict[str, ColumnBuilder], start: int, end: int) -> int:
+            chunks = self._arrow(layout, sep, half, numbers, (start, end))
+            return sum(self._feed(chunks, half))
 
         with ThreadPoolExecutor(1) as pool:
-            second = pool.submit(feed, halves[1])
-            n_first = feed(halves[0])
+            second = pool.submit(feed, later, middle, os.path.getsize(self.path))
+            n_first = feed(builders, layout.data_offset, middle)
             n_second = second.result()
         if n_first != before:
             return -1  # blank lines: the halves' rows do not meet
