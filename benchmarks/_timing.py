@@ -39,12 +39,23 @@ def per_call(fn: Callable[[], object], calls: int, repeat: int = 3) -> float:
     return best_of(many, repeat) / calls
 
 
+#: Seconds to wait before each timed function when libraries with thread
+#: pools of their own take turns (see ``interleaved``)
+SETTLE_S = 1.0
+
+
 def interleaved(
-    fns: dict[K, Callable[[], float]], rounds: int = 3
+    fns: dict[K, Callable[[], float]], rounds: int = 3, settle: float = 0.0
 ) -> tuple[dict[K, list[float]], dict[K, str]]:
     """Every timing function's times over ``rounds`` rounds, the rounds
     interleaved so that a burst of load from elsewhere on a shared machine hits
     all alike; the caller takes the best (min) and can see the spread.
+
+    ``settle`` seconds pass before each function runs. OpenBLAS's and OpenMP's
+    worker threads keep spinning for a while after a parallel call, and on two
+    cores the threads one library leaves spinning slow the next one down: with
+    no pause, PyTorch's epoch of a small CNN right after plainnet's took twice
+    its time alone. A second lets them go to sleep (``SETTLE_S``).
 
     Each function returns its own time in seconds. One that raises is dropped
     and its error returned instead.
@@ -55,6 +66,7 @@ def interleaved(
         for key, fn in fns.items():
             if key in errors:
                 continue
+            time.sleep(settle)
             try:
                 times.setdefault(key, []).append(fn())
             except Exception as exc:

@@ -59,6 +59,7 @@ from typing import Any
 
 import numpy as np
 from _timing import (
+    SETTLE_S,
     best_of,
     blas_info,
     interleaved,
@@ -255,8 +256,8 @@ def measure_predict(rounds: int) -> dict[str, Any]:
         fns["pytorch"] = torch_predict(X)
     for fn in fns.values():
         fn()  # warm-up: compiles or loads the kernels
-    times, errors = interleaved({k: partial(best_of, f, 1) for k, f in fns.items()},
-                                rounds)  # fmt: skip
+    fns = {k: partial(best_of, f, 1) for k, f in fns.items()}
+    times, errors = interleaved(fns, rounds, settle=SETTLE_S)
     return {
         "samples": PREDICT_SAMPLES,
         "best_s": {k: min(v) for k, v in times.items()},
@@ -393,7 +394,7 @@ def measure(name: str, n: int, rounds: int) -> dict[str, Any]:
     if skipped is None:
         torch_epoch(name, *warm)()
     fns = {peer: partial(best_of, epoch, 1) for peer, epoch in epochs.items()}
-    times, errors = interleaved(fns, rounds)
+    times, errors = interleaved(fns, rounds, settle=SETTLE_S)
     result: dict[str, Any] = {
         "samples": n,
         "best_s": {k: min(v) for k, v in times.items()},

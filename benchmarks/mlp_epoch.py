@@ -60,6 +60,7 @@ import adam_step
 import numpy as np
 from _timing import (
     BLAS_ENV_VARS,
+    SETTLE_S,
     best_of,
     blas_env,
     blas_info,
@@ -440,7 +441,7 @@ def main_section(n: int, one_calls: int, rounds: int) -> dict[str, Any]:
             skipped[name] = peer
         else:
             fns |= {(name, sec): fn for sec, fn in timers(peer, one_calls).items()}
-    times, errors = interleaved(fns, rounds)
+    times, errors = interleaved(fns, rounds, settle=SETTLE_S)
     for (name, _), error in errors.items():
         skipped.setdefault(name, f"failed: {error}")  # e.g. a half-written plainnet
     result: dict[str, Any] = {section: {} for section in SECTIONS}

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from _timing import best_of, interleaved, per_call
+from _timing import SETTLE_S, best_of, interleaved, per_call
 
 # Measure the checkout's plainnet, installed or not.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -86,7 +86,7 @@ def main() -> int:
                 lambda: run(None, {"input": X}), 1
             ),
         }
-        times, errors = interleaved(timings, rounds=args.rounds)
+        times, errors = interleaved(timings, rounds=args.rounds, settle=SETTLE_S)
     print(
         f"784-256-128-10 MLP, {args.dtype}, best of {args.rounds} interleaved "
         f"rounds; onnxruntime {onnxruntime.__version__}, numpy {np.__version__}; "

@@ -67,6 +67,7 @@ from typing import Any
 
 import numpy as np
 from _timing import (
+    SETTLE_S,
     best_of,
     blas_info,
     interleaved,
@@ -310,7 +311,7 @@ def measure(name: str, rounds: int) -> dict[str, Any]:
     for epoch in warm.values():  # compile the loops (numba), load libraries
         epoch()
     fns = {peer: partial(best_of, epoch, 1) for peer, epoch in epochs.items()}
-    times, errors = interleaved(fns, rounds)
+    times, errors = interleaved(fns, rounds, settle=SETTLE_S)
     twins = ["numpy", *(["numba"] if numba_installed() else [])]
     return {
         "samples": model.samples,

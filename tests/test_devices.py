@@ -160,6 +160,25 @@ def test_every_loss_and_optimizer_gives_the_cpus_bits(loss, y, optimizer):
     assert_same_bits(nets[0].parameters, nets[1].parameters)
 
 
+@pytest.mark.parametrize(
+    "shape", [(5, 3), (5, 3, 1), (7, 4, 9), (6, 2, 5, 7), (128, 16, 10, 10)]
+)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_channel_sums_add_every_axis_but_the_channels(shape, dtype):
+    a = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    axes = (0, *range(2, len(shape)))
+    expected = a.astype(np.float64).sum(axis=axes)
+    tolerance = 1e-5 * np.sqrt(a.size) if dtype == "float32" else 1e-12 * a.size
+    cpu = backend.get(CPU)
+    out = cpu.empty((shape[1],), dtype)
+    assert cpu.channel_sum(a, out=out) is out
+    np.testing.assert_allclose(out, expected, rtol=0, atol=tolerance)
+    channels_last = np.moveaxis(np.ascontiguousarray(np.moveaxis(a, 1, -1)), -1, 1)
+    assert_same_bits(cpu.channel_sum(channels_last), out)  # a strided view too
+    device = backend.get(DEVICE)
+    assert_same_bits(device.channel_sum(device.asarray(a)), out)
+
+
 @strict_only
 def test_outputs_follow_the_inputs_array_type():
     net = pn.Sequential([pn.Dense(3, 2)], seed=0, device=DEVICE)

@@ -264,6 +264,22 @@ class Backend:
     def mean(self, a, axis=None, out=None, keepdims=False):
         return _into(out, self.xp.mean(a, axis=axis, keepdims=keepdims))
 
+    def channel_sum(self, a, out=None):
+        """The sum of ``a``, ``(n, C, *rest)``, over every axis but the
+        channels' (axis 1): ``(C,)``, a bias's or BatchNorm's gradient. Taken
+        as two matrix-vector products, ``1 @ A @ 1`` with ``A`` as ``(n, C *
+        rest)`` then ``(C, rest)``: a sum over axes 0 and 2 walks a
+        channels-first array in short strided rows (3-20x slower on NumPy)."""
+        n, channels = a.shape[0], a.shape[1]
+        rest = math.prod(a.shape[2:])
+        ones = self.xp.ones((n,), dtype=a.dtype, device=self.device)
+        per_position = ones @ self.xp.reshape(a, (n, channels * rest))
+        if rest == 1:
+            return _into(out, per_position)
+        per_channel_position = self.xp.reshape(per_position, (channels, rest))
+        ones = self.xp.ones((rest,), dtype=a.dtype, device=self.device)
+        return self.matmul(per_channel_position, ones, out=out)
+
     def max(self, a, axis=None, keepdims=False):
         return self.xp.max(a, axis=axis, keepdims=keepdims)
 

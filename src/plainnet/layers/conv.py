@@ -165,7 +165,7 @@ class _Conv(Layer):
         g = ops.reshape(grad_out, (n, self.out_channels, -1))  # every G[s]
         self._weight_gradient(g, self._x_col(cols))
         if self.bias:
-            ops.sum(g, axis=(0, 2), out=self.grads["b"])
+            ops.channel_sum(g, out=self.grads["b"])
         if not need_input_grad:
             return None
         size = self.input_shape[1:]

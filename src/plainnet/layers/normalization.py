@@ -169,15 +169,15 @@ class BatchNorm(Layer):
         }
 
     # -- the math --------------------------------------------------------------------
-    def _per_channel(self, x: np.ndarray) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """The axes a channel's statistics run over (batch and spatial), and the
-        shape that makes a ``(C,)`` array broadcast against ``x``."""
-        axes = (0, *range(2, x.ndim))
-        return axes, (x.shape[1],) + (1,) * (x.ndim - 2)
+    def _per_channel(self, x: np.ndarray) -> tuple[int, ...]:
+        """The shape that makes a ``(C,)`` array broadcast against ``x`` (a
+        channel's statistics run over the batch and spatial axes:
+        ``ops.channel_sum``)."""
+        return (x.shape[1],) + (1,) * (x.ndim - 2)
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         ops = self.ops
-        axes, channel = self._per_channel(x)
+        channel = self._per_channel(x)
         if not training:
             running = self.state
             scale = 1.0 / ops.sqrt(running["running_var"] + self.eps)
@@ -197,12 +197,12 @@ class BatchNorm(Layer):
                 "one before), or use LayerNorm, which normalises each sample on "
                 "its own"
             )
-        mean = ops.mean(x, axis=axes)
+        mean = ops.channel_sum(x) / m
         x_hat = ops.subtract(
             x, ops.reshape(mean, channel), out=self._buffer("x_hat", x.shape, x.dtype)
         )
         y = ops.square(x_hat, out=self._buffer("y", x.shape, x.dtype))
-        var = ops.mean(y, axis=axes)
+        var = ops.channel_sum(y) / m
         inv_std = 1.0 / ops.sqrt(var + self.eps)
         x_hat *= ops.reshape(inv_std, channel)
         self.save_for_backward(x_hat=x_hat, inv_std=inv_std)
@@ -227,13 +227,13 @@ class BatchNorm(Layer):
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         ops = self.ops
         x_hat, inv_std = self.saved["x_hat"], self.saved["inv_std"]
-        axes, channel = self._per_channel(x_hat)
+        channel = self._per_channel(x_hat)
         m = x_hat.size // x_hat.shape[1]
         work = ops.multiply(
             grad_out, x_hat, out=self._buffer("dx", x_hat.shape, x_hat.dtype)
         )
-        sum_dy_xhat = ops.sum(work, axis=axes)
-        sum_dy = ops.sum(grad_out, axis=axes)
+        sum_dy_xhat = ops.channel_sum(work)
+        sum_dy = ops.channel_sum(grad_out)
         if self.affine:
             self.grads["gamma"][...] = sum_dy_xhat
             self.grads["beta"][...] = sum_dy
