@@ -191,14 +191,19 @@ class NumpyBackend(Backend):
 
     def relu_gradient(self, y, grad_out, out):
         """One compiled pass for arrays of one shape and a C-contiguous ``out``
-        (the loop checks no bounds); else NumPy's two, which broadcast or
-        raise."""
+        (the loop checks no bounds); else NumPy's two: the mask ``y > 0`` as
+        1.0 or 0.0 written into ``out`` itself (no temporary array, which in
+        an epoch costs as much as the passes), then times ``grad_out``. Shapes
+        that broadcast, or an ``out`` that is ``grad_out``, take a temporary."""
         same_shape = y.shape == grad_out.shape == out.shape
         if self.kernels == "numba" and same_shape and out.flags.c_contiguous:
             KERNELS["relu_gradient"].compiled(
                 y.reshape(-1), grad_out.reshape(-1), out.reshape(-1)
             )
             return out
+        if same_shape and not np.may_share_memory(out, grad_out):
+            np.greater(y, 0, out=out)
+            return np.multiply(out, grad_out, out=out)
         return np.multiply(grad_out, y > 0, out=out)
 
     def erf(self, a, out=None):
