@@ -385,6 +385,18 @@ def test_the_backends_methods_take_either_twin():
     assert losses.shape == (16,)
 
 
+def test_the_numpy_relu_gradient_in_place_or_broadcast_is_the_product():
+    rng = np.random.default_rng(2)
+    y = np.maximum(rng.standard_normal((6, 4)), 0)
+    g = rng.standard_normal((6, 4))
+    in_place = g.copy()  # out is grad_out: the mask must not overwrite it first
+    assert NUMPY.relu_gradient(y, in_place, in_place) is in_place
+    np.testing.assert_array_equal(in_place, g * (y > 0))
+    out = np.empty_like(g)
+    NUMPY.relu_gradient(y[:1], g, out)  # one row of outputs against every row
+    np.testing.assert_array_equal(out, g * (y[:1] > 0))
+
+
 @pytest.mark.parametrize("name", ["numpy", "numba"])
 def test_the_loops_never_reach_outside_their_arrays(name):
     if name == "numba":
