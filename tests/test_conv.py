@@ -6,6 +6,7 @@ round trips) run for every layer in ``test_layer_harness.py``.
 """
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -453,3 +454,36 @@ def test_predict_in_blocks_equals_one_forward(monkeypatch):
     whole = net.forward(X, training=False)
     monkeypatch.setattr(plainnet.network, "PREDICT_ROWS", 3)
     np.testing.assert_allclose(net.predict(X), whole, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "make, shape",
+    [
+        (lambda: pn.Conv2D(2, 3, 3, stride=2, padding=1), (2, 7, 6)),
+        (lambda: pn.Conv1D(2, 4, 3, padding="same"), (2, 9)),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_prediction_makes_the_columns_a_block_of_samples_at_a_time(
+    monkeypatch, make, shape, dtype
+):
+    """The columns of a few samples at a time (``PREDICT_BYTES``): the same
+    bits as training's forward, which makes them for the whole batch."""
+    from plainnet.layers import conv
+
+    net = pn.Sequential([make()], seed=0, dtype=dtype, input_shape=shape)
+    X = random((10, *shape)).astype(dtype)
+    whole = net.forward(X, training=True)
+    layer, blocks = net.layers[0], []
+    im2col = layer.ops.im2col
+    window = layer.in_channels * math.prod(layer._kernel) * math.prod(
+        net.output_shape[1:]
+    )
+    monkeypatch.setattr(conv, "PREDICT_BYTES", 3 * window * np.dtype(dtype).itemsize)
+    monkeypatch.setattr(
+        layer.ops, "im2col", lambda x, *args: blocks.append(len(x)) or im2col(x, *args)
+    )
+    predicted = net.predict(X)
+    assert blocks == [3, 3, 3, 1]
+    np.testing.assert_array_equal(predicted.view(f"u{predicted.itemsize}"),
+                                  whole.view(f"u{whole.itemsize}"))  # fmt: skip
