@@ -185,3 +185,52 @@ def test_finite_but_absurd_weights_are_divergence():
             X, y, loss="mse", optimizer=pn.SGD(lr=1.0), epochs=5, grad_hook=blow_up
         )
     assert np.abs(model.parameters).max() < 1e20
+
+
+class _Kept:
+    """A stand-in for the last good weights: counts what the epoch's end does."""
+
+    def __init__(self):
+        self.restored = self.updated = 0
+
+    def restore(self):
+        self.restored += 1
+
+    def update(self):
+        self.updated += 1
+
+
+@pytest.mark.parametrize(
+    "first, cost, diverges",
+    [
+        (2.0, 2000.0, False),  # exactly COST_GROWTH times the first cost
+        (2.0, 2000.5, True),
+        (0.0, 1.0, False),  # a first cost of 0 counts as 1e-3
+        (0.0, 1.5, True),
+        (2.0, np.inf, True),
+        (2.0, -np.inf, True),
+        (2.0, np.nan, True),
+        (np.inf, 5.0, False),  # as before: nothing is COST_GROWTH times inf
+        (np.inf, np.inf, True),
+        (np.nan, 5.0, True),  # a first cost of NaN leaves no cost that is fine
+    ],
+)
+def test_the_epochs_end_tells_a_diverged_cost(first, cost, diverges):
+    from plainnet.training import _EpochEnds
+
+    class Source:
+        def end_epoch(self, net):
+            pass
+
+    training = TrainingState(net=net(), loss=None, optimizer=pn.SGD(lr=0.1))
+    ends, kept = _EpochEnds(training, [], None, Source()), _Kept()
+    ends.first = first  # as the loop sets it: the untrained network's cost
+    if diverges:
+        with pytest.raises(pn.TrainingDivergedError, match="diverged in epoch 1") as e:
+            ends(cost, kept, 0.0)
+        assert kept.restored == 1 and kept.updated == 0
+        if first == 0:  # no ratio to a cost of 0
+            assert "(the untrained cost was 0)" in str(e.value)
+    else:
+        assert ends(cost, kept, 0.0) is False
+        assert kept.restored == 0 and kept.updated == 1 and training.epoch == 1

@@ -15,6 +15,7 @@ at a batch boundary.
 """
 
 import math
+import sys
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -198,6 +199,7 @@ def _whole_cost(training, arrays, grad_hook):
 #: any update: the untrained cost) is divergence, though still finite: no
 #: training that works climbs three orders of magnitude
 COST_GROWTH = 1e3
+_LARGEST = sys.float_info.max
 #: Weights whose norm passes this are divergence, though still finite (the
 #: weights of working networks are a few units to a few thousands)
 WEIGHT_NORM_LIMIT = 1e20
@@ -219,17 +221,25 @@ class _EpochEnds:
         self.training, self.callbacks = training, callbacks
         self.validation, self.end_epoch = validation, source.end_epoch
         self.first: float | None = None
+        self.limit: float | None = None  # the largest cost that is no divergence
 
     def __call__(self, cost: float, kept: "_LastGood", squares: float) -> bool:
         """End an epoch of ``cost`` whose weights' sum of squares is
         ``squares``."""
         training = self.training
         epoch = training.epoch + 1
-        if self.first is None:
-            self.first = cost
-        if not math.isfinite(cost) or cost > COST_GROWTH * max(self.first, 1e-3):
+        if self.limit is None:
+            if self.first is None:
+                self.first = cost
+            # finite, so that inf is past it; NaN if the first cost was
+            self.limit = min(COST_GROWTH * max(self.first, 1e-3), _LARGEST)
+        if not -_LARGEST <= cost <= self.limit:  # NaN and infinities included
             kept.restore()
-            grown = f"{cost:.3g} ({cost / self.first:.3g} times the untrained cost)"
+            grown = f"{cost:.3g} (" + (
+                f"{cost / self.first:.3g} times the untrained cost)"
+                if self.first
+                else "the untrained cost was 0)"
+            )
             _diverged(training, epoch, cost if not math.isfinite(cost) else grown)
         self.end_epoch(training.net)
         training.epoch = epoch
