@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from _timing import SETTLE_S, interleaved
+from _timing import interleaved
 
 import plainnet as pn
 from plainnet.classic import seed_training_set
@@ -88,7 +88,7 @@ def main() -> None:
         print("PyTorch is not installed: skipped (pip install torch==2.13.0)")
     print(f"{args.iterations} iterations, best of {args.repeat} interleaved rounds")
     fns = {name: timed(run, args.iterations) for name, run in runs.items()}
-    times, errors = interleaved(fns, args.repeat, settle=SETTLE_S)
+    times, errors = interleaved(fns, args.repeat)
     baseline = times["hand-written NumPy loop"]
     print(f"{'':32s} {'best':>10}   {'x hand':>6}   {'median of per-round ratios':>26}")
     for name, ts in times.items():
