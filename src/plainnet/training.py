@@ -199,6 +199,7 @@ def _whole_cost(training, arrays, grad_hook):
 #: any update: the untrained cost) is divergence, though still finite: no
 #: training that works climbs three orders of magnitude
 COST_GROWTH = 1e3
+#: The largest finite float: a cost's limit is never above it, so inf is past it
 _LARGEST = sys.float_info.max
 #: Weights whose norm passes this are divergence, though still finite (the
 #: weights of working networks are a few units to a few thousands)

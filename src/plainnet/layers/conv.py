@@ -152,8 +152,9 @@ class _Conv(Layer):
             xp = new("xp", (n, self.in_channels, *padded), dtype)
             x = _im2col.pad(x, self._padding, 0.0, xp)
         window = (self.in_channels, *self._kernel, *out_size)
-        sample_bytes = math.prod(window) * ops.host_dtype(dtype).itemsize
-        rows = n if training else _predict_rows(n, sample_bytes)
+        rows = n  # training keeps the whole batch's columns for backward
+        if not training:
+            rows = _predict_rows(n, math.prod(window) * ops.host_dtype(dtype).itemsize)
         cols = new("cols", (rows, *window), dtype)
         y = new("y", (n, self.out_channels, *out_size), dtype)
         w_mat = self._w_mat()
