@@ -1,11 +1,13 @@
 """Reading a CSV file: plainnet's reader against ``pandas.read_csv``, in the
 same run.
 
-Generates two tables (default 100 MB each, kept in ``--folder`` for the next
+Generates three tables (default 100 MB each, kept in ``--folder`` for the next
 run): ``numbers``, 12 float columns and a 0/1 target, read by ``read_csv``;
 ``mixed``, 7 float columns (three with missing cells), 2 integer columns, 3
 text columns and a text target, read by ``read_columns`` as ``plainnet
-train`` reads a table. Each reader runs in a fresh process, the readers
+train`` reads a table; ``typo``, the mixed table with one typo (``oops``) in a
+number column at 70% of its rows, which a reader of columns typed from the
+first rows meets late. Each reader runs in a fresh process, the readers
 alternating round after round so that load from elsewhere on a shared machine
 hits both alike. Printed per table: each round's time ratio plainnet /
 pandas and their median, and each reader's peak memory: the growth of the
@@ -16,6 +18,7 @@ values as float64 (rows x columns x 8 bytes). pandas is a benchmark-only
 dependency: without it, only plainnet is measured.
 
     python benchmarks/csv_read.py [--megabytes 100] [--rounds 3] [--folder /tmp]
+    python benchmarks/csv_read.py --tables mixed,typo   # one typo, late
     python benchmarks/csv_read.py --engine python   # without pyarrow
 """
 
@@ -50,6 +53,8 @@ READERS = {
     ),
     ("pandas", "mixed"): ("frame = pandas.read_csv(PATH)\nshape = frame.shape"),
 }
+READERS["plainnet", "typo"] = READERS["plainnet", "mixed"]
+READERS["pandas", "typo"] = READERS["pandas", "mixed"]
 IMPORTS = {"plainnet": "import plainnet", "pandas": "import pandas"}
 #: With pyarrow installed, plainnet imports it on its first large file: the
 #: import happens before the baseline, as pandas' does.
@@ -123,6 +128,22 @@ def write_mixed(path: str, megabytes: float, seed: int = 0) -> None:
             file.write("\n".join(map(",".join, zip(*cells, strict=True))) + "\n")
 
 
+def write_typo(path: str, megabytes: float, seed: int = 0) -> None:
+    """The mixed table, with ``oops`` for the third column's cell 70% of the
+    way through its rows."""
+    mixed = path.replace("-typo-", "-mixed-")
+    if not os.path.exists(mixed):
+        write_mixed(mixed, megabytes, seed)
+    with open(mixed) as source:
+        lines = source.readlines()
+    at = int(0.7 * len(lines))
+    cells = lines[at].split(",")
+    cells[2] = "oops"
+    lines[at] = ",".join(cells)
+    with open(path, "w") as file:
+        file.writelines(lines)
+
+
 def run(reader: str, table: str, path: str, engine: str) -> tuple[float, int, int, int]:
     """One read in a fresh process: seconds, peak growth in bytes, shape."""
     code = MEASURE.format(
@@ -179,7 +200,7 @@ def main() -> None:
     parser.add_argument("--folder", default=tempfile.gettempdir())
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--tables", default="numbers,mixed", help="numbers, mixed or both"
+        "--tables", default="numbers,mixed", help="some of numbers, mixed, typo"
     )
     parser.add_argument(
         "--engine", default="auto", choices=("auto", "pyarrow", "python")
@@ -192,7 +213,7 @@ def main() -> None:
     except ImportError:
         print("pandas is not installed: measuring plainnet only")
         readers = ["plainnet"]
-    writers = {"numbers": write_numbers, "mixed": write_mixed}
+    writers = {"numbers": write_numbers, "mixed": write_mixed, "typo": write_typo}
     for table in args.tables.split(","):
         path = os.path.join(
             args.folder, f"plainnet-csv-bench-{table}-{args.megabytes:g}MB.csv"

@@ -229,6 +229,45 @@ def test_a_later_cell_that_is_not_a_plain_number_is_read_as_the_csv_module_does(
     assert fast["b"].numbers[2100] == 4.0 and np.isnan(fast["c"].numbers[2200])
 
 
+@pytest.mark.parametrize("late", ["oops", "nan(1)"])
+def test_a_late_typo_is_read_again_with_only_its_column_as_text(
+    tmp_path, monkeypatch, late
+):
+    """A typo deep in one column of numbers makes the file be read again
+    with that column as text and the others still parsed as they are split
+    (each column as text would cost twice the time on a large file); a typo
+    in every column ends, after two such reads, in one with all as text."""
+    from plainnet._csv import arrow_chunks, reading
+
+    monkeypatch.setattr(arrow_chunks, "BLOCK_BYTES", 1 << 12)
+    monkeypatch.setattr(arrow_chunks, "SAMPLE_BYTES", 1 << 12)
+    passes = []
+    read_arrow = reading._Plan._read_arrow
+
+    def counted(plan, layout, sep, numbers):
+        passes.append(list(numbers))
+        return read_arrow(plan, layout, sep, numbers)
+
+    monkeypatch.setattr(reading._Plan, "_read_arrow", counted)
+    rows = [[f"{i / 4}", f"{i % 7}", f"{-i}e-3", f"c{i % 5}"] for i in range(3000)]
+    rows[2500][1] = late
+    path = tmp_path / "late.csv"
+    path.write_text("a,b,c,d\n" + "\n".join(map(",".join, rows)) + "\n")
+    fast = read_columns(path, engine="pyarrow")
+    assert passes == [[0, 1, 2], [0, 2]]
+    assert fast.engine == "pyarrow"
+    assert snapshot(fast) == snapshot(read_columns(path, engine="python"))
+    assert fast["b"].n_text == 1 and fast["b"].first_text_line == 2502
+
+    passes.clear()
+    for j in range(3):
+        rows[2000 + 100 * j][j] = late
+    path.write_text("a,b,c,d\n" + "\n".join(map(",".join, rows)) + "\n")
+    fast = read_columns(path, engine="pyarrow")
+    assert passes == [[0, 1, 2], [1, 2], [2], []]
+    assert snapshot(fast) == snapshot(read_columns(path, engine="python"))
+
+
 def test_reading_with_pyarrow_does_not_import_pandas(tmp_path):
     """pyarrow's ``to_numpy``, ``pa.array`` and ``pa.scalar`` import pandas
     (a second or so): the reader does without them."""

@@ -122,6 +122,44 @@ def test_a_few_typos_in_each_half_keep_a_number_column(
     assert columns["x"].n_text == 4 and columns["x"].first_text_cell == "typo10"
 
 
+@pytest.mark.parametrize("typo_row", [100, 900])
+def test_a_read_again_does_not_keep_the_first_reads_arrays(
+    tmp_path, halves, monkeypatch, typo_row
+):
+    """A typo in either half stops the first read; its arrays are freed
+    (by reference counting alone) before the second read makes its own, so
+    that a large file does not hold two sets of columns at once."""
+    import gc
+    import weakref
+
+    monkeypatch.setattr(reading.arrow, "SAMPLE_BYTES", 1 << 8)
+    monkeypatch.setattr(reading.arrow, "PART_BLOCK_BYTES", 1 << 10)
+    made = []
+    builders = reading._Plan.builders
+
+    def watched(plan, capacity):
+        alive = [ref() is not None for ref in made]
+        columns, M = builders(plan, capacity)
+        made.append(weakref.ref(columns["x"].numbers))
+        watched.alive_before.append(alive)
+        return columns, M
+
+    watched.alive_before = []
+    monkeypatch.setattr(reading._Plan, "builders", watched)
+    rows = [[f"{i}", f"{i % 3}"] for i in range(1000)]
+    rows[typo_row][0] = "oops"
+    path = tmp_path / "t.csv"
+    write(path, rows, header="x,y")
+    gc.disable()
+    try:
+        columns = read_columns(path, engine="pyarrow")
+    finally:
+        gc.enable()
+    assert columns.engine == "pyarrow" and halves
+    assert watched.alive_before == [[], [False]]
+    assert columns["x"].n_text == 1
+
+
 def test_spellings_past_the_limit_are_dropped_as_when_read_whole(tmp_path, halves):
     n = MAX_SPELLINGS + 400
     rows = [[f"{i:06d}", "1"] for i in range(n)]

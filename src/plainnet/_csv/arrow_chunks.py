@@ -6,7 +6,8 @@ whose first rows are plain numbers as the rows are split, the others from
 the dictionary-encoded strings the reader gives, each distinct cell that is
 not a plain number going once through ``float``. Anything pyarrow might read
 otherwise than the csv module raises :class:`Unreadable`, and the caller
-reads the file again, with every column as text or without pyarrow. A part
+reads the file again: with the column it names as text, with every column as
+text, or without pyarrow. A part
 of the file (a byte range) is read on one thread, so that the caller can
 read two at once."""
 
@@ -16,6 +17,7 @@ import csv
 import importlib.util
 import io
 import math
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -37,8 +39,28 @@ _HEAD = 32
 _PLAIN_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
+#: pyarrow's words when a cell of a column parsed as numbers is not one.
+_NOT_A_NUMBER = re.compile(r"In CSV column #(\d+):.* conversion error to double")
+
+
 class Unreadable(Exception):
-    """pyarrow cannot give this file's rows as the csv module would."""
+    """pyarrow cannot give this file's rows as the csv module would.
+
+    ``column`` is the position of the column parsed as numbers that holds a
+    cell pyarrow cannot read as the csv module and ``float`` would, when that
+    is the reason (else None): read again with that column as text, the
+    others may still be parsed as numbers.
+    """
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        super().__init__(message)
+        self.column = column
+
+    @classmethod
+    def from_arrow(cls, exc: Exception) -> Unreadable:
+        """From pyarrow's error, naming the column when pyarrow does."""
+        found = _NOT_A_NUMBER.search(str(exc))
+        return cls(str(exc), int(found.group(1)) if found else None)
 
 
 def available() -> bool:
@@ -104,7 +126,7 @@ def arrow_chunks(
         strings = (c for i, c in enumerate(batch.columns) if i not in numbers)
         if any(_longer_than(column, limit) for column in strings):
             raise Unreadable("a field longer than the csv module takes")
-        yield batch.num_rows, {i: ArrowCells(batch.column(i)) for i in wanted}
+        yield batch.num_rows, {i: ArrowCells(batch.column(i), i) for i in wanted}
 
 
 def _batches(
@@ -155,7 +177,7 @@ def _batches(
         try:
             yield from pacsv.open_csv(source, read, parse, convert, memory_pool=pool)
         except pa.ArrowException as exc:
-            raise Unreadable(str(exc)) from None
+            raise Unreadable.from_arrow(exc) from None
 
 
 class _Part(io.RawIOBase):
@@ -190,10 +212,10 @@ def _longer_than(column: Any, limit: int) -> bool:
 class ArrowCells:
     """One column's cells of a block, as a pyarrow array: float64 for a
     column parsed while split, else strings (dictionary-encoded as the CSV
-    reader gives them)."""
+    reader gives them); ``position``, the column's in the file's rows."""
 
-    def __init__(self, cells: Any) -> None:
-        self.cells = cells
+    def __init__(self, cells: Any, position: int | None = None) -> None:
+        self.cells, self.position = cells, position
 
     def __len__(self) -> int:
         return len(self.cells)
@@ -208,7 +230,9 @@ class ArrowCells:
             values = _numpy(self.cells, np.float64, math.nan)
             if np.count_nonzero(np.isnan(values)) > self.cells.null_count:
                 # a NaN that is not a missing value: "nan(1)", which float refuses
-                raise Unreadable("a NaN with a payload in a column of numbers")
+                raise Unreadable(
+                    "a NaN with a payload in a column of numbers", self.position
+                )
             return values, None
         if pa.types.is_dictionary(self.cells.type):  # each distinct cell once
             values, text = ArrowCells(self.cells.dictionary).numbers()

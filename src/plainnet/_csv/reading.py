@@ -26,6 +26,10 @@ ARROW_MIN_BYTES = 8 << 20
 #: pyarrow reads the two halves of a file of at least this many bytes side by
 #: side, on two cores, when no quote can put a line break inside a cell.
 HALVES_MIN_BYTES = 16 << 20
+#: Times a file is read again with one more column as text, when a later
+#: cell of a column parsed as numbers is not a plain number (a typo), before
+#: it is read with every column as text.
+TEXT_RETRIES = 2
 
 
 def read_file(
@@ -110,21 +114,28 @@ class _Plan:
         """The columns read by pyarrow, or None if it cannot read this file
         line for line as the csv module does. The columns whose first rows
         are plain numbers are parsed as the rows are split; when a later
-        cell is not, the file is read again with every cell as text."""
+        cell of one is not, the file is read again with that column as text
+        (up to :data:`TEXT_RETRIES` times; then with every cell as text)."""
         plain = [
             self.position[n]
             for n in self.names
             if n not in self.spelled and n not in self.verbatim
         ]
-        typed = arrow.number_columns(
+        numbers = arrow.number_columns(
             self.path, layout.data_offset, len(self.header), sep, plain
         )
-        for numbers in [typed, []] if typed else [[]]:
+        retries = 0
+        while True:
             try:
                 return self._read_arrow(layout, sep, numbers)
-            except arrow.Unreadable:
-                pass
-        return None
+            except arrow.Unreadable as exc:
+                if not numbers:
+                    return None
+                retries += 1
+                if exc.column in numbers and retries <= TEXT_RETRIES:
+                    numbers = [i for i in numbers if i != exc.column]
+                else:
+                    numbers = []
 
     def _read_arrow(self, layout: Layout, sep: str, numbers) -> Columns | None:
         builders, M = self.builders(layout.capacity)
@@ -168,8 +179,14 @@ class _Plan:
 
         with ThreadPoolExecutor(1) as pool:
             second = pool.submit(feed, later, middle, os.path.getsize(self.path))
-            n_first = feed(builders, layout.data_offset, middle)
-            n_second = second.result()
+            try:
+                n_first = feed(builders, layout.data_offset, middle)
+                n_second = second.result()
+            finally:
+                # the future holds the second half's error, whose traceback
+                # holds this frame: a cycle that would keep both halves'
+                # arrays alive through the next read
+                del second
         if n_first != before:
             return -1  # blank lines: the halves' rows do not meet
         for name, builder in builders.items():
