@@ -201,12 +201,15 @@ class Layout:
         in two parts: the byte after it, and the data lines before it. None
         when the file has a quote (a line break may then be inside a cell) or
         no line break past the data's start in its second half.
+    size : int
+        The bytes scanned: the file's size when it was read.
     """
 
     capacity: int
     data_offset: int | None
     data_lines: int
-    middle: tuple[int, int] | None = None
+    middle: tuple[int, int] | None
+    size: int
 
 
 def scan_lines(path: str, header_line: int) -> Layout:
@@ -245,7 +248,8 @@ def scan_lines(path: str, header_line: int) -> Layout:
         data_lines = breaks - breaks_at_end - header_line + 1
     if middle is not None:
         middle = None if quoted else (middle[0], middle[1] - header_line)
-    return Layout(max(breaks - header_line + 1, 0), data_offset, data_lines, middle)
+    capacity = max(breaks - header_line + 1, 0)
+    return Layout(capacity, data_offset, data_lines, middle, offset)
 
 
 def _line_after(block: bytes, offset: int, half: int, data_offset: int, breaks: int):

@@ -52,14 +52,14 @@ def read_file(
         names = list(header) if select is None else list(select(header))
         layout = scan_lines(path, header_line)
         plan = _Plan(path, header, header_line, names, spelled, verbatim, matrix)
-        if _with_arrow(engine, path, layout):
+        if _with_arrow(engine, layout):
             columns = plan.read_with_arrow(layout, reader.dialect.delimiter)
             if columns is not None:
                 return columns
         return plan.read_with_csv(reader, file, layout.capacity)
 
 
-def _with_arrow(engine: str, path: str, layout: Layout) -> bool:
+def _with_arrow(engine: str, layout: Layout) -> bool:
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     if engine == "python" or layout.data_offset is None or not layout.data_lines:
@@ -71,15 +71,15 @@ def _with_arrow(engine: str, path: str, layout: Layout) -> bool:
                 "engine='auto' reads without it"
             )
         return True
-    return arrow.available() and os.path.getsize(path) >= ARROW_MIN_BYTES
+    return arrow.available() and layout.size >= ARROW_MIN_BYTES
 
 
-def _in_halves(path: str, layout: Layout) -> bool:
+def _in_halves(layout: Layout) -> bool:
     """Whether to read the file's halves side by side (see
     :data:`HALVES_MIN_BYTES`)."""
     return (
         layout.middle is not None
-        and os.path.getsize(path) >= HALVES_MIN_BYTES
+        and layout.size >= HALVES_MIN_BYTES
         and (os.cpu_count() or 1) > 1
     )
 
@@ -139,7 +139,7 @@ class _Plan:
 
     def _read_arrow(self, layout: Layout, sep: str, numbers) -> Columns | None:
         builders, M = self.builders(layout.capacity)
-        if _in_halves(self.path, layout):
+        if _in_halves(layout):
             n_rows = self._feed_halves(layout, sep, builders, numbers)
         else:
             chunks = self._arrow(layout, sep, builders, numbers)
@@ -178,7 +178,7 @@ class _Plan:
             return sum(self._feed(chunks, half))
 
         with ThreadPoolExecutor(1) as pool:
-            second = pool.submit(feed, later, middle, os.path.getsize(self.path))
+            second = pool.submit(feed, later, middle, layout.size)
             try:
                 n_first = feed(builders, layout.data_offset, middle)
                 n_second = second.result()
