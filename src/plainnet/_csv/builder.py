@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._memory import written_once
 from .cells import MIN_NUMBER_FRACTION, code_of, mostly_numbers
 from .columns import Column
 
@@ -42,10 +43,10 @@ class ColumnBuilder:
         self.name, self.spelled, self.capacity = name, spelled, capacity
         self.numbers: np.ndarray | None = None
         if not text:
-            self.numbers = out if out is not None else np.empty(capacity)
+            self.numbers = out if out is not None else written_once((capacity,))
         self.codes: np.ndarray | None = None
         if spelled or text:
-            self.codes = np.empty(capacity, np.int32)
+            self.codes = written_once((capacity,), np.int32)
         self.codes_complete = True  # the codes cover every row read so far
         self.index: dict[str, int] = {}
         self.categories: list[str] = []
@@ -97,7 +98,7 @@ class ColumnBuilder:
         if self.codes is None and self.codes_complete:
             # from this chunk on; the rows before are complete only if none
             # of them held a number (whose spelling was not kept)
-            self.codes = np.empty(len(self.numbers), np.int32)
+            self.codes = written_once((len(self.numbers),), np.int32)
             self.codes[:start] = -1
             self.codes_complete = not self.seen_number
 
@@ -131,7 +132,7 @@ class ColumnBuilder:
             self.codes, self.codes_complete = None, False
             return
         if self.codes is None:
-            self.codes = np.empty(self.capacity, np.int32)
+            self.codes = written_once((self.capacity,), np.int32)
             self.codes[:start] = mine
         index, categories = self.index, self.categories
         recoded = [code_of(text, index, categories) for text in later.categories]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from .._memory import written_once
 from . import arrow_chunks as arrow
 from .builder import ColumnBuilder
 from .columns import Columns
@@ -96,7 +97,7 @@ class _Plan:
 
     def builders(self, capacity: int) -> tuple[dict[str, ColumnBuilder], np.ndarray]:
         """A fresh builder per column, and the matrix they write into."""
-        M = np.empty((capacity, len(self.matrix)))
+        M = written_once((capacity, len(self.matrix)))
         out = {name: M[:, j] for j, name in enumerate(self.matrix)}
         builders = {
             n: ColumnBuilder(
