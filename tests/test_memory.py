@@ -68,4 +68,5 @@ def test_a_large_files_columns_are_written_once_into_mapped_pages(tmp_path, engi
     assert isinstance(base_of(columns["x"].numbers), mmap.mmap)
     assert isinstance(base_of(columns["label"].codes), mmap.mmap)
     assert columns["x"].numbers[-1] == (n - 1) % 97
+    np.testing.assert_array_equal(columns.lines, np.arange(2, n + 2))
     assert columns["label"].categories == ["a", "b"]

@@ -27,6 +27,9 @@ ARROW_MIN_BYTES = 8 << 20
 #: pyarrow reads the two halves of a file of at least this many bytes side by
 #: side, on two cores, when no quote can put a line break inside a cell.
 HALVES_MIN_BYTES = 16 << 20
+#: Line numbers made at a time (a small work array, which the allocator
+#: reuses).
+LINES_AT_ONCE = 1 << 16
 #: Times a file is read again with one more column as text, when a later
 #: cell of a column parsed as numbers is not a plain number (a typo), before
 #: it is read with every column as text.
@@ -83,6 +86,18 @@ def _in_halves(layout: Layout) -> bool:
         and layout.size >= HALVES_MIN_BYTES
         and (os.cpu_count() or 1) > 1
     )
+
+
+def _line_numbers(first: int, n: int) -> np.ndarray:
+    """``first, first + 1, ..., first + n - 1`` (int64): the lines of ``n``
+    rows of one line each, made :data:`LINES_AT_ONCE` at a time into memory
+    written once (a single ``arange`` would be a fresh 10 MB array for a
+    table of a million rows)."""
+    lines = written_once((n,), np.int64)
+    for start in range(0, n, LINES_AT_ONCE):
+        stop = min(start + LINES_AT_ONCE, n)
+        lines[start:stop] = np.arange(first + start, first + stop)
+    return lines
 
 
 class _Plan:
@@ -150,8 +165,7 @@ class _Plan:
         rereads = self._rereads(builders)
         if rereads:
             sum(self._feed(self._arrow(layout, sep, rereads), rereads))
-        first = self.header_line + 1
-        lines = np.arange(first, first + n_rows, dtype=np.int64)
+        lines = _line_numbers(self.header_line + 1, n_rows)
         return self._columns(builders, rereads, lines, M, "pyarrow", sep)
 
     def _feed_halves(self, layout: Layout, sep: str, builders, numbers) -> int:
