@@ -232,9 +232,16 @@ def out_size(size, window, stride):
     return tuple((n - k) // s + 1 for n, k, s in zip(size, window, stride, strict=True))
 
 
+def as_one_matrix(cols, d):
+    """Per-sample columns ``(n, C, *kernel, *out)`` laid out as one matrix,
+    ``(C, *kernel, n, *out)`` (a new array)."""
+    order = (1, *range(2, 2 + d), 0, *range(2 + d, 2 + 2 * d))
+    return np.ascontiguousarray(cols.transpose(order))
+
+
 def im2col_example(dtype, twin):
-    """Every image of WINDOWS, and a strided view as the input (sequences
-    take NumPy's copy either way)."""
+    """Every image of WINDOWS, in both layouts, and a strided view as the
+    input (sequences take NumPy's copy either way)."""
     results = []
     for shape, kernel, stride in WINDOWS:
         if len(kernel) == 1:
@@ -244,18 +251,23 @@ def im2col_example(dtype, twin):
             outs = out_size(size, kernel, stride)
             out = np.full((n, channels, *kernel, *outs), 7, dtype)
             results.append(through(twin, "im2col", x, kernel, stride, out))
+            one = as_one_matrix(out, len(kernel))
+            results.append(through(twin, "im2col", x, kernel, stride, one, True))
     return results
 
 
 def col2im_example(dtype, twin):
+    """Every window of WINDOWS, from the columns in both layouts."""
     results = []
     for shape, kernel, stride in WINDOWS:
         n, channels, *size = shape
         outs = out_size(size, kernel, stride)
         cols = windows_input((n, channels, *kernel, *outs), dtype)
-        out = np.full(shape, 7, dtype)  # every entry must be written
-        with np.errstate(invalid="ignore"):  # inf - inf
-            results.append(through(twin, "col2im", cols, stride, out))
+        for layout in (cols, as_one_matrix(cols, len(kernel))):
+            out = np.full(shape, 7, dtype)  # every entry must be written
+            with np.errstate(invalid="ignore"):  # inf - inf
+                one = layout is not cols
+                results.append(through(twin, "col2im", layout, stride, out, one))
     return results
 
 
@@ -516,6 +528,9 @@ WINDOWED_LAYERS = [
     (lambda: pn.Conv2D(2, 3, (3, 2), stride=(2, 1), padding=1), (2, 7, 6)),
     (lambda: pn.Conv1D(2, 3, 4, padding="same"), (2, 9)),
     (lambda: pn.Conv1D(2, 3, 3, stride=2, padding=1, bias=False), (2, 9)),
+    # 75 rows in X_col: the batch's columns as one matrix
+    (lambda: pn.Conv2D(3, 4, 5, padding=2), (3, 9, 8)),
+    (lambda: pn.Conv1D(25, 4, 3, stride=2, padding=1), (25, 9)),
     (lambda: pn.MaxPool2D(2), (2, 6, 7)),
     (lambda: pn.MaxPool2D(3, stride=2, padding=1), (2, 7, 6)),
     (lambda: pn.MaxPool1D(3, stride=2, padding=1), (2, 9)),

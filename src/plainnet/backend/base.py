@@ -381,21 +381,28 @@ class Backend:
         return out
 
     # -- sliding windows (convolution and pooling) ---------------------------------
-    def im2col(self, xp, kernel: tuple[int, ...], stride: tuple[int, ...], out):
+    def im2col(self, xp, kernel: tuple[int, ...], stride: tuple[int, ...], out,
+               one_matrix: bool = False):  # fmt: skip
         """Every window of the padded ``xp`` ``(n, C, *size)`` copied into
-        ``out`` ``(n, C, *kernel, *out_size)``: one strided slice per kernel
-        offset."""
-        outs = out.shape[2 + len(kernel) :]
+        ``out`` ``(n, C, *kernel, *out_size)``, or, with ``one_matrix``, into
+        ``out`` ``(C, *kernel, n, *out_size)`` (the whole batch's columns as
+        one matrix): one strided slice per kernel offset."""
+        d = len(kernel)
+        cols = self.transpose(out, samples_first(d, out.ndim)) if one_matrix else out
+        outs = cols.shape[2 + d :]
         for offset in offsets(kernel):
             view = offset_view(xp, offset, stride, outs)
-            self.copyto(out[(slice(None), slice(None), *offset, ...)], view)
+            self.copyto(cols[(slice(None), slice(None), *offset, ...)], view)
         return out
 
-    def col2im(self, cols, stride: tuple[int, ...], out):
+    def col2im(self, cols, stride: tuple[int, ...], out, one_matrix: bool = False):
         """The adjoint of :meth:`im2col`: every column of ``cols``
-        ``(n, C, *kernel, *out_size)`` added back into its window of ``out``
-        ``(n, C, *size)``, one strided ``+=`` per kernel offset."""
+        ``(n, C, *kernel, *out_size)`` (or ``(C, *kernel, n, *out_size)`` with
+        ``one_matrix``) added back into its window of ``out`` ``(n, C,
+        *size)``, one strided ``+=`` per kernel offset."""
         d = out.ndim - 2
+        if one_matrix:
+            cols = self.transpose(cols, samples_first(d, cols.ndim))
         kernel, outs = cols.shape[2 : 2 + d], cols.shape[2 + d :]
         out[...] = 0.0
         for offset in offsets(kernel):
@@ -409,18 +416,21 @@ class Backend:
     #: operation, whose count and length decide.
     wide_col2im_pays = True
 
-    def col2im_stride1(self, cols, out_size: tuple[int, ...], out):
+    def col2im_stride1(self, cols, out_size: tuple[int, ...], out, one_matrix=False):
         """col2im for stride 1, from "wide" columns ``(n, C, *kernel, L)``
-        whose output positions sit on the grid of ``out`` ``(n, C, *size)``:
-        ``L = out_size[0] * prod(size[1:])``, the first axis ``out_size[0]``
-        long and the others as long as ``out``'s, zeros past the output.
-        Kernel offset ``o`` then adds to the flattened input shifted by
-        ``sum(o * pitch)``, one contiguous run per sample and channel.
+        (``(C, *kernel, n, L)`` with ``one_matrix``) whose output positions sit
+        on the grid of ``out`` ``(n, C, *size)``: ``L = out_size[0] *
+        prod(size[1:])``, the first axis ``out_size[0]`` long and the others as
+        long as ``out``'s, zeros past the output. Kernel offset ``o`` then adds
+        to the flattened input shifted by ``sum(o * pitch)``, one contiguous run
+        per sample and channel.
 
         Past the output's last column a run spills into the next row, adding
         the zeros there; it ends at the last real output, which keeps it inside
         ``out``."""
         n, channels, *size = out.shape
+        if one_matrix:
+            cols = self.transpose(cols, samples_first(len(size), cols.ndim))
         pitches, length = stride1_runs(size, out_size)
         flat = self.reshape(out, (n, channels, -1))  # a view: the adds land in out
         out[...] = 0.0
@@ -572,6 +582,13 @@ def stride1_runs(size, out_size) -> tuple[list[int], int]:
     pitches = [math.prod(size[axis + 1 :]) for axis in range(len(size))]
     length = 1 + sum((m - 1) * p for m, p in zip(out_size, pitches, strict=True))
     return pitches, length
+
+
+def samples_first(d: int, ndim: int) -> tuple[int, ...]:
+    """The axes that put one matrix's columns ``(C, *kernel, n, *out)``, ``d``
+    kernel axes and ``ndim`` in all, in the per-sample order ``(n, C,
+    *kernel, *out)``."""
+    return (1 + d, 0, *range(1, 1 + d), *range(2 + d, ndim))
 
 
 def offsets(kernel: tuple[int, ...]):

@@ -21,6 +21,7 @@ from .base import (
     foreign_device,
     offset_view,
     offsets,
+    samples_first,
 )
 from .kernels import KERNELS, numba_installed
 
@@ -237,27 +238,32 @@ class NumpyBackend(Backend):
         """Whether a compiled loop runs on ``arrays``: chosen, and one dtype."""
         return self.kernels == "numba" and len({a.dtype for a in arrays}) == 1
 
-    def im2col(self, xp, kernel, stride, out):
+    def im2col(self, xp, kernel, stride, out, one_matrix=False):
         """One copy from a strided view of every window (no loop), or, for
         images, the compiled loop (a sequence's rows are too short for it to
         beat NumPy's one copy)."""
         d = len(kernel)
+        cols = out.transpose(samples_first(d, out.ndim)) if one_matrix else out
         if (
             self._compiled(xp, out)
             and d == 2
-            and out.shape[:4] == (*xp.shape[:2], *kernel)
-            and _windows_fit(xp.shape[2:], kernel, stride, out.shape[4:])
+            and cols.shape[:4] == (*xp.shape[:2], *kernel)
+            and _windows_fit(xp.shape[2:], kernel, stride, cols.shape[4:])
         ):
-            KERNELS["im2col"].compiled(*_pair(stride), xp, out)
+            KERNELS["im2col"].compiled(*_pair(stride), one_matrix, xp, out)
             return out
         view = _windows(xp, kernel, stride).transpose(_cols_order(d))
-        np.copyto(out, view)
+        np.copyto(cols, view)
         return out
 
-    def col2im(self, cols, stride, out):
+    def col2im(self, cols, stride, out, one_matrix=False):
         """Where windows do not overlap, one copy into a writeable view of the
         windows; else one strided add per kernel offset; or the compiled loop."""
         d = out.ndim - 2
+        # a sequence as an image of height 1: kernel and output rows of 1
+        planes = cols if d == 2 else np.expand_dims(cols, (1 if one_matrix else 2, 4))
+        if one_matrix:
+            cols = cols.transpose(samples_first(d, cols.ndim))
         kernel, outs = cols.shape[2 : 2 + d], cols.shape[2 + d :]
         overlap = any(s < k for s, k in zip(stride, kernel, strict=True))
         covered = not overlap and all(
@@ -269,10 +275,10 @@ class NumpyBackend(Backend):
             and cols.shape[: 2 + d] == (*out.shape[:2], *kernel)
             and _windows_fit(out.shape[2:], kernel, stride, outs)
         ):
-            planes = cols if d == 2 else np.expand_dims(cols, (2, 4))
             KERNELS["col2im"].compiled(
-                *_pair(stride), not covered, overlap, planes, _planar(out)
-            )
+                *_pair(stride), not covered, overlap, one_matrix, planes,
+                _planar(out),
+            )  # fmt: skip
             return out
         if overlap:
             return super().col2im(cols, stride, out)

@@ -15,11 +15,26 @@ product, and its gradients two more::
 
 with ``G[s]`` sample ``s``'s output gradient, ``(out_channels, prod(out))``.
 One ``matmul`` call takes every sample's product, and ``Y[s]`` lands in the
-output's own layout, ``(n, out_channels, *out)``, with no reshuffle. ``X_col``
-is the one thing forward keeps for backward; it is as large as the batch times
-the kernel, which is why training goes in batches, and prediction makes the
-columns of a few samples at a time (:data:`PREDICT_BYTES`), each block
-multiplied while it is still in the cache.
+output's own layout, ``(n, out_channels, *out)``, with no reshuffle.
+
+Where ``X_col`` has many rows (at least :data:`ONE_MATRIX_ROWS`), the columns
+of the whole batch are instead one matrix, the samples side by side, ``(C *
+prod(kernel), n * prod(out))``, and each of the three products is one large
+product (OpenBLAS takes it on both cores, at up to twice the speed of a
+product per sample)::
+
+    Y_mat  = W_mat @ X_col              (out_channels, n * prod(out))
+    dW_mat = G_mat @ X_col.T            dX_col = W_mat.T @ G_mat
+
+at the cost of two transposed copies: ``Y_mat`` into the output's layout (as
+the bias is added) and the output gradient into ``G_mat``. With few rows, the
+one product's weight gradient, a long sum into a small matrix, runs slower
+than the per-sample products and their sum, so those stay.
+
+``X_col`` is the one thing forward keeps for backward; it is as large as the
+batch times the kernel, which is why training goes in batches, and prediction
+makes the columns of a few samples at a time (:data:`PREDICT_BYTES`), each
+block multiplied while it is still in the cache.
 """
 
 import math
@@ -37,6 +52,12 @@ from .registry import register_layer
 #: at once, added back (col2im) while it is still in the cache, instead of
 #: the whole batch's (10 MB for LeNet's second layer at batch 128).
 BLOCK_ENTRIES = 2**19
+
+#: Rows of ``X_col`` (``in_channels * prod(kernel_size)``) from which the
+#: batch's columns are one matrix: LeNet-5's second layer (150 rows) and 1-D
+#: layers of 25 channels under a kernel of 3 (75) are; a first layer over one
+#: or three channels (25 or 27 rows) is not
+ONE_MATRIX_ROWS = 64
 
 #: Bytes of columns made at a time when predicting: the columns of a block of
 #: samples, multiplied while they are still in the cache (the columns of
@@ -142,6 +163,12 @@ class _Conv(Layer):
         return values
 
     # -- the math ----------------------------------------------------------------
+    @property
+    def _one_matrix(self) -> bool:
+        """Whether the batch's columns are one matrix (see the module's
+        docstring): when ``X_col`` has at least :data:`ONE_MATRIX_ROWS` rows."""
+        return self.in_channels * math.prod(self._kernel) >= ONE_MATRIX_ROWS
+
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         ops, W = self.ops, self.params["W"]
         new = self._buffer if training else self._fresh
@@ -151,41 +178,81 @@ class _Conv(Layer):
             padded = _im2col.padded_size(x.shape[2:], self._padding)
             xp = new("xp", (n, self.in_channels, *padded), dtype)
             x = _im2col.pad(x, self._padding, 0.0, xp)
-        window = (self.in_channels, *self._kernel, *out_size)
+        window = math.prod((self.in_channels, *self._kernel, *out_size))
         rows = n  # training keeps the whole batch's columns for backward
         if not training:
-            rows = _predict_rows(n, math.prod(window) * ops.host_dtype(dtype).itemsize)
-        cols = new("cols", (rows, *window), dtype)
+            rows = _predict_rows(n, window * ops.host_dtype(dtype).itemsize)
+        cols_memory = new("cols", (rows * window,), dtype)
         y = new("y", (n, self.out_channels, *out_size), dtype)
-        w_mat = self._w_mat()
         for start in range(0, n, rows):
             part, m = slice(start, min(start + rows, n)), min(rows, n - start)
-            ops.im2col(x[part, ...], self._kernel, self._stride, cols[:m, ...])
-            y_rows = ops.reshape(y[part, ...], (m, self.out_channels, -1))  # a view
-            ops.matmul(w_mat, self._x_col(cols[:m, ...]), out=y_rows)  # every Y[s]
-            if self.bias:
-                y_rows += ops.reshape(self.params["b"], (self.out_channels, 1))
+            cols = self._flat_as(cols_memory, self._cols_shape(m, out_size))
+            ops.im2col(x[part, ...], self._kernel, self._stride, cols, self._one_matrix)
+            self._product(cols, y[part, ...], new)
         if training:
             self.save_for_backward(cols=cols)
         return y
+
+    def _product(self, cols: np.ndarray, y: np.ndarray, new) -> None:
+        """``Y[s] = W_mat @ X_col[s] + b`` into ``y`` ``(m, out_channels,
+        *out)``: one product per sample, landing in ``y``'s layout, or one
+        product for them all, transposed into ``y`` as the bias is added."""
+        ops, m, channels = self.ops, y.shape[0], self.out_channels
+        y_rows = ops.reshape(y, (m, channels, -1))  # a view
+        b = ops.reshape(self.params["b"], (channels, 1)) if self.bias else None
+        if not self._one_matrix:
+            ops.matmul(self._w_mat(), self._x_col(cols), out=y_rows)  # every Y[s]
+            if b is not None:
+                y_rows += b
+            return
+        y_mat = self._flat_as(new("y_mat", (y.size,), y.dtype), (channels, -1))
+        ops.matmul(self._w_mat(), self._x_col(cols), out=y_mat)  # (out, m * out)
+        y_mat = ops.swapaxes(ops.reshape(y_mat, (channels, m, -1)), 0, 1)
+        if b is None:
+            ops.copyto(y_rows, y_mat)
+        else:
+            ops.add(y_mat, b, out=y_rows)
+
+    def _cols_shape(self, m: int, out_size: tuple[int, ...]) -> tuple[int, ...]:
+        """The columns of ``m`` samples: ``(m, C, *kernel, *out)``, or
+        ``(C, *kernel, m, *out)`` as one matrix."""
+        if self._one_matrix:
+            return (self.in_channels, *self._kernel, m, *out_size)
+        return (m, self.in_channels, *self._kernel, *out_size)
+
+    def _flat_as(self, memory: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """The first entries of the flat buffer ``memory`` as ``shape`` (a
+        view): a smaller batch's arrays in the same memory, whatever their
+        first axis."""
+        size = math.prod(shape) if -1 not in shape else memory.shape[0]
+        return self.ops.reshape(memory[:size], shape)
 
     def _w_mat(self) -> np.ndarray:
         """``W_mat``, ``(out_channels, C * prod(kernel))``: a view of ``W``."""
         return self.ops.reshape(self.params["W"], (self.out_channels, -1))
 
     def _x_col(self, cols: np.ndarray) -> np.ndarray:
-        """``X_col``, ``(n, C * prod(kernel), prod(out))``: a view of ``cols``
-        ``(n, C, *kernel, *out)``."""
-        n, rows = cols.shape[0], math.prod(cols.shape[1 : 2 + len(self.SPATIAL)])
-        return self.ops.reshape(cols, (n, rows, -1))
+        """``X_col`` of ``cols`` (a view): ``(n, C * prod(kernel), prod(out))``
+        from ``(n, C, *kernel, *out)``, or, as one matrix, ``(C *
+        prod(kernel), n * prod(out))`` from ``(C, *kernel, n, *out)``."""
+        rows = self.in_channels * math.prod(self._kernel)
+        if self._one_matrix:
+            return self.ops.reshape(cols, (rows, -1))
+        return self.ops.reshape(cols, (cols.shape[0], rows, -1))
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         ops, cols = self.ops, self.saved["cols"]
         n, dtype = grad_out.shape[0], grad_out.dtype
         g = ops.reshape(grad_out, (n, self.out_channels, -1))  # every G[s]
-        self._weight_gradient(g, self._x_col(cols))
         if self.bias:
             ops.channel_sum(g, out=self.grads["b"])
+        if self._one_matrix:  # G_mat, (out_channels, n * prod(out))
+            g_memory = self._buffer("g_mat", (grad_out.size,), dtype)
+            g_mat = self._flat_as(g_memory, (self.out_channels, -1))
+            ops.copyto(ops.reshape(g_mat, (self.out_channels, n, -1)),
+                       ops.swapaxes(g, 0, 1))  # fmt: skip
+            g = g_mat
+        self._weight_gradient(g, self._x_col(cols))
         if not need_input_grad:
             return None
         size = self.input_shape[1:]
@@ -194,7 +261,7 @@ class _Conv(Layer):
         if self._stride == (1,) * len(self.SPATIAL) and ops.wide_col2im_pays:
             self._input_gradient_stride1(grad_out, dxp)
         else:
-            self._input_gradient(g, cols.shape, dxp)
+            self._input_gradient(g, grad_out.shape[2:], dxp)
         if padded == size:
             return dxp
         dx = self._buffer("dx", (n, *self.input_shape), dtype)
@@ -202,32 +269,54 @@ class _Conv(Layer):
         return dx
 
     def _weight_gradient(self, g: np.ndarray, x_col: np.ndarray) -> None:
-        """``dW_mat = sum_s G[s] @ X_col[s].T`` into ``grads["W"]``, each
-        sample's product taken with the longer side of ``dW_mat`` as its rows
-        (OpenBLAS takes a (150, 16) result about twice as fast as a (16, 150)
-        one): as written when ``W_mat`` has at least as many rows as columns,
-        else transposed, ``X_col[s] @ G[s].T``, summed, and copied back."""
+        """``dW_mat = sum_s G[s] @ X_col[s].T`` (or, as one matrix, ``G_mat @
+        X_col.T``) into ``grads["W"]``, each product taken with the longer side
+        of ``dW_mat`` as its rows (OpenBLAS takes a (150, 16) result about
+        twice as fast as a (16, 150) one): as written when ``W_mat`` has at
+        least as many rows as columns, else transposed, ``X_col @ G.T``, and
+        copied back."""
         ops, dtype = self.ops, g.dtype
-        n, rows = g.shape[0], x_col.shape[1]
+        rows, per_sample = x_col.shape[-2], g.ndim == 3
         dW = ops.reshape(self.grads["W"], (self.out_channels, rows))
-        if self.out_channels >= rows:
-            terms = self._buffer("dW_terms", (n, self.out_channels, rows), dtype)
-            ops.matmul(g, ops.swapaxes(x_col, 1, 2), out=terms)  # G[s] @ X_col[s].T
-            ops.sum(terms, axis=0, out=dW)
+        if self.out_channels >= rows:  # G @ X_col.T
+            product = dW
+            if per_sample:
+                product = self._buffer("dW_terms", (g.shape[0], *dW.shape), dtype)
+            ops.matmul(g, ops.swapaxes(x_col, -1, -2), out=product)
+            if per_sample:
+                ops.sum(product, axis=0, out=dW)
             return
-        terms = self._buffer("dW_terms", (n, rows, self.out_channels), dtype)
-        ops.matmul(x_col, ops.swapaxes(g, 1, 2), out=terms)  # X_col[s] @ G[s].T
-        dW_t = self._buffer("dW_t", (rows, self.out_channels), dtype)
-        ops.copyto(dW, ops.swapaxes(ops.sum(terms, axis=0, out=dW_t), 0, 1))
+        dW_t = self._buffer("dW_t", (rows, self.out_channels), dtype)  # X_col @ G.T
+        if per_sample:
+            terms = self._buffer("dW_terms", (g.shape[0], *dW_t.shape), dtype)
+            ops.matmul(x_col, ops.swapaxes(g, 1, 2), out=terms)
+            ops.sum(terms, axis=0, out=dW_t)
+        else:
+            ops.matmul(x_col, ops.swapaxes(g, 0, 1), out=dW_t)
+        ops.copyto(dW, ops.swapaxes(dW_t, 0, 1))
 
-    def _input_gradient(self, g: np.ndarray, shape, dxp: np.ndarray) -> None:
-        """``dX`` (padded) into ``dxp``: ``dX_col[s] = W_mat.T @ G[s]``, then
-        col2im, a block of samples at a time."""
+    def _input_gradient(self, g: np.ndarray, out_size, dxp: np.ndarray) -> None:
+        """``dX`` (padded) into ``dxp``: ``dX_col[s] = W_mat.T @ G[s]`` (or
+        ``W_mat.T @ G_mat`` as one matrix), then col2im, a block of samples at
+        a time."""
         ops, w_mat = self.ops, self._w_mat()
-        for part, m in _sample_blocks(g.shape[0], math.prod(shape[1:])):
-            dcols = self._buffer("dcols", (m, *shape[1:]), g.dtype)
-            ops.matmul(w_mat.T, g[part, ...], out=self._x_col(dcols))
-            ops.col2im(dcols, self._stride, dxp[part, ...])
+        positions = math.prod(out_size)
+        window = math.prod((self.in_channels, *self._kernel)) * positions
+        blocks = _sample_blocks(dxp.shape[0], window)
+        memory = self._buffer("dcols", (blocks[0][1] * window,), g.dtype)
+        for part, m in blocks:
+            dcols = self._flat_as(memory, self._cols_shape(m, out_size))
+            g_part = self._samples_of(g, part, positions)
+            ops.matmul(w_mat.T, g_part, out=self._x_col(dcols))
+            ops.col2im(dcols, self._stride, dxp[part, ...], self._one_matrix)
+
+    def _samples_of(self, g: np.ndarray, part: slice, positions: int) -> np.ndarray:
+        """Samples ``part`` of the output gradient ``g`` (a view): the rows
+        ``G[s]`` of ``(n, out_channels, positions)``, or, as one matrix, the
+        columns of ``G_mat`` ``(out_channels, n * positions)``."""
+        if self._one_matrix:
+            return g[:, part.start * positions : part.stop * positions]
+        return g[part, ...]
 
     def _input_gradient_stride1(self, grad_out: np.ndarray, dxp: np.ndarray):
         """``dX`` (padded) into ``dxp`` for stride 1, through "wide" columns:
@@ -240,19 +329,29 @@ class _Conv(Layer):
         (the compiled col2im adds short rows as fast, so the backend says
         whether this pays: ``ops.wide_col2im_pays``)."""
         ops, n, dtype = self.ops, grad_out.shape[0], grad_out.dtype
-        out_size = grad_out.shape[2:]
+        channels, out_size = self.out_channels, grad_out.shape[2:]
         wide = (*out_size[:1], *dxp.shape[3:])
-        g_wide = self._buffer("g_wide", (n, self.out_channels, *wide), dtype)
+        length = math.prod(wide)
+        memory = self._buffer("g_wide", (n * channels * length,), dtype)
+        if self._one_matrix:  # G_wide as one matrix, (out_channels, n, *wide)
+            g_wide = self._flat_as(memory, (channels, n, *wide))
+            grad_out = ops.swapaxes(grad_out, 0, 1)
+        else:
+            g_wide = self._flat_as(memory, (n, channels, *wide))
         if wide != out_size:
             g_wide[..., out_size[-1] :] = 0.0
         ops.copyto(g_wide[..., : out_size[-1]], grad_out)
-        g_rows, w_mat = ops.reshape(g_wide, (n, self.out_channels, -1)), self._w_mat()
-        length = math.prod(wide)
-        for part, m in _sample_blocks(n, w_mat.shape[1] * length):
-            shape = (m, self.in_channels, *self._kernel, length)
-            dcols = self._buffer("dcols_wide", shape, dtype)
-            ops.matmul(w_mat.T, g_rows[part, ...], out=self._x_col(dcols))
-            ops.col2im_stride1(dcols, out_size, dxp[part, ...])
+        g_wide = self._flat_as(memory, (channels, -1) if self._one_matrix else (
+            n, channels, -1))  # fmt: skip
+        w_mat = self._w_mat()
+        window = w_mat.shape[1] * length
+        blocks = _sample_blocks(n, window)
+        memory = self._buffer("dcols_wide", (blocks[0][1] * window,), dtype)
+        for part, m in blocks:
+            dcols = self._flat_as(memory, self._cols_shape(m, (length,)))
+            g_part = self._samples_of(g_wide, part, length)
+            ops.matmul(w_mat.T, g_part, out=self._x_col(dcols))
+            ops.col2im_stride1(dcols, out_size, dxp[part, ...], self._one_matrix)
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -7,13 +7,15 @@ a stride ``(sh, sw)``, the columns hold every window, sample by sample::
 
     cols[s, c, i, j, y, x] = xp[s, c, y * sh + i, x * sw + j]
 
-and col2im adds them back, ``dxp[s, c, y * sh + i, x * sw + j] += cols[s, c,
-i, j, y, x]``, kernel offset after kernel offset (C order) from zeros, as the
-NumPy version's strided adds do, so the two agree to the last bit. Each task
-is one (sample, channel) plane, independent of the others, so a ``prange``
-shares them among the cores. im2col and col2im are
-compiled for their stride (and col2im for whether it zeros first and adds),
-which lets the compiler vectorise the copy of each row.
+or, as one matrix for the whole batch (``one_matrix``), with the samples
+after the kernel, ``cols[c, i, j, s, y, x]``. col2im adds them back,
+``dxp[s, c, y * sh + i, x * sw + j] += cols[s, c, i, j, y, x]``, kernel offset
+after kernel offset (C order) from zeros, as the NumPy version's strided adds
+do, so the two agree to the last bit. Each task is one (sample, channel)
+plane, independent of the others, so a ``prange`` shares them among the
+cores. The loops are compiled for their stride and layout (and col2im for
+whether it zeros first and adds), which lets the compiler vectorise the copy
+of each row.
 
 The loops check no bounds: the backend checks the shapes before calling them.
 """
@@ -21,9 +23,10 @@ The loops check no bounds: the backend checks the shapes before calling them.
 from ._registry import prange, register_kernel
 
 
-def im2col_loop(sh, sw):
-    """The loop for stride ``(sh, sw)``: ``cols`` ``(n, C, kh, kw, oh, ow)``
-    from ``xp`` ``(n, C, H, W)``."""
+def im2col_loop(sh, sw, one_matrix):
+    """The loop for stride ``(sh, sw)``: ``cols`` ``(n, C, kh, kw, oh, ow)``,
+    or ``(C, kh, kw, n, oh, ow)`` if ``one_matrix``, from ``xp``
+    ``(n, C, H, W)``, a (sample, channel) plane's windows at a time."""
 
     def loop(xp, cols) -> None:
         n, channels, kh, kw, oh, ow = cols.shape
@@ -37,13 +40,28 @@ def im2col_loop(sh, sw):
                         for x in range(ow):
                             target[x] = source[x * sw]
 
-    return loop
+    def one_matrix_loop(xp, cols) -> None:
+        channels, kh, kw, n, oh, ow = cols.shape
+        for task in prange(n * channels):
+            s, c = task // channels, task % channels
+            for i in range(kh):
+                for j in range(kw):
+                    for y in range(oh):
+                        source = xp[s, c, y * sh + i, j:]
+                        target = cols[c, i, j, s, y]
+                        for x in range(ow):
+                            target[x] = source[x * sw]
+
+    return one_matrix_loop if one_matrix else loop
 
 
-def col2im_loop(sh, sw, zero, add):
+def col2im_loop(sh, sw, zero, add, one_matrix):
     """The loop for stride ``(sh, sw)``: ``out`` ``(n, C, H, W)`` from ``cols``
-    ``(n, C, kh, kw, oh, ow)``, zeros first if ``zero``, then each column added
-    (``add``) or written (windows that never overlap)."""
+    ``(n, C, kh, kw, oh, ow)``, or ``(C, kh, kw, n, oh, ow)`` if
+    ``one_matrix``; zeros first if ``zero``, then each column added (``add``)
+    or written (windows that never overlap). A task reads one contiguous
+    stretch of ``cols``, a (sample, channel) plane's windows, or, as one
+    matrix, a channel's, for every sample (its planes are the task's alone)."""
 
     def loop(cols, out) -> None:
         n, channels, kh, kw, oh, ow = cols.shape
@@ -62,8 +80,26 @@ def col2im_loop(sh, sw, zero, add):
                             else:
                                 target[x * sw] = source[x]
 
-    return loop
+    def one_matrix_loop(cols, out) -> None:
+        channels, kh, kw, n, oh, ow = cols.shape
+        for c in prange(channels):
+            if zero:
+                for s in range(n):
+                    out[s, c] = 0
+            for i in range(kh):
+                for j in range(kw):
+                    for s in range(n):
+                        for y in range(oh):
+                            source = cols[c, i, j, s, y]
+                            target = out[s, c, y * sh + i, j:]
+                            for x in range(ow):
+                                if add:
+                                    target[x * sw] += source[x]
+                                else:
+                                    target[x * sw] = source[x]
+
+    return one_matrix_loop if one_matrix else loop
 
 
-IM2COL = register_kernel("im2col", im2col_loop, parallel=True, constants=2)
-COL2IM = register_kernel("col2im", col2im_loop, parallel=True, constants=4)
+IM2COL = register_kernel("im2col", im2col_loop, parallel=True, constants=3)
+COL2IM = register_kernel("col2im", col2im_loop, parallel=True, constants=5)
