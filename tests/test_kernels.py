@@ -240,17 +240,17 @@ def as_one_matrix(cols, d):
 
 
 def im2col_example(dtype, twin):
-    """Every image of WINDOWS, in both layouts, and a strided view as the
-    input (sequences take NumPy's copy either way)."""
+    """Every window of WINDOWS into one matrix, and the images' into each
+    sample's own columns (a sequence's take NumPy's copy either way), each
+    from a strided view too."""
     results = []
     for shape, kernel, stride in WINDOWS:
-        if len(kernel) == 1:
-            continue
         for x in (windows_input(shape, dtype), windows_input(shape, dtype)[::2]):
             n, channels, *size = x.shape
             outs = out_size(size, kernel, stride)
             out = np.full((n, channels, *kernel, *outs), 7, dtype)
-            results.append(through(twin, "im2col", x, kernel, stride, out))
+            if len(kernel) == 2:
+                results.append(through(twin, "im2col", x, kernel, stride, out))
             one = as_one_matrix(out, len(kernel))
             results.append(through(twin, "im2col", x, kernel, stride, one, True))
     return results

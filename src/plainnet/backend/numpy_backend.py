@@ -239,18 +239,21 @@ class NumpyBackend(Backend):
         return self.kernels == "numba" and len({a.dtype for a in arrays}) == 1
 
     def im2col(self, xp, kernel, stride, out, one_matrix=False):
-        """One copy from a strided view of every window (no loop), or, for
-        images, the compiled loop (a sequence's rows are too short for it to
+        """One copy from a strided view of every window (no loop), or the
+        compiled loop: for images, and for sequences into one matrix (a
+        sample's own columns of a sequence are too short for the loop to
         beat NumPy's one copy)."""
         d = len(kernel)
         cols = out.transpose(samples_first(d, out.ndim)) if one_matrix else out
         if (
             self._compiled(xp, out)
-            and d == 2
-            and cols.shape[:4] == (*xp.shape[:2], *kernel)
-            and _windows_fit(xp.shape[2:], kernel, stride, cols.shape[4:])
+            and (d == 2 or one_matrix)
+            and cols.shape[: 2 + d] == (*xp.shape[:2], *kernel)
+            and _windows_fit(xp.shape[2:], kernel, stride, cols.shape[2 + d :])
         ):
-            KERNELS["im2col"].compiled(*_pair(stride), one_matrix, xp, out)
+            KERNELS["im2col"].compiled(
+                *_pair(stride), one_matrix, _planar(xp), _planar_cols(out, one_matrix)
+            )
             return out
         view = _windows(xp, kernel, stride).transpose(_cols_order(d))
         np.copyto(cols, view)
@@ -260,8 +263,7 @@ class NumpyBackend(Backend):
         """Where windows do not overlap, one copy into a writeable view of the
         windows; else one strided add per kernel offset; or the compiled loop."""
         d = out.ndim - 2
-        # a sequence as an image of height 1: kernel and output rows of 1
-        planes = cols if d == 2 else np.expand_dims(cols, (1 if one_matrix else 2, 4))
+        planes = _planar_cols(cols, one_matrix)
         if one_matrix:
             cols = cols.transpose(samples_first(d, cols.ndim))
         kernel, outs = cols.shape[2 : 2 + d], cols.shape[2 + d :]
@@ -460,6 +462,14 @@ def _planar(array: np.ndarray) -> np.ndarray:
     """``(n, C, length)`` as ``(n, C, 1, length)`` (a view): the loops take
     images, and a sequence is an image of height 1."""
     return array if array.ndim == 4 else np.expand_dims(array, 2)
+
+
+def _planar_cols(cols: np.ndarray, one_matrix: bool) -> np.ndarray:
+    """A sequence's columns as an image's (a view): a kernel and an output of
+    height 1."""
+    if cols.ndim == 6:
+        return cols
+    return np.expand_dims(cols, (1 if one_matrix else 2, 4))
 
 
 def _pair(values: tuple[int, ...]) -> tuple[int, ...]:

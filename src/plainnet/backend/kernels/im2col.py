@@ -1,6 +1,5 @@
-"""im2col and col2im as loops over (sample, channel) planes (the NumPy
-backend's ``im2col`` and ``col2im``), for images; a sequence is an image of
-height 1.
+"""im2col and col2im as loops (the NumPy backend's ``im2col`` and
+``col2im``), for images; a sequence is an image of height 1.
 
 For a padded batch ``xp`` of shape ``(n, C, H, W)``, a kernel ``(kh, kw)`` and
 a stride ``(sh, sw)``, the columns hold every window, sample by sample::
@@ -11,11 +10,13 @@ or, as one matrix for the whole batch (``one_matrix``), with the samples
 after the kernel, ``cols[c, i, j, s, y, x]``. col2im adds them back,
 ``dxp[s, c, y * sh + i, x * sw + j] += cols[s, c, i, j, y, x]``, kernel offset
 after kernel offset (C order) from zeros, as the NumPy version's strided adds
-do, so the two agree to the last bit. Each task is one (sample, channel)
-plane, independent of the others, so a ``prange`` shares them among the
-cores. The loops are compiled for their stride and layout (and col2im for
-whether it zeros first and adds), which lets the compiler vectorise the copy
-of each row.
+do, so the two agree to the last bit. The tasks are independent of each
+other, so a ``prange`` shares them among the cores: for a sample's own
+columns, each (sample, channel) plane; for one matrix, each stretch of it
+that one (channel, kernel row) fills, and in col2im, each channel, whose
+planes in every sample are that task's alone. The loops are compiled for
+their stride and layout (and col2im for whether it zeros first and adds),
+which lets the compiler vectorise the copy of each row.
 
 The loops check no bounds: the backend checks the shapes before calling them.
 """
@@ -26,7 +27,7 @@ from ._registry import prange, register_kernel
 def im2col_loop(sh, sw, one_matrix):
     """The loop for stride ``(sh, sw)``: ``cols`` ``(n, C, kh, kw, oh, ow)``,
     or ``(C, kh, kw, n, oh, ow)`` if ``one_matrix``, from ``xp``
-    ``(n, C, H, W)``, a (sample, channel) plane's windows at a time."""
+    ``(n, C, H, W)``."""
 
     def loop(xp, cols) -> None:
         n, channels, kh, kw, oh, ow = cols.shape
@@ -42,15 +43,13 @@ def im2col_loop(sh, sw, one_matrix):
 
     def one_matrix_loop(xp, cols) -> None:
         channels, kh, kw, n, oh, ow = cols.shape
-        for task in prange(n * channels):
-            s, c = task // channels, task % channels
-            for i in range(kh):
-                for j in range(kw):
+        for task in prange(channels * kh):
+            c, i = task // kh, task % kh
+            for j in range(kw):
+                for s in range(n):
                     for y in range(oh):
-                        source = xp[s, c, y * sh + i, j:]
-                        target = cols[c, i, j, s, y]
                         for x in range(ow):
-                            target[x] = source[x * sw]
+                            cols[c, i, j, s, y, x] = xp[s, c, y * sh + i, x * sw + j]
 
     return one_matrix_loop if one_matrix else loop
 
@@ -59,9 +58,7 @@ def col2im_loop(sh, sw, zero, add, one_matrix):
     """The loop for stride ``(sh, sw)``: ``out`` ``(n, C, H, W)`` from ``cols``
     ``(n, C, kh, kw, oh, ow)``, or ``(C, kh, kw, n, oh, ow)`` if
     ``one_matrix``; zeros first if ``zero``, then each column added (``add``)
-    or written (windows that never overlap). A task reads one contiguous
-    stretch of ``cols``, a (sample, channel) plane's windows, or, as one
-    matrix, a channel's, for every sample (its planes are the task's alone)."""
+    or written (windows that never overlap)."""
 
     def loop(cols, out) -> None:
         n, channels, kh, kw, oh, ow = cols.shape
@@ -90,13 +87,12 @@ def col2im_loop(sh, sw, zero, add, one_matrix):
                 for j in range(kw):
                     for s in range(n):
                         for y in range(oh):
-                            source = cols[c, i, j, s, y]
-                            target = out[s, c, y * sh + i, j:]
+                            row, target = cols[c, i, j, s, y], out[s, c, y * sh + i]
                             for x in range(ow):
                                 if add:
-                                    target[x * sw] += source[x]
+                                    target[x * sw + j] += row[x]
                                 else:
-                                    target[x * sw] = source[x]
+                                    target[x * sw + j] = row[x]
 
     return one_matrix_loop if one_matrix else loop
 
