@@ -41,6 +41,11 @@ EXAMPLES = {
         lambda: pn.Conv2D(2, 3, (3, 2), stride=(2, 1), padding=1),
         [(2, 5, 4), (2, 2, 3)],
     ),
+    # 66 and 72 rows in X_col: the batch's columns as one matrix
+    "Conv1D one matrix": (
+        lambda: pn.Conv1D(22, 2, 3, stride=2, padding=1), [(22, 5), (22, 2)]
+    ),
+    "Conv2D one matrix": (lambda: pn.Conv2D(8, 2, 3, padding=1), [(8, 3, 4)]),
     "MaxPool1D": (lambda: pn.MaxPool1D(3, stride=2, padding=1), [(2, 7), (3, 4)]),
     "MaxPool2D": (lambda: pn.MaxPool2D(2), [(2, 4, 6), (1, 5, 3)]),
     "AvgPool1D": (lambda: pn.AvgPool1D(2), [(2, 7), (3, 4)]),
