@@ -320,6 +320,21 @@ def avg_pool_backward_example(dtype, twin):
     return results
 
 
+def transpose_batch_example(dtype, twin):
+    """One matrix's product into the samples' layout with a bias (NaN and
+    infinities included), and an output gradient back, as a plain copy (-0.0
+    kept)."""
+    results = []
+    for shape in ((3, 5, 7), (4, 2, 1)):
+        a = windows_input(shape, dtype)
+        bias = windows_input(shape[:1], dtype, seed=1)
+        for added in (bias, None):
+            out = np.full((shape[1], shape[0], shape[2]), 7, dtype)
+            with np.errstate(invalid="ignore"):  # inf - inf
+                results.append(through(twin, "transpose_batch", a, out, added))
+    return results
+
+
 # kernel: (example, whether the twins agree to the last bit, or "values": in value)
 EXAMPLES = {
     "adam": (adam_example, True),
@@ -335,6 +350,7 @@ EXAMPLES = {
     "lstm_cell_backward": (lstm_backward_example, False),
     "im2col": (im2col_example, True),
     "col2im": (col2im_example, True),
+    "transpose_batch": (transpose_batch_example, True),
     "max_pool": (max_pool_example, True),
     "max_pool_backward": (max_pool_backward_example, True),
     "avg_pool": (avg_pool_example, True),

@@ -15,15 +15,9 @@ import os
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .base import (
-    Backend,
-    DeviceError,
-    foreign_device,
-    offset_view,
-    offsets,
-    samples_first,
-)
+from .base import Backend, DeviceError, foreign_device
 from .kernels import KERNELS, numba_installed
+from .windows import offset_view, offsets, samples_first
 
 KERNEL_CHOICES = ("auto", "numpy", "numba")
 
@@ -237,6 +231,20 @@ class NumpyBackend(Backend):
     def _compiled(self, *arrays) -> bool:
         """Whether a compiled loop runs on ``arrays``: chosen, and one dtype."""
         return self.kernels == "numba" and len({a.dtype for a in arrays}) == 1
+
+    def transpose_batch(self, a, out, bias=None):
+        """The compiled loop for ``(C, n, P)`` arrays of one dtype into a
+        C-contiguous ``out``; else NumPy's copy through a strided view."""
+        if (
+            self._compiled(a, out, *(() if bias is None else (bias,)))
+            and a.ndim == 3
+            and out.shape == (a.shape[1], a.shape[0], a.shape[2])
+            and out.flags.c_contiguous
+            and (bias is None or bias.shape == (a.shape[0],))
+        ):
+            KERNELS["transpose_batch"].compiled(bias is not None, a, bias, out)
+            return out
+        return super().transpose_batch(a, out, bias)
 
     def im2col(self, xp, kernel, stride, out, one_matrix=False):
         """One copy from a strided view of every window (no loop), or the

@@ -199,19 +199,15 @@ class _Conv(Layer):
         product for them all, transposed into ``y`` as the bias is added."""
         ops, m, channels = self.ops, y.shape[0], self.out_channels
         y_rows = ops.reshape(y, (m, channels, -1))  # a view
-        b = ops.reshape(self.params["b"], (channels, 1)) if self.bias else None
+        b = self.params["b"] if self.bias else None
         if not self._one_matrix:
             ops.matmul(self._w_mat(), self._x_col(cols), out=y_rows)  # every Y[s]
             if b is not None:
-                y_rows += b
+                y_rows += ops.reshape(b, (channels, 1))
             return
         y_mat = self._flat_as(new("y_mat", (y.size,), y.dtype), (channels, -1))
         ops.matmul(self._w_mat(), self._x_col(cols), out=y_mat)  # (out, m * out)
-        y_mat = ops.swapaxes(ops.reshape(y_mat, (channels, m, -1)), 0, 1)
-        if b is None:
-            ops.copyto(y_rows, y_mat)
-        else:
-            ops.add(y_mat, b, out=y_rows)
+        ops.transpose_batch(ops.reshape(y_mat, (channels, m, -1)), y_rows, b)
 
     def _cols_shape(self, m: int, out_size: tuple[int, ...]) -> tuple[int, ...]:
         """The columns of ``m`` samples: ``(m, C, *kernel, *out)``, or
@@ -249,8 +245,7 @@ class _Conv(Layer):
         if self._one_matrix:  # G_mat, (out_channels, n * prod(out))
             g_memory = self._buffer("g_mat", (grad_out.size,), dtype)
             g_mat = self._flat_as(g_memory, (self.out_channels, -1))
-            ops.copyto(ops.reshape(g_mat, (self.out_channels, n, -1)),
-                       ops.swapaxes(g, 0, 1))  # fmt: skip
+            ops.transpose_batch(g, ops.reshape(g_mat, (self.out_channels, n, -1)))
             g = g_mat
         self._weight_gradient(g, self._x_col(cols))
         if not need_input_grad:

@@ -27,4 +27,14 @@ __all__ = [
 ]  # fmt: skip
 
 # each module registers its loops
-from . import adam, cross_entropy, erf, gru, im2col, lstm, pooling, relu  # noqa: F401
+from . import (  # noqa: F401
+    adam,
+    cross_entropy,
+    erf,
+    gru,
+    im2col,
+    lstm,
+    pooling,
+    relu,
+    transpose,
+)
