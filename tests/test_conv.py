@@ -21,8 +21,9 @@ from plainnet.layers import ShapeError, conv
 def columns_layout(request, monkeypatch):
     """A test with this runs twice: with each convolution's columns laid out
     per sample, and as one matrix for the whole batch."""
-    rows = 10**9 if request.param == "per sample" else 0
-    monkeypatch.setattr(conv, "ONE_MATRIX_ROWS", rows)
+    one = request.param == "one matrix"
+    monkeypatch.setattr(conv, "ONE_MATRIX_ROWS", 0 if one else 10**9)
+    monkeypatch.setattr(conv, "ONE_MATRIX_POSITIONS", 10**9)
     return request.param
 
 
@@ -511,3 +512,29 @@ def test_prediction_makes_the_columns_a_block_of_samples_at_a_time(
     else:
         tolerance = 1e-6 if dtype == "float32" else 1e-14
         np.testing.assert_allclose(predicted, whole, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize(
+    "make, shape, one",
+    [
+        (lambda: pn.Conv1D(25, 25, 3, stride=2, padding=1), (25, 19), True),
+        (lambda: pn.Conv1D(1, 25, 5, stride=2, padding=1), (1, 40), False),
+        (lambda: pn.Conv2D(6, 16, 5), (6, 14, 14), False),  # 100 positions
+        (lambda: pn.Conv2D(16, 8, 3, padding=1), (16, 6, 6), True),
+    ],
+)
+def test_the_columns_are_one_matrix_for_many_rows_and_few_positions(
+    make, shape, one
+):
+    """The layout each layer chooses, and its columns' shape: ``(C, *kernel,
+    n, *out)`` as one matrix, else ``(n, C, *kernel, *out)``."""
+    net = pn.Sequential([make()], seed=0, input_shape=shape)
+    layer = net.layers[0]
+    net.forward(random((3, *shape)), training=True)
+    kernel, out = layer._kernel, net.output_shape[1:]
+    expected = (
+        (layer.in_channels, *kernel, 3, *out) if one
+        else (3, layer.in_channels, *kernel, *out)
+    )  # fmt: skip
+    assert layer._one_matrix is one
+    assert layer.saved["cols"].shape == expected

@@ -544,8 +544,8 @@ WINDOWED_LAYERS = [
     (lambda: pn.Conv2D(2, 3, (3, 2), stride=(2, 1), padding=1), (2, 7, 6)),
     (lambda: pn.Conv1D(2, 3, 4, padding="same"), (2, 9)),
     (lambda: pn.Conv1D(2, 3, 3, stride=2, padding=1, bias=False), (2, 9)),
-    # 75 rows in X_col: the batch's columns as one matrix
-    (lambda: pn.Conv2D(3, 4, 5, padding=2), (3, 9, 8)),
+    # 75 rows in X_col, 42 positions: the batch's columns as one matrix
+    (lambda: pn.Conv2D(3, 4, 5, padding=2), (3, 7, 6)),
     (lambda: pn.Conv1D(25, 4, 3, stride=2, padding=1), (25, 9)),
     (lambda: pn.MaxPool2D(2), (2, 6, 7)),
     (lambda: pn.MaxPool2D(3, stride=2, padding=1), (2, 7, 6)),

@@ -17,11 +17,12 @@ with ``G[s]`` sample ``s``'s output gradient, ``(out_channels, prod(out))``.
 One ``matmul`` call takes every sample's product, and ``Y[s]`` lands in the
 output's own layout, ``(n, out_channels, *out)``, with no reshuffle.
 
-Where ``X_col`` has many rows (at least :data:`ONE_MATRIX_ROWS`), the columns
-of the whole batch are instead one matrix, the samples side by side, ``(C *
-prod(kernel), n * prod(out))``, and each of the three products is one large
-product (OpenBLAS takes it on both cores, at up to twice the speed of a
-product per sample)::
+Where ``X_col`` has many rows and each sample few output positions (at least
+:data:`ONE_MATRIX_ROWS`, at most :data:`ONE_MATRIX_POSITIONS`), a product per
+sample is too small for BLAS to run at its speed, and the columns of the whole
+batch are instead one matrix, the samples side by side, ``(C * prod(kernel), n
+* prod(out))``; each of the three products is then one large product (on both
+cores, at up to twice the speed of the products per sample)::
 
     Y_mat  = W_mat @ X_col              (out_channels, n * prod(out))
     dW_mat = G_mat @ X_col.T            dX_col = W_mat.T @ G_mat
@@ -29,7 +30,9 @@ product per sample)::
 at the cost of two transposed copies: ``Y_mat`` into the output's layout (as
 the bias is added) and the output gradient into ``G_mat``. With few rows, the
 one product's weight gradient, a long sum into a small matrix, runs slower
-than the per-sample products and their sum, so those stay.
+than the per-sample products and their sum; with many positions, the
+per-sample products run well on one thread, where the one product needs both
+cores and slows down whenever the machine is busy.
 
 ``X_col`` is the one thing forward keeps for backward; it is as large as the
 batch times the kernel, which is why training goes in batches, and prediction
@@ -53,11 +56,15 @@ from .registry import register_layer
 #: the whole batch's (10 MB for LeNet's second layer at batch 128).
 BLOCK_ENTRIES = 2**19
 
-#: Rows of ``X_col`` (``in_channels * prod(kernel_size)``) from which the
-#: batch's columns are one matrix: LeNet-5's second layer (150 rows) and 1-D
-#: layers of 25 channels under a kernel of 3 (75) are; a first layer over one
-#: or three channels (25 or 27 rows) is not
+#: The batch's columns are one matrix where ``X_col`` has at least this many
+#: rows (``in_channels * prod(kernel_size)``) and each sample at most
+#: ``ONE_MATRIX_POSITIONS`` output positions: 1-D layers of 25 channels under
+#: a kernel of 3 (75 rows, 10 positions) are; a first layer over one or three
+#: channels (25 or 27 rows) is not, nor LeNet-5's second layer (150 rows, 100
+#: positions), whose per-sample products are large enough to run on one
+#: thread at BLAS's speed
 ONE_MATRIX_ROWS = 64
+ONE_MATRIX_POSITIONS = 64
 
 #: Bytes of columns made at a time when predicting: the columns of a block of
 #: samples, multiplied while they are still in the cache (the columns of
@@ -163,17 +170,20 @@ class _Conv(Layer):
         return values
 
     # -- the math ----------------------------------------------------------------
-    @property
-    def _one_matrix(self) -> bool:
+    def _as_one_matrix(self, out_size: tuple[int, ...]) -> bool:
         """Whether the batch's columns are one matrix (see the module's
-        docstring): when ``X_col`` has at least :data:`ONE_MATRIX_ROWS` rows."""
-        return self.in_channels * math.prod(self._kernel) >= ONE_MATRIX_ROWS
+        docstring): when ``X_col`` has at least :data:`ONE_MATRIX_ROWS` rows
+        and each sample at most :data:`ONE_MATRIX_POSITIONS` output
+        positions."""
+        rows = self.in_channels * math.prod(self._kernel)
+        return rows >= ONE_MATRIX_ROWS and math.prod(out_size) <= ONE_MATRIX_POSITIONS
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         ops, W = self.ops, self.params["W"]
         new = self._buffer if training else self._fresh
         n, dtype = x.shape[0], W.dtype
         out_size = self.output_shape(x.shape[1:])[1:]
+        self._one_matrix = self._as_one_matrix(out_size)  # the layout, for backward
         if any(b or a for b, a in self._padding):
             padded = _im2col.padded_size(x.shape[2:], self._padding)
             xp = new("xp", (n, self.in_channels, *padded), dtype)
