@@ -13,11 +13,12 @@ which has no ``out=``: the result is computed, then copied into ``out`` by slice
 assignment. ``erf``, which neither NumPy nor the standard has, is built from
 elementary operations (:mod:`plainnet.backend.special`). The fused operations
 at the end (the Adam step, the ReLU's backward, softmax with cross-entropy,
-dropout masks, scatter-add, the sliding windows of convolution and pooling:
-im2col, col2im, max- and average-pooling forward and backward, and the steps of
-the recurrent cells) are written once here from those functions; a backend may
-replace one with a faster twin (compiled loops, a CuPy kernel) computing the
-same.
+dropout masks, scatter-add and the steps of the recurrent cells), and the
+sliding windows of convolution and pooling inherited from
+:class:`plainnet.backend.windows.SlidingWindows` (im2col, col2im, max- and
+average-pooling forward and backward), are written once from those functions;
+a backend may replace one with a faster twin (compiled loops, a CuPy kernel)
+computing the same.
 """
 
 import contextlib
@@ -380,7 +381,6 @@ class Backend(SlidingWindows):
         self.copyto(out, self.asarray(mask))
         return out
 
-    # -- sliding windows (convolution and pooling) ---------------------------------
     def scatter_add(self, out, indices, values) -> None:
         """``out[indices[i]] += values[i]`` along the first axis, repeated
         indices adding up, in the order of ``indices`` (1-D)."""

@@ -12,7 +12,8 @@ from itertools import product
 
 
 class SlidingWindows:
-    """im2col, col2im and pooling, on the backend's own functions."""
+    """im2col, col2im, the batch's transpose and pooling, on the backend's own
+    functions."""
 
     def transpose_batch(self, a, out, bias=None):
         """``out[s, c, ...] = a[c, s, ...]``, plus ``bias[c]`` if given: the

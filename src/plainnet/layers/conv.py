@@ -215,7 +215,7 @@ class _Conv(Layer):
             if b is not None:
                 y_rows += ops.reshape(b, (channels, 1))
             return
-        y_mat = self._flat_as(new("y_mat", (y.size,), y.dtype), (channels, -1))
+        y_mat = self.ops.reshape(new("y_mat", (y.size,), y.dtype), (channels, -1))
         ops.matmul(self._w_mat(), self._x_col(cols), out=y_mat)  # (out, m * out)
         ops.transpose_batch(ops.reshape(y_mat, (channels, m, -1)), y_rows, b)
 
@@ -230,8 +230,7 @@ class _Conv(Layer):
         """The first entries of the flat buffer ``memory`` as ``shape`` (a
         view): a smaller batch's arrays in the same memory, whatever their
         first axis."""
-        size = math.prod(shape) if -1 not in shape else memory.shape[0]
-        return self.ops.reshape(memory[:size], shape)
+        return self.ops.reshape(memory[: math.prod(shape)], shape)
 
     def _w_mat(self) -> np.ndarray:
         """``W_mat``, ``(out_channels, C * prod(kernel))``: a view of ``W``."""
@@ -254,7 +253,7 @@ class _Conv(Layer):
             ops.channel_sum(g, out=self.grads["b"])
         if self._one_matrix:  # G_mat, (out_channels, n * prod(out))
             g_memory = self._buffer("g_mat", (grad_out.size,), dtype)
-            g_mat = self._flat_as(g_memory, (self.out_channels, -1))
+            g_mat = ops.reshape(g_memory, (self.out_channels, -1))
             ops.transpose_batch(g, ops.reshape(g_mat, (self.out_channels, n, -1)))
             g = g_mat
         self._weight_gradient(g, self._x_col(cols))
@@ -346,7 +345,7 @@ class _Conv(Layer):
         if wide != out_size:
             g_wide[..., out_size[-1] :] = 0.0
         ops.copyto(g_wide[..., : out_size[-1]], grad_out)
-        g_wide = self._flat_as(memory, (channels, -1) if self._one_matrix else (
+        g_wide = ops.reshape(memory, (channels, -1) if self._one_matrix else (
             n, channels, -1))  # fmt: skip
         w_mat = self._w_mat()
         window = w_mat.shape[1] * length
