@@ -45,6 +45,21 @@ def adam_example(dtype, twin):
     return w, m, v
 
 
+def relu_forward_example(dtype, twin):
+    """Inputs either side of 0, both zeros, both infinities and a NaN (kept),
+    in samples of (2, 3); and the same through a non-contiguous input."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((9, 2, 3)).astype(dtype)
+    x[0] = [[np.nan, -0.0, 0.0], [np.inf, -np.inf, -1e-30]]
+    results = []
+    for source in (x, x[:, :, ::-1]):
+        out = np.full(x.shape, 7, dtype)
+        ops = NUMPY if twin == "numpy" else NumpyBackend(kernels="numba")
+        ops.relu(source, out)
+        results.append(out)
+    return results
+
+
 def relu_example(dtype, twin):
     """A batch with zeros, negative gradients (giving -0.0) and a NaN."""
     rng = np.random.default_rng(0)
@@ -338,6 +353,7 @@ def transpose_batch_example(dtype, twin):
 # kernel: (example, whether the twins agree to the last bit, or "values": in value)
 EXAMPLES = {
     "adam": (adam_example, True),
+    "relu": (relu_forward_example, True),
     "relu_gradient": (relu_example, True),
     "erf": (erf_example, False),  # the C library's erf against Cody's
     "softmax_cross_entropy": (cross_entropy_example, False),  # another sum order

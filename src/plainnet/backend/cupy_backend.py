@@ -94,6 +94,9 @@ class CupyBackend(Backend):
 
         cupyx.scatter_add(out, indices, values)
 
+    def relu(self, x, out):
+        return self.xp.maximum(x, 0, out=out)
+
     def relu_gradient(self, y, grad_out, out):
         return self.xp.multiply(grad_out, y > 0, out=out)
 

@@ -190,6 +190,16 @@ class NumpyBackend(Backend):
                 weight_decay=weight_decay, t=t,
             )  # fmt: skip
 
+    def relu(self, x, out):
+        """One compiled pass for arrays of one shape and a C-contiguous ``out``
+        (the loop checks no bounds); else NumPy's ``maximum`` against a zero
+        of each sample's shape, made once per shape."""
+        if self.kernels == "numba" and x.shape == out.shape and out.flags.c_contiguous:
+            zero = out.dtype.type(0)
+            KERNELS["relu"].compiled(x.reshape(-1), zero, out.reshape(-1))
+            return out
+        return np.maximum(x, _zeros(x.shape[1:], x.dtype), out=out)
+
     def relu_gradient(self, y, grad_out, out):
         """One compiled pass for arrays of one shape and a C-contiguous ``out``
         (the loop checks no bounds); else NumPy's two: the mask ``y > 0`` as
@@ -459,6 +469,14 @@ def _softmax_cross_entropy(z, target, grad) -> np.ndarray:
     else:
         grad -= target
     return np.log(total) - picked
+
+
+@functools.lru_cache(maxsize=64)
+def _zeros(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """A read-only array of zeros (the ReLU's, one sample's shape)."""
+    zeros = np.zeros(shape, dtype)
+    zeros.flags.writeable = False
+    return zeros
 
 
 def _windows_fit(size, window, stride, outs) -> bool:
