@@ -79,20 +79,23 @@ def col2im_loop(sh, sw, zero, add, one_matrix):
 
     def one_matrix_loop(cols, out) -> None:
         channels, kh, kw, n, oh, ow = cols.shape
+        height, width = out.shape[2], out.shape[3]
         for c in prange(channels):
             if zero:
                 for s in range(n):
-                    out[s, c] = 0
+                    for h in range(height):
+                        for w in range(width):
+                            out[s, c, h, w] = 0
             for i in range(kh):
                 for j in range(kw):
                     for s in range(n):
                         for y in range(oh):
-                            row, target = cols[c, i, j, s, y], out[s, c, y * sh + i]
                             for x in range(ow):
+                                value = cols[c, i, j, s, y, x]
                                 if add:
-                                    target[x * sw + j] += row[x]
+                                    out[s, c, y * sh + i, x * sw + j] += value
                                 else:
-                                    target[x * sw + j] = row[x]
+                                    out[s, c, y * sh + i, x * sw + j] = value
 
     return one_matrix_loop if one_matrix else loop
 
