@@ -16,9 +16,8 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from threadpoolctl import threadpool_info
 
 import plainnet as pn
-from plainnet import NeuralNetClassifier, NeuralNetRegressor
+from plainnet import NeuralNetClassifier, NeuralNetRegressor, training
 from plainnet.sklearn import _fitting
-from plainnet.sklearn import base as sklearn_base
 
 FAST = {
     "hidden_layer_sizes": (16,),
@@ -354,17 +353,17 @@ def test_small_networks_train_with_one_blas_thread(blobs, monkeypatch, hidden, s
     X, y = blobs
     outside = _blas_threads()
     during = []
-    original = pn.Sequential.fit
+    original = training.train
 
-    def fit(net, *args, **kwargs):
+    def train(*args, **kwargs):
         during.append(_blas_threads())
-        return original(net, *args, **kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(pn.Sequential, "fit", fit)
+    monkeypatch.setattr(training, "train", train)
     NeuralNetClassifier(hidden, batch_size=120, max_epochs=1).fit(X, y)
     # a batch of 120 through 64 x 64 is below SINGLE_THREAD_WORK, 512 x 512 is not
     work = 120 * hidden[0] * hidden[1]
-    assert (work < sklearn_base.SINGLE_THREAD_WORK) == single
+    assert (work < training.SINGLE_THREAD_WORK) == single
     assert during == [[1] * len(outside) if single else outside]
     assert _blas_threads() == outside
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import plainnet as pn
-from plainnet import backend
+from plainnet import backend, training
 from plainnet.callbacks import Callback, TrainingState
 
 
@@ -234,3 +234,49 @@ def test_the_epochs_end_tells_a_diverged_cost(first, cost, diverges):
     else:
         assert ends(cost, kept, 0.0) is False
         assert kept.restored == 0 and kept.updated == 1 and training.epoch == 1
+
+
+def _blas_threads() -> list[int]:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    info = threadpoolctl.threadpool_info()
+    return [lib["num_threads"] for lib in info if lib["user_api"] == "blas"]
+
+
+SMALL_AND_LARGE = {
+    # the widest product of a batch of 64: 64 * 3 * 8 multiply-adds
+    "dense": (lambda: [pn.Dense(3, 8), pn.Tanh(), pn.Dense(8, 1)], (3,), True),
+    # 64 * (8 * 4 * 5 weights) * 46 positions = 471,040
+    "conv1d": (
+        lambda: [pn.Conv1D(4, 8, 5), pn.ReLU(), pn.Flatten(), pn.Dense(368, 1)],
+        (4, 50),
+        True,
+    ),
+    # 64 * (16 * 8 * 3 * 3 weights) * 16 * 16 positions = 18.9 million
+    "conv2d": (
+        lambda: [pn.Conv2D(8, 16, 3), pn.Flatten(), pn.Dense(4096, 1)],
+        (8, 18, 18),
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_AND_LARGE))
+def test_small_networks_train_with_one_blas_thread(monkeypatch, name):
+    layers, shape, single = SMALL_AND_LARGE[name]
+    outside = _blas_threads()
+    model = pn.Sequential(layers(), seed=0, input_shape=shape)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, *shape)), rng.standard_normal((64, 1))
+    work = 64 * training.widest_product(model)
+    assert (work < training.SINGLE_THREAD_WORK) == single
+    during = []
+    original = training.train
+
+    def train(*args, **kwargs):
+        during.append(_blas_threads())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(training, "train", train)
+    model.fit(X, y, loss="mse", epochs=1, batch_size=64)
+    assert during == [[1] * len(outside) if single else outside]
+    assert _blas_threads() == outside

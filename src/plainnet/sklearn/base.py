@@ -1,9 +1,6 @@
 """What both estimators share: their parameters, the network they build, and its
-training by ``Sequential.fit``.
-
-Training a small network runs BLAS on one thread (see ``SINGLE_THREAD_WORK``):
-its matrix products are too small to share out, and threads waiting for a core
-would make them many times slower.
+training by ``Sequential.fit`` (which runs a small network's products on one
+BLAS thread: see ``plainnet.training.SINGLE_THREAD_WORK``).
 """
 
 import math
@@ -17,7 +14,6 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
 
 from .. import backend, optimizers, schedules
 from .._messages import shown
@@ -52,15 +48,8 @@ from ._fitting import (
     validation_split,
 )
 
-__all__ = ["SINGLE_THREAD_WORK", "BaseNeuralNet"]
+__all__ = ["BaseNeuralNet"]
 
-#: Training runs BLAS on one thread when no layer's product of a batch needs
-#: this many multiply-adds: one core does it in well under a millisecond, and
-#: handing part of it to other threads costs more than it saves whenever those
-#: threads have to wait for a core (measured on digits: 0.9 s single-threaded
-#: against 3.5 to 10 s with two threads on a busy 2-core machine).
-SINGLE_THREAD_WORK = 2**24
-_BLAS = ThreadpoolController()
 
 
 class BaseNeuralNet(BaseEstimator):
@@ -214,11 +203,7 @@ class BaseNeuralNet(BaseEstimator):
             *extra,
         ]
         shown = None if self.verbose and not incremental else False  # None: if a tty
-        threads = _blas_threads(self.model_, min(batch_size, len(X)))
-        with (
-            _BLAS.limit(limits=threads, user_api="blas"),
-            ProgressBar(self.max_epochs, type(self).__name__, shown) as bar,
-        ):
+        with ProgressBar(self.max_epochs, type(self).__name__, shown) as bar:
             self.model_.fit(
                 X,
                 target,
@@ -416,16 +401,6 @@ def _hidden_sizes(sizes) -> list[int]:
     return [int(s) for s in given]
 
 
-def _blas_threads(net: Sequential, batch: int) -> int | None:
-    """1 if every layer's product of a batch is small (see
-    ``SINGLE_THREAD_WORK``), else ``None``: as many as BLAS likes."""
-    widest, shape = 0, net.input_shape
-    for layer in net.layers:
-        shape = layer.output_shape(shape)
-        weights = layer.params.get("W")
-        if weights is not None:  # multiply-adds per sample: W times the positions
-            widest = max(widest, weights.size * math.prod(shape[1:]))
-    return 1 if batch * widest < SINGLE_THREAD_WORK else None
 
 
 def with_output_layer(

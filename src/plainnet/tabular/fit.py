@@ -1,16 +1,14 @@
 """The fit of ``train_table``: the chosen optimizer (its learning rate and
-schedule), the batch size, class weights, per-epoch accuracy for classifiers
-and BLAS on one thread for small networks."""
+schedule), the batch size, class weights and per-epoch accuracy for
+classifiers."""
 
-import contextlib
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import schedules
-from ..layers import Dense
 from ..metrics import accuracy
 from ..network import Sequential
 from ..optimizers import LBFGS, OPTIMIZERS, Optimizer
@@ -19,9 +17,6 @@ from .settings import Notes, TableSettings
 Pair = tuple[np.ndarray, ...]
 #: ``lr`` when not given.
 DEFAULT_LR = 1e-3
-#: As the estimators do: BLAS runs on one thread when no layer's product of a
-#: batch needs this many multiply-adds (threads cost more than they save there).
-SINGLE_THREAD_WORK = 2**24
 
 
 @dataclass
@@ -57,20 +52,6 @@ def balanced_weights(codes: np.ndarray, n_classes: int) -> np.ndarray:
     return per_class[codes]
 
 
-@contextlib.contextmanager
-def blas_threads(network: Sequential, batch: int) -> Iterator[None]:
-    """BLAS on one thread for a small network (threadpoolctl, if installed)."""
-    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
-    widest = max((layer.n_in * layer.n_out for layer in dense), default=0)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        threadpool_limits = None
-    if threadpool_limits is None or batch * widest >= SINGLE_THREAD_WORK:
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def optimizer(

@@ -253,19 +253,18 @@ def _fit(
     optimizer = fit.optimizer(settings, n_samples, batch, notes)
     penalty = L2Penalty(network, settings.alpha, batch) if settings.alpha else None
     try:
-        with fit.blas_threads(network, batch):
-            network.fit(
-                *sets.train[:2],
-                loss="cross_entropy" if metadata["task"] == "classify" else "mse",
-                optimizer=optimizer,
-                epochs=settings.epochs,
-                batch_size=batch,
-                validation_data=sets.validation,
-                early_stopping=trained.early_stopping,
-                callbacks=callbacks,
-                grad_hook=penalty,
-                sample_weight=sets.train[2] if len(sets.train) > 2 else None,
-            )
+        network.fit(
+            *sets.train[:2],
+            loss="cross_entropy" if metadata["task"] == "classify" else "mse",
+            optimizer=optimizer,
+            epochs=settings.epochs,
+            batch_size=batch,
+            validation_data=sets.validation,
+            early_stopping=trained.early_stopping,
+            callbacks=callbacks,
+            grad_hook=penalty,
+            sample_weight=sets.train[2] if len(sets.train) > 2 else None,
+        )
     except TrainingDivergedError as error:
         error.trained = _best_so_far(trained)
         raise
