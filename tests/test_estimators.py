@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs, make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
-from threadpoolctl import threadpool_info
 
 import plainnet as pn
+from blas_helpers import blas_threads
 from plainnet import NeuralNetClassifier, NeuralNetRegressor, training
 from plainnet.sklearn import _fitting
 
@@ -342,30 +342,18 @@ def test_dropout_trains_and_predicts_deterministically(blobs):
     assert model.score(X, y) > 0.9
 
 
-def _blas_threads() -> list[int]:
-    return [
-        info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
-    ]
-
-
 @pytest.mark.parametrize("hidden, single", [((64, 64), True), ((512, 512), False)])
-def test_small_networks_train_with_one_blas_thread(blobs, monkeypatch, hidden, single):
+def test_small_networks_train_with_one_blas_thread(
+    blobs, threads_in_training, hidden, single
+):
     X, y = blobs
-    outside = _blas_threads()
-    during = []
-    original = training.train
-
-    def train(*args, **kwargs):
-        during.append(_blas_threads())
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(training, "train", train)
+    outside = blas_threads()
     NeuralNetClassifier(hidden, batch_size=120, max_epochs=1).fit(X, y)
     # a batch of 120 through 64 x 64 is below SINGLE_THREAD_WORK, 512 x 512 is not
     work = 120 * hidden[0] * hidden[1]
     assert (work < training.SINGLE_THREAD_WORK) == single
-    assert during == [[1] * len(outside) if single else outside]
-    assert _blas_threads() == outside
+    assert threads_in_training == [[1] * len(outside) if single else outside]
+    assert blas_threads() == outside
 
 
 def test_verbose_shows_no_bar_when_stderr_is_not_a_terminal(blobs, capsys):

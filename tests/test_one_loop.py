@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import plainnet as pn
+from blas_helpers import blas_threads
 from plainnet import backend, training
 from plainnet.callbacks import Callback, TrainingState
 
@@ -236,12 +237,6 @@ def test_the_epochs_end_tells_a_diverged_cost(first, cost, diverges):
         assert kept.restored == 0 and kept.updated == 1 and training.epoch == 1
 
 
-def _blas_threads() -> list[int]:
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    info = threadpoolctl.threadpool_info()
-    return [lib["num_threads"] for lib in info if lib["user_api"] == "blas"]
-
-
 SMALL_AND_LARGE = {
     # the widest product of a batch of 64: 64 * 3 * 8 multiply-adds
     "dense": (lambda: [pn.Dense(3, 8), pn.Tanh(), pn.Dense(8, 1)], (3,), True),
@@ -261,22 +256,14 @@ SMALL_AND_LARGE = {
 
 
 @pytest.mark.parametrize("name", sorted(SMALL_AND_LARGE))
-def test_small_networks_train_with_one_blas_thread(monkeypatch, name):
+def test_small_networks_train_with_one_blas_thread(threads_in_training, name):
     layers, shape, single = SMALL_AND_LARGE[name]
-    outside = _blas_threads()
+    outside = blas_threads()
     model = pn.Sequential(layers(), seed=0, input_shape=shape)
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((64, *shape)), rng.standard_normal((64, 1))
     work = 64 * training.widest_product(model)
     assert (work < training.SINGLE_THREAD_WORK) == single
-    during = []
-    original = training.train
-
-    def train(*args, **kwargs):
-        during.append(_blas_threads())
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(training, "train", train)
     model.fit(X, y, loss="mse", epochs=1, batch_size=64)
-    assert during == [[1] * len(outside) if single else outside]
-    assert _blas_threads() == outside
+    assert threads_in_training == [[1] * len(outside) if single else outside]
+    assert blas_threads() == outside
