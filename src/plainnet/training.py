@@ -419,8 +419,7 @@ class Batches:
         """Gather buffers for the largest batch (kept between epochs)."""
         if getattr(self, "_gathered", None) is None:
             self._gathered = [
-                self.ops.empty((self.rows, *a.shape[1:]), a.dtype)
-                for a in self.arrays
+                self.ops.empty((self.rows, *a.shape[1:]), a.dtype) for a in self.arrays
             ]
         return self._gathered
 

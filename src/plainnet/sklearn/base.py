@@ -51,7 +51,6 @@ from ._fitting import (
 __all__ = ["BaseNeuralNet"]
 
 
-
 class BaseNeuralNet(BaseEstimator):
     """The parameters, the network and its training, shared by
     ``NeuralNetClassifier`` and ``NeuralNetRegressor`` (see them for the
@@ -399,8 +398,6 @@ def _hidden_sizes(sizes) -> list[int]:
             f"ints, got {shown(sizes)}"
         )
     return [int(s) for s in given]
-
-
 
 
 def with_output_layer(

@@ -52,8 +52,6 @@ def balanced_weights(codes: np.ndarray, n_classes: int) -> np.ndarray:
     return per_class[codes]
 
 
-
-
 def optimizer(
     settings: TableSettings, n_samples: int, batch: int, notes: Notes
 ) -> Optimizer:
