@@ -215,7 +215,7 @@ class _Conv(Layer):
             if b is not None:
                 y_rows += ops.reshape(b, (channels, 1))
             return
-        y_mat = self.ops.reshape(new("y_mat", (y.size,), y.dtype), (channels, -1))
+        y_mat = ops.reshape(new("y_mat", (y.size,), y.dtype), (channels, -1))
         ops.matmul(self._w_mat(), self._x_col(cols), out=y_mat)  # (out, m * out)
         ops.transpose_batch(ops.reshape(y_mat, (channels, m, -1)), y_rows, b)
 
@@ -345,8 +345,8 @@ class _Conv(Layer):
         if wide != out_size:
             g_wide[..., out_size[-1] :] = 0.0
         ops.copyto(g_wide[..., : out_size[-1]], grad_out)
-        g_wide = ops.reshape(memory, (channels, -1) if self._one_matrix else (
-            n, channels, -1))  # fmt: skip
+        rows = (channels, -1) if self._one_matrix else (n, channels, -1)
+        g_wide = ops.reshape(memory, rows)
         w_mat = self._w_mat()
         window = w_mat.shape[1] * length
         blocks = _sample_blocks(n, window)
