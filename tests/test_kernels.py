@@ -243,8 +243,18 @@ WINDOWS = [
 ]
 
 
-def out_size(size, window, stride):
-    return tuple((n - k) // s + 1 for n, k, s in zip(size, window, stride, strict=True))
+def out_size(size, window, stride, padding=None):
+    padding = padding or [(0, 0)] * len(size)
+    return tuple(
+        (n + b + a - k) // s + 1
+        for n, k, s, (b, a) in zip(size, window, stride, padding, strict=True)
+    )
+
+
+def paddings(d):
+    """No padding, and padding wider than some windows (a window row of
+    padding alone) and uneven."""
+    return [None, ((2, 1), (1, 3))[:d] if d == 2 else ((3, 2),)]
 
 
 def as_one_matrix(cols, d):
@@ -256,33 +266,39 @@ def as_one_matrix(cols, d):
 
 def im2col_example(dtype, twin):
     """Every window of WINDOWS into one matrix, and the images' into each
-    sample's own columns (a sequence's take NumPy's copy either way), each
-    from a strided view too."""
+    sample's own columns (an unpadded sequence's take NumPy's copy either
+    way), each from a strided view too, unpadded and padded."""
     results = []
     for shape, kernel, stride in WINDOWS:
-        for x in (windows_input(shape, dtype), windows_input(shape, dtype)[::2]):
-            n, channels, *size = x.shape
-            outs = out_size(size, kernel, stride)
-            out = np.full((n, channels, *kernel, *outs), 7, dtype)
-            if len(kernel) == 2:
-                results.append(through(twin, "im2col", x, kernel, stride, out))
-            one = as_one_matrix(out, len(kernel))
-            results.append(through(twin, "im2col", x, kernel, stride, one, True))
+        for padding in paddings(len(kernel)):
+            for x in (windows_input(shape, dtype), windows_input(shape, dtype)[::2]):
+                n, channels, *size = x.shape
+                outs = out_size(size, kernel, stride, padding)
+                out = np.full((n, channels, *kernel, *outs), 7, dtype)
+                if len(kernel) == 2 or padding:
+                    args = (x, kernel, stride, out, False, padding)
+                    results.append(through(twin, "im2col", *args))
+                one = as_one_matrix(out, len(kernel))
+                args = (x, kernel, stride, one, True, padding)
+                results.append(through(twin, "im2col", *args))
     return results
 
 
 def col2im_example(dtype, twin):
-    """Every window of WINDOWS, from the columns in both layouts."""
+    """Every window of WINDOWS, from the columns in both layouts, unpadded
+    and padded."""
     results = []
     for shape, kernel, stride in WINDOWS:
         n, channels, *size = shape
-        outs = out_size(size, kernel, stride)
-        cols = windows_input((n, channels, *kernel, *outs), dtype)
-        for layout in (cols, as_one_matrix(cols, len(kernel))):
-            out = np.full(shape, 7, dtype)  # every entry must be written
-            with np.errstate(invalid="ignore"):  # inf - inf
+        for padding in paddings(len(kernel)):
+            outs = out_size(size, kernel, stride, padding)
+            cols = windows_input((n, channels, *kernel, *outs), dtype)
+            for layout in (cols, as_one_matrix(cols, len(kernel))):
+                out = np.full(shape, 7, dtype)  # every entry must be written
                 one = layout is not cols
-                results.append(through(twin, "col2im", layout, stride, out, one))
+                with np.errstate(invalid="ignore"):  # inf - inf
+                    args = (layout, stride, out, one, padding)
+                    results.append(through(twin, "col2im", *args))
     return results
 
 

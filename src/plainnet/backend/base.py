@@ -416,9 +416,7 @@ class Backend(SlidingWindows):
     def lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, work) -> None:
         """An LSTM step backward, ``work`` like ``dgates`` a scratch array (see
         :func:`recurrent.lstm_cell_backward`)."""
-        recurrent.lstm_cell_backward(
-            self, dh, dc, gates, c_prev, tanh_c, dgates, work
-        )
+        recurrent.lstm_cell_backward(self, dh, dc, gates, c_prev, tanh_c, dgates, work)
 
     def __reduce__(self):
         # a module cannot be pickled: pickles and copies name the backend's

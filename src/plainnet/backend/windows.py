@@ -27,33 +27,46 @@ class SlidingWindows:
         shape = (1, bias.shape[0], *(1,) * (a.ndim - 2))
         return self.add(swapped, self.reshape(bias, shape), out=out)
 
-    def im2col(self, xp, kernel: tuple[int, ...], stride: tuple[int, ...], out,
-               one_matrix: bool = False):  # fmt: skip
-        """Every window of the padded ``xp`` ``(n, C, *size)`` copied into
-        ``out`` ``(n, C, *kernel, *out_size)``, or, with ``one_matrix``, into
-        ``out`` ``(C, *kernel, n, *out_size)`` (the whole batch's columns as
-        one matrix): one strided slice per kernel offset."""
+    def im2col(self, x, kernel: tuple[int, ...], stride: tuple[int, ...], out,
+               one_matrix: bool = False, padding=None):  # fmt: skip
+        """Every window of ``x`` ``(n, C, *size)``, zero-padded by ``padding``
+        (``(before, after)`` per axis, or None), copied into ``out`` ``(n, C,
+        *kernel, *out_size)``, or, with ``one_matrix``, into ``out`` ``(C,
+        *kernel, n, *out_size)`` (the whole batch's columns as one matrix): one
+        strided slice per kernel offset, the entries that fall in the padding
+        set to zero (the padded input is never made)."""
         d = len(kernel)
         cols = self.transpose(out, samples_first(d, out.ndim)) if one_matrix else out
         outs = cols.shape[2 + d :]
         for offset in offsets(kernel):
-            view = offset_view(xp, offset, stride, outs)
-            self.copyto(cols[(slice(None), slice(None), *offset, ...)], view)
+            target = cols[(slice(None), slice(None), *offset, ...)]
+            inner, source = inside(offset, stride, padding, x.shape[2:], outs)
+            for slab in outside(inner, outs):
+                target[slab] = 0.0
+            self.copyto(target[inner], x[source])
         return out
 
-    def col2im(self, cols, stride: tuple[int, ...], out, one_matrix: bool = False):
+    def col2im(self, cols, stride: tuple[int, ...], out, one_matrix: bool = False,
+               padding=None):  # fmt: skip
         """The adjoint of :meth:`im2col`: every column of ``cols``
         ``(n, C, *kernel, *out_size)`` (or ``(C, *kernel, n, *out_size)`` with
         ``one_matrix``) added back into its window of ``out`` ``(n, C,
-        *size)``, one strided ``+=`` per kernel offset."""
+        *size)``, one strided ``+=`` per kernel offset (a copy where windows
+        do not overlap); what falls in the ``padding`` is dropped."""
         d = out.ndim - 2
         if one_matrix:
             cols = self.transpose(cols, samples_first(d, cols.ndim))
         kernel, outs = cols.shape[2 : 2 + d], cols.shape[2 + d :]
+        overlap = any(s < k for s, k in zip(stride, kernel, strict=True))
         out[...] = 0.0
         for offset in offsets(kernel):
-            target = offset_view(out, offset, stride, outs)
-            target += cols[(slice(None), slice(None), *offset, ...)]
+            inner, target = inside(offset, stride, padding, out.shape[2:], outs)
+            column = cols[(slice(None), slice(None), *offset, ...)][inner]
+            if overlap:
+                view = out[target]
+                view += column
+            else:
+                self.copyto(out[target], column)
         return out
 
     #: Whether col2im at stride 1 is cheaper from wide columns
@@ -195,3 +208,35 @@ def offset_view(xp, offset: tuple[int, ...], stride: tuple[int, ...], out: tuple
         for o, s, m in zip(offset, stride, out, strict=True)
     )
     return xp[(slice(None), slice(None), *index)]
+
+
+def inside(offset: tuple[int, ...], stride: tuple[int, ...], padding,
+           size: tuple[int, ...], out: tuple[int, ...]):  # fmt: skip
+    """The element at kernel ``offset`` of every window over an input of
+    ``size`` zero-padded by ``padding`` (``(before, after)`` per axis, or
+    None), split in two indices: ``inner``, the output positions ``(n, C,
+    *out)`` whose element lies in the input, a range along each axis; and
+    ``source``, those elements in the unpadded input ``(n, C, *size)``.
+    The other output positions read the padding."""
+    inner, source = [slice(None)] * 2, [slice(None)] * 2
+    befores = [b for b, _ in padding] if padding else [0] * len(offset)
+    for o, s, before, m, length in zip(offset, stride, befores, out, size, strict=True):
+        # output t reads input t * s + o - before, inside when in [0, length)
+        first = max(0, -((o - before) // s))
+        last = max(first, min(m, (length - 1 + before - o) // s + 1))
+        start = first * s + o - before
+        inner.append(slice(first, last))
+        source.append(slice(start, start + (last - first - 1) * s + 1, s)
+                      if last > first else slice(0, 0))  # fmt: skip
+    return tuple(inner), tuple(source)
+
+
+def outside(inner: tuple[slice, ...], out: tuple[int, ...]):
+    """The output positions ``(n, C, *out)`` that :func:`inside` leaves out, as
+    up to two slabs per axis (indices; corners may come twice)."""
+    for axis, (part, m) in enumerate(zip(inner[2:], out, strict=True)):
+        lead = (slice(None),) * (2 + axis)
+        if part.start > 0:
+            yield (*lead, slice(0, part.start), ...)
+        if part.stop < m:
+            yield (*lead, slice(part.stop, m), ...)

@@ -12,7 +12,8 @@ Shapes, for ``d`` spatial axes (1 for sequences, 2 for images):
 im2col and col2im themselves are the backend's (``ops.im2col``, ``ops.col2im``,
 ``ops.col2im_stride1``: a strided view copied at once on NumPy, one strided
 slice per kernel offset elsewhere, loops over (sample, channel) planes with
-the compiled kernels). Everything is written into arrays the caller gives
+the compiled kernels); they take the padding themselves, so a convolution
+never copies its input padded. Everything is written into arrays the caller gives
 (``out=``), so that a layer reuses one buffer per batch size.
 """
 

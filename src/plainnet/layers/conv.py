@@ -184,10 +184,6 @@ class _Conv(Layer):
         n, dtype = x.shape[0], W.dtype
         out_size = self.output_shape(x.shape[1:])[1:]
         self._one_matrix = self._as_one_matrix(out_size)  # the layout, for backward
-        if any(b or a for b, a in self._padding):
-            padded = _im2col.padded_size(x.shape[2:], self._padding)
-            xp = new("xp", (n, self.in_channels, *padded), dtype)
-            x = _im2col.pad(x, self._padding, 0.0, xp)
         window = math.prod((self.in_channels, *self._kernel, *out_size))
         rows = n  # training keeps the whole batch's columns for backward
         if not training:
@@ -197,7 +193,10 @@ class _Conv(Layer):
         for start in range(0, n, rows):
             part, m = slice(start, min(start + rows, n)), min(rows, n - start)
             cols = self._flat_as(cols_memory, self._cols_shape(m, out_size))
-            ops.im2col(x[part, ...], self._kernel, self._stride, cols, self._one_matrix)
+            ops.im2col(
+                x[part, ...], self._kernel, self._stride, cols, self._one_matrix,
+                self._padding,
+            )  # fmt: skip
             self._product(cols, y[part, ...], new)
         if training:
             self.save_for_backward(cols=cols)
@@ -259,17 +258,11 @@ class _Conv(Layer):
         self._weight_gradient(g, self._x_col(cols))
         if not need_input_grad:
             return None
-        size = self.input_shape[1:]
-        padded = _im2col.padded_size(size, self._padding)
-        dxp = self._buffer("dxp", (n, self.in_channels, *padded), dtype)
-        if self._stride == (1,) * len(self.SPATIAL) and ops.wide_col2im_pays:
-            self._input_gradient_stride1(grad_out, dxp)
-        else:
-            self._input_gradient(g, grad_out.shape[2:], dxp)
-        if padded == size:
-            return dxp
         dx = self._buffer("dx", (n, *self.input_shape), dtype)
-        ops.copyto(dx, dxp[_im2col.interior(size, self._padding)])
+        if self._stride == (1,) * len(self.SPATIAL) and ops.wide_col2im_pays:
+            self._input_gradient_stride1(grad_out, dx)
+        else:
+            self._input_gradient(g, grad_out.shape[2:], dx)
         return dx
 
     def _weight_gradient(self, g: np.ndarray, x_col: np.ndarray) -> None:
@@ -299,20 +292,22 @@ class _Conv(Layer):
             ops.matmul(x_col, ops.swapaxes(g, 0, 1), out=dW_t)
         ops.copyto(dW, ops.swapaxes(dW_t, 0, 1))
 
-    def _input_gradient(self, g: np.ndarray, out_size, dxp: np.ndarray) -> None:
-        """``dX`` (padded) into ``dxp``: ``dX_col[s] = W_mat.T @ G[s]`` (or
-        ``W_mat.T @ G_mat`` as one matrix), then col2im, a block of samples at
-        a time."""
+    def _input_gradient(self, g: np.ndarray, out_size, dx: np.ndarray) -> None:
+        """``dX`` into ``dx``: ``dX_col[s] = W_mat.T @ G[s]`` (or ``W_mat.T @
+        G_mat`` as one matrix), then col2im (which drops what falls in the
+        padding), a block of samples at a time."""
         ops, w_mat = self.ops, self._w_mat()
         positions = math.prod(out_size)
         window = math.prod((self.in_channels, *self._kernel)) * positions
-        blocks = _sample_blocks(dxp.shape[0], window)
+        blocks = _sample_blocks(dx.shape[0], window)
         memory = self._buffer("dcols", (blocks[0][1] * window,), g.dtype)
         for part, m in blocks:
             dcols = self._flat_as(memory, self._cols_shape(m, out_size))
             g_part = self._samples_of(g, part, positions)
             ops.matmul(w_mat.T, g_part, out=self._x_col(dcols))
-            ops.col2im(dcols, self._stride, dxp[part, ...], self._one_matrix)
+            ops.col2im(
+                dcols, self._stride, dx[part, ...], self._one_matrix, self._padding
+            )
 
     def _samples_of(self, g: np.ndarray, part: slice, positions: int) -> np.ndarray:
         """Samples ``part`` of the output gradient ``g`` (a view): the rows
@@ -322,8 +317,8 @@ class _Conv(Layer):
             return g[:, part.start * positions : part.stop * positions]
         return g[part, ...]
 
-    def _input_gradient_stride1(self, grad_out: np.ndarray, dxp: np.ndarray):
-        """``dX`` (padded) into ``dxp`` for stride 1, through "wide" columns:
+    def _input_gradient_stride1(self, grad_out: np.ndarray, dx: np.ndarray):
+        """``dX`` into ``dx`` for stride 1, through "wide" columns:
         the output gradient is laid on the padded input's row pitch (zeros past
         the output width), so that ``dX_col[s] = W_mat.T @ G_wide[s]`` puts
         each kernel offset's terms at one fixed shift of the flattened input,
@@ -331,9 +326,16 @@ class _Conv(Layer):
         instead of short rows. The product grows by ``padded width / output
         width``; the adds, which dominate on NumPy, get several times faster
         (the compiled col2im adds short rows as fast, so the backend says
-        whether this pays: ``ops.wide_col2im_pays``)."""
+        whether this pays: ``ops.wide_col2im_pays``). The runs need the
+        padded input's layout: a padded layer's ``dX`` is made padded, in
+        a buffer whose interior is then copied into ``dx``."""
         ops, n, dtype = self.ops, grad_out.shape[0], grad_out.dtype
         channels, out_size = self.out_channels, grad_out.shape[2:]
+        size = self.input_shape[1:]
+        padded = _im2col.padded_size(size, self._padding)
+        dxp = dx
+        if padded != size:
+            dxp = self._buffer("dxp", (n, self.in_channels, *padded), dtype)
         wide = (*out_size[:1], *dxp.shape[3:])
         length = math.prod(wide)
         memory = self._buffer("g_wide", (n * channels * length,), dtype)
@@ -356,6 +358,8 @@ class _Conv(Layer):
             g_part = self._samples_of(g_wide, part, length)
             ops.matmul(w_mat.T, g_part, out=self._x_col(dcols))
             ops.col2im_stride1(dcols, out_size, dxp[part, ...], self._one_matrix)
+        if dxp is not dx:
+            ops.copyto(dx, dxp[_im2col.interior(size, self._padding)])
 
     def get_config(self) -> dict[str, Any]:
         return {
