@@ -24,6 +24,7 @@ def columns_layout(request, monkeypatch):
     one = request.param == "one matrix"
     monkeypatch.setattr(conv, "ONE_MATRIX_ROWS", 0 if one else 10**9)
     monkeypatch.setattr(conv, "ONE_MATRIX_POSITIONS", 10**9)
+    monkeypatch.setattr(conv, "ONE_MATRIX_PRODUCT", 10**9 if one else 0)
     return request.param
 
 
@@ -518,12 +519,15 @@ def test_prediction_makes_the_columns_a_block_of_samples_at_a_time(
     "make, shape, one",
     [
         (lambda: pn.Conv1D(25, 25, 3, stride=2, padding=1), (25, 19), True),
-        (lambda: pn.Conv1D(1, 25, 5, stride=2, padding=1), (1, 40), False),
+        (lambda: pn.Conv1D(3, 25, 5, stride=2, padding=1), (3, 40), False),
         (lambda: pn.Conv2D(6, 16, 5), (6, 14, 14), False),  # 100 positions
         (lambda: pn.Conv2D(16, 8, 3, padding=1), (16, 6, 6), True),
+        # 25 x 5 x 19 = 2,375 multiply-adds a sample: too small a product
+        (lambda: pn.Conv1D(1, 25, 5, stride=2, padding=1), (1, 40), True),
+        (lambda: pn.Conv2D(1, 8, 3, padding=1), (1, 8, 8), False),  # 4,608
     ],
 )
-def test_the_columns_are_one_matrix_for_many_rows_and_few_positions(
+def test_the_columns_are_one_matrix_for_many_rows_and_few_positions_or_tiny_products(
     make, shape, one
 ):
     """The layout each layer chooses, and its columns' shape: ``(C, *kernel,

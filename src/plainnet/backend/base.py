@@ -270,14 +270,19 @@ class Backend(SlidingWindows):
         channels' (axis 1): ``(C,)``, a bias's or BatchNorm's gradient. Taken
         as two matrix-vector products, ``1 @ A @ 1`` with ``A`` as ``(n, C *
         rest)`` then ``(C, rest)``: a sum over axes 0 and 2 walks a
-        channels-first array in short strided rows (3-20x slower on NumPy)."""
+        channels-first array in short strided rows (3-20x slower on NumPy).
+        With one sample (or a batch's gradient as one matrix, a channel a
+        row), only the second."""
         n, channels = a.shape[0], a.shape[1]
         rest = math.prod(a.shape[2:])
-        ones = self.xp.ones((n,), dtype=a.dtype, device=self.device)
-        per_position = ones @ self.xp.reshape(a, (n, channels * rest))
-        if rest == 1:
-            return _into(out, per_position)
-        per_channel_position = self.xp.reshape(per_position, (channels, rest))
+        if n == 1:
+            per_channel_position = self.xp.reshape(a, (channels, rest))
+        else:
+            ones = self.xp.ones((n,), dtype=a.dtype, device=self.device)
+            per_position = ones @ self.xp.reshape(a, (n, channels * rest))
+            if rest == 1:
+                return _into(out, per_position)
+            per_channel_position = self.xp.reshape(per_position, (channels, rest))
         ones = self.xp.ones((rest,), dtype=a.dtype, device=self.device)
         return self.matmul(per_channel_position, ones, out=out)
 
