@@ -86,9 +86,16 @@ def blas_threads(net, rows: int):
 def widest_product(net) -> int:
     """The multiply-adds per sample of the largest product of a layer of the
     (built) ``net``: its weights ``W`` times the positions of its output they
-    slide over (a convolution's output size; 1 for a Dense layer on features)."""
+    slide over (a convolution's output size; 1 for a Dense layer on features).
+    A layer whose products are a stack of small ones (``stacks_products``)
+    counts for nothing: BLAS runs each on one thread, and the backend shares
+    the stack among threads itself."""
     widest, shape = 0, net.input_shape
     for layer in net.layers:
+        stacked = getattr(layer, "stacks_products", None)
+        if stacked is not None and stacked(shape):
+            shape = layer.output_shape(shape)
+            continue
         shape = layer.output_shape(shape)
         weights = layer.params.get("W")
         if weights is not None:

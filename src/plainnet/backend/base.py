@@ -172,6 +172,13 @@ class Backend(SlidingWindows):
         """NumPy's floating-point error state for a block (nothing elsewhere)."""
         return contextlib.nullcontext()
 
+    def stacked_matmul(self, a, b, out):
+        """``out[s] = a[s] @ b[s]``, a stack of products into ``out`` ``(n, m,
+        p)`` (``a`` or ``b`` may be one matrix for every ``s``; a 2-D ``out``
+        is one product): ``matmul``. A backend may share the stack among
+        threads."""
+        return self.matmul(a, b, out=out)
+
     def single_threaded(self):
         """A block whose matrix products run on one thread, where the library
         lets the caller choose (the CPU's BLAS); elsewhere nothing: for loops

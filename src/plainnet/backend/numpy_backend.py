@@ -15,6 +15,7 @@ import os
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from . import stacks
 from .base import Backend, DeviceError, foreign_device
 from .kernels import KERNELS, numba_installed
 from .windows import offset_view, offsets, samples_first
@@ -62,6 +63,7 @@ class NumpyBackend(Backend):
         self.transpose = np.ndarray.transpose
         self.swapaxes = np.ndarray.swapaxes
         self.concat = np.concatenate
+        self._stack_threads = stacks.blas_threads()
         self.use_kernels(kernels or os.environ.get("PLAINNET_KERNELS", "auto"))
 
     def use_kernels(self, kernels: str) -> None:
@@ -148,9 +150,17 @@ class NumpyBackend(Backend):
     def errstate(self, **settings):
         return np.errstate(**settings)
 
+    def stacked_matmul(self, a, b, out):
+        """The stack cut in one part per BLAS thread, the parts multiplied at
+        once, where each product is too small for OpenBLAS to share among its
+        threads (see :mod:`plainnet.backend.stacks`)."""
+        return stacks.stacked_matmul(a, b, out, self._stack_threads)
+
     def single_threaded(self):
         """BLAS on one thread for the block, through threadpoolctl when it is
-        installed (a dependency of scikit-learn); else nothing."""
+        installed (a dependency of scikit-learn); else nothing. A stack of
+        small products is still shared among threads (:meth:`stacked_matmul`):
+        BLAS runs each of them on one thread anyway."""
         controller = _blas_controller()
         if controller is None:
             return contextlib.nullcontext()

@@ -49,6 +49,7 @@ import numpy as np  # in type hints only: layers compute through self.ops
 
 from .. import initializers
 from .._messages import shown
+from ..backend import stacks
 from . import _im2col
 from .base import Layer, ShapeError
 from .registry import register_layer
@@ -191,6 +192,17 @@ class _Conv(Layer):
             return True
         return rows >= ONE_MATRIX_ROWS and positions <= ONE_MATRIX_POSITIONS
 
+    def stacks_products(self, input_shape: tuple[int, ...]) -> bool:
+        """Whether, for samples of ``input_shape``, the products are a stack
+        of per-sample products each too small for BLAS to thread
+        (``stacks.SPLIT_WORK``), which the backend shares among threads
+        itself (``ops.stacked_matmul``)."""
+        out_size = self.output_shape(input_shape)[1:]
+        if self._as_one_matrix(out_size):
+            return False
+        rows = self.in_channels * math.prod(self._kernel)
+        return self.out_channels * rows * math.prod(out_size) < stacks.SPLIT_WORK
+
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         ops, W = self.ops, self.params["W"]
         new = self._buffer if training else self._fresh
@@ -223,7 +235,7 @@ class _Conv(Layer):
         y_rows = ops.reshape(y, (m, channels, -1))  # a view
         b = self.params["b"] if self.bias else None
         if not self._one_matrix:
-            ops.matmul(self._w_mat(), self._x_col(cols), out=y_rows)  # every Y[s]
+            ops.stacked_matmul(self._w_mat(), self._x_col(cols), y_rows)  # every Y[s]
             if b is not None:
                 y_rows += ops.reshape(b, (channels, 1))
             return
@@ -290,17 +302,17 @@ class _Conv(Layer):
         rows, per_sample = x_col.shape[-2], g.ndim == 3
         dW = ops.reshape(self.grads["W"], (self.out_channels, rows))
         if self.out_channels >= rows:  # G @ X_col.T
-            product = dW
-            if per_sample:
-                product = self._buffer("dW_terms", (g.shape[0], *dW.shape), dtype)
-            ops.matmul(g, ops.swapaxes(x_col, -1, -2), out=product)
-            if per_sample:
-                ops.sum(product, axis=0, out=dW)
+            if not per_sample:
+                ops.matmul(g, ops.swapaxes(x_col, -1, -2), out=dW)
+                return
+            terms = self._buffer("dW_terms", (g.shape[0], *dW.shape), dtype)
+            ops.stacked_matmul(g, ops.swapaxes(x_col, -1, -2), terms)
+            ops.sum(terms, axis=0, out=dW)
             return
         dW_t = self._buffer("dW_t", (rows, self.out_channels), dtype)  # X_col @ G.T
         if per_sample:
             terms = self._buffer("dW_terms", (g.shape[0], *dW_t.shape), dtype)
-            ops.matmul(x_col, ops.swapaxes(g, 1, 2), out=terms)
+            ops.stacked_matmul(x_col, ops.swapaxes(g, 1, 2), terms)
             ops.sum(terms, axis=0, out=dW_t)
         else:
             ops.matmul(x_col, ops.swapaxes(g, 0, 1), out=dW_t)
@@ -318,7 +330,7 @@ class _Conv(Layer):
         for part, m in blocks:
             dcols = self._flat_as(memory, self._cols_shape(m, out_size))
             g_part = self._samples_of(g, part, positions)
-            ops.matmul(w_mat.T, g_part, out=self._x_col(dcols))
+            ops.stacked_matmul(w_mat.T, g_part, self._x_col(dcols))
             ops.col2im(
                 dcols, self._stride, dx[part, ...], self._one_matrix, self._padding
             )
@@ -370,7 +382,7 @@ class _Conv(Layer):
         for part, m in blocks:
             dcols = self._flat_as(memory, self._cols_shape(m, (length,)))
             g_part = self._samples_of(g_wide, part, length)
-            ops.matmul(w_mat.T, g_part, out=self._x_col(dcols))
+            ops.stacked_matmul(w_mat.T, g_part, self._x_col(dcols))
             ops.col2im_stride1(dcols, out_size, dxp[part, ...], self._one_matrix)
         if dxp is not dx:
             ops.copyto(dx, dxp[_im2col.interior(size, self._padding)])

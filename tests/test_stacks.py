@@ -1,0 +1,128 @@
+"""A stack of small products shared among threads (``ops.stacked_matmul``):
+the bits of one ``np.matmul``, on two threads where the stack is large and
+each product small, and errors and forks handled."""
+
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from plainnet.backend import CPU, stacks
+
+# (a, b) shapes: one matrix times a stack, a stack times a stack, a stack
+# times one matrix; 128 (and an odd 37) per-sample products of LeNet-5's
+# second layer, 240,000 multiply-adds each
+SHAPES = [
+    ((16, 150), (128, 150, 100)),
+    ((37, 150, 100), (37, 100, 16)),
+    ((128, 100, 150), (150, 16)),
+]
+
+
+def operands(a_shape, b_shape, seed=0):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(a_shape).astype("float32")
+    b = rng.standard_normal(b_shape).astype("float32")
+    return a, b
+
+
+def recording_matmul(monkeypatch) -> list[str]:
+    """The names of the threads each part's ``np.matmul`` runs on."""
+    names, matmul = [], np.matmul
+
+    def recorded(a, b, out):
+        names.append(threading.current_thread().name)
+        return matmul(a, b, out=out)
+
+    monkeypatch.setattr(stacks, "np", type("np", (), {"matmul": recorded}))
+    return names
+
+
+@pytest.mark.parametrize("a_shape, b_shape", SHAPES)
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_a_stack_gives_the_bits_of_one_matmul(a_shape, b_shape, threads):
+    a, b = operands(a_shape, b_shape)
+    expected = np.matmul(a, b)
+    out = np.full(expected.shape, np.nan, "float32")
+    assert stacks.stacked_matmul(a, b, out, threads) is out
+    np.testing.assert_array_equal(out.view("u4"), expected.view("u4"))
+
+
+def test_a_large_stack_of_small_products_runs_on_every_thread(monkeypatch):
+    a, b = operands(*SHAPES[0])
+    names = recording_matmul(monkeypatch)
+    stacks.stacked_matmul(a, b, np.empty((128, 16, 100), "float32"), 2)
+    assert len(names) == 2 and len(set(names)) == 2
+    assert threading.current_thread().name in names
+
+
+@pytest.mark.parametrize(
+    "a_shape, b_shape",
+    [
+        ((16, 150), (8, 150, 100)),  # 8 x 240,000: too little to hand out
+        ((16, 300), (128, 300, 100)),  # 480,000 each: BLAS threads those
+        ((16, 150), (150, 100)),  # one product
+    ],
+)
+def test_small_stacks_and_large_products_take_one_matmul(monkeypatch, a_shape, b_shape):
+    a, b = operands(a_shape, b_shape)
+    out = np.empty(np.matmul(a, b).shape, "float32")
+    names = recording_matmul(monkeypatch)
+    stacks.stacked_matmul(a, b, out, 2)
+    assert names == [threading.current_thread().name]
+
+
+def test_an_error_in_a_part_reaches_the_caller():
+    a, b = operands((16, 149), (128, 150, 100))  # inner sizes differ
+    with pytest.raises(ValueError, match="matmul"):
+        stacks.stacked_matmul(a, b, np.empty((128, 16, 100), "float32"), 2)
+
+
+def test_the_backend_takes_the_blas_threads_from_the_environment():
+    code = (
+        "from plainnet.backend.numpy_backend import NumpyBackend\n"
+        "print(NumpyBackend()._stack_threads)"
+    )
+    for value, expected in (("1", "1"), ("3", "3")):
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": value}
+        result = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True
+        )
+        assert result.stdout.strip() == expected, result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_process_makes_its_own_helper_threads():
+    """The parent's helper threads do not exist in a forked child: waiting
+    for them would hang it."""
+    code = (
+        "import os, numpy as np\n"
+        "from plainnet.backend import stacks\n"
+        "a = np.ones((16, 150), 'float32'); b = np.ones((128, 150, 100), 'float32')\n"
+        "out = np.empty((128, 16, 100), 'float32')\n"
+        "stacks.stacked_matmul(a, b, out, 2)\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    out[...] = 0\n"
+        "    stacks.stacked_matmul(a, b, out, 2)\n"
+        "    os._exit(0 if (out == 150).all() else 3)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print(os.waitstatus_to_exitcode(status))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "0", result.stderr
+
+
+def test_the_cpu_backend_shares_a_stack_and_the_contract_multiplies(monkeypatch):
+    a, b = operands(*SHAPES[0])
+    out = np.empty((128, 16, 100), "float32")
+    monkeypatch.setattr(CPU, "_stack_threads", 2)
+    names = recording_matmul(monkeypatch)
+    CPU.stacked_matmul(a, b, out)
+    assert len(set(names)) == 2
+    np.testing.assert_array_equal(out, np.matmul(a, b))
