@@ -12,9 +12,12 @@ products 912 -> 503 us and its input gradient's 658 -> 388 us.
 """
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 #: OpenBLAS runs a product of fewer multiply-adds than this on one thread
 #: (its threshold: 65,536 times ``GEMM_MULTITHREAD_THRESHOLD``, 4 by
@@ -27,8 +30,9 @@ SPLIT_WORK = 65_536 * 4
 #: 212 us against 174)
 STACK_WORK = 2**23
 
-#: Helper threads by (process, count): a forked child makes its own
-_helpers: dict[tuple[int, int], ThreadPoolExecutor] = {}
+#: Helper threads (``ThreadPoolExecutor``) by (process, count): a forked
+#: child makes its own
+_helpers: dict[tuple[int, int], "ThreadPoolExecutor"] = {}
 
 
 def blas_threads() -> int:
@@ -69,8 +73,11 @@ def stacked_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray, threads: int):
     return out
 
 
-def _helpers_for(count: int) -> ThreadPoolExecutor:
-    """``count`` helper threads of this process, made on first use."""
+def _helpers_for(count: int) -> "ThreadPoolExecutor":
+    """``count`` helper threads of this process, made on first use
+    (``concurrent.futures`` is imported then: 5 ms at import otherwise)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     key = (os.getpid(), count)
     if key not in _helpers:
         _helpers[key] = ThreadPoolExecutor(count, thread_name_prefix="plainnet-stack")
