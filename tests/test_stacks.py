@@ -47,14 +47,14 @@ def test_a_stack_gives_the_bits_of_one_matmul(a_shape, b_shape, threads):
     a, b = operands(a_shape, b_shape)
     expected = np.matmul(a, b)
     out = np.full(expected.shape, np.nan, "float32")
-    assert stacks.stacked_matmul(a, b, out, threads) is out
+    assert stacks.stacked_matmul(a, b, out, threads, False) is out
     np.testing.assert_array_equal(out.view("u4"), expected.view("u4"))
 
 
 def test_a_large_stack_of_small_products_runs_on_every_thread(monkeypatch):
     a, b = operands(*SHAPES[0])
     names = recording_matmul(monkeypatch)
-    stacks.stacked_matmul(a, b, np.empty((128, 16, 100), "float32"), 2)
+    stacks.stacked_matmul(a, b, np.empty((128, 16, 100), "float32"), 2, False)
     assert len(names) == 2 and len(set(names)) == 2
     assert threading.current_thread().name in names
 
@@ -71,14 +71,21 @@ def test_small_stacks_and_large_products_take_one_matmul(monkeypatch, a_shape, b
     a, b = operands(a_shape, b_shape)
     out = np.empty(np.matmul(a, b).shape, "float32")
     names = recording_matmul(monkeypatch)
-    stacks.stacked_matmul(a, b, out, 2)
+    stacks.stacked_matmul(a, b, out, 2, False)
     assert names == [threading.current_thread().name]
+
+
+def test_large_products_are_shared_while_blas_is_held_to_one_thread(monkeypatch):
+    a, b = operands((16, 300), (128, 300, 100))  # 480,000 each
+    names = recording_matmul(monkeypatch)
+    stacks.stacked_matmul(a, b, np.empty((128, 16, 100), "float32"), 2, True)
+    assert len(set(names)) == 2
 
 
 def test_an_error_in_a_part_reaches_the_caller():
     a, b = operands((16, 149), (128, 150, 100))  # inner sizes differ
     with pytest.raises(ValueError, match="matmul"):
-        stacks.stacked_matmul(a, b, np.empty((128, 16, 100), "float32"), 2)
+        stacks.stacked_matmul(a, b, np.empty((128, 16, 100), "float32"), 2, False)
 
 
 def test_the_backend_takes_the_blas_threads_from_the_environment():
@@ -103,11 +110,11 @@ def test_a_forked_process_makes_its_own_helper_threads():
         "from plainnet.backend import stacks\n"
         "a = np.ones((16, 150), 'float32'); b = np.ones((128, 150, 100), 'float32')\n"
         "out = np.empty((128, 16, 100), 'float32')\n"
-        "stacks.stacked_matmul(a, b, out, 2)\n"
+        "stacks.stacked_matmul(a, b, out, 2, False)\n"
         "pid = os.fork()\n"
         "if pid == 0:\n"
         "    out[...] = 0\n"
-        "    stacks.stacked_matmul(a, b, out, 2)\n"
+        "    stacks.stacked_matmul(a, b, out, 2, False)\n"
         "    os._exit(0 if (out == 150).all() else 3)\n"
         "_, status = os.waitpid(pid, 0)\n"
         "print(os.waitstatus_to_exitcode(status))\n"
@@ -118,11 +125,19 @@ def test_a_forked_process_makes_its_own_helper_threads():
     assert result.stdout.strip() == "0", result.stderr
 
 
-def test_the_cpu_backend_shares_a_stack_and_the_contract_multiplies(monkeypatch):
-    a, b = operands(*SHAPES[0])
+def test_the_cpu_shares_a_stack_of_large_products_only_on_one_blas_thread(
+    monkeypatch,
+):
+    pytest.importorskip("threadpoolctl")
+    a, b = operands((16, 300), (128, 300, 100))  # 480,000 each
     out = np.empty((128, 16, 100), "float32")
     monkeypatch.setattr(CPU, "_stack_threads", 2)
     names = recording_matmul(monkeypatch)
     CPU.stacked_matmul(a, b, out)
+    assert len(set(names)) == 1  # BLAS shares each product itself
+    names.clear()
+    with CPU.single_threaded():
+        CPU.stacked_matmul(a, b, out)
     assert len(set(names)) == 2
+    assert not CPU._blas_one  # as it was, after the block
     np.testing.assert_array_equal(out, np.matmul(a, b))

@@ -64,6 +64,7 @@ class NumpyBackend(Backend):
         self.swapaxes = np.ndarray.swapaxes
         self.concat = np.concatenate
         self._stack_threads = stacks.blas_threads()
+        self._blas_one = False  # inside single_threaded()
         self.use_kernels(kernels or os.environ.get("PLAINNET_KERNELS", "auto"))
 
     def use_kernels(self, kernels: str) -> None:
@@ -154,17 +155,14 @@ class NumpyBackend(Backend):
         """The stack cut in one part per BLAS thread, the parts multiplied at
         once, where each product is too small for OpenBLAS to share among its
         threads (see :mod:`plainnet.backend.stacks`)."""
-        return stacks.stacked_matmul(a, b, out, self._stack_threads)
+        return stacks.stacked_matmul(a, b, out, self._stack_threads, self._blas_one)
 
     def single_threaded(self):
         """BLAS on one thread for the block, through threadpoolctl when it is
         installed (a dependency of scikit-learn); else nothing. A stack of
-        small products is still shared among threads (:meth:`stacked_matmul`):
-        BLAS runs each of them on one thread anyway."""
-        controller = _blas_controller()
-        if controller is None:
-            return contextlib.nullcontext()
-        return controller.limit(limits=1, user_api="blas")
+        products is then shared among threads whatever their size
+        (:meth:`stacked_matmul`)."""
+        return _one_blas_thread(self)
 
     def max(self, a, axis=None, keepdims=False):
         return a.max(axis=axis, keepdims=keepdims)
@@ -446,6 +444,21 @@ class NumpyBackend(Backend):
             loop(dh, dc, gates, c_prev, tanh_c, dgates)
         else:
             super().lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, work)
+
+
+@contextlib.contextmanager
+def _one_blas_thread(backend: NumpyBackend):
+    """:meth:`NumpyBackend.single_threaded`'s block."""
+    controller = _blas_controller()
+    limit = contextlib.nullcontext()
+    if controller is not None:
+        limit = controller.limit(limits=1, user_api="blas")
+    before, backend._blas_one = backend._blas_one, controller is not None
+    try:
+        with limit:
+            yield
+    finally:
+        backend._blas_one = before
 
 
 @functools.cache

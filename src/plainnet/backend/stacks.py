@@ -47,15 +47,19 @@ def blas_threads() -> int:
     return os.cpu_count() or 1
 
 
-def stacked_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray, threads: int):
+def stacked_matmul(
+    a: np.ndarray, b: np.ndarray, out: np.ndarray, threads: int, blas_one: bool
+):
     """``out[s] = a[s] @ b[s]`` into ``out`` ``(n, m, p)`` (``a`` or ``b`` may
     be one matrix for every ``s``; a 2-D ``out`` is one product), the stack
-    cut in up to ``threads`` parts multiplied at once where each product is
-    below :data:`SPLIT_WORK` and all of them at least :data:`STACK_WORK`;
-    else one ``np.matmul``. Returns ``out``."""
+    cut in up to ``threads`` parts multiplied at once where BLAS runs each
+    product on one thread (below :data:`SPLIT_WORK`, or any while BLAS is
+    held to one thread: ``blas_one``) and all of them take at least
+    :data:`STACK_WORK`; else one ``np.matmul``. Returns ``out``."""
     n, m, p = out.shape if out.ndim == 3 else (0, 0, 0)
     parts, each = min(threads, n), m * a.shape[-1] * p
-    if parts < 2 or each >= SPLIT_WORK or n * each < STACK_WORK:
+    threaded = each >= SPLIT_WORK and not blas_one  # BLAS shares it itself
+    if parts < 2 or threaded or n * each < STACK_WORK:
         return np.matmul(a, b, out=out)
     bounds = [n * k // parts for k in range(parts + 1)]
 
