@@ -93,12 +93,10 @@ def widest_product(net) -> int:
     widest, shape = 0, net.input_shape
     for layer in net.layers:
         stacked = getattr(layer, "stacks_products", None)
-        if stacked is not None and stacked(shape):
-            shape = layer.output_shape(shape)
-            continue
+        counted = stacked is None or not stacked(shape)
         shape = layer.output_shape(shape)
         weights = layer.params.get("W")
-        if weights is not None:
+        if counted and weights is not None:
             widest = max(widest, weights.size * math.prod(shape[1:]))
     return widest
 

@@ -63,7 +63,7 @@ class NumpyBackend(Backend):
         self.transpose = np.ndarray.transpose
         self.swapaxes = np.ndarray.swapaxes
         self.concat = np.concatenate
-        self._stack_threads = stacks.blas_threads()
+        self._stack_threads = stacks.blas_thread_count()
         self._blas_one = False  # inside single_threaded()
         self.use_kernels(kernels or os.environ.get("PLAINNET_KERNELS", "auto"))
 
@@ -154,7 +154,8 @@ class NumpyBackend(Backend):
     def stacked_matmul(self, a, b, out):
         """The stack cut in one part per BLAS thread, the parts multiplied at
         once, where each product is too small for OpenBLAS to share among its
-        threads (see :mod:`plainnet.backend.stacks`)."""
+        threads, or any while BLAS is held to one (see
+        :mod:`plainnet.backend.stacks`)."""
         return stacks.stacked_matmul(a, b, out, self._stack_threads, self._blas_one)
 
     def single_threaded(self):

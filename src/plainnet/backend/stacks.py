@@ -35,7 +35,7 @@ STACK_WORK = 2**23
 _helpers: dict[tuple[int, int], "ThreadPoolExecutor"] = {}
 
 
-def blas_threads() -> int:
+def blas_thread_count() -> int:
     """The threads OpenBLAS takes at load: ``OPENBLAS_NUM_THREADS`` or
     ``OMP_NUM_THREADS`` if set, else the cores this process may run on."""
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
