@@ -141,3 +141,50 @@ def test_the_cpu_shares_a_stack_of_large_products_only_on_one_blas_thread(
     assert len(set(names)) == 2
     assert not CPU._blas_one  # as it was, after the block
     np.testing.assert_array_equal(out, np.matmul(a, b))
+
+
+def test_by_samples_runs_each_part_once_the_first_on_the_callers_thread():
+    seen, lock = [], threading.Lock()
+
+    def work(rows):
+        with lock:
+            seen.append((rows, threading.current_thread().name))
+
+    stacks.by_samples(work, 7, 3)
+    assert sorted((r.start, r.stop) for r, _ in seen) == [(0, 2), (2, 4), (4, 7)]
+    # the caller takes the first part, helpers the others
+    main = threading.current_thread().name
+    assert [name for r, name in seen if r.start == 0] == [main]
+    assert all(name != main for r, name in seen if r.start > 0)
+    seen.clear()
+    stacks.by_samples(work, 7, 1)
+    assert [(r.start, r.stop) for r, _ in seen] == [(0, 7)]
+
+
+@pytest.mark.parametrize("one_matrix", [False, True])
+def test_the_numpy_paths_passes_give_the_same_bits_shared_or_not(
+    monkeypatch, one_matrix
+):
+    """im2col's copy and max-pooling each way, on a batch above SHARED_PASS,
+    on two threads and on one."""
+    from plainnet.backend import numpy_backend
+
+    x = np.random.default_rng(0).standard_normal((64, 2, 64, 40)).astype("float32")
+    x[0, 0, :2, :2] = 0.5  # a tie in a window
+    grad = np.random.default_rng(1).standard_normal((64, 2, 32, 20)).astype("float32")
+    results = []
+    for threads in (2, 1):
+        ops = numpy_backend.NumpyBackend(kernels="numpy")
+        monkeypatch.setattr(ops, "_stack_threads", threads)
+        shape = (2, 3, 3, 64, 62, 38) if one_matrix else (64, 2, 3, 3, 62, 38)
+        cols = np.empty(shape, "float32")
+        ops.im2col(x, (3, 3), (1, 1), cols, one_matrix)
+        y = np.empty((64, 2, 32, 20), "float32")
+        argmax = np.empty(y.shape, "uint8")
+        ops.max_pool(x, (2, 2), (2, 2), y, argmax)
+        dx = np.full(x.shape, 7, "float32")
+        ops.max_pool_backward(grad, argmax, (2, 2), (2, 2), dx)
+        results.append((cols, y, argmax, dx))
+    assert x.size >= numpy_backend.SHARED_PASS
+    for ours, theirs in zip(*results, strict=True):
+        np.testing.assert_array_equal(ours, theirs)

@@ -27,6 +27,12 @@ KERNEL_CHOICES = ("auto", "numpy", "numba")
 #: up to about a thousand values, NumPy's passes beyond two thousand)
 CELL_LOOP_SIZE = 1024
 
+#: Entries from which a pass of the NumPy path over a batch (im2col's copy,
+#: max-pooling each way) is shared among threads by samples: a handoff costs
+#: 40-60 us (:mod:`plainnet.backend.stacks`); LeNet-5's first layer's
+#: columns are 2.5 million, its pool's input 602,112
+SHARED_PASS = 2**18
+
 #: NumPy's functions that the contract hands out unchanged
 _NATIVE = (
     "add", "subtract", "multiply", "divide", "maximum", "negative", "square",
@@ -253,6 +259,11 @@ class NumpyBackend(Backend):
         return out
 
     # -- sliding windows: compiled loops for 1-D and 2-D, checked shapes first ------
+    def _threads_for(self, batch) -> int:
+        """Threads a NumPy pass over ``batch`` is shared among (one below
+        :data:`SHARED_PASS` entries)."""
+        return self._stack_threads if batch.size >= SHARED_PASS else 1
+
     def _compiled(self, *arrays) -> bool:
         """Whether a compiled loop runs on ``arrays``: chosen, and one dtype."""
         return self.kernels == "numba" and len({a.dtype for a in arrays}) == 1
@@ -296,7 +307,11 @@ class NumpyBackend(Backend):
             padded[_interior(x, padding)] = x
             x = padded
         view = _windows(x, kernel, stride).transpose(_cols_order(d))
-        np.copyto(cols, view)
+
+        def part(rows):
+            np.copyto(cols[rows], view[rows])
+
+        stacks.by_samples(part, len(x), self._threads_for(cols))
         return out
 
     def col2im(self, cols, stride, out, one_matrix=False, padding=None):
@@ -348,20 +363,11 @@ class NumpyBackend(Backend):
             return out
         if argmax is None:
             return super().max_pool(xp, pool, stride, out)
-        # the contract's passes, but the argmax by arithmetic: offsets come in
-        # increasing order, so the largest index whose offset beat the running
-        # maximum is the last one, the window's first maximum (NumPy's masked
-        # copy of one number, copyto(argmax, index, where=better), is 4x slower)
-        views = [offset_view(xp, o, stride, out.shape[2:]) for o in offsets(pool)]
-        np.copyto(out, views[0])
-        argmax.fill(0)
-        better = np.empty(out.shape, bool)
-        step = np.empty(out.shape, argmax.dtype)
-        for index, view in enumerate(views[1:], start=1):
-            np.greater(view, out, out=better)  # strictly: a tie keeps the first
-            np.maximum(out, view, out=out)
-            np.multiply(better.view(np.uint8), argmax.dtype.type(index), out=step)
-            np.maximum(argmax, step, out=argmax)
+
+        def part(rows):
+            _max_pool_argmax(xp[rows], pool, stride, out[rows], argmax[rows])
+
+        stacks.by_samples(part, len(xp), self._threads_for(xp))
         return out
 
     def max_pool_backward(self, grad_out, argmax, pool, stride, out):
@@ -377,7 +383,13 @@ class NumpyBackend(Backend):
                 _planar(argmax), _planar(out),
             )  # fmt: skip
             return out
-        return super().max_pool_backward(grad_out, argmax, pool, stride, out)
+        spread = super().max_pool_backward
+
+        def part(rows):
+            spread(grad_out[rows], argmax[rows], pool, stride, out[rows])
+
+        stacks.by_samples(part, len(out), self._threads_for(out))
+        return out
 
     def avg_pool(self, xp, pool, stride, out):
         if (
@@ -445,6 +457,24 @@ class NumpyBackend(Backend):
             loop(dh, dc, gates, c_prev, tanh_c, dgates)
         else:
             super().lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, work)
+
+
+def _max_pool_argmax(xp, pool, stride, out, argmax) -> None:
+    """The contract's max-pool passes, but the argmax by arithmetic: offsets
+    come in increasing order, so the largest index whose offset beat the
+    running maximum is the last one, the window's first maximum (NumPy's
+    masked copy of one number, ``copyto(argmax, index, where=better)``, is 4x
+    slower)."""
+    views = [offset_view(xp, o, stride, out.shape[2:]) for o in offsets(pool)]
+    np.copyto(out, views[0])
+    argmax.fill(0)
+    better = np.empty(out.shape, bool)
+    step = np.empty(out.shape, argmax.dtype)
+    for index, view in enumerate(views[1:], start=1):
+        np.greater(view, out, out=better)  # strictly: a tie keeps the first
+        np.maximum(out, view, out=out)
+        np.multiply(better.view(np.uint8), argmax.dtype.type(index), out=step)
+        np.maximum(argmax, step, out=argmax)
 
 
 @contextlib.contextmanager

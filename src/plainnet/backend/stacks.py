@@ -1,4 +1,5 @@
-"""A stack of small matrix products shared among threads, on the CPU.
+"""A stack of small matrix products shared among threads, on the CPU (and
+other passes over a batch, by samples).
 
 ``np.matmul`` of a stack, ``out[s] = a[s] @ b[s]``, runs the products one after
 another, and OpenBLAS runs each product below :data:`SPLIT_WORK` multiply-adds
@@ -9,6 +10,10 @@ once, each ``np.matmul`` on its own thread (NumPy releases the GIL while it
 multiplies): the same products, so the same bits. Measured alone on two
 cores, LeNet-5's second layer forward 594 -> 350 us, its weight gradient's
 products 912 -> 503 us and its input gradient's 658 -> 388 us.
+
+The same helpers take parts of other passes over a batch whose samples are
+independent (:func:`by_samples`): the NumPy path's im2col copy and its
+max-pooling each way, which NumPy runs on one core.
 """
 
 import os
@@ -45,6 +50,23 @@ def blas_thread_count() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
+
+
+def by_samples(work, n: int, threads: int) -> None:
+    """``work(rows)`` for parts of ``range(n)`` (slices), at once on up to
+    ``threads`` threads: a NumPy pass over a batch whose samples are
+    independent, each part's pass on its own thread."""
+    parts = min(threads, n)
+    bounds = [n * k // parts for k in range(parts + 1)]
+    rows = [slice(bounds[k], bounds[k + 1]) for k in range(parts)]
+    if parts < 2:
+        work(slice(0, n))
+        return
+    helpers = _helpers_for(parts - 1)
+    running = [helpers.submit(work, part) for part in rows[1:]]
+    work(rows[0])
+    for future in running:
+        future.result()  # waits, and raises what the part raised
 
 
 def stacked_matmul(
