@@ -1,6 +1,7 @@
 """A stack of small products shared among threads (``ops.stacked_matmul``):
 the bits of one ``np.matmul``, on two threads where the stack is large and
-each product small, and errors and forks handled."""
+each product small, and errors and forks handled; and the NumPy path's other
+passes over a batch shared by samples (``stacks.by_samples``)."""
 
 import os
 import subprocess
