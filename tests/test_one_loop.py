@@ -238,20 +238,24 @@ def test_the_epochs_end_tells_a_diverged_cost(first, cost, diverges):
 
 
 SMALL_AND_LARGE = {
+    # (layers, sample shape, one thread?, rows of the batch)
     # the widest product of a batch of 64: 64 * 3 * 8 multiply-adds
-    "dense": (lambda: [pn.Dense(3, 8), pn.Tanh(), pn.Dense(8, 1)], (3,), True),
+    "dense": (lambda: [pn.Dense(3, 8), pn.Tanh(), pn.Dense(8, 1)], (3,), True, 64),
     # 64 * (8 * 4 * 5 weights) * 46 positions = 471,040
     "conv1d": (
         lambda: [pn.Conv1D(4, 8, 5), pn.ReLU(), pn.Flatten(), pn.Dense(368, 1)],
         (4, 50),
         True,
+        64,
     ),
-    # LeNet-5's second layer: a stack of per-sample products of 16 * 150 *
-    # 100 = 240,000 multiply-adds, each on one BLAS thread: not counted
+    # LeNet-5's second layer at batch 128: 128 * 240,000 = 30.7 million, but a
+    # stack of per-sample products of 16 * 150 * 100 = 240,000 multiply-adds,
+    # each on one BLAS thread: not counted
     "stacked conv2d": (
         lambda: [pn.Conv2D(6, 16, 5), pn.Flatten(), pn.Dense(1600, 1)],
         (6, 14, 14),
         True,
+        128,
     ),
     # 64 * (16 * 8 * 3 * 3 weights) * 16 * 16 positions = 18.9 million (a
     # sample's product, 294,912, is large enough for BLAS's threads)
@@ -259,22 +263,23 @@ SMALL_AND_LARGE = {
         lambda: [pn.Conv2D(8, 16, 3), pn.Flatten(), pn.Dense(4096, 1)],
         (8, 18, 18),
         False,
+        64,
     ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(SMALL_AND_LARGE))
 def test_small_networks_train_with_one_blas_thread(threads_in_training, name):
-    layers, shape, single = SMALL_AND_LARGE[name]
+    layers, shape, single, rows = SMALL_AND_LARGE[name]
     model = pn.Sequential(layers(), seed=0, input_shape=shape)
     rng = np.random.default_rng(0)
-    X, y = rng.standard_normal((64, *shape)), rng.standard_normal((64, 1))
-    work = 64 * training.widest_product(model)
+    X, y = rng.standard_normal((rows, *shape)), rng.standard_normal((rows, 1))
+    work = rows * training.widest_product(model)
     assert (work < training.SINGLE_THREAD_WORK) == single
     # a first fit loads what the loop runs (numba loads a BLAS of its own)
-    model.fit(X, y, loss="mse", epochs=1, batch_size=64)
+    model.fit(X, y, loss="mse", epochs=1, batch_size=rows)
     threads_in_training.clear()
     outside = blas_threads()
-    model.fit(X, y, loss="mse", epochs=1, batch_size=64)
+    model.fit(X, y, loss="mse", epochs=1, batch_size=rows)
     assert threads_in_training == [[1] * len(outside) if single else outside]
     assert blas_threads() == outside

@@ -186,11 +186,16 @@ class _Conv(Layer):
         docstring): when ``X_col`` has at least :data:`ONE_MATRIX_ROWS` rows
         and each sample at most :data:`ONE_MATRIX_POSITIONS` output
         positions, or a sample's product is below :data:`ONE_MATRIX_PRODUCT`."""
-        rows = self.in_channels * math.prod(self._kernel)
-        positions = math.prod(out_size)
-        if self.out_channels * rows * positions < ONE_MATRIX_PRODUCT:
+        if self._sample_product(out_size) < ONE_MATRIX_PRODUCT:
             return True
-        return rows >= ONE_MATRIX_ROWS and positions <= ONE_MATRIX_POSITIONS
+        rows = self.in_channels * math.prod(self._kernel)
+        return rows >= ONE_MATRIX_ROWS and math.prod(out_size) <= ONE_MATRIX_POSITIONS
+
+    def _sample_product(self, out_size: tuple[int, ...]) -> int:
+        """Multiply-adds of one sample's product, ``W_mat @ X_col[s]``:
+        ``out_channels * C * prod(kernel) * prod(out)``."""
+        window = self.in_channels * math.prod(self._kernel)
+        return self.out_channels * window * math.prod(out_size)
 
     def stacks_products(self, input_shape: tuple[int, ...]) -> bool:
         """Whether, for samples of ``input_shape``, the products are a stack
@@ -200,8 +205,7 @@ class _Conv(Layer):
         out_size = self.output_shape(input_shape)[1:]
         if self._as_one_matrix(out_size):
             return False
-        rows = self.in_channels * math.prod(self._kernel)
-        return self.out_channels * rows * math.prod(out_size) < stacks.SPLIT_WORK
+        return self._sample_product(out_size) < stacks.SPLIT_WORK
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         ops, W = self.ops, self.params["W"]
