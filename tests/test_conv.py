@@ -17,11 +17,14 @@ from plainnet.initializers import _fans
 from plainnet.layers import ShapeError, conv
 
 
-@pytest.fixture(params=["per sample", "one matrix"])
-def columns_layout(request, monkeypatch):
-    """A test with this runs twice: with each convolution's columns laid out
-    per sample, and as one matrix for the whole batch."""
-    one = request.param == "one matrix"
+@pytest.fixture(params=["per sample", "one matrix", "rows"])
+def conv_layout(request, monkeypatch):
+    """A test with this runs three times, every convolution (1-D or 2-D)
+    computing with its columns laid out per sample, with the columns of the
+    whole batch as one matrix, and with rows, channels last."""
+    rows, one = request.param == "rows", request.param == "one matrix"
+    for kind in (pn.Conv1D, pn.Conv2D):
+        monkeypatch.setattr(kind, "AS_ROWS", rows)
     monkeypatch.setattr(conv, "ONE_MATRIX_ROWS", 0 if one else 10**9)
     monkeypatch.setattr(conv, "ONE_MATRIX_POSITIONS", 10**9)
     monkeypatch.setattr(conv, "ONE_MATRIX_PRODUCT", 10**9 if one else 0)
@@ -74,7 +77,7 @@ def random(shape, seed=0):
 # -- hand-worked cases ---------------------------------------------------------
 
 
-@pytest.mark.usefixtures("columns_layout")
+@pytest.mark.usefixtures("conv_layout")
 def test_conv1d_by_hand():
     # W = [1, 0, -1], b = 0.5: y[t] = x[t] - x[t + 2] + 0.5
     layer = pn.Conv1D(1, 1, 3)
@@ -89,7 +92,7 @@ def test_conv1d_by_hand():
     np.testing.assert_array_equal(layer.grads["b"], [3])
 
 
-@pytest.mark.usefixtures("columns_layout")
+@pytest.mark.usefixtures("conv_layout")
 def test_conv2d_by_hand_with_stride_and_padding():
     # a 2x2 kernel of ones, stride 2, padding 1: each output sums one 2x2 block
     # of the zero-padded 3x3 input [[1,2,3],[4,5,6],[7,8,9]]
@@ -101,7 +104,7 @@ def test_conv2d_by_hand_with_stride_and_padding():
     )
 
 
-@pytest.mark.usefixtures("columns_layout")
+@pytest.mark.usefixtures("conv_layout")
 def test_same_padding_puts_the_extra_zero_after():
     # kernel 2, 'same': 1 zero in all, after the input: y[t] = x[t] + x[t + 1]
     net = layer_net(pn.Conv1D(1, 1, 2, padding="same"), (1, 4), W=[[[1, 1]]], b=[0])
@@ -149,7 +152,7 @@ CONV_CASES = [
 ]
 
 
-@pytest.mark.usefixtures("columns_layout")
+@pytest.mark.usefixtures("conv_layout")
 @pytest.mark.parametrize("kernel, stride, padding, pads", CONV_CASES)
 def test_conv2d_matches_the_loop_reference(kernel, stride, padding, pads):
     layer = pn.Conv2D(3, 2, kernel, stride=stride, padding=padding)
@@ -161,7 +164,7 @@ def test_conv2d_matches_the_loop_reference(kernel, stride, padding, pads):
     np.testing.assert_allclose(net.forward(x), expected, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.usefixtures("columns_layout")
+@pytest.mark.usefixtures("conv_layout")
 @pytest.mark.parametrize(
     "kernel, stride, padding", [(3, 1, 0), (3, 2, 1), (2, 1, "same")]
 )
@@ -219,7 +222,7 @@ ONE_SAMPLE = [
 ]
 
 
-@pytest.mark.usefixtures("columns_layout")
+@pytest.mark.usefixtures("conv_layout")
 @pytest.mark.parametrize("make, shape", ONE_SAMPLE)
 def test_gradients_of_a_batch_of_one(make, shape):
     net = pn.Sequential([make()], seed=0, input_shape=shape)
@@ -227,7 +230,7 @@ def test_gradients_of_a_batch_of_one(make, shape):
     assert max(errors.values()) < 1e-7, errors
 
 
-@pytest.mark.usefixtures("columns_layout")
+@pytest.mark.usefixtures("conv_layout")
 def test_a_small_cnn_passes_the_gradient_check():
     net = pn.Sequential(
         [
@@ -357,7 +360,7 @@ def torch_nn():
     return pytest.importorskip("torch", reason="PyTorch parity needs torch").nn
 
 
-@pytest.mark.usefixtures("columns_layout")
+@pytest.mark.usefixtures("conv_layout")
 @pytest.mark.parametrize(
     "args",
     [
@@ -372,7 +375,7 @@ def test_conv1d_matches_pytorch(args):
     torch_pair(pn.Conv1D(3, 4, **args), nn.Conv1d(3, 4, **args), (3, 13))
 
 
-@pytest.mark.usefixtures("columns_layout")
+@pytest.mark.usefixtures("conv_layout")
 @pytest.mark.parametrize(
     "args",
     [
@@ -447,7 +450,7 @@ def lenet5(seed=0, dtype="float32"):
     )
 
 
-@pytest.mark.usefixtures("columns_layout")
+@pytest.mark.usefixtures("conv_layout")
 def test_lenet5_builds_trains_and_saves_bit_identically(tmp_path):
     net = lenet5()
     table = net.summary()
@@ -467,7 +470,7 @@ def test_lenet5_builds_trains_and_saves_bit_identically(tmp_path):
     assert net.predict(X).dtype == np.float32
 
 
-@pytest.mark.usefixtures("columns_layout")
+@pytest.mark.usefixtures("conv_layout")
 def test_predict_in_blocks_equals_one_forward(monkeypatch):
     import plainnet.network
 
@@ -487,7 +490,7 @@ def test_predict_in_blocks_equals_one_forward(monkeypatch):
 )
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_prediction_makes_the_columns_a_block_of_samples_at_a_time(
-    monkeypatch, columns_layout, make, shape, dtype
+    monkeypatch, conv_layout, make, shape, dtype
 ):
     """The columns of a few samples at a time (``PREDICT_BYTES``): what
     training's forward gives from the whole batch's columns; the same bits
@@ -497,17 +500,18 @@ def test_prediction_makes_the_columns_a_block_of_samples_at_a_time(
     X = random((10, *shape)).astype(dtype)
     whole = net.forward(X, training=True)
     layer, blocks = net.layers[0], []
-    im2col = layer.ops.im2col
+    copy = "im2row" if conv_layout == "rows" else "im2col"
+    windows = getattr(layer.ops, copy)
     window = layer.in_channels * math.prod(layer._kernel) * math.prod(
         net.output_shape[1:]
     )
     monkeypatch.setattr(conv, "PREDICT_BYTES", 3 * window * np.dtype(dtype).itemsize)
     monkeypatch.setattr(
-        layer.ops, "im2col", lambda x, *args: blocks.append(len(x)) or im2col(x, *args)
+        layer.ops, copy, lambda x, *args: blocks.append(len(x)) or windows(x, *args)
     )
     predicted = net.predict(X)
     assert blocks == [3, 3, 3, 1]
-    if columns_layout == "per sample":
+    if conv_layout == "per sample":
         np.testing.assert_array_equal(predicted.view(f"u{predicted.itemsize}"),
                                       whole.view(f"u{whole.itemsize}"))  # fmt: skip
     else:
@@ -528,10 +532,12 @@ def test_prediction_makes_the_columns_a_block_of_samples_at_a_time(
     ],
 )
 def test_the_columns_are_one_matrix_for_many_rows_and_few_positions_or_tiny_products(
-    make, shape, one
+    monkeypatch, make, shape, one
 ):
-    """The layout each layer chooses, and its columns' shape: ``(C, *kernel,
-    n, *out)`` as one matrix, else ``(n, C, *kernel, *out)``."""
+    """The layout of the columns each layer chooses, and their shape: ``(C,
+    *kernel, n, *out)`` as one matrix, else ``(n, C, *kernel, *out)`` (a
+    Conv1D made to take columns: it takes rows)."""
+    monkeypatch.setattr(pn.Conv1D, "AS_ROWS", False)
     net = pn.Sequential([make()], seed=0, input_shape=shape)
     layer = net.layers[0]
     net.forward(random((3, *shape)), training=True)
@@ -542,3 +548,42 @@ def test_the_columns_are_one_matrix_for_many_rows_and_few_positions_or_tiny_prod
     )  # fmt: skip
     assert layer._one_matrix is one
     assert layer.saved["cols"].shape == expected
+
+
+def test_a_conv1d_computes_with_rows_channels_last_and_the_layers_after_keep_them():
+    """Conv1D's rows ``(n, *out, *kernel, C)``; its output, its input's
+    gradient and a ReLU's arrays between two of them lie channels last in
+    memory (views of ``(n, C, L)`` shape); Flatten copies forward and hands
+    its gradient back channels last; and all of it is the arithmetic of the
+    same network on columns."""
+    layers = lambda: [  # noqa: E731
+        pn.Conv1D(3, 4, 3, stride=2, padding=1), pn.ReLU(),
+        pn.Conv1D(4, 5, 2), pn.ReLU(), pn.Flatten(), pn.Dense(2),
+    ]  # fmt: skip
+    X, y = random((6, 3, 11)), random((6, 2), 1)
+    net = pn.Sequential(layers(), seed=0, input_shape=(3, 11))
+    out = net.forward(X, training=True)
+    net.backward(out - y)
+    columns = pn.Sequential(layers(), seed=0, input_shape=(3, 11))
+    for layer in columns.layers[0], columns.layers[2]:
+        layer.AS_ROWS = False
+    expected = columns.forward(X, training=True)
+    columns.backward(expected - y)
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+    for ours, theirs in zip(net.layers, columns.layers, strict=True):
+        for name in ours.grads:
+            np.testing.assert_allclose(ours.grads[name], theirs.grads[name],
+                                       rtol=1e-12, atol=1e-12)  # fmt: skip
+
+    first, relu, second, _, flatten, _ = net.layers
+    assert first.saved["rows"].shape == (6, 6, 3, 3)
+    assert second.saved["rows"].shape == (6, 5, 2, 4)
+
+    def channels_last(array):
+        return array.transpose(0, 2, 1).flags.c_contiguous and array.shape[1] > 1
+
+    y1 = first.forward(X)
+    for array in (y1, relu.forward(y1), relu.backward(y1), first.backward(y1)):
+        assert channels_last(array) and not array.flags.c_contiguous
+    dx = flatten.backward(np.ones((6, 25)))
+    assert channels_last(dx) and dx.shape == (6, 5, 5)

@@ -47,13 +47,17 @@ def adam_example(dtype, twin):
 
 def relu_forward_example(dtype, twin):
     """Inputs either side of 0, both zeros, both infinities and a NaN (kept),
-    in samples of (2, 3); and the same through a non-contiguous input."""
+    in samples of (2, 3); the same through a non-contiguous input, and with
+    input and output in reversed memory order (as after a Conv1D: the loop
+    runs on their memory)."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((9, 2, 3)).astype(dtype)
     x[0] = [[np.nan, -0.0, 0.0], [np.inf, -np.inf, -1e-30]]
     results = []
-    for source in (x, x[:, :, ::-1]):
-        out = np.full(x.shape, 7, dtype)
+    reversed_memory = np.asfortranarray(x)
+    for source in (x, x[:, :, ::-1], reversed_memory):
+        order = "F" if source is reversed_memory else "C"
+        out = np.full(x.shape, 7, dtype, order=order)
         ops = NUMPY if twin == "numpy" else NumpyBackend(kernels="numba")
         ops.relu(source, out)
         results.append(out)
@@ -302,6 +306,51 @@ def col2im_example(dtype, twin):
     return results
 
 
+# (x's shape, kernel, stride) of sequences for rows: overlapping, tiling,
+# leaving inputs out, one channel
+SEQUENCES = [
+    ((3, 2, 11), (4,), (1,)),
+    ((2, 4, 10), (2,), (2,)),
+    ((2, 3, 9), (2,), (3,)),
+    ((4, 1, 12), (5,), (2,)),
+]
+
+
+def channels_last(shape):
+    """``(n, C, L)`` as ``(n, L, C)``."""
+    return (shape[0], *shape[2:], shape[1])
+
+
+def im2row_example(dtype, twin):
+    """Every window of SEQUENCES as rows, from a channels-last input and from
+    a channels-first one seen channels last (a strided view), unpadded and
+    padded."""
+    results = []
+    for shape, kernel, stride in SEQUENCES:
+        for padding in paddings(1):
+            x = windows_input(shape, dtype)
+            outs = out_size(shape[2:], kernel, stride, padding)
+            for source in (np.ascontiguousarray(x.transpose(0, 2, 1)),
+                           x.transpose(0, 2, 1)):  # fmt: skip
+                out = np.full((shape[0], *outs, *kernel, shape[1]), 7, dtype)
+                args = (source, kernel, stride, out, padding)
+                results.append(through(twin, "im2row", *args))
+    return results
+
+
+def row2im_example(dtype, twin):
+    """Every window of SEQUENCES added back from rows, unpadded and padded."""
+    results = []
+    for shape, kernel, stride in SEQUENCES:
+        for padding in paddings(1):
+            outs = out_size(shape[2:], kernel, stride, padding)
+            rows = windows_input((shape[0], *outs, *kernel, shape[1]), dtype)
+            out = np.full(channels_last(shape), 7, dtype)  # every entry written
+            with np.errstate(invalid="ignore"):  # inf - inf
+                results.append(through(twin, "row2im", rows, stride, out, padding))
+    return results
+
+
 def max_pool_example(dtype, twin):
     """The maximum and its first offset, and the maximum alone (predicting)."""
     results = []
@@ -382,6 +431,8 @@ EXAMPLES = {
     "lstm_cell_backward": (lstm_backward_example, False),
     "im2col": (im2col_example, True),
     "col2im": (col2im_example, True),
+    "im2row": (im2row_example, True),
+    "row2im": (row2im_example, True),
     "transpose_batch": (transpose_batch_example, True),
     "max_pool": (max_pool_example, True),
     "max_pool_backward": (max_pool_backward_example, True),

@@ -230,3 +230,29 @@ def test_predict_keeps_nothing_for_backward(name, shape):
     for layer, before in zip(layers, kept, strict=True):
         assert layer.saved.keys() == before.keys()
         assert all(layer.saved[k] is before[k] for k in before)
+
+
+def in_reversed_memory(a: np.ndarray) -> np.ndarray:
+    """``a``'s values in memory whose axes lie in reverse order (Fortran
+    order): what a channels-last layer hands on is such a view."""
+    return np.asfortranarray(a)
+
+
+@pytest.mark.parametrize("name, shape", CASES)
+def test_an_input_and_gradient_in_another_memory_order_give_the_same_results(
+    name, shape
+):
+    """A layer's forward, input gradient and parameter gradients from arrays
+    whose memory is in another order (as after a Conv1D, which computes
+    channels last) are those from C-contiguous ones."""
+    results = []
+    for lay_out in (np.ascontiguousarray, in_reversed_memory):
+        net = pn.Sequential([make(name)], seed=0, input_shape=shape)
+        layer = net.layers[0]
+        y = layer.forward(lay_out(inputs(name, shape, n=3, seed=1)), training=True)
+        grad = lay_out(sample(y.shape[1:], n=3, seed=2))
+        dx = layer.backward(grad)
+        results.append([y.copy(), *(() if dx is None else (dx.copy(),)),
+                        *(g.copy() for g in layer.grads.values())])  # fmt: skip
+    for ours, theirs in zip(*results, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)

@@ -168,7 +168,7 @@ def test_the_numpy_paths_passes_give_the_same_bits_shared_or_not(
 ):
     """im2col's copy and max-pooling each way, on a batch above SHARED_PASS,
     on two threads and on one."""
-    from plainnet.backend import numpy_backend
+    from plainnet.backend import numpy_backend, numpy_windows
 
     x = np.random.default_rng(0).standard_normal((64, 2, 64, 40)).astype("float32")
     x[0, 0, :2, :2] = 0.5  # a tie in a window
@@ -186,6 +186,6 @@ def test_the_numpy_paths_passes_give_the_same_bits_shared_or_not(
         dx = np.full(x.shape, 7, "float32")
         ops.max_pool_backward(grad, argmax, (2, 2), (2, 2), dx)
         results.append((cols, y, argmax, dx))
-    assert x.size >= numpy_backend.SHARED_PASS
+    assert x.size >= numpy_windows.SHARED_PASS
     for ours, theirs in zip(*results, strict=True):
         np.testing.assert_array_equal(ours, theirs)

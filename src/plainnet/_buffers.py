@@ -2,6 +2,7 @@
 
 from . import backend
 from .backend import Backend
+from .backend.layout import inverse, memory_order
 
 
 class BufferCache:
@@ -27,6 +28,23 @@ class BufferCache:
                 self._buffers: dict = {}
             array = self._buffers[key] = self._rows_of_larger(key)
             return array
+
+    def _buffer_like(self, name: str, like, fresh: bool = False):
+        """The work array ``name`` of ``like``'s shape and dtype, its memory in
+        ``like``'s order of axes (``backend.layout``); a new array kept
+        nowhere if ``fresh`` (see :meth:`_fresh`)."""
+        order = memory_order(like)
+        return self._buffer_in_order(name, like.shape, like.dtype, order, fresh)
+
+    def _buffer_in_order(self, name: str, shape, dtype, order, fresh=False):
+        """The work array ``name`` of ``shape`` and ``dtype`` whose axes lie in
+        memory in ``order`` (from the farthest apart): a view of a C-contiguous
+        array, or that array itself for the axes' own order."""
+        make = self._fresh if fresh else self._buffer
+        memory = make(name, tuple(shape[axis] for axis in order), dtype)
+        if order == tuple(range(len(shape))):
+            return memory
+        return self.ops.transpose(memory, inverse(order))
 
     def _rows_of_larger(self, key):
         """A new array for ``key``, or the first rows of a larger buffer of the

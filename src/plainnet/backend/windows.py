@@ -1,10 +1,11 @@
 """The sliding windows of convolution and pooling, as array operations: the
 part of the backend contract (:class:`plainnet.backend.base.Backend`) that
-copies windows into columns and back (im2col, col2im), swaps a batch's first
-two axes, and takes pools' maxima and means, forward and backward. Written
-once from the contract's own functions (``self.copyto``, ``self.maximum``,
-...), as one strided view per offset in the window; a backend may replace
-any with a faster twin.
+copies windows into columns and back (im2col, col2im; channels first) or into
+rows and back (im2row, row2im; channels last), swaps a batch's first two
+axes, and takes pools' maxima and means, forward and backward. Written once
+from the contract's own functions (``self.copyto``, ``self.maximum``, ...),
+as one strided view per offset in the window; a backend may replace any with
+a faster twin.
 """
 
 import math
@@ -67,6 +68,34 @@ class SlidingWindows:
                 view += column
             else:
                 self.copyto(out[target], column)
+        return out
+
+    def im2row(self, x, kernel: tuple[int, ...], stride: tuple[int, ...], out,
+               padding=None):  # fmt: skip
+        """Every window of ``x`` ``(n, *size, C)`` (channels last), zero-padded
+        by ``padding``, copied into ``out`` ``(n, *out_size, *kernel, C)``:
+        each output position's window is one row of ``prod(kernel) * C``
+        entries, in which each kernel offset is a run of ``C`` entries that
+        lie side by side in a channels-last ``x``. The same copies as
+        :meth:`im2col`, on channels-first views of both (the generic ones:
+        a backend's faster twin of ``im2col`` is written for its layouts)."""
+        d = len(kernel)
+        columns = self.transpose(out, rows_as_columns(d))
+        SlidingWindows.im2col(
+            self, self.transpose(x, channels_first(d)), kernel, stride, columns,
+            padding=padding,
+        )  # fmt: skip
+        return out
+
+    def row2im(self, rows, stride: tuple[int, ...], out, padding=None):
+        """The adjoint of :meth:`im2row`: every row of ``rows`` ``(n,
+        *out_size, *kernel, C)`` added back into its window of ``out`` ``(n,
+        *size, C)``; what falls in the ``padding`` is dropped."""
+        d = out.ndim - 2
+        SlidingWindows.col2im(
+            self, self.transpose(rows, rows_as_columns(d)), stride,
+            self.transpose(out, channels_first(d)), padding=padding,
+        )  # fmt: skip
         return out
 
     #: Whether col2im at stride 1 is cheaper from wide columns
@@ -192,6 +221,23 @@ def samples_first(d: int, ndim: int) -> tuple[int, ...]:
     kernel axes and ``ndim`` in all, in the per-sample order ``(n, C,
     *kernel, *out)``."""
     return (1 + d, 0, *range(1, 1 + d), *range(2 + d, ndim))
+
+
+def channels_first(d: int) -> tuple[int, ...]:
+    """The axes that view a channels-last array ``(n, *size, C)``, ``d``
+    spatial axes, as ``(n, C, *size)`` (and the reverse: ``channels_last``)."""
+    return (0, 1 + d, *range(1, 1 + d))
+
+
+def channels_last(d: int) -> tuple[int, ...]:
+    """The axes that view ``(n, C, *size)`` as ``(n, *size, C)``."""
+    return (0, *range(2, 2 + d), 1)
+
+
+def rows_as_columns(d: int) -> tuple[int, ...]:
+    """The axes that view rows ``(n, *out, *kernel, C)`` as per-sample columns
+    ``(n, C, *kernel, *out)``."""
+    return (0, 1 + 2 * d, *range(1 + d, 1 + 2 * d), *range(1, 1 + d))
 
 
 def offsets(kernel: tuple[int, ...]):

@@ -68,16 +68,17 @@ class Activation(Layer):
         raise NotImplementedError
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        # y and dx lie in memory as x does (channels last after a Conv1D)
         if not training:
-            return self.function(x, self.ops.empty(x.shape, x.dtype))
-        y = self.function(x, self._buffer("y", x.shape, x.dtype))
+            return self.function(x, self._buffer_like("y", x, fresh=True))
+        y = self.function(x, self._buffer_like("y", x))
         self.saved = {"y": y}  # the derivative is taken from the output
         return y
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
-        out = self._buffer("dx", grad_out.shape, grad_out.dtype)
+        out = self._buffer_like("dx", self.saved["y"])
         return self.gradient(self.saved["y"], grad_out, out)
 
 

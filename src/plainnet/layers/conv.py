@@ -4,6 +4,11 @@ Inputs are channels-first, ``(n, C, length)`` or ``(n, C, height, width)``, and
 weights are laid out as PyTorch and ONNX lay them out, ``W`` of shape
 ``(out_channels, in_channels, *kernel)``, so weights copy across unchanged.
 
+``Conv2D`` computes with columns, below; ``Conv1D`` with rows, channels last
+(:mod:`plainnet.layers._conv_rows`: each window one row, the layer a
+``Dense`` layer applied to every window), which the class attribute
+``AS_ROWS`` chooses. Either works for either; the tests run both on both.
+
 The trick, for a batch ``x`` (padded to ``xp``): copy every window of each
 sample into the columns of a matrix ``X_col[s]`` of shape ``(C * prod(kernel),
 prod(out))`` (im2col); the convolution of sample ``s`` is then one matrix
@@ -36,10 +41,11 @@ than the per-sample products and their sum; with many positions, the
 per-sample products run well on one thread, where the one product needs both
 cores and slows down whenever the machine is busy.
 
-``X_col`` is the one thing forward keeps for backward; it is as large as the
-batch times the kernel, which is why training goes in batches, and prediction
-makes the columns of a few samples at a time (:data:`PREDICT_BYTES`), each
-block multiplied while it is still in the cache.
+``X_col`` (or ``X_rows``) is the one thing forward keeps for backward; it is
+as large as the batch times the kernel, which is why training goes in
+batches, and prediction makes the columns of a few samples at a time
+(:data:`PREDICT_BYTES`), each block multiplied while it is still in the
+cache.
 """
 
 import math
@@ -51,6 +57,7 @@ from .. import initializers
 from .._messages import shown
 from ..backend import stacks
 from . import _im2col
+from ._conv_rows import RowsConvolution
 from .base import Layer, ShapeError
 from .registry import register_layer
 
@@ -86,7 +93,11 @@ PREDICT_BYTES = 2**22
 def _sample_blocks(n: int, entries: int) -> list[tuple[slice, int]]:
     """``(samples, count)`` blocks covering ``range(n)``, each of about
     :data:`BLOCK_ENTRIES` entries at ``entries`` per sample."""
-    size = max(1, min(n, BLOCK_ENTRIES // entries))
+    return _blocks(n, max(1, min(n, BLOCK_ENTRIES // entries)))
+
+
+def _blocks(n: int, size: int) -> list[tuple[slice, int]]:
+    """``(samples, count)`` blocks of ``size`` samples covering ``range(n)``."""
     return [
         (slice(start, min(start + size, n)), min(size, n - start))
         for start in range(0, n, size)
@@ -99,10 +110,13 @@ def _predict_rows(n: int, sample_bytes: int) -> int:
     return max(1, min(n, PREDICT_BYTES // sample_bytes))
 
 
-class _Conv(Layer):
+class _Conv(RowsConvolution, Layer):
     """What Conv1D and Conv2D share; ``SPATIAL`` names the spatial axes."""
 
     SPATIAL: tuple[str, ...] = ()
+    #: Whether the layer computes with rows, channels last (see the module's
+    #: docstring), rather than columns
+    AS_ROWS = False
 
     def __init__(
         self,
@@ -203,24 +217,23 @@ class _Conv(Layer):
         (``stacks.SPLIT_WORK``), which the backend shares among threads
         itself (``ops.stacked_matmul``)."""
         out_size = self.output_shape(input_shape)[1:]
-        if self._as_one_matrix(out_size):
+        if self.AS_ROWS or self._as_one_matrix(out_size):
             return False
         return self._sample_product(out_size) < stacks.SPLIT_WORK
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        if self.AS_ROWS:
+            return self._rows_forward(x, training)
         ops, W = self.ops, self.params["W"]
         new = self._buffer if training else self._fresh
         n, dtype = x.shape[0], W.dtype
         out_size = self.output_shape(x.shape[1:])[1:]
         self._one_matrix = self._as_one_matrix(out_size)  # the layout, for backward
         window = math.prod((self.in_channels, *self._kernel, *out_size))
-        rows = n  # training keeps the whole batch's columns for backward
-        if not training:
-            rows = _predict_rows(n, window * ops.host_dtype(dtype).itemsize)
-        cols_memory = new("cols", (rows * window,), dtype)
+        blocks = self._forward_blocks(n, window, dtype, training)
+        cols_memory = new("cols", (blocks[0][1] * window,), dtype)
         y = new("y", (n, self.out_channels, *out_size), dtype)
-        for start in range(0, n, rows):
-            part, m = slice(start, min(start + rows, n)), min(rows, n - start)
+        for part, m in blocks:
             cols = self._flat_as(cols_memory, self._cols_shape(m, out_size))
             ops.im2col(
                 x[part, ...], self._kernel, self._stride, cols, self._one_matrix,
@@ -230,6 +243,21 @@ class _Conv(Layer):
         if training:
             self.save_for_backward(cols=cols)
         return y
+
+    def _forward_blocks(self, n: int, window: int, dtype, training: bool):
+        """``(samples, count)`` blocks whose windows forward copies at a time,
+        ``window`` entries a sample: the whole batch in training (backward
+        needs every one), else as many samples as fit in
+        :data:`PREDICT_BYTES`."""
+        if training:
+            return [(slice(0, n), n)]
+        itemsize = self.ops.host_dtype(dtype).itemsize
+        return _blocks(n, _predict_rows(n, window * itemsize))
+
+    def _backward_blocks(self, n: int, window: int):
+        """``(samples, count)`` blocks of about :data:`BLOCK_ENTRIES` entries
+        (``window`` a sample) whose input gradient is taken at a time."""
+        return _sample_blocks(n, window)
 
     def _product(self, cols: np.ndarray, y: np.ndarray, new) -> None:
         """``Y[s] = W_mat @ X_col[s] + b`` into ``y`` ``(m, out_channels,
@@ -274,6 +302,8 @@ class _Conv(Layer):
         return self.ops.reshape(cols, (cols.shape[0], rows, -1))
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
+        if self.AS_ROWS:
+            return self._rows_backward(grad_out, need_input_grad)
         ops, cols = self.ops, self.saved["cols"]
         n, dtype = grad_out.shape[0], grad_out.dtype
         g = ops.reshape(grad_out, (n, self.out_channels, -1))  # every G[s]
@@ -329,7 +359,7 @@ class _Conv(Layer):
         ops, w_mat = self.ops, self._w_mat()
         positions = math.prod(out_size)
         window = math.prod((self.in_channels, *self._kernel)) * positions
-        blocks = _sample_blocks(dx.shape[0], window)
+        blocks = self._backward_blocks(dx.shape[0], window)
         memory = self._buffer("dcols", (blocks[0][1] * window,), g.dtype)
         for part, m in blocks:
             dcols = self._flat_as(memory, self._cols_shape(m, out_size))
@@ -381,7 +411,7 @@ class _Conv(Layer):
         g_wide = ops.reshape(memory, rows)
         w_mat = self._w_mat()
         window = w_mat.shape[1] * length
-        blocks = _sample_blocks(n, window)
+        blocks = self._backward_blocks(n, window)
         memory = self._buffer("dcols_wide", (blocks[0][1] * window,), dtype)
         for part, m in blocks:
             dcols = self._flat_as(memory, self._cols_shape(m, (length,)))
@@ -441,6 +471,7 @@ class Conv1D(_Conv):
     """
 
     SPATIAL = ("length",)
+    AS_ROWS = True
 
 
 @register_layer

@@ -13,6 +13,7 @@ import numpy as np  # in type hints only: layers compute through self.ops
 
 from .. import initializers
 from .._messages import shown
+from ..backend.layout import memory_order
 from .base import Layer, ShapeError, describe_shape
 from .registry import register_layer
 
@@ -213,8 +214,11 @@ class Flatten(Layer):
     """Flatten each sample: ``(n, d1, d2, ...)`` to ``(n, d1 * d2 * ...)``, in C
     order (the last axis varies fastest, as PyTorch's and ONNX's ``Flatten``).
 
-    Backward reshapes ``dY`` back to the input's shape. Both directions return
-    views, so nothing is copied and nothing is kept for backward.
+    Backward reshapes ``dY`` back to the input's shape. For a C-contiguous
+    input both directions return views, and nothing is copied. An input
+    whose memory is in another order (channels last, after a ``Conv1D``) is
+    copied forward, and backward hands ``dX`` back in that order, so that
+    the layers before keep their layout.
 
     Example
     -------
@@ -233,9 +237,16 @@ class Flatten(Layer):
         return f"{math.prod(input_shape)} = {factors}"
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        if training:
+            self._input_order = memory_order(x)
         return self.ops.reshape(x, (x.shape[0], -1))
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
-        return self.ops.reshape(grad_out, (grad_out.shape[0], *self.input_shape))
+        dx = self.ops.reshape(grad_out, (grad_out.shape[0], *self.input_shape))
+        if self._input_order == tuple(range(dx.ndim)):
+            return dx
+        laid_out = self._buffer_in_order("dx", dx.shape, dx.dtype, self._input_order)
+        self.ops.copyto(laid_out, dx)  # in the input's layout
+        return laid_out

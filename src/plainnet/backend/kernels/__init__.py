@@ -3,7 +3,7 @@
 Each module here holds one operation (or one family: the sliding windows of
 convolution, of pooling) as plain loops that numba compiles on first use, and
 registers each in :data:`KERNELS` under the name of the NumPy backend's method
-it replaces (``adam``, ``relu_gradient``, ``im2col``, ...). The readable
+it replaces (``adam``, ``relu_gradient``, ``im2col``, ``im2row``, ...). The readable
 NumPy version of each is that method itself (:class:`plainnet.backend.numpy_backend.
 NumpyBackend` with ``kernels="numpy"``), and ``tests/test_kernels.py`` runs both
 on the same inputs. numba is imported only when a loop is first compiled, never
@@ -33,6 +33,7 @@ from . import (  # noqa: F401
     erf,
     gru,
     im2col,
+    im2row,
     lstm,
     pooling,
     relu,
