@@ -3,6 +3,7 @@ methods), on the same inputs, and the choice between them. Every registered
 kernel needs an entry in ``EXAMPLES``."""
 
 import contextlib
+import itertools
 import os
 import pkgutil
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 
 import plainnet as pn
 from plainnet import backend
-from plainnet.backend import kernels
+from plainnet.backend import kernels, numpy_windows
 from plainnet.backend.kernels import KERNELS
 from plainnet.backend.kernels import adam as adam_kernel
 from plainnet.backend.numpy_backend import NumpyBackend, adam_constants_in
@@ -196,20 +197,35 @@ def lstm_backward_example(dtype, twin):
 
 @contextlib.contextmanager
 def counted(name):
-    """Count the calls of kernel ``name``'s compiled loop inside the block, so
-    that an example knows the loop ran (rather than the NumPy fallback)."""
-    kernel = KERNELS[name]
-    loop, calls = kernel.compiled, []
+    """Count the calls of kernel ``name``'s compiled loop (on every core or
+    on one) inside the block, so that an example knows the loop ran (rather
+    than the NumPy fallback)."""
+    kernel, calls = KERNELS[name], []
+    loops = {"compiled": kernel.compiled, "serial": kernel.serial}
 
-    def counting(*args):
-        calls.append(1)
-        return loop(*args)
+    def counting(loop):
+        def count(*args):
+            calls.append(1)
+            return loop(*args)
 
-    kernel.__dict__["compiled"] = counting
+        return count
+
+    kernel.__dict__.update({key: counting(loop) for key, loop in loops.items()})
     try:
         yield calls
     finally:
-        kernel.__dict__["compiled"] = loop
+        kernel.__dict__.update(loops)
+
+
+@contextlib.contextmanager
+def rows_on_every_core(parallel: bool):
+    """im2row's and row2im's loops on every core (from any size) or on one."""
+    saved = numpy_windows.PARALLEL_ROWS
+    numpy_windows.PARALLEL_ROWS = 0 if parallel else 2**62
+    try:
+        yield
+    finally:
+        numpy_windows.PARALLEL_ROWS = saved
 
 
 def through(twin, name, *args, **kwargs):
@@ -324,30 +340,34 @@ def channels_last(shape):
 def im2row_example(dtype, twin):
     """Every window of SEQUENCES as rows, from a channels-last input and from
     a channels-first one seen channels last (a strided view), unpadded and
-    padded."""
+    padded, the loop on every core and on one."""
     results = []
     for shape, kernel, stride in SEQUENCES:
         for padding in paddings(1):
             x = windows_input(shape, dtype)
             outs = out_size(shape[2:], kernel, stride, padding)
-            for source in (np.ascontiguousarray(x.transpose(0, 2, 1)),
-                           x.transpose(0, 2, 1)):  # fmt: skip
+            sources = np.ascontiguousarray(x.transpose(0, 2, 1)), x.transpose(0, 2, 1)
+            for source, parallel in itertools.product(sources, (True, False)):
                 out = np.full((shape[0], *outs, *kernel, shape[1]), 7, dtype)
-                args = (source, kernel, stride, out, padding)
-                results.append(through(twin, "im2row", *args))
+                with rows_on_every_core(parallel):
+                    args = (source, kernel, stride, out, padding)
+                    results.append(through(twin, "im2row", *args))
     return results
 
 
 def row2im_example(dtype, twin):
-    """Every window of SEQUENCES added back from rows, unpadded and padded."""
+    """Every window of SEQUENCES added back from rows, unpadded and padded,
+    the loop on every core and on one."""
     results = []
     for shape, kernel, stride in SEQUENCES:
         for padding in paddings(1):
             outs = out_size(shape[2:], kernel, stride, padding)
             rows = windows_input((shape[0], *outs, *kernel, shape[1]), dtype)
-            out = np.full(channels_last(shape), 7, dtype)  # every entry written
-            with np.errstate(invalid="ignore"):  # inf - inf
-                results.append(through(twin, "row2im", rows, stride, out, padding))
+            for parallel in (True, False):
+                out = np.full(channels_last(shape), 7, dtype)  # every entry written
+                with np.errstate(invalid="ignore"), rows_on_every_core(parallel):
+                    args = (rows, stride, out, padding)
+                    results.append(through(twin, "row2im", *args))
     return results
 
 

@@ -286,9 +286,9 @@ class Backend(SlidingWindows):
             per_channel_position = self.xp.reshape(a, (channels, rest))
         else:
             ones = self.xp.ones((n,), dtype=a.dtype, device=self.device)
+            if rest == 1:  # (n, C): one product
+                return self.matmul(ones, self.xp.reshape(a, (n, channels)), out=out)
             per_position = ones @ self.xp.reshape(a, (n, channels * rest))
-            if rest == 1:
-                return _into(out, per_position)
             per_channel_position = self.xp.reshape(per_position, (channels, rest))
         ones = self.xp.ones((rest,), dtype=a.dtype, device=self.device)
         return self.matmul(per_channel_position, ones, out=out)

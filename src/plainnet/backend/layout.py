@@ -31,6 +31,7 @@ def _order(strides: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted(axes, key=lambda axis: -abs(strides[axis])))
 
 
+@functools.lru_cache(maxsize=256)
 def inverse(order: tuple[int, ...]) -> tuple[int, ...]:
     """The axes that undo the transpose by ``order``."""
     return tuple(sorted(range(len(order)), key=order.__getitem__))

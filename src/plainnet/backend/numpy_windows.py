@@ -5,6 +5,7 @@ first (the loops check no bounds), else as NumPy's strided copies and
 passes, shared among threads by samples over large batches.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -19,6 +20,41 @@ from .windows import offset_view, offsets, samples_first
 #: 40-60 us (:mod:`plainnet.backend.stacks`); LeNet-5's first layer's
 #: columns are 2.5 million, its pool's input 602,112
 SHARED_PASS = 2**18
+
+
+#: Entries of rows from which the compiled im2row and row2im share the samples
+#: among the cores: below, waking the other threads (10-15 us in training)
+#: costs more than the half of the copy it saves (128 sequences of 19 x 25
+#: as rows of a kernel of 3: 96,000 entries, 13 us on one thread, 10 on two)
+PARALLEL_ROWS = 2**17
+
+
+@functools.lru_cache(maxsize=256)
+def _rows_fit(x_shape, rows_shape, kernel, stride, padding) -> int | bool:
+    """The padding before a sequence ``(n, L, C)`` whose rows ``(n, out, k,
+    C)`` the compiled loops can take (their shapes checked, since the loops
+    check no bounds), or False (an image's, or shapes that do not fit)."""
+    if len(kernel) != 1 or len(x_shape) != 3 or len(rows_shape) != 4:
+        return False
+    if rows_shape[0] != x_shape[0] or rows_shape[2:] != (*kernel, x_shape[2]):
+        return False
+    before, after = padding[0] if padding else (0, 0)
+    size = (x_shape[1] + before + after,)
+    if not _windows_fit(size, kernel, stride, rows_shape[1:2]):
+        return False
+    return before
+
+
+def _hashable(padding):
+    """``padding`` as a tuple of pairs (or None), a key for :func:`_rows_fit`."""
+    return padding and tuple(tuple(pair) for pair in padding)
+
+
+def _rows_loop(name: str, rows):
+    """Kernel ``name``'s loop for ``rows``: on every core, or on this thread
+    below :data:`PARALLEL_ROWS` entries."""
+    kernel = KERNELS[name]
+    return kernel.compiled if rows.size >= PARALLEL_ROWS else kernel.serial
 
 
 class CompiledWindows:
@@ -123,34 +159,25 @@ class CompiledWindows:
 
     def im2row(self, x, kernel, stride, out, padding=None):
         """The compiled loop for sequences; else the contract's copies."""
-        d = len(kernel)
-        if (
-            self._compiled(x, out)
-            and d == 1
-            and out.shape[2:] == (*kernel, x.shape[2])
-            and out.shape[0] == x.shape[0]
-            and _windows_fit(_padded_last(x, padding), kernel, stride, out.shape[1:2])
-        ):
-            KERNELS["im2row"].compiled(*stride, x, out, _befores(padding, d)[1])
-            return out
-        return super().im2row(x, kernel, stride, out, padding)
+        before = self.kernels == "numba" and x.dtype == out.dtype and _rows_fit(
+            x.shape, out.shape, tuple(kernel), tuple(stride), _hashable(padding)
+        )
+        if before is False:
+            return super().im2row(x, kernel, stride, out, padding)
+        _rows_loop("im2row", out)(*stride, x, out, before)
+        return out
 
     def row2im(self, rows, stride, out, padding=None):
         """The compiled loop for sequences; else the contract's adds."""
-        d = out.ndim - 2
-        kernel, positions = rows.shape[1 + d : 1 + 2 * d], rows.shape[1 : 1 + d]
-        if (
-            self._compiled(rows, out)
-            and d == 1
-            and rows.shape[0] == out.shape[0]
-            and rows.shape[-1] == out.shape[-1]
-            and _windows_fit(_padded_last(out, padding), kernel, stride, positions)
-        ):
-            overlap = stride[0] < kernel[0]
-            befores = _befores(padding, d)[1]
-            KERNELS["row2im"].compiled(*stride, overlap, rows, out, befores)
-            return out
-        return super().row2im(rows, stride, out, padding)
+        kernel = rows.shape[2:-1]
+        before = self.kernels == "numba" and rows.dtype == out.dtype and _rows_fit(
+            out.shape, rows.shape, kernel, tuple(stride), _hashable(padding)
+        )
+        if before is False:
+            return super().row2im(rows, stride, out, padding)
+        overlap = stride[0] < kernel[0]
+        _rows_loop("row2im", rows)(*stride, overlap, rows, out, before)
+        return out
 
     def max_pool(self, xp, pool, stride, out, argmax=None):
         if (
@@ -280,14 +307,6 @@ def _padded(x: np.ndarray, padding) -> tuple[int, ...]:
     if padding is None:
         return x.shape[2:]
     return tuple(s + b + a for s, (b, a) in zip(x.shape[2:], padding, strict=True))
-
-
-def _padded_last(x: np.ndarray, padding) -> tuple[int, ...]:
-    """The spatial size of a channels-last ``x`` ``(n, *size, C)`` once padded."""
-    size = x.shape[1:-1]
-    if padding is None:
-        return size
-    return tuple(s + b + a for s, (b, a) in zip(size, padding, strict=True))
 
 
 def _interior(x: np.ndarray, padding) -> tuple[slice, ...]:

@@ -46,7 +46,7 @@ class RowsConvolution:
         ``(n, out_channels, *out)`` view."""
         ops, d, dtype = self.ops, len(self.SPATIAL), self.params["W"].dtype
         new = self._buffer if training else self._fresh
-        n, out_size = x.shape[0], self.output_shape(x.shape[1:])[1:]
+        n, out_size = x.shape[0], self._out_size(x.shape[1:])
         positions, width = math.prod(out_size), self._rows_width()
         blocks = self._forward_blocks(n, positions * width, dtype, training)
         memory = new("rows", (blocks[0][1] * positions * width,), dtype)

@@ -180,6 +180,14 @@ class _Conv(RowsConvolution, Layer):
         out = _im2col.out_size(tuple(size), self._kernel, self._stride, self._padding)
         return (self.out_channels, *out)
 
+    def _out_size(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The output's spatial size for samples of ``input_shape``, checked
+        by :meth:`output_shape` once per shape (forward asks every batch)."""
+        sizes = self.__dict__.setdefault("_out_sizes", {})
+        if input_shape not in sizes:
+            sizes[input_shape] = self.output_shape(input_shape)[1:]
+        return sizes[input_shape]
+
     # -- parameters ------------------------------------------------------------
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
         shapes = {"W": (self.out_channels, self.in_channels, *self._kernel)}
@@ -227,7 +235,7 @@ class _Conv(RowsConvolution, Layer):
         ops, W = self.ops, self.params["W"]
         new = self._buffer if training else self._fresh
         n, dtype = x.shape[0], W.dtype
-        out_size = self.output_shape(x.shape[1:])[1:]
+        out_size = self._out_size(x.shape[1:])
         self._one_matrix = self._as_one_matrix(out_size)  # the layout, for backward
         window = math.prod((self.in_channels, *self._kernel, *out_size))
         blocks = self._forward_blocks(n, window, dtype, training)

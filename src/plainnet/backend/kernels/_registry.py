@@ -102,8 +102,18 @@ class Kernel:
     def compiled(self) -> Callable:
         """``loop`` compiled by numba (``ImportError`` naming the extra if it is
         missing)."""
+        return self._compile(self.parallel)
+
+    @cached_property
+    def serial(self) -> Callable:
+        """``loop`` compiled to run on the calling thread alone, for calls too
+        small to pay for waking the other threads (a parallel loop's
+        ``prange`` then runs as a plain loop)."""
+        return self._compile(False) if self.parallel else self.compiled
+
+    def _compile(self, parallel: bool) -> Callable:
         if not self.constants:
-            return compile_loop(self.loop, self.parallel)
+            return compile_loop(self.loop, parallel)
         loops: dict[tuple, Callable] = {}
         k = self.constants
 
@@ -111,9 +121,7 @@ class Kernel:
             try:
                 loop = loops[args[:k]]
             except KeyError:
-                loop = loops[args[:k]] = compile_loop(
-                    self.loop(*args[:k]), self.parallel
-                )
+                loop = loops[args[:k]] = compile_loop(self.loop(*args[:k]), parallel)
             return loop(*args[k:])
 
         return run
