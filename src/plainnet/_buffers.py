@@ -2,7 +2,7 @@
 
 from . import backend
 from .backend import Backend
-from .backend.layout import inverse, memory_order
+from .backend.layout import inverse, reordered
 
 
 class BufferCache:
@@ -33,7 +33,10 @@ class BufferCache:
         """The work array ``name`` of ``like``'s shape and dtype, its memory in
         ``like``'s order of axes (``backend.layout``); a new array kept
         nowhere if ``fresh`` (see :meth:`_fresh`)."""
-        order = memory_order(like)
+        order = reordered(like)
+        if order is None:
+            make = self._fresh if fresh else self._buffer
+            return make(name, like.shape, like.dtype)
         return self._buffer_in_order(name, like.shape, like.dtype, order, fresh)
 
     def _buffer_in_order(self, name: str, shape, dtype, order, fresh=False):

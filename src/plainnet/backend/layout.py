@@ -37,6 +37,19 @@ def inverse(order: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted(range(len(order)), key=order.__getitem__))
 
 
+def reordered(array) -> tuple[int, ...] | None:
+    """:func:`memory_order` where it is not the axes' own order, else None
+    (a C-contiguous array, or one whose library shows no strides)."""
+    strides = getattr(array, "strides", None)
+    return None if strides is None else _reordered(strides)
+
+
+@functools.lru_cache(maxsize=256)
+def _reordered(strides: tuple[int, ...]) -> tuple[int, ...] | None:
+    order = _order(strides)
+    return None if order == tuple(range(len(order))) else order
+
+
 def flat_in_memory(*arrays: np.ndarray) -> list[np.ndarray] | None:
     """1-D views of NumPy ``arrays`` of one shape and one layout that fill
     their memory, entry ``i`` of each the same element of the arrays; None
@@ -44,11 +57,13 @@ def flat_in_memory(*arrays: np.ndarray) -> list[np.ndarray] | None:
     arrays then runs on a view of channels-last memory as fast as on a
     C-contiguous array."""
     first = arrays[0]
-    if any(a.shape != first.shape or a.strides != first.strides for a in arrays):
-        return None
+    shape, strides = first.shape, first.strides
+    for other in arrays[1:]:
+        if other.shape != shape or other.strides != strides:
+            return None
     if first.flags.c_contiguous:
         return [a.reshape(-1) for a in arrays]
-    order = _filled_order(first.shape, first.strides, first.itemsize)
+    order = _filled_order(shape, strides, first.itemsize)
     if order is None:
         return None
     return [a.transpose(order).reshape(-1) for a in arrays]
