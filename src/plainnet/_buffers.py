@@ -33,11 +33,15 @@ class BufferCache:
         """The work array ``name`` of ``like``'s shape and dtype, its memory in
         ``like``'s order of axes (``backend.layout``); a new array kept
         nowhere if ``fresh`` (see :meth:`_fresh`)."""
-        order = reordered(like)
-        if order is None:
-            make = self._fresh if fresh else self._buffer
-            return make(name, like.shape, like.dtype)
-        return self._buffer_in_order(name, like.shape, like.dtype, order, fresh)
+        try:  # C order, the common case, first
+            order = None if like.flags.c_contiguous else reordered(like)
+        except AttributeError:  # an array library that shows no layout
+            order = None
+        if order is not None:
+            return self._buffer_in_order(name, like.shape, like.dtype, order, fresh)
+        if fresh:
+            return self._fresh(name, like.shape, like.dtype)
+        return self._buffer(name, like.shape, like.dtype)
 
     def _buffer_in_order(self, name: str, shape, dtype, order, fresh=False):
         """The work array ``name`` of ``shape`` and ``dtype`` whose axes lie in

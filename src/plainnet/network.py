@@ -262,12 +262,10 @@ class Sequential:
         Returns ``dL/dX`` if ``need_input_grad``, else ``None`` (the first layer
         then skips that product).
         """
-        last = len(self.layers) - 1
-        for index in range(last, -1, -1):
-            grad_out = self.layers[index].backward(
-                grad_out, need_input_grad=index > 0 or need_input_grad
-            )
-        return grad_out
+        layers = self.layers
+        for index in range(len(layers) - 1, 0, -1):
+            grad_out = layers[index].backward(grad_out, True)
+        return layers[0].backward(grad_out, need_input_grad)
 
     # -- using it --------------------------------------------------------------
     def check_input(self, X, name: str = "X", finite: bool = True) -> np.ndarray:

@@ -40,8 +40,10 @@ def inverse(order: tuple[int, ...]) -> tuple[int, ...]:
 def reordered(array) -> tuple[int, ...] | None:
     """:func:`memory_order` where it is not the axes' own order, else None
     (a C-contiguous array, or one whose library shows no strides)."""
-    strides = getattr(array, "strides", None)
-    return None if strides is None else _reordered(strides)
+    flags = getattr(array, "flags", None)
+    if flags is None or flags.c_contiguous:  # the common case, first
+        return None
+    return _reordered(array.strides)
 
 
 @functools.lru_cache(maxsize=256)

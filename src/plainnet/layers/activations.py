@@ -78,8 +78,8 @@ class Activation(Layer):
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
-        out = self._buffer_like("dx", self.saved["y"])
-        return self.gradient(self.saved["y"], grad_out, out)
+        y = self.saved["y"]
+        return self.gradient(y, grad_out, self._buffer_like("dx", y))
 
 
 @register_layer
