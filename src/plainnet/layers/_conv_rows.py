@@ -15,17 +15,18 @@ entries in the rows' order::
 ``Y_rows`` is the output channels last, ``(n, *out, out_channels)``; the
 layer hands it on as a view of shape ``(n, out_channels, *out)``, no copy,
 and takes its input and output gradient whatever their layout (another
-channels-last layer's output costs no copy either). Elementwise layers keep
-the layout (``Layer._buffer_like``); ``Flatten`` copies, since a flattened
-sample is in the shape's order.
+channels-last layer's output costs no copy either). Element-wise layers keep
+the layout (``BufferCache._buffer_like``); ``Flatten`` copies, since a
+flattened sample is in the shape's order.
 
 Against columns (a sample's windows side by side, ``(C * prod(kernel),
 prod(out))``) this leaves out the transposed copies into and out of one
 matrix, and a window is a few runs of ``C`` entries where the columns of a
 sequence copy runs as short as its output (5 to 19 in ``cnn1d``, a network
 of three layers of 25 channels in ``benchmarks/conv_epoch.py``): its epoch
-took 28.6 ms against 32.4 on columns (median of 8 alternating processes
-each, compiled loops).
+took 28.6 ms against 32.4 on columns, then 25.4 with the rows' loops on one
+thread for small batches (medians of 8 alternating processes each,
+compiled loops).
 """
 
 import math
@@ -80,6 +81,7 @@ class RowsConvolution:
         return w_rows
 
     def _w_rows_shape(self) -> tuple[int, ...]:
+        """``W_rows`` as ``(*kernel, C, out_channels)``."""
         return (*self._kernel, self.in_channels, self.out_channels)
 
     def _w_rows_axes(self) -> tuple[int, ...]:

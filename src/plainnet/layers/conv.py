@@ -450,9 +450,12 @@ class Conv1D(_Conv):
     where ``Xp`` is ``X`` zero-padded; the output length is
     ``(length + pad_before + pad_after - kernel_size) // stride + 1``.
 
-    Forward copies the windows into ``X_col`` (im2col) and takes one product;
-    backward takes ``dW`` from the same columns and adds ``dX_col`` back into
-    the windows (col2im); see :mod:`plainnet.layers.conv`.
+    Forward copies each window into a row of ``X_rows``, channels last
+    (im2row), and takes one product, ``X_rows @ W_rows + b``, as a ``Dense``
+    layer over every window; backward takes ``dW`` from the same rows and adds
+    ``dX_rows`` back into the windows (row2im); see
+    :mod:`plainnet.layers._conv_rows`. The output and the input's gradient
+    are channels-last memory seen in the channels-first shape.
 
     Parameters
     ----------
