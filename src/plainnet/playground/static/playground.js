@@ -171,6 +171,7 @@ async function uploadCsv(file) {
     setup.target = columns.includes(setup.target) ? setup.target : columns[columns.length - 1];
     setup.x_axis = setup.y_axis = "";
     setOptions($("target"), columns.map((c) => [c, c]));
+    $("target").value = setup.target; // shown at once, not after the server's answer
     await sendSetup(setup, true);
   } catch (error) {
     showError(error);
