@@ -245,8 +245,9 @@ class Flatten(Layer):
         if not need_input_grad:
             return None
         dx = self.ops.reshape(grad_out, (grad_out.shape[0], *self.input_shape))
-        if self._input_order == tuple(range(dx.ndim)):
+        order = self.__dict__.get("_input_order")  # None: no training forward yet
+        if order is None or order == tuple(range(dx.ndim)):
             return dx
-        laid_out = self._buffer_in_order("dx", dx.shape, dx.dtype, self._input_order)
+        laid_out = self._buffer_in_order("dx", dx.shape, dx.dtype, order)
         self.ops.copyto(laid_out, dx)  # in the input's layout
         return laid_out
