@@ -45,12 +45,10 @@ class BufferCache:
 
     def _buffer_in_order(self, name: str, shape, dtype, order, fresh=False):
         """The work array ``name`` of ``shape`` and ``dtype`` whose axes lie in
-        memory in ``order`` (from the farthest apart): a view of a C-contiguous
-        array, or that array itself for the axes' own order."""
+        memory in ``order`` (from the farthest apart; not the axes' own order):
+        a transposed view of a C-contiguous array."""
         make = self._fresh if fresh else self._buffer
         memory = make(name, tuple(shape[axis] for axis in order), dtype)
-        if order == tuple(range(len(shape))):
-            return memory
         return self.ops.transpose(memory, inverse(order))
 
     def _rows_of_larger(self, key):

@@ -13,20 +13,11 @@ import functools
 import numpy as np
 
 
-def memory_order(array) -> tuple[int, ...]:
-    """The axes of ``array`` from the farthest apart in memory to the closest
-    (its strides in decreasing order, ties in the axes' own order): ``(0, 1,
-    ..., ndim - 1)`` for a C-contiguous array, or for an array library that
-    shows no strides. An array that fills its memory, transposed by this
-    order, is C-contiguous."""
-    strides = getattr(array, "strides", None)
-    if strides is None:
-        return tuple(range(array.ndim))
-    return _order(strides)
-
-
 @functools.lru_cache(maxsize=256)
 def _order(strides: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of arrays of ``strides`` from the farthest apart in memory to
+    the closest (strides in decreasing order, ties in the axes' own order):
+    an array that fills its memory, transposed by it, is C-contiguous."""
     axes = tuple(range(len(strides)))
     return tuple(sorted(axes, key=lambda axis: -abs(strides[axis])))
 
@@ -38,8 +29,9 @@ def inverse(order: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def reordered(array) -> tuple[int, ...] | None:
-    """:func:`memory_order` where it is not the axes' own order, else None
-    (a C-contiguous array, or one whose library shows no strides)."""
+    """The axes of ``array`` from the farthest apart in memory to the closest
+    (:func:`_order`), or None where that is their own order (a C-contiguous
+    array, or one whose library shows no strides)."""
     flags = getattr(array, "flags", None)
     if flags is None or flags.c_contiguous:  # the common case, first
         return None

@@ -79,23 +79,17 @@ def stacked_matmul(
     held to one thread: ``blas_one``) and all of them take at least
     :data:`STACK_WORK`; else one ``np.matmul``. Returns ``out``."""
     n, m, p = out.shape if out.ndim == 3 else (0, 0, 0)
-    parts, each = min(threads, n), m * a.shape[-1] * p
+    each = m * a.shape[-1] * p
     threaded = each >= SPLIT_WORK and not blas_one  # BLAS shares it itself
-    if parts < 2 or threaded or n * each < STACK_WORK:
+    if min(threads, n) < 2 or threaded or n * each < STACK_WORK:
         return np.matmul(a, b, out=out)
-    bounds = [n * k // parts for k in range(parts + 1)]
 
-    def part(k: int) -> None:
-        rows = slice(bounds[k], bounds[k + 1])
+    def part(rows: slice) -> None:
         np.matmul(
             a if a.ndim == 2 else a[rows], b if b.ndim == 2 else b[rows], out=out[rows]
         )
 
-    helpers = _helpers_for(parts - 1)
-    running = [helpers.submit(part, k) for k in range(1, parts)]
-    part(0)
-    for future in running:
-        future.result()  # waits, and raises what the part raised
+    by_samples(part, n, threads)
     return out
 
 

@@ -90,24 +90,12 @@ ONE_MATRIX_PRODUCT = 4096
 PREDICT_BYTES = 2**22
 
 
-def _sample_blocks(n: int, entries: int) -> list[tuple[slice, int]]:
-    """``(samples, count)`` blocks covering ``range(n)``, each of about
-    :data:`BLOCK_ENTRIES` entries at ``entries`` per sample."""
-    return _blocks(n, max(1, min(n, BLOCK_ENTRIES // entries)))
-
-
 def _blocks(n: int, size: int) -> list[tuple[slice, int]]:
     """``(samples, count)`` blocks of ``size`` samples covering ``range(n)``."""
     return [
         (slice(start, min(start + size, n)), min(size, n - start))
         for start in range(0, n, size)
     ]
-
-
-def _predict_rows(n: int, sample_bytes: int) -> int:
-    """Samples whose columns (``sample_bytes`` each) are made at a time when
-    predicting: as many as fit in :data:`PREDICT_BYTES`."""
-    return max(1, min(n, PREDICT_BYTES // sample_bytes))
 
 
 class _Conv(RowsConvolution, Layer):
@@ -259,13 +247,13 @@ class _Conv(RowsConvolution, Layer):
         :data:`PREDICT_BYTES`."""
         if training:
             return [(slice(0, n), n)]
-        itemsize = self.ops.host_dtype(dtype).itemsize
-        return _blocks(n, _predict_rows(n, window * itemsize))
+        sample_bytes = window * self.ops.host_dtype(dtype).itemsize
+        return _blocks(n, max(1, min(n, PREDICT_BYTES // sample_bytes)))
 
     def _backward_blocks(self, n: int, window: int):
         """``(samples, count)`` blocks of about :data:`BLOCK_ENTRIES` entries
         (``window`` a sample) whose input gradient is taken at a time."""
-        return _sample_blocks(n, window)
+        return _blocks(n, max(1, min(n, BLOCK_ENTRIES // window)))
 
     def _product(self, cols: np.ndarray, y: np.ndarray, new) -> None:
         """``Y[s] = W_mat @ X_col[s] + b`` into ``y`` ``(m, out_channels,

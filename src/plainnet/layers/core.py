@@ -13,7 +13,7 @@ import numpy as np  # in type hints only: layers compute through self.ops
 
 from .. import initializers
 from .._messages import shown
-from ..backend.layout import memory_order
+from ..backend.layout import reordered
 from .base import Layer, ShapeError, describe_shape
 from .registry import register_layer
 
@@ -238,15 +238,15 @@ class Flatten(Layer):
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         if training:
-            self._input_order = memory_order(x)
+            self._input_order = reordered(x)  # None: C order
         return self.ops.reshape(x, (x.shape[0], -1))
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True):
         if not need_input_grad:
             return None
         dx = self.ops.reshape(grad_out, (grad_out.shape[0], *self.input_shape))
-        order = self.__dict__.get("_input_order")  # None: no training forward yet
-        if order is None or order == tuple(range(dx.ndim)):
+        order = self.__dict__.get("_input_order")  # also None before training
+        if order is None:
             return dx
         laid_out = self._buffer_in_order("dx", dx.shape, dx.dtype, order)
         self.ops.copyto(laid_out, dx)  # in the input's layout
